@@ -1,0 +1,69 @@
+"""The link syntax between documents: [[case:ID]], [[note:ID]], [[case:ID#LESSON]].
+
+An optional label follows a bar: [[note:financing|how to finance a programme]].
+Links are plain text in the Markdown body, so they survive any editor, and are checked
+by the validator and turned into anchors by the web front end.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+LINK_PATTERN = re.compile(
+    r"\[\[(?P<kind>case|note):(?P<id>[a-z0-9]+(?:-[a-z0-9]+)*)"
+    r"(?:#(?P<anchor>[a-z0-9]+(?:-[a-z0-9]+)*))?(?:\|(?P<label>[^\]\n]+))?\]\]"
+)
+# Anything that looks like a link but does not match the syntax, so typos are reported.
+LOOSE_LINK_PATTERN = re.compile(r"\[\[[^\]\n]*\]\]")
+
+
+@dataclass(frozen=True)
+class Link:
+    """One link found in a text; `line` counts from 1 within that text."""
+
+    kind: str
+    target: str
+    anchor: str | None
+    label: str | None
+    line: int
+    raw: str
+
+
+def find_links(text: str) -> tuple[list[Link], list[tuple[int, str]]]:
+    """Return (valid links, malformed link texts with their lines).
+
+    >>> links, bad = find_links("See [[note:financing|money]].\\n[[case:x#y]] [[oops]]")
+    >>> [(l.kind, l.target, l.anchor, l.label, l.line) for l in links]
+    [('note', 'financing', None, 'money', 1), ('case', 'x', 'y', None, 2)]
+    >>> bad
+    [(2, '[[oops]]')]
+    """
+    links: list[Link] = []
+    malformed: list[tuple[int, str]] = []
+    for match in LOOSE_LINK_PATTERN.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        exact = LINK_PATTERN.fullmatch(match.group(0))
+        if exact is None:
+            malformed.append((line, match.group(0)))
+            continue
+        links.append(
+            Link(
+                kind=exact["kind"],
+                target=exact["id"],
+                anchor=exact["anchor"],
+                label=exact["label"],
+                line=line,
+                raw=match.group(0),
+            )
+        )
+    return links, malformed
+
+
+def strip_links(text: str) -> str:
+    """Replace links by their label (or target id) for indexing and snippets.
+
+    >>> strip_links("read [[note:financing|the financing note]] and [[case:criciuma]]")
+    'read the financing note and criciuma'
+    """
+    return LINK_PATTERN.sub(lambda m: m["label"] or m["id"], text)

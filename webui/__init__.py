@@ -1,0 +1,1 @@
+"""Cluster Casebase web front end (Flask); added by the web issue."""
