@@ -102,7 +102,7 @@ def load_yaml(yaml_text: str, first_line: int = 1) -> tuple[Any, dict[tuple, int
     `first_line` is the file line the YAML text starts on, so that errors and key
     lines refer to the file the author edits.
 
-    >>> load_yaml("a: [1, 2]\nb: x\n")
+    >>> load_yaml("a: [1, 2]\\nb: x\\n")
     ({'a': [1, 2], 'b': 'x'}, {('a',): 1, ('a', 0): 1, ('a', 1): 1, ('b',): 2})
     """
     if len(yaml_text.encode("utf-8")) > MAX_FILE_BYTES:

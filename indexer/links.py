@@ -60,10 +60,13 @@ def find_links(text: str) -> tuple[list[Link], list[tuple[int, str]]]:
     return links, malformed
 
 
-def strip_links(text: str) -> str:
-    """Replace links by their label (or target id) for indexing and snippets.
+def strip_links(text: str, titles: dict[str, str] | None = None) -> str:
+    """Replace links by their label, else the target's title, else its id.
 
     >>> strip_links("read [[note:financing|the financing note]] and [[case:criciuma]]")
     'read the financing note and criciuma'
+    >>> strip_links("see [[case:criciuma]]", {"criciuma": "Criciúma tiles"})
+    'see Criciúma tiles'
     """
-    return LINK_PATTERN.sub(lambda m: m["label"] or m["id"], text)
+    titles = titles or {}
+    return LINK_PATTERN.sub(lambda m: m["label"] or titles.get(m["id"], m["id"]), text)

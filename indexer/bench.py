@@ -1,0 +1,222 @@
+"""Retrieval benchmark on a BEIR-format folder (default: ../shared/bench/scifact).
+
+Prints nDCG@10, Recall@100, index build time and per-query latency (median, p95,
+one thread) for keyword, semantic and hybrid retrieval with the engine's own code
+paths, and runs the bm25s library on the same data in the same run as a reference.
+A benchmark, not a test: figures go into notes, never into assertions.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+
+from .encoder import SentenceTransformerEncoder
+from .fusion import reciprocal_rank_fusion
+from .keyword import KeywordIndex, ParsedQuery
+from .vectors import NumpyVectorStore, top_k
+
+DEFAULT_FOLDER = Path(__file__).resolve().parent.parent.parent / "shared" / "bench" / "scifact"
+BENCH_FIELD_WEIGHTS = {"title": 1.0, "body": 1.0}
+DEPTH = 1000
+
+
+@dataclass
+class BeirData:
+    """Corpus, queries and relevance judgments of one BEIR data set."""
+
+    corpus: list[dict]
+    queries: dict[str, str]
+    qrels: dict[str, dict[str, int]]
+
+    @classmethod
+    def load(cls, folder: Path, split: str = "test") -> "BeirData":
+        """Read corpus.jsonl(.gz), queries.jsonl and qrels/<split>.tsv."""
+        corpus_path = folder / "corpus.jsonl.gz"
+        opener = gzip.open if corpus_path.exists() else open
+        corpus_path = corpus_path if corpus_path.exists() else folder / "corpus.jsonl"
+        with opener(corpus_path, "rt", encoding="utf-8") as stream:
+            corpus = [json.loads(line) for line in stream if line.strip()]
+        qrels: dict[str, dict[str, int]] = {}
+        with open(folder / "qrels" / f"{split}.tsv", encoding="utf-8") as stream:
+            next(stream)
+            for line in stream:
+                query_id, doc_id, score = line.rstrip("\n").split("\t")
+                qrels.setdefault(query_id, {})[doc_id] = int(score)
+        with open(folder / "queries.jsonl", encoding="utf-8") as stream:
+            queries = {q["_id"]: q["text"] for q in map(json.loads, stream) if q["_id"] in qrels}
+        return cls(corpus, queries, qrels)
+
+
+def ndcg_at(ranking: list[str], relevant: dict[str, int], k: int = 10) -> float:
+    """nDCG@k with graded gains.
+
+    >>> round(ndcg_at(["a", "x", "b"], {"a": 1, "b": 1}, 10), 4)
+    0.9197
+    """
+    dcg = sum(relevant.get(doc, 0) / math.log2(rank + 2) for rank, doc in enumerate(ranking[:k]))
+    ideal = sorted(relevant.values(), reverse=True)[:k]
+    idcg = sum(gain / math.log2(rank + 2) for rank, gain in enumerate(ideal))
+    return dcg / idcg if idcg else 0.0
+
+
+def recall_at(ranking: list[str], relevant: dict[str, int], k: int = 100) -> float:
+    """Share of relevant documents found in the top k.
+
+    >>> recall_at(["a", "x"], {"a": 1, "b": 1}, 100)
+    0.5
+    """
+    positives = {doc for doc, gain in relevant.items() if gain > 0}
+    return len(positives & set(ranking[:k])) / len(positives) if positives else 0.0
+
+
+@dataclass
+class RunResult:
+    """Quality and speed of one retrieval method."""
+
+    name: str
+    ndcg10: float
+    recall100: float
+    build_seconds: float
+    latencies: list[float]
+
+    def row(self) -> str:
+        median = statistics.median(self.latencies) * 1000
+        p95 = float(np.percentile(self.latencies, 95)) * 1000
+        return (f"{self.name:<22} {self.ndcg10:8.3f} {self.recall100:9.3f} {self.build_seconds:9.1f}s "
+                f"{median:9.2f}ms {p95:9.2f}ms {1 / statistics.mean(self.latencies):9.1f}/s")
+
+
+def evaluate(name: str, data: BeirData, search: Callable[[str], list[str]], build_seconds: float,
+             rankings: dict[str, list[str]] | None = None) -> RunResult:
+    """Run every query once, timing each, and score the rankings."""
+    latencies, ndcgs, recalls = [], [], []
+    for query_id, text in data.queries.items():
+        started = time.perf_counter()
+        ranking = search(text)
+        latencies.append(time.perf_counter() - started)
+        if rankings is not None:
+            rankings[query_id] = ranking
+        ndcgs.append(ndcg_at(ranking, data.qrels[query_id]))
+        recalls.append(recall_at(ranking, data.qrels[query_id]))
+    return RunResult(name, statistics.mean(ndcgs), statistics.mean(recalls), build_seconds, latencies)
+
+
+def run_benchmark(folder: Path, semantic: bool = True, reference: bool = True,
+                  limit_docs: int | None = None, echo: Callable[[str], None] = print) -> list[RunResult]:
+    """Benchmark keyword, semantic, hybrid (and bm25s) on one BEIR folder."""
+    import torch
+
+    torch.set_num_threads(1)
+    data = BeirData.load(folder)
+    if limit_docs:
+        data.corpus = data.corpus[:limit_docs]
+    ids = [doc["_id"] for doc in data.corpus]
+    echo(f"{folder.name}: {len(data.corpus):,} documents, {len(data.queries):,} queries with judgments")
+    results: list[RunResult] = []
+
+    with tempfile.TemporaryDirectory() as scratch:
+        started = time.perf_counter()
+        records = [{"uid": d["_id"], "title": d.get("title", ""), "body": d.get("text", "")}
+                   for d in data.corpus]
+        keyword = KeywordIndex.build(records, BENCH_FIELD_WEIGHTS, Path(scratch))
+        keyword_build = time.perf_counter() - started
+
+        def keyword_search(text: str) -> list[str]:
+            return [ids[row] for row, _ in top_k(keyword.scores(ParsedQuery(phrases=(), words=text)), DEPTH, 0.0)]
+
+        keyword_rankings: dict[str, list[str]] = {}
+        results.append(evaluate("keyword (BM25F)", data, keyword_search, keyword_build, keyword_rankings))
+        echo(results[-1].row())
+        keyword.close()
+
+    if semantic:
+        encoder = SentenceTransformerEncoder(threads=1)
+        started = time.perf_counter()
+        texts = [(d.get("title", "") + " " + d.get("text", "")).strip() for d in data.corpus]
+        store = NumpyVectorStore(encoder.encode(texts, batch_size=64))
+        semantic_build = time.perf_counter() - started
+
+        def semantic_search(text: str) -> list[str]:
+            query = encoder.encode([text])[0]
+            return [ids[row] for row, _ in store.search(query, DEPTH)]
+
+        semantic_rankings: dict[str, list[str]] = {}
+        results.append(evaluate("semantic (MiniLM-L6)", data, semantic_search, semantic_build,
+                                semantic_rankings))
+        echo(results[-1].row())
+
+        def hybrid_search(text: str) -> list[str]:
+            rankings = {"keyword": keyword_search_cached(text), "semantic": semantic_search(text)}
+            return [item for item, _ in reciprocal_rank_fusion(rankings)][:DEPTH]
+
+        # The hybrid timing re-runs both retrievers; keyword has no model, so rerun it.
+        with tempfile.TemporaryDirectory() as scratch:
+            keyword = KeywordIndex.build(records, BENCH_FIELD_WEIGHTS, Path(scratch))
+
+            def keyword_search_cached(text: str) -> list[str]:
+                return [ids[row] for row, _ in top_k(keyword.scores(ParsedQuery((), text)), DEPTH, 0.0)]
+
+            results.append(evaluate("hybrid (RRF k=60)", data, hybrid_search,
+                                    keyword_build + semantic_build))
+            keyword.close()
+        echo(results[-1].row())
+
+    if reference:
+        results.append(_bm25s_reference(data, ids))
+        echo(results[-1].row())
+    return results
+
+
+def _bm25s_reference(data: BeirData, ids: list[str]) -> RunResult:
+    import bm25s
+    import Stemmer
+
+    stemmer = Stemmer.Stemmer("english")
+    started = time.perf_counter()
+    corpus_tokens = bm25s.tokenize([(d.get("title", "") + " " + d.get("text", "")) for d in data.corpus],
+                                   stopwords="en", stemmer=stemmer, show_progress=False)
+    retriever = bm25s.BM25(k1=1.5, b=0.75)
+    retriever.index(corpus_tokens, show_progress=False)
+    build = time.perf_counter() - started
+    depth = min(DEPTH, len(ids))
+
+    def search(text: str) -> list[str]:
+        tokens = bm25s.tokenize([text], stopwords="en", stemmer=stemmer, show_progress=False)
+        found, _ = retriever.retrieve(tokens, k=depth, show_progress=False, n_threads=1)
+        return [ids[row] for row in found[0]]
+
+    return evaluate("bm25s 0.3.16 (reference)", data, search, build)
+
+
+HEADER = (f"{'method':<22} {'nDCG@10':>8} {'Recall@100':>9} {'build':>10} {'median':>11} "
+          f"{'p95':>11} {'queries/s':>11}")
+
+
+def report(results: Iterable[RunResult], echo: Callable[[str], None] = print) -> None:
+    """Print the result table and the ratios against the bm25s reference."""
+    results = list(results)
+    echo(HEADER)
+    for result in results:
+        echo(result.row())
+    reference = next((r for r in results if r.name.startswith("bm25s")), None)
+    keyword = next((r for r in results if r.name.startswith("keyword")), None)
+    if reference and keyword:
+        speed = statistics.median(reference.latencies) / statistics.median(keyword.latencies)
+        echo(f"keyword vs bm25s: nDCG@10 ratio {keyword.ndcg10 / reference.ndcg10:.3f}, "
+             f"median latency ratio (bm25s/keyword) {speed:.2f}")
+    targets = {"keyword": 0.67, "semantic": 0.64, "hybrid": 0.70}
+    for result in results:
+        for prefix, target in targets.items():
+            if result.name.startswith(prefix):
+                verdict = "meets" if result.ndcg10 >= target else "MISSES"
+                echo(f"target {prefix} nDCG@10 >= {target:.2f}: {verdict} ({result.ndcg10:.3f})")
