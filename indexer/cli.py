@@ -94,5 +94,122 @@ def _print_summary(content: Content) -> None:
         click.echo(f"  note  {note.id:32} {note.title}")
 
 
+def _fail(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(2)
+
+
+def _open_casebase(settings: Settings, semantic: bool = True):
+    from .service import Casebase
+
+    return Casebase.open(settings, semantic=semantic)
+
+
+@main.command()
+@click.option("--rebuild", is_flag=True, help="Re-embed everything and rebuild from scratch.")
+@click.option("--no-semantic", is_flag=True, help="Build a keyword-only index (no model needed).")
+@click.pass_obj
+def index(settings: Settings, rebuild: bool, no_semantic: bool) -> None:
+    """Build or update the search index (incremental unless --rebuild)."""
+    from .build import IndexProblem
+
+    casebase = _open_casebase(settings, semantic=not no_semantic)
+    try:
+        report = casebase.build_index(rebuild=rebuild, progress=sys.stderr.isatty(), echo=click.echo)
+    except IndexProblem as exc:
+        _fail(str(exc))
+    for warning in report.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    if report.built:
+        click.echo(f"Built generation {report.generation}: {report.units} units, "
+                   f"{report.embedded} newly embedded, semantic {'on' if report.semantic else 'off'}, "
+                   f"{report.seconds:.1f}s")
+    else:
+        click.echo(f"Index is up to date (generation {report.generation}, {report.units} units)")
+
+
+def _parse_filters(values: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    filters: dict[str, list[str]] = {}
+    for value in values:
+        facet, separator, accepted = value.partition("=")
+        if not separator or not facet or not accepted:
+            raise click.BadParameter(f"'{value}' is not FIELD=VALUE", param_hint="--filter")
+        filters.setdefault(facet.strip(), []).append(accepted.strip())
+    return {facet: tuple(accepted) for facet, accepted in filters.items()}
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option("--mode", type=click.Choice(["hybrid", "keyword", "semantic"]), default="hybrid",
+              show_default=True)
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(["case", "note", "lesson"]),
+              help="Only this kind (repeatable).")
+@click.option("--filter", "filters", multiple=True, metavar="FIELD=VALUE",
+              help="Facet filter, e.g. country=Brazil or sector=leather-and-footwear (repeatable).")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100))
+@click.option("--offset", default=0, type=click.IntRange(0))
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON answer.")
+@click.option("--explain", is_flag=True, help="Show keyword, semantic and fused ranks and scores.")
+@click.option("--batch", type=click.File("r"), help="One query per line ('-' for stdin); JSON lines out.")
+@click.pass_obj
+def search(settings: Settings, query: str | None, mode: str, kinds: tuple[str, ...],
+           filters: tuple[str, ...], limit: int, offset: int, as_json: bool, explain: bool, batch) -> None:
+    """Search cases, notes and lessons."""
+    from .build import IndexProblem
+    from .search import SearchError, SearchRequest
+
+    if (query is None) == (batch is None):
+        raise click.UsageError("give a QUERY or --batch FILE (not both)")
+    parsed_filters = _parse_filters(filters)
+    casebase = _open_casebase(settings, semantic=mode != "keyword")
+    queries = [query] if batch is None else [line.strip() for line in batch if line.strip()]
+    try:
+        for text in queries:
+            request = SearchRequest(text, mode=mode, kinds=kinds, filters=parsed_filters, limit=limit,
+                                    offset=offset)
+            response = casebase.search(request)
+            if batch is not None or as_json:
+                click.echo(json.dumps(response.to_dict(), ensure_ascii=False,
+                                      indent=None if batch is not None else 2))
+            else:
+                _print_results(response, explain)
+    except (IndexProblem, SearchError) as exc:
+        _fail(str(exc))
+
+
+def _print_results(response, explain: bool) -> None:
+    for notice in response.notices:
+        click.echo(f"Note: {notice}", err=True)
+    if response.suggestion:
+        click.echo(f"Did you mean: {response.suggestion}")
+    click.echo(f"{response.total} result(s) for {response.query!r} ({response.mode})")
+    for number, hit in enumerate(response.results, start=1):
+        click.echo(click.style(f"{number:>2}. [{hit.kind}] {hit.title}", bold=True) + f"  ({hit.id})")
+        if hit.section and hit.section != hit.title:
+            click.echo(f"    in: {hit.section}")
+        click.echo(f"    {hit.snippet}")
+        if explain:
+            e = hit.explanation
+            click.echo(f"    keyword #{e['keyword_rank']} ({e['keyword_score']}), semantic "
+                       f"#{e['semantic_rank']} ({e['semantic_score']}), fused {e['fused_score']}")
+
+
+@main.command()
+@click.argument("folder", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--no-semantic", is_flag=True, help="Skip the embedding model (keyword and bm25s only).")
+@click.option("--no-reference", is_flag=True, help="Skip the bm25s reference run.")
+@click.option("--limit-docs", type=int, help="Use only the first N documents (smoke runs).")
+def bench(folder: Path | None, no_semantic: bool, no_reference: bool, limit_docs: int | None) -> None:
+    """Retrieval benchmark on a BEIR-format folder (default: ../shared/bench/scifact)."""
+    from .bench import DEFAULT_FOLDER, report, run_benchmark
+
+    target = folder or DEFAULT_FOLDER
+    if not target.exists():
+        _fail(f"benchmark folder {target} not found; pass a BEIR-format folder")
+    results = run_benchmark(target, semantic=not no_semantic, reference=not no_reference,
+                            limit_docs=limit_docs, echo=lambda line: click.echo(line, err=True))
+    report(results, echo=click.echo)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -68,12 +68,20 @@ class SentenceTransformerEncoder:
                 # Never reach for the hub: these machines only see package registries.
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
                 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+                os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
                 try:
                     import torch
                     from sentence_transformers import SentenceTransformer
                 except ImportError as exc:
                     raise ModelUnavailable(f"sentence-transformers is not installed: {exc}") from exc
                 torch.set_num_threads(max(1, self.threads))
+                try:  # loading progress bars are noise in a CLI and in server logs
+                    from transformers.utils import logging as transformers_logging
+
+                    transformers_logging.disable_progress_bar()
+                except ImportError:
+                    pass
                 try:
                     self._model = SentenceTransformer(str(path), device="cpu")
                 except Exception as exc:  # a damaged model folder must not kill keyword search

@@ -1,7 +1,7 @@
 """Keyword search: Whoosh as the index of record, ranked by a vectorised BM25F.
 
-Whoosh owns the schema, the analysis, phrase matching, highlighting and spelling.
-Ranking reads Whoosh's own postings once, at build time, into a sparse matrix of
+Whoosh owns the schema, the analysis, phrase matching and spelling; snippets reuse
+its analyzer. Ranking reads Whoosh's own postings once, at build time, into a sparse matrix of
 BM25F term weights (one row per unit, one column per term), so a query is a sum of
 a few matrix columns instead of a pure-Python walk over a matcher tree. There is one
 ranking implementation; Whoosh's scorer is never used to order results.
@@ -17,7 +17,6 @@ from typing import Iterable, Mapping
 
 import numpy as np
 from scipy import sparse
-from whoosh import highlight
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage, RamStorage, Storage
 from whoosh.index import Index
@@ -25,20 +24,21 @@ from whoosh.query import Or, Phrase
 
 from .analysis import make_analyzer, make_spelling_analyzer, terms
 
-TEXT_FIELDS = ("title", "summary", "body")
+TEXT_FIELDS = ("title", "summary", "body", "context")
 PHRASE_PATTERN = re.compile(r'"([^"]+)"')
 DEFAULT_K1 = 1.2
 DEFAULT_B = 0.75
 
 
 def make_schema() -> Schema:
-    """Whoosh schema for units: id, three weighted text fields, a spelling field."""
+    """Whoosh schema for units: id, four weighted text fields, a spelling field."""
     analyzer = make_analyzer()
     return Schema(
         uid=ID(stored=True, unique=True),
         title=TEXT(analyzer=analyzer, phrase=True),
         summary=TEXT(analyzer=analyzer, phrase=True),
         body=TEXT(analyzer=analyzer, phrase=True),
+        context=TEXT(analyzer=analyzer, phrase=True),
         spell=TEXT(analyzer=make_spelling_analyzer(), phrase=False),
     )
 
@@ -62,7 +62,7 @@ class ParsedQuery:
 
 
 def write_whoosh(records: Iterable[Mapping[str, str]], storage: Storage) -> Index:
-    """Create a Whoosh index in `storage` from records with uid/title/summary/body.
+    """Create a Whoosh index in `storage` from records with uid and text fields.
 
     Documents are added in order in one commit, so Whoosh docnums equal record order.
     """
@@ -70,8 +70,7 @@ def write_whoosh(records: Iterable[Mapping[str, str]], storage: Storage) -> Inde
     writer = index.writer(limitmb=256)
     for record in records:
         writer.add_document(
-            uid=record["uid"], title=record.get("title", ""), summary=record.get("summary", ""),
-            body=record.get("body", ""),
+            uid=record["uid"], **{name: record.get(name, "") for name in TEXT_FIELDS},
             spell=" ".join(record.get(name, "") for name in TEXT_FIELDS),
         )
     writer.commit()
@@ -90,8 +89,9 @@ class BM25Matrix:
                    k1: float = DEFAULT_K1, b: float = DEFAULT_B) -> "BM25Matrix":
         """Read every posting of the weighted fields and fold them into BM25F weights.
 
-        BM25F as in Robertson et al.: term frequencies and lengths are summed over
-        fields with their weights, then saturated once with k1 and normalised with b.
+        BM25F (Zaragoza et al. 2004): each field's term frequency is normalised by
+        that field's own length, weighted, summed over fields, then saturated once
+        with k1; so a title match is not drowned by a long body.
         """
         with index.reader() as reader:
             n_docs = reader.doc_count_all()
@@ -99,29 +99,28 @@ class BM25Matrix:
             rows: list[int] = []
             cols: list[int] = []
             values: list[float] = []
-            lengths = np.zeros(n_docs, dtype=np.float64)
             for fieldname, weight in field_weights.items():
                 if weight == 0:
                     continue
-                for docnum in range(n_docs):
-                    lengths[docnum] += weight * (reader.doc_field_length(docnum, fieldname, 0) or 0)
+                lengths = np.array([reader.doc_field_length(d, fieldname, 0) or 0 for d in range(n_docs)],
+                                   dtype=np.float64)
+                average = lengths.mean() if n_docs and lengths.mean() > 0 else 1.0
+                divisor = 1.0 - b + b * lengths / average
                 for term in reader.lexicon(fieldname):
                     text = term.decode("utf-8") if isinstance(term, bytes) else term
                     column = vocabulary.setdefault(text, len(vocabulary))
-                    postings = reader.postings(fieldname, term)
-                    for docnum, frequency in postings.items_as("frequency"):
+                    for docnum, frequency in reader.postings(fieldname, term).items_as("frequency"):
                         rows.append(docnum)
                         cols.append(column)
-                        values.append(weight * frequency)
-        tf = sparse.csr_matrix((values, (rows, cols)), shape=(n_docs, max(len(vocabulary), 1)))
+                        values.append(weight * frequency / divisor[docnum])
+        shape = (n_docs, max(len(vocabulary), 1))
+        tf = sparse.csr_matrix((values, (rows, cols)), shape=shape)
         tf.sum_duplicates()
         df = np.diff(tf.tocsc().indptr)
         idf = np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
-        average = lengths.mean() if n_docs else 1.0
-        norm = k1 * (1.0 - b + b * lengths / (average or 1.0))
         coo = tf.tocoo()
-        data = coo.data * (k1 + 1.0) / (coo.data + norm[coo.row]) * idf[coo.col]
-        weights = sparse.csc_matrix((data, (coo.row, coo.col)), shape=tf.shape, dtype=np.float32)
+        data = coo.data * (k1 + 1.0) / (coo.data + k1) * idf[coo.col]
+        weights = sparse.csc_matrix((data, (coo.row, coo.col)), shape=shape, dtype=np.float32)
         return cls(weights, vocabulary)
 
     def scores(self, query_terms: Iterable[str]) -> np.ndarray:
@@ -153,6 +152,9 @@ class KeywordIndex:
         self.analyzer = make_analyzer()
         self._spell_analyzer = make_spelling_analyzer()
         self._searcher = index.searcher()
+        rows = matrix.weights.tocsr()
+        self._row_columns = [frozenset(rows.indices[rows.indptr[r]:rows.indptr[r + 1]].tolist())
+                             for r in range(rows.shape[0])]
 
     @classmethod
     def build(cls, records: list[Mapping[str, str]], field_weights: Mapping[str, float],
@@ -208,37 +210,43 @@ class KeywordIndex:
             mask[docnum] = 1.0
         return mask
 
-    def highlight(self, text: str, query: ParsedQuery, html: bool = False, top: int = 2) -> str:
-        """Best fragments of `text` around the query's terms, or '' when none match.
+    def tokens(self, text: str) -> list[tuple[str, int, int]]:
+        """(analysed term, start, end) of every token of `text`, for highlighting."""
+        return [(token.text, token.startchar, token.endchar)
+                for token in self.analyzer(text, chars=True, positions=False)]
 
-        With html=True the text is escaped and matches are wrapped in <mark>.
-        """
-        wanted = set(self.query_terms(query))
-        if not wanted or not text:
-            return ""
-        formatter = (highlight.HtmlFormatter(tagname="mark", classname="", termclass="")
-                     if html else _PlainFormatter())
-        fragmenter = highlight.ContextFragmenter(maxchars=220, surround=60)
-        return highlight.highlight(text, wanted, self.analyzer, fragmenter, formatter, top=top)
+    def row_has_any(self, row: int, query_terms: Iterable[str]) -> bool:
+        """Does unit `row` contain at least one of the analysed terms?"""
+        columns = {self.matrix.vocabulary[t] for t in query_terms if t in self.matrix.vocabulary}
+        return not self._row_columns[row].isdisjoint(columns)
 
     def unknown_words(self, query: ParsedQuery) -> list[str]:
-        """Query words (accent-folded, unstemmed) that occur nowhere in the index."""
-        with self.index.reader() as reader:
-            return [word for word in terms(self._spell_analyzer, query.words)
-                    if not reader.frequency("spell", word)]
+        """Query words that match nothing in the index, even after stemming."""
+        unknown = []
+        for word in terms(self._spell_analyzer, query.words):
+            stemmed = terms(self.analyzer, word)
+            if stemmed and all(term not in self.matrix.vocabulary for term in stemmed):
+                unknown.append(word)
+        return unknown
 
-    def suggest(self, query: ParsedQuery) -> str | None:
-        """A corrected query when some words are unknown and have a close known word."""
-        unknown = set(self.unknown_words(query))
+    def suggest(self, query: ParsedQuery, skip: Iterable[str] = ()) -> str | None:
+        """The query with unknown words replaced by the closest indexed words, or None.
+
+        Candidates lie within two edits; the nearest wins, then the most frequent.
+        """
+        skipped = {word.casefold() for word in skip}
+        unknown = [word for word in self.unknown_words(query) if word not in skipped]
         if not unknown:
             return None
+        replacements = {}
         with self.index.reader() as reader:
-            corrector = reader.corrector("spell")
-            replacements = {}
             for word in unknown:
-                found = corrector.suggest(word, limit=1, maxdist=2)
-                if found:
-                    replacements[word] = found[0]
+                candidates = [c.decode() if isinstance(c, bytes) else c
+                              for c in reader.terms_within("spell", word, 2, prefix=0)]
+                ranked = sorted((_edit_distance(word, c), -reader.doc_frequency("spell", c), c)
+                                for c in candidates if c != word)
+                if ranked:
+                    replacements[word] = ranked[0][2]
         if not replacements:
             return None
 
@@ -249,11 +257,16 @@ class KeywordIndex:
         return re.sub(r"\w+", replace, query.words)
 
 
-class _PlainFormatter(highlight.Formatter):
-    """Fragments as plain text with matches between square brackets."""
+def _edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance.
 
-    between = " … "
-
-    def format_token(self, text, token, replace=False):  # noqa: D401 - Whoosh API
-        return "[" + highlight.get_text(text, token, replace) + "]"
-
+    >>> _edit_distance("tils", "tiles"), _edit_distance("tils", "time")
+    (1, 2)
+    """
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i]
+        for j, char_b in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
+        previous = current
+    return previous[-1]

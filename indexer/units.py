@@ -16,8 +16,10 @@ from .links import strip_links
 from .vocabulary import Vocabulary
 
 # Fields of a unit that keyword search reads, with their BM25F weights:
-# title > summary and lesson statements > body.
-FIELD_WEIGHTS = {"title": 3.0, "summary": 2.0, "body": 1.0}
+# title > summary and lesson statements > body > context (the title of the document
+# a section or lesson belongs to, so it is found by its document's name but never
+# outranks the document itself).
+FIELD_WEIGHTS = {"title": 3.0, "summary": 2.0, "body": 1.0, "context": 0.5}
 
 FACETS = ("kind", "country", "sector", "markusen", "altenburg_meyer_stamer", "enright",
           "driver", "approach", "pressure", "stage", "topic")
@@ -49,10 +51,12 @@ class Unit:
     body: str
     url: str
     facets: dict[str, list[str]] = field(default_factory=dict)
+    context: str = ""
 
     def semantic_text(self) -> str:
         """The text the embedding model sees for this unit."""
-        parts = [self.title, self.section if self.section != self.title else "", self.summary, self.body]
+        parts = [self.context, self.title, self.section if self.section != self.title else "",
+                 self.summary, self.body]
         return "\n".join(part for part in parts if part)
 
     def to_dict(self) -> dict:
@@ -85,11 +89,12 @@ def units_for(document: Document, vocabulary: Vocabulary, titles: dict[str, str]
     base = "/cases/" if document.kind == "case" else "/notes/"
     url = base + document.id
     facets = document_facets(document, vocabulary)
-    body = _plain(document.body, titles)
+    # The document unit is its title and summary; the body is searched by section,
+    # so a long body neither drowns a title match nor duplicates its sections.
     units = [Unit(
         uid=document.id, item_id=document.id, doc_id=document.id, kind=document.kind,
         unit_type="document", item_title=document.title, section="", title=document.title,
-        summary=document.summary, body=body, url=url, facets=facets,
+        summary=document.summary, body="", url=url, facets=facets,
     )]
     for section in document.sections:
         if not section.text:
@@ -100,6 +105,7 @@ def units_for(document: Document, vocabulary: Vocabulary, titles: dict[str, str]
             item_title=document.title, section=section.heading or "Introduction",
             title="", summary=section.heading, body=_plain(section.text, titles),
             url=url + (f"#{section.anchor}" if section.anchor else ""), facets=facets,
+            context=document.title,
         ))
     for lesson in document.lessons:
         units.append(lesson_unit(document, lesson, facets, titles))
@@ -113,8 +119,8 @@ def lesson_unit(case: Document, lesson: Lesson, case_facets: dict[str, list[str]
     return Unit(
         uid=lesson.uid, item_id=lesson.uid, doc_id=case.id, kind="lesson", unit_type="lesson",
         item_title=lesson.statement, section=lesson.statement, title=lesson.statement,
-        summary="", body=_plain(lesson.explanation, titles) + "\n" + case.title,
-        url=f"/cases/{case.id}#lesson-{lesson.id}", facets=facets,
+        summary="", body=_plain(lesson.explanation, titles),
+        url=f"/cases/{case.id}#lesson-{lesson.id}", facets=facets, context=case.title,
     )
 
 

@@ -1,0 +1,272 @@
+"""Index lifecycle: build a generation, switch to it atomically, open the current one.
+
+Layout of the index folder:
+
+    CURRENT                 name of the generation readers use (replaced atomically)
+    build.lock              held by the one writer
+    embeddings.npz          embedding cache by model and text hash, shared by builds
+    generations/<name>/     manifest.json, units.jsonl, whoosh/, bm25.*, vectors.npy
+
+A build writes a complete generation under a temporary name, renames it into place
+and only then replaces CURRENT, so a reader never sees half an index and a crash
+mid-build leaves the previous generation in use.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+import shutil
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .content import Content, load_content
+from .encoder import Encoder, ModelUnavailable
+from .keyword import KeywordIndex
+from .schema import SCHEMA_VERSION
+from .units import FIELD_WEIGHTS, Unit, content_units
+from .vectors import EmbeddingCache, NumpyVectorStore
+
+INDEX_FORMAT = 2
+KEEP_GENERATIONS = 2
+
+
+class IndexProblem(RuntimeError):
+    """Base for index problems that the user can act on; the message says how."""
+
+
+class IndexLocked(IndexProblem):
+    """Another process is building the index."""
+
+
+class IndexMissing(IndexProblem):
+    """No index has been built yet."""
+
+
+class IndexMismatch(IndexProblem):
+    """The index was built with another model or schema."""
+
+
+@dataclass
+class BuildReport:
+    """What a build did."""
+
+    generation: str | None
+    built: bool
+    units: int = 0
+    embedded: int = 0
+    semantic: bool = False
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+
+class BuildLock:
+    """An exclusive, non-blocking lock file; the holder's pid is written inside."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._handle = None
+
+    def __enter__(self) -> "BuildLock":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(self.path, "a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            handle.close()
+            if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                raise IndexLocked(
+                    f"another index build is running (pid {holder}; lock {self.path}); "
+                    "wait for it to finish and try again"
+                ) from None
+            raise
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        self._handle = handle
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        assert self._handle is not None
+        fcntl.flock(self._handle, fcntl.LOCK_UN)
+        self._handle.close()
+        self._handle = None
+
+
+def current_generation(index_dir: Path) -> Path | None:
+    """Folder of the generation readers should use, or None."""
+    pointer = index_dir / "CURRENT"
+    if not pointer.exists():
+        return None
+    folder = index_dir / "generations" / pointer.read_text(encoding="utf-8").strip()
+    return folder if (folder / "manifest.json").exists() else None
+
+
+def read_manifest(folder: Path) -> dict:
+    """The manifest of one generation."""
+    return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+
+
+def check_manifest(manifest: dict, model_name: str | None) -> None:
+    """Raise IndexMismatch when an index cannot be read by this version or model."""
+    if manifest.get("format") != INDEX_FORMAT or manifest.get("schema_version") != SCHEMA_VERSION:
+        raise IndexMismatch(
+            f"the index was built by another version (format {manifest.get('format')}, schema "
+            f"{manifest.get('schema_version')}; this program uses format {INDEX_FORMAT}, schema "
+            f"{SCHEMA_VERSION}); run 'casebase index --rebuild'"
+        )
+    built_with = manifest.get("model")
+    if model_name and built_with and built_with != model_name:
+        raise IndexMismatch(
+            f"the index was built with the model '{built_with}' but '{model_name}' is configured; "
+            "run 'casebase index --rebuild'"
+        )
+
+
+def fingerprint(content: Content) -> dict[str, str]:
+    """Hash of every input a build depends on (documents, vocabulary, glossary)."""
+    from .documents import content_hash
+
+    hashes = {doc_id: doc.content_hash for doc_id, doc in sorted(content.documents.items())}
+    for name in ("kb/vocabulary.yaml", "kb/glossary.yaml"):
+        path = content.root / name
+        hashes[name] = content_hash(path.read_text(encoding="utf-8")) if path.exists() else ""
+    return hashes
+
+
+def build_index(content_dir: Path, index_dir: Path, encoder: Encoder | None, rebuild: bool = False,
+                progress: bool = False, echo: Callable[[str], None] = lambda message: None,
+                content: Content | None = None) -> BuildReport:
+    """Build a new generation when the content changed (or always with `rebuild`).
+
+    Embeddings are reused from the cache unless `rebuild`; a missing model yields a
+    keyword-only index and a warning rather than a failure.
+    """
+    started = time.perf_counter()
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with BuildLock(index_dir / "build.lock"):
+        content = content or load_content(content_dir)
+        report = BuildReport(generation=None, built=False)
+        if content.errors:
+            report.warnings.append(
+                f"{len(content.errors)} content error(s): files with errors are left out of the index "
+                "(run 'casebase check')"
+            )
+        hashes = fingerprint(content)
+        model_name = encoder.name if encoder is not None else None
+        current = current_generation(index_dir)
+        if current is not None and not rebuild:
+            manifest = read_manifest(current)
+            if (manifest.get("hashes") == hashes and manifest.get("format") == INDEX_FORMAT
+                    and manifest.get("schema_version") == SCHEMA_VERSION
+                    and manifest.get("model") == model_name):
+                report.generation = current.name
+                report.units = manifest.get("units", 0)
+                report.semantic = bool(manifest.get("semantic"))
+                report.seconds = time.perf_counter() - started
+                return report
+        _remove_stale_builds(index_dir)
+        name = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+        building = index_dir / "generations" / f".building-{name}"
+        building.mkdir(parents=True)
+        units = content_units(content)
+        echo(f"Indexing {len(units)} units from {len(content.documents)} documents")
+        KeywordIndex.build([_record(unit) for unit in units], FIELD_WEIGHTS, building).close()
+        report.units = len(units)
+        if encoder is not None:
+            try:
+                report.embedded = _write_vectors(index_dir, building, units, encoder, rebuild, progress)
+                report.semantic = True
+            except ModelUnavailable as exc:
+                report.warnings.append(f"semantic search disabled: {exc}")
+                model_name = None
+        _write_json_lines(building / "units.jsonl", (unit.to_dict() for unit in units))
+        manifest = {
+            "format": INDEX_FORMAT,
+            "schema_version": SCHEMA_VERSION,
+            "model": model_name,
+            "semantic": report.semantic,
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "units": len(units),
+            "documents": len(content.documents),
+            "field_weights": FIELD_WEIGHTS,
+            "hashes": hashes,
+        }
+        _write_file(building / "manifest.json", json.dumps(manifest, indent=2))
+        final = index_dir / "generations" / name
+        os.replace(building, final)
+        _fsync_dir(final.parent)
+        _write_file(index_dir / "CURRENT", name)
+        _prune(index_dir, keep=name)
+        report.generation = name
+        report.built = True
+        report.seconds = time.perf_counter() - started
+        return report
+
+
+def _record(unit: Unit) -> dict[str, str]:
+    return {"uid": unit.uid, "title": unit.title, "summary": unit.summary, "body": unit.body,
+            "context": unit.context}
+
+
+def _write_vectors(index_dir: Path, folder: Path, units: list[Unit], encoder: Encoder,
+                   rebuild: bool, progress: bool) -> int:
+    cache_path = index_dir / "embeddings.npz"
+    if rebuild and cache_path.exists():
+        cache_path.unlink()
+    cache = EmbeddingCache(cache_path, encoder.name, encoder.dimension)
+    texts = [unit.semantic_text() for unit in units]
+    matrix, encoded = cache.embed(texts, lambda batch: encoder.encode(batch, progress=progress))
+    NumpyVectorStore(matrix).save(folder / "vectors.npy")
+    cache.save(keep=texts)
+    return encoded
+
+
+def _write_json_lines(path: Path, rows) -> None:
+    with open(path, "w", encoding="utf-8") as stream:
+        for row in rows:
+            stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+        stream.flush()
+        os.fsync(stream.fileno())
+
+
+def _write_file(path: Path, text: str) -> None:
+    """Write text atomically: temporary file, fsync, rename."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(temporary, "w", encoding="utf-8") as stream:
+        stream.write(text)
+        stream.flush()
+        os.fsync(stream.fileno())
+    os.replace(temporary, path)
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _remove_stale_builds(index_dir: Path) -> None:
+    """Remove folders of builds that crashed (we hold the lock, so none is running)."""
+    for folder in (index_dir / "generations").glob(".building-*"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _prune(index_dir: Path, keep: str) -> None:
+    """Keep the newest generations; a reader may still hold the previous one open."""
+    generations = sorted(p for p in (index_dir / "generations").iterdir()
+                         if p.is_dir() and not p.name.startswith("."))
+    for folder in generations[:-KEEP_GENERATIONS]:
+        if folder.name != keep:
+            shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,283 @@
+"""Searching one index generation: keyword, semantic and hybrid, with facets.
+
+Units are scored, then aggregated to items (a document, or a lesson on its own):
+the best unit of an item stands for it and its other matching units are listed.
+Hybrid mode fuses the keyword and semantic item rankings by reciprocal rank fusion
+and every hit carries both ranks and scores, so a ranking can be explained.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Mapping
+
+import numpy as np
+
+from .encoder import ModelUnavailable
+from .fusion import DEFAULT_K, reciprocal_rank_fusion
+from .keyword import KeywordIndex, ParsedQuery
+from .snippets import SnippetMaker
+from .synonyms import SynonymExpander
+from .units import FACETS, Unit
+from .vectors import NumpyVectorStore
+
+MODES = ("hybrid", "keyword", "semantic")
+KINDS = ("case", "note", "lesson")
+
+
+class SearchError(ValueError):
+    """A request that cannot be answered as asked; the message names the parameter."""
+
+    def __init__(self, parameter: str, message: str):
+        super().__init__(f"{parameter}: {message}")
+        self.parameter = parameter
+        self.message = message
+
+
+@dataclass(frozen=True)
+class SearchOptions:
+    """Tunable ranking parameters."""
+
+    rrf_k: int = DEFAULT_K
+    keyword_weight: float = 1.0
+    semantic_weight: float = 1.0
+    semantic_threshold: float = 0.3
+    semantic_depth: int = 200
+
+
+@dataclass
+class SearchRequest:
+    """What a user asked for. Filters map a facet to accepted values (OR within a
+    facet, AND across facets)."""
+
+    query: str
+    mode: str = "hybrid"
+    kinds: tuple[str, ...] = ()
+    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    limit: int = 10
+    offset: int = 0
+
+    def validate(self) -> None:
+        """Raise SearchError naming the first bad parameter."""
+        if self.mode not in MODES:
+            raise SearchError("mode", f"'{self.mode}' is not one of {', '.join(MODES)}")
+        for kind in self.kinds:
+            if kind not in KINDS:
+                raise SearchError("kind", f"'{kind}' is not one of {', '.join(KINDS)}")
+        for facet in self.filters:
+            if facet not in FACETS:
+                raise SearchError("filter", f"unknown facet '{facet}'; facets: {', '.join(FACETS)}")
+        if not 1 <= self.limit <= 100:
+            raise SearchError("limit", "must be between 1 and 100")
+        if self.offset < 0:
+            raise SearchError("offset", "must not be negative")
+        if len(self.query) > 500:
+            raise SearchError("q", "is longer than 500 characters")
+
+
+@dataclass
+class Hit:
+    """One result item, with the unit that matched best and how it was scored."""
+
+    id: str
+    kind: str
+    title: str
+    score: float
+    snippet: str
+    snippet_html: str
+    section: str
+    doc_id: str
+    url: str
+    explanation: dict
+    other_matches: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """JSON-ready form."""
+        return asdict(self)
+
+
+@dataclass
+class SearchResponse:
+    """A page of results with facet counts over all matching items."""
+
+    query: str
+    mode: str
+    total: int
+    results: list[Hit]
+    facets: dict[str, dict[str, int]]
+    suggestion: str | None
+    expanded_query: str
+    notices: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """JSON-ready form (the CLI's --json and the API's shape)."""
+        data = asdict(self)
+        data["results"] = [hit.to_dict() for hit in self.results]
+        return data
+
+
+class Searcher:
+    """Answers search requests over one generation. Thread-safe for reading."""
+
+    def __init__(self, units: list[Unit], keyword: KeywordIndex, vectors: NumpyVectorStore | None,
+                 expander: SynonymExpander, encode_query: Callable[[str], np.ndarray] | None,
+                 options: SearchOptions = SearchOptions()):
+        self.units = units
+        self.keyword = keyword
+        self.vectors = vectors
+        self.expander = expander
+        self.encode_query = encode_query
+        self.options = options
+        self._facet_values = [{name: set(unit.facets.get(name, [])) for name in FACETS} for unit in units]
+        self.snippets = SnippetMaker(keyword.tokens)
+        self._item_rows: dict[str, list[int]] = {}
+        for row, unit in enumerate(units):
+            self._item_rows.setdefault(unit.item_id, []).append(row)
+
+    @classmethod
+    def open(cls, folder: Path, expander: SynonymExpander,
+             encode_query: Callable[[str], np.ndarray] | None,
+             options: SearchOptions = SearchOptions()) -> "Searcher":
+        """Open the generation in `folder`."""
+        with open(folder / "units.jsonl", encoding="utf-8") as stream:
+            units = [Unit(**json.loads(line)) for line in stream]
+        vectors_path = folder / "vectors.npy"
+        vectors = NumpyVectorStore.load(vectors_path) if vectors_path.exists() else None
+        return cls(units, KeywordIndex.open(folder), vectors, expander,
+                   encode_query if vectors is not None else None, options)
+
+    def close(self) -> None:
+        """Release index files."""
+        self.keyword.close()
+
+    @property
+    def semantic_available(self) -> bool:
+        return self.vectors is not None and self.encode_query is not None
+
+    def search(self, request: SearchRequest) -> SearchResponse:
+        """Run one request."""
+        request.validate()
+        notices: list[str] = []
+        mode = request.mode
+        if mode != "keyword" and not self.semantic_available:
+            if mode == "semantic":
+                raise SearchError("mode", "semantic search is unavailable: the index has no vectors "
+                                          "or the model cannot be loaded; use mode=keyword")
+            notices.append("semantic search is unavailable; showing keyword results only")
+            mode = "keyword"
+        expanded = self.expander.expand(request.query)
+        parsed = ParsedQuery.parse(expanded)
+        mask = self._mask(request)
+        rankings: dict[str, list[str]] = {}
+        unit_scores: dict[str, dict[str, tuple[float, int]]] = {}
+        if mode in ("keyword", "hybrid") and (parsed.words or parsed.phrases):
+            scores = self.keyword.scores(parsed) * mask
+            rankings["keyword"], unit_scores["keyword"] = self._aggregate(scores, minimum=0.0)
+        if mode in ("semantic", "hybrid") and request.query.strip():
+            try:
+                scores = self._semantic_scores(parsed, mask)
+            except ModelUnavailable as exc:
+                if mode == "semantic":
+                    raise SearchError("mode", f"semantic search is unavailable: {exc}") from exc
+                notices.append(f"semantic search is unavailable ({exc}); showing keyword results only")
+                mode = "keyword"
+            else:
+                rankings["semantic"], unit_scores["semantic"] = self._aggregate(
+                    scores, minimum=self.options.semantic_threshold, depth=self.options.semantic_depth)
+        fused = reciprocal_rank_fusion(
+            rankings, {"keyword": self.options.keyword_weight, "semantic": self.options.semantic_weight},
+            k=self.options.rrf_k)
+        if mode != "hybrid":
+            # A single retriever: order by its own score, reported as the score.
+            only = rankings.get(mode, [])
+            fused = [(item, unit_scores[mode][item][0]) for item in only]
+        items = [item for item, _ in fused]
+        page = fused[request.offset:request.offset + request.limit]
+        hits = [self._hit(item, score, rankings, unit_scores, parsed) for item, score in page]
+        suggestion = None
+        if request.query.strip():
+            # Words the glossary knows (abbreviations such as LQ) are not misspellings.
+            known = [word for word in request.query.split() if self.expander.expansions(word)]
+            suggestion = self.keyword.suggest(ParsedQuery.parse(request.query), skip=known)
+        return SearchResponse(
+            query=request.query, mode=request.mode, total=len(items), results=hits,
+            facets=self._facet_counts(items), suggestion=suggestion, expanded_query=expanded,
+            notices=notices,
+        )
+
+    # -- internals ---------------------------------------------------------------
+
+    def _mask(self, request: SearchRequest) -> np.ndarray:
+        wanted = dict(request.filters)
+        if request.kinds:
+            wanted["kind"] = tuple(request.kinds)
+        mask = np.ones(len(self.units), dtype=np.float32)
+        for row, values in enumerate(self._facet_values):
+            for facet, accepted in wanted.items():
+                if accepted and not values[facet].intersection(accepted):
+                    mask[row] = 0.0
+                    break
+        return mask
+
+    def _semantic_scores(self, parsed: ParsedQuery, mask: np.ndarray) -> np.ndarray:
+        assert self.vectors is not None and self.encode_query is not None
+        text = " ".join((parsed.words,) + parsed.phrases)
+        similarities = self.vectors.similarities(self.encode_query(text))
+        for phrase in parsed.phrases:  # quoted phrases are a hard constraint in every mode
+            mask = mask * self.keyword.phrase_mask(phrase)
+        return np.where(mask > 0, similarities, -np.inf)
+
+    def _aggregate(self, scores: np.ndarray, minimum: float, depth: int | None = None
+                   ) -> tuple[list[str], dict[str, tuple[float, int]]]:
+        """Items ordered by their best unit's score; item -> (best score, best unit row)."""
+        rows = np.flatnonzero(scores > minimum)
+        rows = rows[np.lexsort((rows, -scores[rows]))]
+        best: dict[str, tuple[float, int]] = {}
+        for row in rows.tolist():
+            item = self.units[row].item_id
+            if item not in best:
+                best[item] = (round(float(scores[row]), 6), row)
+                if depth is not None and len(best) >= depth:
+                    break
+        return list(best), best
+
+    def _hit(self, item: str, score: float, rankings: dict[str, list[str]],
+             unit_scores: dict[str, dict[str, tuple[float, int]]], parsed: ParsedQuery) -> Hit:
+        explanation: dict = {"fused_score": round(score, 6)}
+        best_row = None
+        for mode in ("keyword", "semantic"):
+            found = unit_scores.get(mode, {}).get(item)
+            explanation[f"{mode}_rank"] = rankings[mode].index(item) + 1 if found else None
+            explanation[f"{mode}_score"] = found[0] if found else None
+            if found and best_row is None:
+                best_row = found[1]
+        assert best_row is not None
+        unit = self.units[best_row]
+        wanted = set(self.keyword.query_terms(parsed))
+        others = [
+            {"section": self.units[row].section, "url": self.units[row].url}
+            for row in self._item_rows[item]
+            if row != best_row and self.units[row].unit_type == "section"
+            and self.keyword.row_has_any(row, wanted)  # only sections that share query terms
+        ][:3]
+        text = unit.body or unit.summary
+        snippet = self.snippets.make(unit.uid, text, wanted)
+        return Hit(
+            id=item, kind=unit.kind, title=unit.item_title, score=round(score, 6), snippet=snippet.text,
+            snippet_html=snippet.html, section=unit.section, doc_id=unit.doc_id, url=unit.url,
+            explanation=explanation, other_matches=others,
+        )
+
+    def _facet_counts(self, items: list[str]) -> dict[str, dict[str, int]]:
+        first_row = {item: rows[0] for item, rows in self._item_rows.items()}
+        counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+        for item in items:
+            for name, values in self._facet_values[first_row[item]].items():
+                for value in values:
+                    counts[name][value] = counts[name].get(value, 0) + 1
+        return {name: dict(sorted(values.items(), key=lambda kv: (-kv[1], kv[0])))
+                for name, values in counts.items()}
+
+

@@ -1,0 +1,132 @@
+"""The one service object the CLI, the web app and tests call: `Casebase`.
+
+It owns the loaded content, the current index generation and the (lazy) encoder.
+Nothing here is global: each process opens its own Casebase and keeps it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+import numpy as np
+
+from .build import (
+    BuildReport,
+    IndexMissing,
+    build_index,
+    check_manifest,
+    current_generation,
+    read_manifest,
+)
+from .content import Content, load_content
+from .documents import Document, Lesson
+from .encoder import Encoder, SentenceTransformerEncoder
+from .search import Searcher, SearchOptions, SearchRequest, SearchResponse
+from .settings import Settings
+from .synonyms import SynonymExpander
+
+QUERY_CACHE_SIZE = 512
+
+
+class Casebase:
+    """Content, index and search behind one object."""
+
+    def __init__(self, settings: Settings, content: Content, encoder: Encoder | None,
+                 options: SearchOptions = SearchOptions()):
+        self.settings = settings
+        self.content = content
+        self.encoder = encoder
+        self.options = options
+        self._searcher: Searcher | None = None
+        self._generation: str | None = None
+        self._lock = threading.RLock()
+        self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    @classmethod
+    def open(cls, settings: Settings, encoder: Encoder | None = None,
+             options: SearchOptions = SearchOptions(), semantic: bool = True) -> "Casebase":
+        """Load the content; the index is opened on first search, the model on first
+        semantic query. `semantic=False` runs without any model."""
+        if encoder is None and semantic:
+            encoder = SentenceTransformerEncoder(settings.model_name, threads=settings.query_threads)
+        return cls(settings, load_content(settings.content_dir), encoder, options)
+
+    # -- index ---------------------------------------------------------------
+
+    def build_index(self, rebuild: bool = False, progress: bool = False, echo=lambda message: None) -> BuildReport:
+        """Build or update the index from the content on disk, then reload both."""
+        self.content = load_content(self.settings.content_dir)
+        report = build_index(self.settings.content_dir, self.settings.index_dir, self.encoder,
+                             rebuild=rebuild, progress=progress, echo=echo, content=self.content)
+        self._reopen_if_changed()
+        return report
+
+    @property
+    def searcher(self) -> Searcher:
+        """The searcher of the current generation, reopened when a build switched it."""
+        self._reopen_if_changed()
+        if self._searcher is None:
+            raise IndexMissing(f"no index in {self.settings.index_dir}; run 'casebase index' first")
+        return self._searcher
+
+    def _reopen_if_changed(self) -> None:
+        folder = current_generation(self.settings.index_dir)
+        if folder is None or folder.name == self._generation:
+            return
+        with self._lock:
+            if folder.name == self._generation:
+                return
+            check_manifest(read_manifest(folder), self.encoder.name if self.encoder else None)
+            searcher = Searcher.open(folder, SynonymExpander(self.content.glossary),
+                                     self._encode_query if self.encoder else None, self.options)
+            old, self._searcher, self._generation = self._searcher, searcher, folder.name
+            if folder.name and old is not None:
+                self.content = load_content(self.settings.content_dir)
+                old.close()
+
+    def index_status(self) -> dict:
+        """Current generation and its manifest (without the content hashes)."""
+        folder = current_generation(self.settings.index_dir)
+        if folder is None:
+            return {"generation": None}
+        manifest = read_manifest(folder)
+        manifest.pop("hashes", None)
+        return {"generation": folder.name, **manifest}
+
+    # -- queries -------------------------------------------------------------
+
+    def search(self, request: SearchRequest) -> SearchResponse:
+        """Search the current generation."""
+        return self.searcher.search(request)
+
+    def _encode_query(self, text: str) -> np.ndarray:
+        assert self.encoder is not None
+        with self._lock:
+            cached = self._query_vectors.get(text)
+            if cached is not None:
+                self._query_vectors.move_to_end(text)
+                return cached
+        vector = self.encoder.encode([text])[0]
+        with self._lock:
+            self._query_vectors[text] = vector
+            if len(self._query_vectors) > QUERY_CACHE_SIZE:
+                self._query_vectors.popitem(last=False)
+        return vector
+
+    def document(self, doc_id: str) -> Document | None:
+        """A valid case or note by id."""
+        return self.content.documents.get(doc_id)
+
+    def lesson(self, uid: str) -> Lesson | None:
+        """A lesson by '<case-id>#<lesson-id>'."""
+        case_id, _, lesson_id = uid.partition("#")
+        case = self.content.documents.get(case_id)
+        return case.lesson(lesson_id) if case is not None and case.kind == "case" else None
+
+    def close(self) -> None:
+        """Release the index."""
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+            self._generation = None
+

@@ -1,0 +1,110 @@
+"""Index lifecycle: generations, incremental embedding, crashes, missing model."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import indexer.build as build_module
+from indexer.build import build_index, current_generation, read_manifest
+from indexer.encoder import HashingEncoder, ModelUnavailable
+from indexer.search import SearchError, SearchRequest
+from indexer.service import Casebase
+from indexer.settings import Settings
+
+
+@pytest.fixture
+def paths(tree, tmp_path):
+    tree.case("alpha-town")
+    tree.case("beta-city", title="Beta city textiles", sectors=["textiles"])
+    tree.note()
+    return tree, tmp_path / "index"
+
+
+def test_first_build_writes_a_complete_generation(paths):
+    tree, index_dir = paths
+    report = build_index(tree.root, index_dir, HashingEncoder())
+    folder = current_generation(index_dir)
+    assert report.built and folder is not None and folder.name == report.generation
+    manifest = read_manifest(folder)
+    assert manifest["model"] == "hashing-test-encoder" and manifest["semantic"] is True
+    assert set(manifest["hashes"]) >= {"alpha-town", "beta-city", "basics", "kb/vocabulary.yaml"}
+    assert (folder / "vectors.npy").exists() and (folder / "whoosh").is_dir()
+    assert len((folder / "units.jsonl").read_text().splitlines()) == manifest["units"]
+
+
+def test_unchanged_content_is_not_rebuilt(paths):
+    tree, index_dir = paths
+    first = build_index(tree.root, index_dir, HashingEncoder())
+    second = build_index(tree.root, index_dir, HashingEncoder())
+    assert not second.built and second.generation == first.generation
+
+
+def test_editing_one_file_embeds_only_its_changed_units(paths):
+    tree, index_dir = paths
+    first = build_index(tree.root, index_dir, HashingEncoder())
+    tree.case("beta-city", title="Beta city textiles and garments", sectors=["textiles"])
+    encoder = HashingEncoder()
+    second = build_index(tree.root, index_dir, encoder)
+    assert second.built and second.generation != first.generation
+    assert 0 < second.embedded < first.embedded
+    rebuilt = build_index(tree.root, index_dir, HashingEncoder(), rebuild=True)
+    assert rebuilt.embedded > second.embedded
+
+
+def test_a_crash_mid_build_leaves_the_previous_generation_in_use(paths, monkeypatch):
+    tree, index_dir = paths
+    first = build_index(tree.root, index_dir, HashingEncoder())
+    tree.case("beta-city", title="Changed title", sectors=["textiles"])
+
+    def explode(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(build_module, "_write_json_lines", explode)
+    with pytest.raises(OSError):
+        build_index(tree.root, index_dir, HashingEncoder())
+    assert current_generation(index_dir).name == first.generation
+    assert list((index_dir / "generations").glob(".building-*"))  # the debris of the crash
+    monkeypatch.undo()
+    second = build_index(tree.root, index_dir, HashingEncoder())
+    assert second.built and not list((index_dir / "generations").glob(".building-*"))
+
+
+def test_readers_switch_to_a_new_generation(paths):
+    tree, index_dir = paths
+    settings = Settings.from_env(content_dir=tree.root, index_dir=index_dir, environ={})
+    service = Casebase.open(settings, encoder=HashingEncoder())
+    service.build_index()
+    assert service.search(SearchRequest("zebra", mode="keyword")).total == 0
+    tree.case("alpha-town", title="Zebra crossing cluster")
+    build_index(tree.root, index_dir, HashingEncoder())  # another process, say
+    assert service.search(SearchRequest("zebra", mode="keyword")).results[0].id == "alpha-town"
+
+
+class BrokenEncoder(HashingEncoder):
+    def encode(self, texts, batch_size=32, progress=False):
+        raise ModelUnavailable("model files missing")
+
+
+def test_missing_model_builds_keyword_only_and_says_so(paths):
+    tree, index_dir = paths
+    report = build_index(tree.root, index_dir, BrokenEncoder())
+    assert report.built and not report.semantic
+    assert "semantic search disabled" in report.warnings[0]
+    settings = Settings.from_env(content_dir=tree.root, index_dir=index_dir, environ={})
+    service = Casebase.open(settings, encoder=None, semantic=False)
+    hybrid = service.search(SearchRequest("textiles"))
+    assert hybrid.results[0].id == "beta-city" and "unavailable" in hybrid.notices[0]
+    with pytest.raises(SearchError, match="semantic search is unavailable"):
+        service.search(SearchRequest("textiles", mode="semantic"))
+
+
+def test_content_errors_leave_the_file_out_with_a_warning(paths):
+    tree, index_dir = paths
+    tree.write("case", "broken", "---\nid: broken\n---\n")
+    report = build_index(tree.root, index_dir, HashingEncoder())
+    assert "content error" in report.warnings[0]
+    units = [json.loads(line)["doc_id"] for line in
+             (current_generation(index_dir) / "units.jsonl").read_text().splitlines()]
+    assert "broken" not in units and "alpha-town" in units

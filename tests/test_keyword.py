@@ -1,0 +1,79 @@
+"""Keyword index: analysis, BM25F ranking, phrases, spelling (Whoosh in memory)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from indexer.keyword import KeywordIndex, ParsedQuery
+
+WEIGHTS = {"title": 3.0, "summary": 2.0, "body": 1.0}
+
+RECORDS = [
+    {"uid": "tiles", "title": "Criciúma tile cluster", "summary": "Cooperation collapsed after the crisis.",
+     "body": "Tile makers in Brazil regained market share, then cooperation ended."},
+    {"uid": "shoes", "title": "Sinos Valley footwear", "summary": "Shoe makers and their chamber.",
+     "body": "A rift between large firms and small firms compromised upgrading. Tile is not mentioned."},
+    {"uid": "cv", "title": "Writing a résumé", "summary": "", "body": "How to present experience."},
+    {"uid": "frogs", "title": "Zamora frogs", "summary": "",
+     "body": "Sixteen producers export frogs; cooperation collapsed never; tiles elsewhere tile tile tile."},
+]
+
+
+@pytest.fixture(scope="module")
+def index():
+    built = KeywordIndex.build(RECORDS, WEIGHTS)
+    yield built
+    built.close()
+
+
+def ranked(index, text):
+    scores = index.scores(ParsedQuery.parse(text))
+    order = np.argsort(-scores, kind="stable")
+    return [RECORDS[row]["uid"] for row in order if scores[row] > 0]
+
+
+def test_accents_are_folded_before_stemming(index):
+    assert ranked(index, "Criciuma")[0] == "tiles"
+    assert ranked(index, "resume") == ["cv"]
+    assert ranked(index, "résumés") == ["cv"]
+
+
+def test_stop_words_do_not_match(index):
+    assert ranked(index, "the and of") == []
+
+
+def test_title_outweighs_repeated_body_mentions(index):
+    # "frogs" says tile four times in its body; "tiles" has it once in the title.
+    assert ranked(index, "tile")[0] == "tiles"
+
+
+def test_phrase_query_requires_the_words_together(index):
+    assert set(ranked(index, "cooperation collapsed")) == {"tiles", "frogs"}
+    assert set(ranked(index, '"cooperation collapsed"')) == {"tiles", "frogs"}
+    assert ranked(index, '"collapsed cooperation"') == []
+    assert ranked(index, '"large firms" rift') == ["shoes"]
+
+
+def test_stemmed_match_is_not_an_unknown_word(index):
+    assert index.unknown_words(ParsedQuery.parse("exporters tiles")) == []
+    assert index.suggest(ParsedQuery.parse("exporters tiles")) is None
+
+
+def test_misspelt_word_gets_the_nearest_indexed_word(index):
+    assert index.suggest(ParsedQuery.parse("footwaer rift")) == "footwear rift"
+    assert index.suggest(ParsedQuery.parse("zzzzqqq")) is None
+
+
+def test_tokens_carry_offsets_for_highlighting(index):
+    text = "Criciúma tiles"
+    assert index.tokens(text) == [("criciuma", 0, 8), ("tile", 9, 14)]
+
+
+def test_index_round_trips_through_disk(tmp_path):
+    built = KeywordIndex.build(RECORDS, WEIGHTS, tmp_path)
+    expected = built.scores(ParsedQuery.parse("tile cooperation"))
+    built.close()
+    reopened = KeywordIndex.open(tmp_path)
+    np.testing.assert_allclose(reopened.scores(ParsedQuery.parse("tile cooperation")), expected)
+    reopened.close()
