@@ -19,9 +19,18 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# Until the web front end lands, `make run` validates the content, builds the
+# search index and shows what the casebase holds and how to search it.
 run: $(STAMP)
-	$(BIN)/casebase check
 	$(BIN)/casebase check --summary
+	$(BIN)/casebase index
+	$(BIN)/casebase search "Vale dos Sinos" --limit 3
+
+index: $(STAMP)
+	$(BIN)/casebase index
+
+bench: $(STAMP)
+	$(BIN)/casebase bench
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

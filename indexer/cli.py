@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -113,7 +114,9 @@ def index(settings: Settings, rebuild: bool, no_semantic: bool) -> None:
     """Build or update the search index (incremental unless --rebuild)."""
     from .build import IndexProblem
 
-    casebase = _open_casebase(settings, semantic=not no_semantic)
+    # Embedding is a batch job: let it use every core (queries use one thread each).
+    casebase = _open_casebase(settings.with_changes(query_threads=os.cpu_count() or 1),
+                              semantic=not no_semantic)
     try:
         report = casebase.build_index(rebuild=rebuild, progress=sys.stderr.isatty(), echo=click.echo)
     except IndexProblem as exc:
