@@ -31,14 +31,19 @@ yours yourself yourselves may also us
 """.split())
 
 
+# Words, with inner dots kept (e.g. "e.g", "3.5"). Whoosh3's default pattern also
+# keeps "*" for wildcards, which would index Markdown bold as "**free".
+WORD_PATTERN = r"\w+(?:\.?\w+)*"
+
+
 def make_analyzer() -> Analyzer:
     """The stemming analyzer for searchable text fields.
 
-    >>> [t.text for t in make_analyzer()("Criciúma's ceramic tiles and the résumé")]
+    >>> [t.text for t in make_analyzer()("Criciúma's ceramic tiles and the **résumé**")]
     ['criciuma', 'ceram', 'tile', 'resum']
     """
     return (
-        RegexTokenizer()
+        RegexTokenizer(WORD_PATTERN)
         | LowercaseFilter()
         | CharsetFilter(accent_map)
         | StopFilter(stoplist=STOP_WORDS, minsize=2)
@@ -52,7 +57,7 @@ def make_spelling_analyzer() -> Analyzer:
     >>> [t.text for t in make_spelling_analyzer()("Criciúma tiles")]
     ['criciuma', 'tiles']
     """
-    return RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter(
+    return RegexTokenizer(WORD_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter(
         stoplist=STOP_WORDS, minsize=2
     )
 

@@ -24,7 +24,7 @@ import numpy as np
 from .encoder import SentenceTransformerEncoder
 from .fusion import reciprocal_rank_fusion
 from .keyword import KeywordIndex, ParsedQuery
-from .vectors import NumpyVectorStore, top_k
+from .vectors import EmbeddingCache, NumpyVectorStore, top_k
 
 DEFAULT_FOLDER = Path(__file__).resolve().parent.parent.parent / "shared" / "bench" / "scifact"
 BENCH_FIELD_WEIGHTS = {"title": 1.0, "body": 1.0}
@@ -113,8 +113,13 @@ def evaluate(name: str, data: BeirData, search: Callable[[str], list[str]], buil
 
 
 def run_benchmark(folder: Path, semantic: bool = True, reference: bool = True,
-                  limit_docs: int | None = None, echo: Callable[[str], None] = print) -> list[RunResult]:
-    """Benchmark keyword, semantic, hybrid (and bm25s) on one BEIR folder."""
+                  limit_docs: int | None = None, echo: Callable[[str], None] = print,
+                  cache_dir: Path | None = None) -> list[RunResult]:
+    """Benchmark keyword, semantic, hybrid (and bm25s) on one BEIR folder.
+
+    With `cache_dir`, corpus embeddings are kept there by text hash, so a second run
+    skips the slow encoding; the build time then says how many texts were encoded.
+    """
     import torch
 
     torch.set_num_threads(1)
@@ -145,8 +150,16 @@ def run_benchmark(folder: Path, semantic: bool = True, reference: bool = True,
         encoder = SentenceTransformerEncoder(threads=os.cpu_count() or 1)
         started = time.perf_counter()
         texts = [(d.get("title", "") + " " + d.get("text", "")).strip() for d in data.corpus]
-        store = NumpyVectorStore(encoder.encode(texts, batch_size=64))
+        if cache_dir is not None:
+            cache = EmbeddingCache(cache_dir / f"{folder.name}-embeddings.npz", encoder.name, encoder.dimension)
+            matrix, encoded = cache.embed(texts, lambda batch: encoder.encode(batch, batch_size=64))
+            cache.save()
+        else:
+            matrix, encoded = encoder.encode(texts, batch_size=64), len(texts)
+        store = NumpyVectorStore(matrix)
         semantic_build = time.perf_counter() - started
+        echo(f"semantic build: {encoded:,} of {len(texts):,} texts encoded in this run "
+             f"({semantic_build:.1f}s, {os.cpu_count()} threads)")
         torch.set_num_threads(1)
 
         def semantic_search(text: str) -> list[str]:

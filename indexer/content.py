@@ -15,6 +15,7 @@ from typing import Any
 from .documents import Document, Lesson, content_hash, split_sections
 from .frontmatter import FrontMatterError, ParsedFile, load_yaml, parse_text, read_file
 from .links import find_links
+from .rules import load_rules
 from .validate import FileChecker, Problem
 from .vocabulary import Vocabulary, VocabularyError
 
@@ -47,6 +48,7 @@ class Content:
     # (kind, id) of every content file, valid or not, with its lesson ids when they
     # could be read: links to a file that has errors of its own are not broken.
     known: dict[tuple[str, str], set[str] | None] = field(default_factory=dict)
+    rules: list = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
@@ -125,6 +127,9 @@ def load_content(root: Path) -> Content:
         content.documents[document.id] = document
         parsed_files.append((document, parsed))
     content.glossary = _load_glossary(root, content)
+    note_ids = {doc_id for kind, doc_id in content.known if kind == "note"}
+    content.rules, rule_problems = load_rules(root, vocabulary, note_ids)
+    content.problems.extend(rule_problems)
     for document, parsed in parsed_files:
         content.problems.extend(_check_references(content, document, parsed))
     return content

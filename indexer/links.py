@@ -60,6 +60,24 @@ def find_links(text: str) -> tuple[list[Link], list[tuple[int, str]]]:
     return links, malformed
 
 
+_EMPHASIS = re.compile(r"(\*\*|__|`)")
+_LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d+\.)\s+", re.M)
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}.*$", re.M)
+
+
+def plain_text(text: str, titles: dict[str, str] | None = None) -> str:
+    r"""Markdown body as readable plain text for indexing and snippets: links become
+    their labels, emphasis marks, list markers and table rules go.
+
+    >>> plain_text("- **Free riders** see [[note:prisoners-dilemma|the dilemma]]\n|a|b|\n|---|---|")
+    'Free riders see the dilemma\n|a|b|\n'
+    """
+    text = strip_links(text, titles)
+    text = _TABLE_RULE.sub("", text)
+    text = _LIST_MARKER.sub("", text)
+    return _EMPHASIS.sub("", text)
+
+
 def strip_links(text: str, titles: dict[str, str] | None = None) -> str:
     """Replace links by their label, else the target's title, else its id.
 

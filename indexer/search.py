@@ -152,6 +152,10 @@ class Searcher:
         """Release index files."""
         self.keyword.close()
 
+    def rows_of(self, item_id: str) -> list[int]:
+        """Unit rows of one item (a document's own unit and sections, or a lesson)."""
+        return self._item_rows.get(item_id, [])
+
     @property
     def semantic_available(self) -> bool:
         return self.vectors is not None and self.encode_query is not None

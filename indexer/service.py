@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from typing import Mapping
 import numpy as np
 
+from .analysis import make_analyzer, terms
 from .build import (
     BuildReport,
     IndexMissing,
@@ -22,7 +24,9 @@ from .content import Content, load_content
 from .documents import Document, Lesson
 from .encoder import Encoder, SentenceTransformerEncoder
 from .search import Searcher, SearchOptions, SearchRequest, SearchResponse
+from .profile import Profile
 from .settings import Settings
+from .suggest import Advisor, CaseMatch, Suggestion
 from .synonyms import SynonymExpander
 
 QUERY_CACHE_SIZE = 512
@@ -41,6 +45,7 @@ class Casebase:
         self._generation: str | None = None
         self._lock = threading.RLock()
         self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._advisor: Advisor | None = None
 
     @classmethod
     def open(cls, settings: Settings, encoder: Encoder | None = None,
@@ -77,7 +82,9 @@ class Casebase:
             if folder.name == self._generation:
                 return
             check_manifest(read_manifest(folder), self.encoder.name if self.encoder else None)
-            searcher = Searcher.open(folder, SynonymExpander(self.content.glossary),
+            analyzer = make_analyzer()
+            expander = SynonymExpander(self.content.glossary, lambda text: terms(analyzer, text))
+            searcher = Searcher.open(folder, expander,
                                      self._encode_query if self.encoder else None, self.options)
             old, self._searcher, self._generation = self._searcher, searcher, folder.name
             if folder.name and old is not None:
@@ -112,6 +119,26 @@ class Casebase:
             if len(self._query_vectors) > QUERY_CACHE_SIZE:
                 self._query_vectors.popitem(last=False)
         return vector
+
+    def advisor(self) -> Advisor:
+        """The case-based advisor over the current generation."""
+        searcher = self.searcher
+        if self._advisor is None or self._advisor.searcher is not searcher:
+            self._advisor = Advisor(self.content, searcher, self._encode_query if self.encoder else None)
+        return self._advisor
+
+    def suggest(self, data: Mapping) -> Suggestion:
+        """Suggestions for a new initiative described by `data` (raises ProfileError)."""
+        assert self.content.vocabulary is not None
+        profile = Profile.from_mapping(data, self.content.vocabulary)
+        return self.advisor().suggest(profile)
+
+    def similar(self, case_id: str, limit: int = 5) -> list[CaseMatch]:
+        """Cases most like an existing case (KeyError when there is no such case)."""
+        document = self.content.documents.get(case_id)
+        if document is None or document.kind != "case":
+            raise KeyError(case_id)
+        return self.advisor().similar(case_id, limit)
 
     def document(self, doc_id: str) -> Document | None:
         """A valid case or note by id."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Callable, Iterable
 
 from .content import GlossaryTerm
 
@@ -23,14 +23,23 @@ class SynonymGroup:
 
 
 class SynonymExpander:
-    """Expands queries with every other form of the glossary terms they mention."""
+    """Expands queries with every other form of the glossary terms they mention.
 
-    def __init__(self, terms: Iterable[GlossaryTerm]):
+    Only an alias triggers an expansion: a query that uses the term itself (or an
+    inflection of it, such as "clusters" for "cluster") is left alone, and forms that
+    add no new analysed term are not added, so common words do not drag every
+    query towards the glossary.
+    """
+
+    def __init__(self, terms: Iterable[GlossaryTerm], analyze: Callable[[str], list[str]] | None = None):
+        self.analyze = analyze or (lambda text: text.lower().split())
         self.groups: list[SynonymGroup] = []
+        self._term_keys: list[frozenset[str]] = []
         for term in terms:
             forms = tuple(dict.fromkeys(form.strip() for form in (term.term, *term.aliases) if form.strip()))
             alternatives = "|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True))
             self.groups.append(SynonymGroup(forms, re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.I)))
+            self._term_keys.append(frozenset(self.analyze(term.term)))
 
     def expansions(self, query: str) -> list[str]:
         """Forms to add to `query`: those of every mentioned term not already present.
@@ -41,13 +50,24 @@ class SynonymExpander:
         ['location quotient', 'LQs', 'monitoring and evaluation', 'M+E']
         >>> SynonymExpander([lq]).expansions("quotients")
         []
+        >>> cluster = GlossaryTerm("cluster", ("industrial cluster", "clusters"), "A group.", None, None)
+        >>> stem = lambda text: [word.rstrip("s") for word in text.lower().split()]
+        >>> SynonymExpander([cluster], stem).expansions("promoting clusters")
+        []
+        >>> SynonymExpander([cluster], stem).expansions("industrial cluster")
+        []
         """
         added: list[str] = []
-        for group in self.groups:
-            if group.pattern.search(query):
-                for form in group.forms:
-                    if not re.search(rf"(?<!\w){re.escape(form)}(?!\w)", query, re.I):
-                        added.append(form)
+        present = set(self.analyze(query))
+        for group, term_key in zip(self.groups, self._term_keys):
+            matched = [m.group(0) for m in group.pattern.finditer(query)]
+            if not matched or all(frozenset(self.analyze(form)) == term_key for form in matched):
+                continue
+            for form in group.forms:
+                terms = set(self.analyze(form))
+                if terms and not terms <= present:
+                    added.append(form)
+                    present |= terms
         return added
 
     def expand(self, query: str) -> str:

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 
 from .content import Content
 from .documents import Document, Lesson
-from .links import strip_links
+from .links import plain_text
 from .vocabulary import Vocabulary
 
 # Fields of a unit that keyword search reads, with their BM25F weights:
@@ -135,5 +135,5 @@ def content_units(content: Content) -> list[Unit]:
 
 
 def _plain(text: str, titles: dict[str, str]) -> str:
-    """Body text with links replaced by their labels or the linked titles."""
-    return strip_links(text, titles)
+    """Body text as plain text, links replaced by their labels or the linked titles."""
+    return plain_text(text, titles)

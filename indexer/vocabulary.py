@@ -28,6 +28,8 @@ _VALUE_PATHS = {
     "cooperative_culture": ("cooperative_culture", "values"),
     "stage": ("stage", "values"),
     "firm_structure": ("firm_structure", "values"),
+    "funding_level": ("funding_level", "values"),
+    "monitoring_style": ("monitoring_style", "values"),
     "activities": ("activities", "values"),
     "obstacles": ("obstacles", "values"),
     "topics": ("topics", "values"),

@@ -1,0 +1,335 @@
+"""Case-based suggestions for a new initiative: similar cases, lessons, notes, warnings.
+
+Retrieval as in myCBR and cbrkit: a local similarity per attribute, combined into a
+weighted global similarity over the attributes both sides know:
+
+    global = Σ weight_a · sim_a / Σ weight_a      (a: attributes known on both sides)
+
+Every comparison keeps each attribute's local score and weight, so the answer can
+say why a case matched and the arithmetic can be checked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from .content import Content
+from .documents import Document, Lesson
+from .profile import Profile
+from .rules import fire_all
+from .schema import CONDITION_CASE_PATHS
+from .search import Searcher
+from .similarity import (
+    CountrySimilarity,
+    Equality,
+    InitiativeType,
+    Jaccard,
+    Ordinal,
+    Table,
+    TaxonomySimilarity,
+    clamp_cosine,
+)
+
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "description": 3.0,
+    "sectors": 2.0,
+    "initiative": 2.0,
+    "pressure": 1.5,
+    "cooperative_culture": 1.5,
+    "country": 1.0,
+    "stage": 1.0,
+    "firm_structure": 1.0,
+    "activities": 1.0,
+    "markusen": 1.0,
+    "altenburg_meyer_stamer": 1.0,
+    "enright": 1.0,
+}
+LESSON_WEIGHTS = {"conditions": 0.4, "description": 0.4, "case": 0.2}
+DUPLICATE_COSINE = 0.92
+
+
+@dataclass
+class AttributeScore:
+    """One attribute's part in a comparison."""
+
+    attribute: str
+    query_value: object
+    case_value: object
+    similarity: float
+    weight: float
+
+
+@dataclass
+class CaseMatch:
+    """A case compared with the profile."""
+
+    id: str
+    title: str
+    score: float
+    explanation: list[AttributeScore]
+    passage: str
+    reason: str
+
+    def to_dict(self) -> dict:
+        """JSON-ready form."""
+        return asdict(self)
+
+
+@dataclass
+class Suggestion:
+    """The whole answer for one profile."""
+
+    profile: dict
+    cases: list[CaseMatch]
+    lessons: list[dict]
+    notes: list[dict]
+    warnings: list[dict]
+    notices: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """The documented JSON shape."""
+        return {"profile": self.profile, "cases": [c.to_dict() for c in self.cases],
+                "lessons": self.lessons, "notes": self.notes, "warnings": self.warnings,
+                "notices": self.notices}
+
+
+def global_score(parts: list[AttributeScore]) -> float:
+    """Weighted mean of the local similarities.
+
+    >>> global_score([AttributeScore("a", 1, 1, 1.0, 2.0), AttributeScore("b", 1, 2, 0.25, 2.0)])
+    0.625
+    >>> global_score([])
+    0.0
+    """
+    total = sum(part.weight for part in parts)
+    return round(sum(part.weight * part.similarity for part in parts) / total, 6) if total else 0.0
+
+
+class Advisor:
+    """Answers suggestion requests over the content and one index generation."""
+
+    def __init__(self, content: Content, searcher: Searcher,
+                 encode: Callable[[str], np.ndarray] | None,
+                 weights: dict[str, float] | None = None):
+        assert content.vocabulary is not None
+        self.content = content
+        self.searcher = searcher
+        self.encode = encode if searcher.vectors is not None else None
+        self.weights = dict(DEFAULT_WEIGHTS, **(weights or {}))
+        vocabulary = content.vocabulary
+        self.sectors = TaxonomySimilarity(vocabulary)
+        self.country = CountrySimilarity(vocabulary)
+        self.initiative = InitiativeType(Table({("public", "mixed"): 0.5, ("private", "mixed"): 0.5}))
+        self.scalar = {
+            "pressure": Ordinal(("under-pressure", "doing-well")),
+            "cooperative_culture": Ordinal(("cooperative", "mixed", "non-cooperative")),
+            "stage": Ordinal(("emergence", "growth", "maturity", "decline")),
+            "firm_structure": Table({("micro-and-small", "mostly-sme"): 0.5, ("mostly-sme", "large-and-sme"): 0.5,
+                                     ("large-and-sme", "transnational-led"): 0.5}),
+            "markusen": Equality(),
+            "altenburg_meyer_stamer": Equality(),
+            "enright": Equality(),
+        }
+        self.activities = Jaccard()
+
+    # -- cases ---------------------------------------------------------------
+
+    def compare(self, profile: Profile, case: Document, query_vector: np.ndarray | None) -> CaseMatch:
+        """Compare one case with the profile, attribute by attribute."""
+        parts: list[AttributeScore] = []
+        passage = ""
+
+        def add(attribute: str, query_value, case_value, similarity: float) -> None:
+            parts.append(AttributeScore(attribute, query_value, case_value, round(similarity, 6),
+                                        self.weights.get(attribute, 0.0)))
+
+        if query_vector is not None:
+            similarity, passage = self._best_passage(case.id, query_vector)
+            add("description", _short(profile.description), passage, clamp_cosine(similarity))
+        case_sectors = case.values("sectors")
+        if profile.sectors and case_sectors:
+            add("sectors", list(profile.sectors), case_sectors, self.sectors(profile.sectors, case_sectors))
+        query_type = (profile.get("driver"), profile.get("approach"))
+        case_type = tuple(v if v != "unknown" else None for v in
+                          (case.get("initiative.driver"), case.get("initiative.approach")))
+        if (query_type[0] and case_type[0]) or (query_type[1] and case_type[1]):
+            add("initiative", _pair(query_type), _pair(case_type), self.initiative(query_type, case_type))
+        country = case.get("location.country")
+        if profile.country and country != "unknown":
+            add("country", profile.country, country, self.country(profile.country, country))
+        for attribute, measure in self.scalar.items():
+            mine, theirs = profile.get(attribute), case.get(CONDITION_CASE_PATHS[attribute])
+            if mine and theirs != "unknown":
+                add(attribute, mine, theirs, measure(mine, theirs))
+        case_activities = case.values("activities")
+        if profile.activities and case_activities:
+            add("activities", list(profile.activities), case_activities,
+                self.activities(profile.activities, case_activities))
+        parts = [part for part in parts if part.weight > 0]
+        return CaseMatch(case.id, case.title, global_score(parts), parts, passage, _reason(parts, self))
+
+    def rank_cases(self, profile: Profile, query_vector: np.ndarray | None,
+                   exclude: str | None = None) -> list[CaseMatch]:
+        """Every case compared and ordered, best first (ties by id)."""
+        matches = [self.compare(profile, case, query_vector)
+                   for case in self.content.cases if case.id != exclude]
+        return sorted(matches, key=lambda match: (-match.score, match.id))
+
+    def _best_passage(self, item_id: str, query_vector: np.ndarray) -> tuple[float, str]:
+        rows = self.searcher.rows_of(item_id)
+        case = self.content.documents[item_id]
+        rows += [row for lesson in case.lessons for row in self.searcher.rows_of(lesson.uid)]
+        if not rows:
+            return 0.0, ""
+        assert self.searcher.vectors is not None
+        similarities = self.searcher.vectors.matrix[rows] @ query_vector
+        best = int(np.argmax(similarities))
+        unit = self.searcher.units[rows[best]]
+        text = unit.section if unit.unit_type == "lesson" else (unit.summary if unit.unit_type == "document"
+                                                               else unit.body)
+        return float(similarities[best]), _short(text, 160)
+
+    # -- the whole suggestion -------------------------------------------------
+
+    def suggest(self, profile: Profile, case_limit: int = 5, lesson_limit: int = 8,
+                note_limit: int = 6) -> Suggestion:
+        """Similar cases, applicable lessons, notes to read and the method's warnings."""
+        notices: list[str] = []
+        query_vector = None
+        if profile.description and self.encode is not None:
+            query_vector = self.encode(profile.description)
+        elif profile.description:
+            notices.append("semantic similarity unavailable: the description was not compared")
+        ranked = self.rank_cases(profile, query_vector)
+        firings = fire_all(self.content.rules, profile)
+        case_scores = {match.id: match.score for match in ranked}
+        lessons = self._rank_lessons(profile, query_vector, case_scores)[:lesson_limit]
+        notes = self._recommend_notes(profile, query_vector, ranked[:3], firings, lessons)[:note_limit]
+        warnings = [firing.to_dict() for firing in firings if firing.rule.kind != "reading"]
+        return Suggestion(profile.to_dict(), ranked[:case_limit], lessons, notes, warnings, notices)
+
+    def similar(self, case_id: str, limit: int = 5) -> list[CaseMatch]:
+        """Cases most like an existing case (its own summary stands for the description)."""
+        case = self.content.documents[case_id]
+        assert self.content.vocabulary is not None
+        profile = Profile.from_case(case, self.content.vocabulary)
+        vector = None
+        rows = self.searcher.rows_of(case_id)
+        if self.searcher.vectors is not None and rows:
+            vector = np.asarray(self.searcher.vectors.matrix[rows[0]])
+        return self.rank_cases(profile, vector, exclude=case_id)[:limit]
+
+    # -- lessons and notes ----------------------------------------------------
+
+    def _rank_lessons(self, profile: Profile, query_vector: np.ndarray | None,
+                      case_scores: dict[str, float]) -> list[dict]:
+        scored = []
+        for lesson in self.content.lessons:
+            conditions, matched = _condition_score(lesson, profile)
+            similarity = 0.0
+            vector = None
+            rows = self.searcher.rows_of(lesson.uid)
+            if rows and self.searcher.vectors is not None:
+                vector = np.asarray(self.searcher.vectors.matrix[rows[0]])
+                if query_vector is not None:
+                    similarity = clamp_cosine(float(vector @ query_vector))
+            weights = dict(LESSON_WEIGHTS)
+            if query_vector is None:
+                weights["conditions"] += weights.pop("description")
+            score = (weights["conditions"] * conditions + weights.get("description", 0.0) * similarity
+                     + weights["case"] * case_scores.get(lesson.case_id, 0.0))
+            why = list(matched)
+            if query_vector is not None and similarity > 0:
+                why.append(f"similar to your description ({similarity:.2f})")
+            case_title = self.content.documents[lesson.case_id].title
+            why.append(f"from {case_title} (case similarity {case_scores.get(lesson.case_id, 0.0):.2f})")
+            scored.append((round(score, 6), lesson, vector, why))
+        scored.sort(key=lambda entry: (-entry[0], entry[1].uid))
+        chosen: list[dict] = []
+        kept_vectors: list[np.ndarray] = []
+        for score, lesson, vector, why in scored:
+            if vector is not None and any(float(vector @ other) > DUPLICATE_COSINE for other in kept_vectors):
+                continue  # a near-identical lesson is already listed
+            if vector is not None:
+                kept_vectors.append(vector)
+            chosen.append({"id": lesson.uid, "case_id": lesson.case_id, "text": lesson.statement,
+                           "score": score, "why": why, "url": f"/cases/{lesson.case_id}#lesson-{lesson.id}"})
+        return chosen
+
+    def _recommend_notes(self, profile: Profile, query_vector: np.ndarray | None, top_cases: list[CaseMatch],
+                         firings, lessons: list[dict]) -> list[dict]:
+        reasons: dict[str, list[str]] = {}
+        scores: dict[str, float] = {}
+
+        def add(note_id: str, points: float, why: str) -> None:
+            if note_id not in self.content.documents:
+                return
+            scores[note_id] = scores.get(note_id, 0.0) + points
+            if why not in reasons.setdefault(note_id, []):
+                reasons[note_id].append(why)
+
+        for firing in firings:
+            add(firing.rule.note, 3.0, f"explains rule {firing.rule.id}: {firing.evidence[0]}")
+        for match in top_cases:
+            for note_id in self.content.documents[match.id].meta.get("related_notes") or []:
+                add(note_id, 1.0, f"background to the similar case {match.title}")
+        if query_vector is not None and self.searcher.vectors is not None:
+            for note in self.content.notes:
+                rows = self.searcher.rows_of(note.id)
+                if rows:
+                    best = float(np.max(self.searcher.vectors.matrix[rows] @ query_vector))
+                    if clamp_cosine(best) >= 0.5:
+                        add(note.id, 2.0 * clamp_cosine(best), f"close to your description ({clamp_cosine(best):.2f})")
+        ranked = sorted(scores, key=lambda note_id: (-scores[note_id], note_id))
+        return [{"id": note_id, "title": self.content.documents[note_id].title, "why": reasons[note_id],
+                 "url": f"/notes/{note_id}"} for note_id in ranked]
+
+
+def _condition_score(lesson: Lesson, profile: Profile) -> tuple[float, list[str]]:
+    """Share of the lesson's conditions the profile meets, over those it can judge.
+
+    A lesson without conditions, or whose conditions the profile cannot judge,
+    scores a neutral 0.5.
+    """
+    checked, met, why = 0, 0, []
+    for key, accepted in lesson.applies_when.items():
+        value = profile.get(key)
+        if value is None:
+            continue
+        checked += 1
+        if value in accepted:
+            met += 1
+            why.append(f"applies when {key} is {' or '.join(accepted)} (yours: {value})")
+    return (met / checked if checked else 0.5), why
+
+
+def _pair(values: tuple) -> str:
+    return ", ".join(value for value in values if value) or "unknown"
+
+
+def _short(text: str, limit: int = 120) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def _reason(parts: list[AttributeScore], advisor: Advisor) -> str:
+    """One line: the strongest contributions, in words."""
+    phrases = []
+    for part in sorted(parts, key=lambda p: -p.weight * p.similarity):
+        if part.similarity <= 0:
+            continue
+        if part.attribute == "description":
+            phrases.append(f"description similar to '{_short(str(part.case_value), 80)}'")
+        elif part.similarity >= 1.0:
+            value = ", ".join(part.case_value) if isinstance(part.case_value, list) else part.case_value
+            phrases.append(f"same {part.attribute.replace('_', ' ')}: {value}")
+        else:
+            mine = ", ".join(part.query_value) if isinstance(part.query_value, list) else part.query_value
+            theirs = ", ".join(part.case_value) if isinstance(part.case_value, list) else part.case_value
+            phrases.append(f"related {part.attribute.replace('_', ' ')}: {theirs} ~ {mine} {part.similarity:.2f}")
+        if len(phrases) == 3:
+            break
+    return "; ".join(phrases) or "no attribute in common"
