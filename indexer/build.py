@@ -29,10 +29,10 @@ from .content import Content, load_content
 from .encoder import Encoder, ModelUnavailable
 from .keyword import KeywordIndex
 from .schema import SCHEMA_VERSION
-from .units import FIELD_WEIGHTS, Unit, content_units
+from .units import FIELD_B, FIELD_WEIGHTS, Unit, content_units
 from .vectors import EmbeddingCache, NumpyVectorStore
 
-INDEX_FORMAT = 2
+INDEX_FORMAT = 4
 KEEP_GENERATIONS = 2
 
 
@@ -179,7 +179,7 @@ def build_index(content_dir: Path, index_dir: Path, encoder: Encoder | None, reb
         building.mkdir(parents=True)
         units = content_units(content)
         echo(f"Indexing {len(units)} units from {len(content.documents)} documents")
-        KeywordIndex.build([_record(unit) for unit in units], FIELD_WEIGHTS, building).close()
+        KeywordIndex.build([_record(unit) for unit in units], FIELD_WEIGHTS, building, FIELD_B).close()
         report.units = len(units)
         if encoder is not None:
             try:
@@ -198,6 +198,7 @@ def build_index(content_dir: Path, index_dir: Path, encoder: Encoder | None, reb
             "units": len(units),
             "documents": len(content.documents),
             "field_weights": FIELD_WEIGHTS,
+            "field_b": FIELD_B,
             "hashes": hashes,
         }
         _write_file(building / "manifest.json", json.dumps(manifest, indent=2))

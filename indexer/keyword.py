@@ -86,13 +86,14 @@ class BM25Matrix:
 
     @classmethod
     def from_index(cls, index: Index, field_weights: Mapping[str, float],
-                   k1: float = DEFAULT_K1, b: float = DEFAULT_B) -> "BM25Matrix":
+                   k1: float = DEFAULT_K1, field_b: Mapping[str, float] | None = None) -> "BM25Matrix":
         """Read every posting of the weighted fields and fold them into BM25F weights.
 
         BM25F (Zaragoza et al. 2004): each field's term frequency is normalised by
         that field's own length, weighted, summed over fields, then saturated once
         with k1; so a title match is not drowned by a long body.
         """
+        field_b = field_b or {}
         with index.reader() as reader:
             n_docs = reader.doc_count_all()
             vocabulary: dict[str, int] = {}
@@ -105,6 +106,7 @@ class BM25Matrix:
                 lengths = np.array([reader.doc_field_length(d, fieldname, 0) or 0 for d in range(n_docs)],
                                    dtype=np.float64)
                 average = lengths.mean() if n_docs and lengths.mean() > 0 else 1.0
+                b = field_b.get(fieldname, DEFAULT_B)
                 divisor = 1.0 - b + b * lengths / average
                 for term in reader.lexicon(fieldname):
                     text = term.decode("utf-8") if isinstance(term, bytes) else term
@@ -158,8 +160,10 @@ class KeywordIndex:
 
     @classmethod
     def build(cls, records: list[Mapping[str, str]], field_weights: Mapping[str, float],
-              folder: Path | None = None) -> "KeywordIndex":
-        """Index records in `folder` (on disk) or in memory when folder is None."""
+              folder: Path | None = None, field_b: Mapping[str, float] | None = None) -> "KeywordIndex":
+        """Index records in `folder` (on disk) or in memory when folder is None.
+
+        `field_b` sets BM25's length normalisation per field (default 0.75)."""
         storage: Storage
         if folder is None:
             storage = RamStorage()
@@ -167,7 +171,7 @@ class KeywordIndex:
             (folder / "whoosh").mkdir(parents=True, exist_ok=True)
             storage = FileStorage(str(folder / "whoosh"))
         index = write_whoosh(records, storage)
-        matrix = BM25Matrix.from_index(index, field_weights)
+        matrix = BM25Matrix.from_index(index, field_weights, field_b=field_b)
         if folder is not None:
             matrix.save(folder)
         return cls(index, matrix)

@@ -20,6 +20,9 @@ from .vocabulary import Vocabulary
 # a section or lesson belongs to, so it is found by its document's name but never
 # outranks the document itself).
 FIELD_WEIGHTS = {"title": 3.0, "summary": 2.0, "body": 1.0, "context": 0.5}
+# Length normalisation per field: a long title is still a title, so titles and
+# context are normalised less than bodies.
+FIELD_B = {"title": 0.3, "summary": 0.5, "body": 0.75, "context": 0.3}
 
 FACETS = ("kind", "country", "sector", "markusen", "altenburg_meyer_stamer", "enright",
           "driver", "approach", "pressure", "stage", "topic")
