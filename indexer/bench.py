@@ -114,7 +114,7 @@ def evaluate(name: str, data: BeirData, search: Callable[[str], list[str]], buil
 
 def run_benchmark(folder: Path, semantic: bool = True, reference: bool = True,
                   limit_docs: int | None = None, echo: Callable[[str], None] = print,
-                  cache_dir: Path | None = None) -> list[RunResult]:
+                  cache_dir: Path | None = None, baseline: bool = True) -> list[RunResult]:
     """Benchmark keyword, semantic, hybrid (and bm25s) on one BEIR folder.
 
     With `cache_dir`, corpus embeddings are kept there by text hash, so a second run
@@ -143,6 +143,9 @@ def run_benchmark(folder: Path, semantic: bool = True, reference: bool = True,
         keyword_rankings: dict[str, list[str]] = {}
         results.append(evaluate("keyword (BM25F)", data, keyword_search, keyword_build, keyword_rankings))
         echo(results[-1].row())
+        if baseline:
+            results.append(_whoosh_baseline(data, keyword, keyword_build))
+            echo(results[-1].row())
         keyword.close()
 
     if semantic:
@@ -191,6 +194,27 @@ def run_benchmark(folder: Path, semantic: bool = True, reference: bool = True,
         results.append(_bm25s_reference(data, ids))
         echo(results[-1].row())
     return results
+
+
+def _whoosh_baseline(data: BeirData, keyword: KeywordIndex, build_seconds: float) -> RunResult:
+    """Before: the same Whoosh index ranked by Whoosh's own BM25F scorer (top 100).
+
+    Only for the benchmark, to show what the vectorised ranking replaced; the product
+    never ranks with Whoosh's scorer.
+    """
+    from whoosh import scoring
+    from whoosh.qparser import MultifieldParser, OrGroup
+
+    parser = MultifieldParser(list(BENCH_FIELD_WEIGHTS), keyword.index.schema, group=OrGroup)
+    searcher = keyword.index.searcher(weighting=scoring.BM25F())
+    try:
+        def search(text: str) -> list[str]:
+            query = parser.parse(text.replace('"', " "))
+            return [hit["uid"] for hit in searcher.search(query, limit=100)]
+
+        return evaluate("whoosh scorer (before)", data, search, build_seconds)
+    finally:
+        searcher.close()
 
 
 def _bm25s_reference(data: BeirData, ids: list[str]) -> RunResult:

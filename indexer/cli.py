@@ -320,9 +320,10 @@ def similar(settings: Settings, case_id: str, limit: int, as_json: bool) -> None
 @click.option("--no-reference", is_flag=True, help="Skip the bm25s reference run.")
 @click.option("--limit-docs", type=int, help="Use only the first N documents (smoke runs).")
 @click.option("--no-cache", is_flag=True, help="Encode the corpus afresh instead of reusing cached embeddings.")
+@click.option("--no-baseline", is_flag=True, help="Skip timing Whoosh's own scorer (the 'before' figure).")
 @click.pass_obj
 def bench(settings: Settings, folder: Path | None, no_semantic: bool, no_reference: bool,
-          limit_docs: int | None, no_cache: bool) -> None:
+          limit_docs: int | None, no_cache: bool, no_baseline: bool) -> None:
     """Retrieval benchmark on a BEIR-format folder (default: ../shared/bench/scifact).
 
     Corpus embeddings are cached next to the index (bench-cache/), so only the first
@@ -336,7 +337,7 @@ def bench(settings: Settings, folder: Path | None, no_semantic: bool, no_referen
     cache_dir = None if no_cache else settings.index_dir.parent / "bench-cache"
     results = run_benchmark(target, semantic=not no_semantic, reference=not no_reference,
                             limit_docs=limit_docs, echo=lambda line: click.echo(line, err=True),
-                            cache_dir=cache_dir)
+                            cache_dir=cache_dir, baseline=not no_baseline)
     report(results, echo=click.echo)
 
 
