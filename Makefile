@@ -19,12 +19,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# Until the web front end lands, `make run` validates the content, builds the
-# search index and shows what the casebase holds and how to search it.
+# Validate the content, build the index if it is missing or stale, and serve the
+# app on the bundled content at http://127.0.0.1:5000 (Ctrl-C stops it).
 run: $(STAMP)
 	$(BIN)/casebase check --summary
 	$(BIN)/casebase index
-	$(BIN)/casebase search "Vale dos Sinos" --limit 3
+	$(BIN)/casebase serve --host 127.0.0.1 --port 5000
 
 index: $(STAMP)
 	$(BIN)/casebase index

@@ -315,6 +315,32 @@ def similar(settings: Settings, case_id: str, limit: int, as_json: bool) -> None
 
 
 @main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 32),
+              help="Worker processes (each loads the model on its first semantic query).")
+@click.option("--dev", is_flag=True, help="Flask's development server with the reloader.")
+@click.pass_obj
+def serve(settings: Settings, host: str, port: int, workers: int, dev: bool) -> None:
+    """Serve the web app: gunicorn for production, or --dev for Flask's reloader."""
+    os.environ["CASEBASE_CONTENT"] = str(settings.content_dir)
+    os.environ["CASEBASE_INDEX"] = str(settings.index_dir)
+    from .build import current_generation
+
+    if current_generation(settings.index_dir) is None:
+        _fail(f"no index in {settings.index_dir}; run 'casebase index' first")
+    if dev:
+        from webui import create_app
+
+        create_app().run(host=host, port=port, debug=True, use_reloader=True)
+        return
+    from webui.server import run_gunicorn
+
+    click.echo(f"Serving Cluster Casebase on http://{host}:{port} with {workers} worker(s)", err=True)
+    run_gunicorn(host, port, workers)
+
+
+@main.command()
 @click.argument("folder", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--no-semantic", is_flag=True, help="Skip the embedding model (keyword and bm25s only).")
 @click.option("--no-reference", is_flag=True, help="Skip the bm25s reference run.")

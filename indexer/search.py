@@ -152,6 +152,10 @@ class Searcher:
         """Release index files."""
         self.keyword.close()
 
+    def facet_counts(self) -> dict[str, dict[str, int]]:
+        """Facet counts over every item in the index."""
+        return self._facet_counts(list(self._item_rows))
+
     def rows_of(self, item_id: str) -> list[int]:
         """Unit rows of one item (a document's own unit and sections, or a lesson)."""
         return self._item_rows.get(item_id, [])

@@ -91,6 +91,12 @@ class Casebase:
                 self.content = load_content(self.settings.content_dir)
                 old.close()
 
+    def warm(self) -> None:
+        """Open the index and load the model now, so the first user does not wait."""
+        searcher = self.searcher
+        if self.encoder is not None and searcher.semantic_available:
+            self._encode_query("warm up")
+
     def index_status(self) -> dict:
         """Current generation and its manifest (without the content hashes)."""
         folder = current_generation(self.settings.index_dir)
@@ -105,6 +111,10 @@ class Casebase:
     def search(self, request: SearchRequest) -> SearchResponse:
         """Search the current generation."""
         return self.searcher.search(request)
+
+    def facet_counts(self) -> dict[str, dict[str, int]]:
+        """How many items carry each facet value, over the whole index."""
+        return self.searcher.facet_counts()
 
     def _encode_query(self, text: str) -> np.ndarray:
         assert self.encoder is not None

@@ -1,0 +1,120 @@
+"""The JSON API: the same shapes as the CLI's --json."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+
+from flask import Blueprint, Response, abort, jsonify, request
+
+from indexer.build import IndexProblem
+from indexer.profile import ProfileError
+from indexer.search import SearchError
+
+from . import params, presenters
+from .errors import BadParameter
+from .openapi import openapi_document
+from .security import valid_id
+from .services import casebase, renderer
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+CSV_COLUMNS = ("id", "title", "location_country", "location_place", "location_region", "sectors", "period",
+               "initiative_name", "initiative_driver", "initiative_approach", "situation_pressure",
+               "situation_cooperative_culture", "situation_stage", "situation_firm_structure",
+               "typology_markusen", "typology_altenburg_meyer_stamer", "typology_enright", "activities",
+               "obstacles", "lead_organisations", "funding", "monitoring", "outcomes", "lessons", "summary", "url")
+
+
+@bp.get("/search")
+def search():
+    """Search cases, notes and lessons."""
+    request_ = params.search_request(request.args)
+    try:
+        return jsonify(casebase().search(request_).to_dict())
+    except SearchError as exc:
+        raise BadParameter(exc.parameter, exc.message)
+    except IndexProblem as exc:
+        abort(503, description=str(exc))
+
+
+@bp.get("/cases")
+def cases():
+    """Every case with its structured fields, as JSON or (format=csv) CSV."""
+    rows = [presenters.case_fields(case) for case in casebase().content.cases]
+    output = request.args.get("format", "json")
+    if output == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({key: "; ".join(value) if isinstance(value, list) else value
+                             for key, value in row.items()})
+        return Response(buffer.getvalue(), mimetype="text/csv",
+                        headers={"Content-Disposition": "attachment; filename=cases.csv"})
+    if output != "json":
+        raise BadParameter("format", "must be json or csv")
+    return jsonify(cases=rows, total=len(rows))
+
+
+@bp.get("/cases/<case_id>")
+def case(case_id: str):
+    """One case with fact sheet, lessons, sources, related notes and similar cases."""
+    document = casebase().document(case_id) if valid_id(case_id) else None
+    if document is None or document.kind != "case":
+        abort(404, description=f"no case with id '{case_id}'")
+    return jsonify(presenters.case_detail(document, casebase(), renderer()))
+
+
+@bp.get("/notes/<note_id>")
+def note(note_id: str):
+    """One methodology note with its backlinks."""
+    document = casebase().document(note_id) if valid_id(note_id) else None
+    if document is None or document.kind != "note":
+        abort(404, description=f"no note with id '{note_id}'")
+    return jsonify(presenters.note_detail(document, casebase(), renderer()))
+
+
+@bp.get("/facets")
+def facets():
+    """Every facet with its values, labels and item counts."""
+    try:
+        return jsonify(presenters.facets_overview(casebase()))
+    except IndexProblem as exc:
+        abort(503, description=str(exc))
+
+
+@bp.post("/suggest")
+def suggest():
+    """Suggestions for a new initiative described by a JSON profile."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise BadParameter("body", "must be a JSON object describing the initiative")
+    try:
+        return jsonify(casebase().suggest(data).to_dict())
+    except ProfileError as exc:
+        raise BadParameter(exc.field, exc.message)
+    except IndexProblem as exc:
+        abort(503, description=str(exc))
+
+
+@bp.get("/health")
+def health():
+    """Is the service up, which index does it serve, can it search by meaning?"""
+    service = casebase()
+    status = service.index_status()
+    content = service.content
+    return jsonify(
+        status="ok" if status.get("generation") else "no-index",
+        time=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        index={key: status.get(key) for key in ("generation", "built_at", "model", "semantic", "units")},
+        content={"cases": len(content.cases), "notes": len(content.notes), "lessons": len(content.lessons),
+                 "errors": len(content.errors)},
+    )
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 description of this API."""
+    return jsonify(openapi_document())
