@@ -132,12 +132,20 @@ def fold(text: str) -> str:
     return " ".join(stripped.lower().replace("’", "'").split())
 
 
-def evaluate(rule: Rule, profile: Profile) -> Firing | None:
-    """The firing of `rule` for `profile`, or None when a condition does not hold."""
+NEGATIONS = ("no longer", "not", "no", "never", "nor", "without", "hardly", "n't", "cannot")
+
+
+def evaluate(rule: Rule, profile: Profile, ambiguous: frozenset[str] = frozenset()) -> Firing | None:
+    """The firing of `rule` for `profile`, or None when a condition does not hold.
+
+    Attributes in `ambiguous` cannot be inferred from the description (it supports
+    more than one value), so conditions on them hold only through the profile itself.
+    """
     description = fold(profile.description)
     evidence: list[str] = []
     for key, accepted in rule.when.items():
-        found = _condition_evidence(key, accepted, rule.evidence.get(key, ()), profile, description)
+        phrases = () if key in ambiguous else rule.evidence.get(key, ())
+        found = _condition_evidence(key, accepted, phrases, profile, description)
         if found is None:
             return None
         evidence.append(found)
@@ -161,15 +169,50 @@ def _condition_evidence(key: str, accepted: tuple[str, ...], phrases: tuple[str,
     return _phrase_evidence(phrases, description, f"{key} not given; description says")
 
 
+def find_phrase(phrase: str, description: str) -> bool:
+    """Does the folded description state `phrase`, not negated just before it?
+
+    >>> find_phrase("doing well", fold("The workshops are no longer doing well."))
+    False
+    >>> find_phrase("big budget", fold("There is no big budget."))
+    False
+    >>> find_phrase("distrust", fold("Owners distrust each other, not the chamber."))
+    True
+    """
+    for match in re.finditer(rf"(?<!\w){re.escape(fold(phrase))}(?!\w)", description):
+        before = description[max(0, match.start() - 30):match.start()]
+        words = re.findall(r"[\w']+", before)[-3:]
+        window = " ".join(words)
+        if not any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", window) or window.endswith(n)
+                   for n in NEGATIONS):
+            return True
+    return False
+
+
 def _phrase_evidence(phrases: tuple[str, ...], description: str, lead: str) -> str | None:
     for phrase in phrases:
-        if re.search(rf"(?<!\w){re.escape(fold(phrase))}(?!\w)", description):
+        if find_phrase(phrase, description):
             return f"{lead} \"{phrase}\""
     return None
 
 
+def ambiguous_attributes(rules: list[Rule], profile: Profile) -> frozenset[str]:
+    """Attributes the profile leaves unknown for which the description supports
+    more than one value (say, both under pressure and doing well)."""
+    description = fold(profile.description)
+    supported: dict[str, set[tuple[str, ...]]] = {}
+    for rule in rules:
+        for key, phrases in rule.evidence.items():
+            if key in ACTIVITY_KEYS or profile.get(key) is not None:
+                continue
+            if any(find_phrase(phrase, description) for phrase in phrases):
+                supported.setdefault(key, set()).add(rule.when[key])
+    return frozenset(key for key, value_sets in supported.items() if not set.intersection(*map(set, value_sets)))
+
+
 def fire_all(rules: list[Rule], profile: Profile) -> list[Firing]:
     """Every rule that fires, warnings first, in file order within a kind."""
-    fired = [firing for rule in rules if (firing := evaluate(rule, profile)) is not None]
+    ambiguous = ambiguous_attributes(rules, profile)
+    fired = [firing for rule in rules if (firing := evaluate(rule, profile, ambiguous)) is not None]
     order = {kind: position for position, kind in enumerate(RULE_KINDS)}
     return sorted(fired, key=lambda firing: order[firing.rule.kind])

@@ -47,6 +47,11 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "altenburg_meyer_stamer": 1.0,
     "enright": 1.0,
 }
+# An attribute the profile knows but a case does not is listed in the explanation
+# with weight 0 (it does not count): unknown means unknown on either side. A penalty
+# (half weight, similarity 0) was tried and ranked thinly documented but apt cases,
+# such as the German contests for a contest-based programme, below generic ones.
+UNKNOWN_CASE_WEIGHT = 0.0
 LESSON_WEIGHTS = {"conditions": 0.4, "description": 0.4, "case": 0.2}
 DUPLICATE_COSINE = 0.92
 
@@ -149,26 +154,42 @@ class Advisor:
         if query_vector is not None:
             similarity, passage = self._best_passage(case.id, query_vector)
             add("description", _short(profile.description), passage, clamp_cosine(similarity))
+        def unknown(attribute: str, query_value) -> None:
+            parts.append(AttributeScore(attribute, query_value, "unknown", 0.0,
+                                        self.weights.get(attribute, 0.0) * UNKNOWN_CASE_WEIGHT))
+
         case_sectors = case.values("sectors")
-        if profile.sectors and case_sectors:
-            add("sectors", list(profile.sectors), case_sectors, self.sectors(profile.sectors, case_sectors))
+        if profile.sectors:
+            if case_sectors:
+                add("sectors", list(profile.sectors), case_sectors, self.sectors(profile.sectors, case_sectors))
+            else:
+                unknown("sectors", list(profile.sectors))
         query_type = (profile.get("driver"), profile.get("approach"))
         case_type = tuple(v if v != "unknown" else None for v in
                           (case.get("initiative.driver"), case.get("initiative.approach")))
         if (query_type[0] and case_type[0]) or (query_type[1] and case_type[1]):
             add("initiative", _pair(query_type), _pair(case_type), self.initiative(query_type, case_type))
+        elif any(query_type):
+            unknown("initiative", _pair(query_type))
         country = case.get("location.country")
-        if profile.country and country != "unknown":
-            add("country", profile.country, country, self.country(profile.country, country))
+        if profile.country:
+            if country != "unknown":
+                add("country", profile.country, country, self.country(profile.country, country))
+            else:
+                unknown("country", profile.country)
         for attribute, measure in self.scalar.items():
             mine, theirs = profile.get(attribute), case.get(CONDITION_CASE_PATHS[attribute])
             if mine and theirs != "unknown":
                 add(attribute, mine, theirs, measure(mine, theirs))
+            elif mine:
+                unknown(attribute, mine)
         case_activities = case.values("activities")
-        if profile.activities and case_activities:
-            add("activities", list(profile.activities), case_activities,
-                self.activities(profile.activities, case_activities))
-        parts = [part for part in parts if part.weight > 0]
+        if profile.activities:
+            if case_activities:
+                add("activities", list(profile.activities), case_activities,
+                    self.activities(profile.activities, case_activities))
+            else:
+                unknown("activities", list(profile.activities))
         return CaseMatch(case.id, case.title, global_score(parts), parts, passage, _reason(parts, self))
 
     def rank_cases(self, profile: Profile, query_vector: np.ndarray | None,

@@ -78,3 +78,29 @@ def test_domain_queries_hit_at_3_in_hybrid_mode(real_casebase):
 ])
 def test_naming_a_case_puts_the_case_above_its_own_lessons(real_casebase, query, case_id):
     assert first_ids(real_casebase, query, n=1) == [case_id]
+
+
+def load_profiles() -> list[dict]:
+    path = Path(__file__).parent / "data" / "advisor_profiles.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["profiles"]
+
+
+@pytest.mark.parametrize("entry", load_profiles(), ids=lambda entry: entry["name"])
+def test_advisor_profiles(real_casebase, entry):
+    answer = real_casebase.suggest(entry["profile"]).to_dict()
+    top = [case["id"] for case in answer["cases"][:3]]
+    assert top[0] == entry["expect_first_case"], f"top 3: {top}"
+    fired = {warning["rule"] for warning in answer["warnings"]}
+    assert set(entry.get("expect_warnings", [])) <= fired, f"fired: {sorted(fired)}"
+    assert not set(entry.get("forbid_warnings", [])) & fired, f"fired: {sorted(fired)}"
+    readings = {why.split(":")[0].removeprefix("explains rule ")
+                for note in answer["notes"] for why in note["why"] if why.startswith("explains rule ")}
+    assert set(entry.get("expect_readings", [])) <= readings, f"readings: {sorted(readings)}"
+
+
+def test_the_explanation_adds_up_on_the_bundled_content(real_casebase):
+    answer = real_casebase.suggest(load_profiles()[0]["profile"])
+    for match in answer.cases:
+        total = sum(part.weight for part in match.explanation)
+        expected = sum(part.weight * part.similarity for part in match.explanation) / total
+        assert match.score == pytest.approx(expected, abs=1e-5)

@@ -1,0 +1,90 @@
+"""Pages answer, render what they promise, and serve the same data as JSON."""
+
+from __future__ import annotations
+
+
+def test_home_offers_the_three_ways_in(client):
+    page = client.get("/").get_data(as_text=True)
+    assert all(text in page for text in ("Find past experience", "Plan a new initiative", "Learn the method"))
+    data = client.get("/?format=json").get_json()
+    assert data["counts"]["cases"] >= 11 and len(data["recent"]) == 6
+
+
+def test_search_page_shows_hits_facets_and_permalink_state(client):
+    page = client.get("/search?q=frog+exporters&kind=case").get_data(as_text=True)
+    assert "Zamora frog producers" in page and "<mark>frog</mark>" in page
+    assert 'aria-current="true"' in page  # the active kind facet
+    data = client.get("/search?q=frog+exporters&kind=case&format=json").get_json()
+    assert data["results"][0]["id"] == "zamora-frogs"
+
+
+def test_search_facet_links_combine_with_the_query(client):
+    page = client.get("/search?q=cooperation").get_data(as_text=True)
+    assert "/search?q=cooperation&amp;country=Brazil" in page
+
+
+def test_did_you_mean_links_to_the_corrected_query(client):
+    page = client.get("/search?q=footwaer").get_data(as_text=True)
+    assert "Did you mean" in page and "/search?q=footwear" in page
+
+
+def test_pagination(client):
+    first = client.get("/search?q=cluster&format=json").get_json()
+    assert first["total"] > 10
+    page = client.get("/search?q=cluster").get_data(as_text=True)
+    assert 'rel="next"' in page and "page=2" in page
+    second = client.get("/search?q=cluster&page=2").get_data(as_text=True)
+    assert 'rel="prev"' in second
+
+
+def test_case_page_has_fact_sheet_links_lessons_sources_and_similar_cases(client):
+    page = client.get("/cases/sinos-valley").get_data(as_text=True)
+    assert '<a href="/search?country=Brazil">Brazil</a>' in page
+    assert 'id="lesson-' in page and "Schmitz" in page and "Similar cases" in page
+    data = client.get("/cases/sinos-valley?format=json").get_json()
+    assert data["similar"] and all(other["reason"] for other in data["similar"])
+
+
+def test_note_page_has_glossary_tooltips_and_backlinks(client):
+    page = client.get("/notes/identifying-clusters").get_data(as_text=True)
+    assert 'class="term" tabindex="0"' in page and 'role="tooltip"' in page
+    data = client.get("/notes/financing?format=json").get_json()
+    assert any(case["id"] == "thailand-food-textiles" for case in data["illustrated_by"])
+
+
+def test_advisor_form_and_shareable_result(client):
+    empty = client.get("/advisor").get_data(as_text=True)
+    assert '<label for="f-description">' in empty and "Similar cases" not in empty
+    url = ("/advisor?description=footwear+makers+losing+market+share&country=Mexico&sectors=footwear"
+           "&driver=private&approach=bottom-up")
+    page = client.get(url).get_data(as_text=True)
+    assert "Similar cases" in page and "/cases/sinos-valley" in page
+    bad = client.get("/advisor?approach=sideways").get_data(as_text=True)
+    assert "approach:" in bad and "closest first" in bad
+
+
+def test_learn_page_orders_notes_and_lists_the_glossary(client):
+    data = client.get("/learn?format=json").get_json()
+    orders = [note["order"] for note in data["notes"]]
+    assert orders == sorted(orders) and data["notes"][0]["id"] == "what-is-a-cluster"
+    assert any(term["term"] == "location quotient" for term in data["glossary"])
+
+
+def test_unknown_pages_and_ids_are_404_with_a_way_on(client):
+    for url in ("/nowhere", "/cases/no-such-case", "/notes/sinos-valley", "/cases/..%2F..%2Fetc"):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert 'role="search"' in response.get_data(as_text=True)
+
+
+def test_every_form_control_has_a_label(client):
+    import re
+
+    for url in ("/", "/search?q=x", "/advisor"):
+        page = client.get(url).get_data(as_text=True)
+        ids = re.findall(r'<(?:input|select|textarea)[^>]*\sid="([^"]+)"', page)
+        hidden = re.findall(r'<input[^>]*type="hidden"', page)
+        controls = re.findall(r"<(?:input|select|textarea)\b", page)
+        assert len(ids) == len(controls) - len(hidden), url
+        for control_id in ids:
+            assert f'for="{control_id}"' in page, (url, control_id)
