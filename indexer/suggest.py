@@ -139,6 +139,7 @@ class Advisor:
             "enright": Equality(),
         }
         self.activities = Jaccard()
+        self._similar: dict[tuple[str, int], list[CaseMatch]] = {}
 
     # -- cases ---------------------------------------------------------------
 
@@ -233,7 +234,15 @@ class Advisor:
         return Suggestion(profile.to_dict(), ranked[:case_limit], lessons, notes, warnings, notices)
 
     def similar(self, case_id: str, limit: int = 5) -> list[CaseMatch]:
-        """Cases most like an existing case (its own summary stands for the description)."""
+        """Cases most like an existing case (its own summary stands for the description).
+
+        Computed once per case for this generation: every case page shows it."""
+        cached = self._similar.get((case_id, limit))
+        if cached is None:
+            cached = self._similar[(case_id, limit)] = self._compute_similar(case_id, limit)
+        return cached
+
+    def _compute_similar(self, case_id: str, limit: int) -> list[CaseMatch]:
         case = self.content.documents[case_id]
         assert self.content.vocabulary is not None
         profile = Profile.from_case(case, self.content.vocabulary)
