@@ -314,6 +314,37 @@ def similar(settings: Settings, case_id: str, limit: int, as_json: bool) -> None
         click.echo(f"{match.score:.2f}  {match.title}  ({match.id})\n      {match.reason}")
 
 
+@main.group()
+def user() -> None:
+    """Manage the accounts of editors and reviewers."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["reader", "editor", "reviewer"]), required=True)
+@click.password_option(help="Prompted (twice) when not given.")
+@click.pass_obj
+def user_add(settings: Settings, name: str, role: str, password: str) -> None:
+    """Create a user, or change an existing user's role and password."""
+    from .accounts import AccountError, Accounts
+
+    try:
+        Accounts(settings.instance_dir / "casebase.sqlite3").add_user(name, role, password)
+    except AccountError as exc:
+        _fail(str(exc))
+    click.echo(f"User {name} is a {role}.")
+
+
+@user.command("list")
+@click.pass_obj
+def user_list(settings: Settings) -> None:
+    """List users and their roles."""
+    from .accounts import Accounts
+
+    for account in Accounts(settings.instance_dir / "casebase.sqlite3").users():
+        click.echo(f"{account.name}\t{account.role}")
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))

@@ -47,6 +47,11 @@ class Settings:
             query_threads=int(env.get("CASEBASE_THREADS", "1")),
         )
 
+    @property
+    def instance_dir(self) -> Path:
+        """The instance folder: accounts, drafts, history and the secret key live here."""
+        return self.index_dir.parent
+
     def with_changes(self, **changes) -> "Settings":
         """A copy with some values replaced."""
         return replace(self, **changes)

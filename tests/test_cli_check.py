@@ -45,3 +45,17 @@ def test_bundled_content_is_clean():
     content = load_content(REPO_ROOT)
     assert [str(p) for p in content.errors] == []
     assert content.files_checked >= 20
+
+
+def test_user_add_prompts_for_the_password_and_stores_a_hash(tree, tmp_path):
+    from indexer.accounts import Accounts
+
+    index = tmp_path / "instance" / "index"
+    result = CliRunner().invoke(main, ["--content", str(tree.root), "--index", str(index), "user", "add", "rita",
+                                       "--role", "reviewer"], input="a long enough secret\na long enough secret\n")
+    assert result.exit_code == 0, result.output
+    accounts = Accounts(tmp_path / "instance" / "casebase.sqlite3")
+    assert accounts.authenticate("rita", "a long enough secret", "127.0.0.1").role == "reviewer"
+    short = CliRunner().invoke(main, ["--index", str(index), "user", "add", "ed", "--role", "editor"],
+                               input="short\nshort\n")
+    assert short.exit_code == 2 and "at least 10 characters" in short.output

@@ -1,0 +1,152 @@
+"""Editing without losing a word: drafts, conflicts, atomic publish, history, restore."""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+
+import pytest
+from conftest import render, valid_case
+
+import indexer.editing as editing
+from indexer.accounts import Accounts, AccountError, TooManyAttempts, verify_password
+from indexer.build import IndexLocked
+from indexer.editing import NEW, Conflict, InvalidEdit, Library
+from indexer.updater import IndexUpdater
+
+
+@pytest.fixture
+def library(tree, tmp_path):
+    tree.case("alpha-town")
+    return Library(tree.root, tmp_path / "instance" / "casebase.sqlite3")
+
+
+def edited(title: str) -> str:
+    return render(valid_case("alpha-town", title=title))
+
+
+def test_a_draft_is_invisible_until_published(library, tree):
+    revision, original = library.published("case", "alpha-town")
+    draft = library.save_draft("case", "alpha-town", edited("Alpha renamed"), revision, "erin")
+    assert (tree.root / "cases" / "alpha-town.md").read_text() == original
+    assert library.head("case", "alpha-town") == (draft.revision, draft.text)
+    record = library.publish(draft.id, "rita", "Rename")
+    assert "Alpha renamed" in (tree.root / "cases" / "alpha-town.md").read_text()
+    assert record.author == "rita" and record.message == "Rename"
+    assert library.open_draft("case", "alpha-town") is None
+
+
+def test_invalid_front_matter_is_refused_with_the_field_named(library, tree):
+    revision, original = library.published("case", "alpha-town")
+    bad = edited("x").replace("approach: bottom-up", "approach: sideways")
+    with pytest.raises(InvalidEdit) as error:
+        library.save_draft("case", "alpha-town", bad, revision, "erin")
+    assert error.value.problems[0].field == "initiative.approach"
+    assert library.drafts() == [] and (tree.root / "cases" / "alpha-town.md").read_text() == original
+
+
+def test_two_editors_on_the_same_revision_both_texts_survive(library):
+    revision, _ = library.published("case", "alpha-town")
+    first = library.save_draft("case", "alpha-town", edited("First editor"), revision, "erin")
+    with pytest.raises(Conflict) as conflict:
+        library.save_draft("case", "alpha-town", edited("Second editor"), revision, "ed")
+    assert conflict.value.head_revision == first.revision
+    assert "First editor" in conflict.value.head_text and "Second editor" in conflict.value.your_text
+    assert "-title: First editor" in conflict.value.diff and "+title: Second editor" in conflict.value.diff
+    kept = library.draft(conflict.value.kept_draft)
+    assert kept.status == "conflict" and "Second editor" in kept.text
+    assert "First editor" in library.open_draft("case", "alpha-town").text
+    again = library.save_draft("case", "alpha-town", edited("Second, merged"), first.revision, "ed")
+    assert again.id == first.id and "merged" in again.text
+
+
+def test_publishing_over_a_newer_published_revision_is_refused(library, tree):
+    revision, _ = library.published("case", "alpha-town")
+    draft = library.save_draft("case", "alpha-town", edited("Stale"), revision, "erin")
+    (tree.root / "cases" / "alpha-town.md").write_text(edited("Changed on disk"))
+    with pytest.raises(Conflict):
+        library.publish(draft.id, "rita")
+    assert "Changed on disk" in (tree.root / "cases" / "alpha-town.md").read_text()
+
+
+def test_a_crash_between_write_and_rename_leaves_the_old_file(library, tree, monkeypatch):
+    path = tree.root / "cases" / "alpha-town.md"
+    revision, original = library.published("case", "alpha-town")
+    draft = library.save_draft("case", "alpha-town", edited("Never lands"), revision, "erin")
+
+    def crash(source, target):
+        raise OSError("power cut")
+
+    monkeypatch.setattr(editing.os, "replace", crash)
+    with pytest.raises(OSError):
+        library.publish(draft.id, "rita")
+    assert path.read_text() == original
+    assert [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")] == []
+    monkeypatch.undo()
+    library.publish(draft.id, "rita")
+    assert "Never lands" in path.read_text()
+
+
+def test_history_diff_and_restore(library, tree):
+    revision, original = library.published("case", "alpha-town")
+    draft = library.save_draft("case", "alpha-town", edited("Version two"), revision, "erin")
+    library.publish(draft.id, "rita", "Two")
+    history = library.history("case", "alpha-town")
+    assert [r.author for r in history] == ["rita", "import"] and history[1].text == original
+    assert "+title: Version two" in editing.unified_diff(history[1].text, history[0].text)
+    restored = library.restore(history[1].id, "rita")
+    assert (tree.root / "cases" / "alpha-town.md").read_text() == original
+    assert restored.id > history[0].id and "Restore revision" in restored.message
+
+
+def test_a_new_case_starts_from_revision_new(library, tree):
+    text = render(valid_case("beta-city"))
+    assert library.head("case", "beta-city") == (NEW, None)
+    draft = library.save_draft("case", "beta-city", text, NEW, "erin")
+    library.publish(draft.id, "rita")
+    assert (tree.root / "cases" / "beta-city.md").exists()
+
+
+def test_publishing_commits_when_the_content_is_a_git_repository(library, tree):
+    subprocess.run(["git", "init", "-q"], cwd=tree.root, check=True)
+    revision, _ = library.published("case", "alpha-town")
+    draft = library.save_draft("case", "alpha-town", edited("Committed"), revision, "erin")
+    library.publish(draft.id, "rita", "Commit me")
+    log = subprocess.run(["git", "log", "--format=%an|%cn|%s"], cwd=tree.root, capture_output=True,
+                         text=True).stdout
+    assert log.strip() == "erin|rita|Commit me"
+
+
+def test_accounts_hash_passwords_and_throttle_logins(tmp_path):
+    accounts = Accounts(tmp_path / "casebase.sqlite3")
+    accounts.add_user("rita", "reviewer", "a long enough secret")
+    stored = accounts._connect().execute("SELECT password FROM users").fetchone()[0]
+    assert "a long enough secret" not in stored and verify_password("a long enough secret", stored)
+    assert accounts.authenticate("rita", "a long enough secret", "127.0.0.1").can("editor")
+    with pytest.raises(AccountError):
+        accounts.add_user("x", "admin", "a long enough secret")
+    for _ in range(5):
+        assert accounts.authenticate("rita", "wrong", "10.0.0.1") is None
+    with pytest.raises(TooManyAttempts):
+        accounts.authenticate("rita", "a long enough secret", "10.0.0.1")
+    assert [entry["action"] for entry in accounts.audit(2)] == ["login.failed", "login.failed"]
+
+
+def test_updater_coalesces_requests_and_waits_for_the_lock():
+    calls = []
+    release = threading.Event()
+
+    def build():
+        calls.append(1)
+        if len(calls) == 1:
+            raise IndexLocked("busy")
+        release.wait(5)
+        return None
+
+    updater = IndexUpdater(build)
+    updater.request()
+    updater.request()
+    updater.request()
+    release.set()
+    assert updater.wait(10)
+    assert 2 <= len(calls) <= 3  # one retry after the lock, requests merged
