@@ -360,6 +360,7 @@ def serve(settings: Settings, host: str, port: int, workers: int, dev: bool) -> 
 
     if current_generation(settings.index_dir) is None:
         _fail(f"no index in {settings.index_dir}; run 'casebase index' first")
+    _ensure_secret_key(settings)
     if dev:
         from webui import create_app
 
@@ -369,6 +370,21 @@ def serve(settings: Settings, host: str, port: int, workers: int, dev: bool) -> 
 
     click.echo(f"Serving Cluster Casebase on http://{host}:{port} with {workers} worker(s)", err=True)
     run_gunicorn(host, port, workers)
+
+
+def _ensure_secret_key(settings: Settings) -> None:
+    """Sessions need a secret key; create instance/secret_key (mode 600) on first start."""
+    import secrets
+
+    if os.environ.get("CASEBASE_SECRET_KEY"):
+        return
+    key_file = settings.instance_dir / "secret_key"
+    if not key_file.exists():
+        settings.instance_dir.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as stream:
+            stream.write(secrets.token_hex(32))
+        click.echo(f"Created a secret key for sessions in {key_file}", err=True)
 
 
 @main.command()

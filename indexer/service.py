@@ -91,6 +91,11 @@ class Casebase:
                 self.content = load_content(self.settings.content_dir)
                 old.close()
 
+    def reload_content(self) -> None:
+        """Read the content files again (after a publish); the index follows separately."""
+        self.content = load_content(self.settings.content_dir)
+        self._advisor = None
+
     def warm(self) -> None:
         """Open the index and load the model now, so the first user does not wait."""
         searcher = self.searcher

@@ -6,10 +6,13 @@ The web layer only parses requests, calls the one `Casebase` service object that
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any, Mapping
 
 from flask import Flask
+
+from indexer.settings import Settings
 
 from .config import DefaultConfig
 
@@ -17,7 +20,13 @@ from .config import DefaultConfig
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Create the app: config object, then instance/config.py, then CASEBASE_*
     environment variables, then `test_config` (which may inject a ready Casebase)."""
-    app = Flask(__name__, instance_relative_config=True)
+    given = dict(test_config or {})
+    if given.get("CASEBASE") is not None:
+        instance = given["CASEBASE"].settings.instance_dir
+    else:
+        instance = Settings.from_env(content_dir=given.get("CONTENT"), index_dir=given.get("INDEX")).instance_dir
+    # The instance folder is the one the CLI uses too (accounts, drafts, secret key).
+    app = Flask(__name__, instance_path=str(instance), instance_relative_config=True)
     app.json.sort_keys = False  # keep the documented field order of the JSON answers
     app.config.from_object(DefaultConfig)
     if test_config is None:
@@ -27,12 +36,21 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from . import api, errors, pages, security, services
+    from . import api, auth, editor, errors, pages, security, services
 
     services.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    auth.init_app(app)
+    editor.init_app(app)
+    app.jinja_env.filters["timestamp"] = _timestamp
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(editor.bp)
     return app
+
+
+def _timestamp(seconds: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(seconds))
 

@@ -14,5 +14,10 @@ class DefaultConfig:
     SEMANTIC = True
     # Results per page on the search page.
     PAGE_SIZE = 10
+    # Session cookies only over HTTPS (browsers treat http://127.0.0.1 as secure too);
+    # set CASEBASE_SESSION_COOKIE_SECURE=false for a plain-HTTP intranet server.
+    SESSION_COOKIE_SECURE = True
+    # May people read without signing in?
+    ANONYMOUS_READERS = True
     # Largest request body accepted (bytes).
     MAX_CONTENT_LENGTH = 64 * 1024

@@ -1,0 +1,281 @@
+"""Editing in the browser: forms, drafts, review, history. Every route needs a role."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from flask import Blueprint, Flask, abort, current_app, g, jsonify, redirect, render_template, request
+
+from indexer.editing import NEW, Conflict, InvalidEdit, Library, unified_diff
+from indexer.profile import ProfileError
+from indexer.updater import IndexUpdater
+
+from . import params
+from .auth import accounts, require
+from .forms import field_name, form_to_text, text_to_form
+from .security import valid_id
+from .services import casebase, renderer
+
+bp = Blueprint("editor", __name__)
+KINDS = {"cases": "case", "notes": "note"}
+EDIT_MAX_CONTENT_LENGTH = 1024 * 1024
+
+
+def init_app(app: Flask) -> None:
+    """The draft library and the background index updater for this process."""
+    database = Path(app.config.get("ACCOUNTS_DATABASE") or Path(app.instance_path) / "casebase.sqlite3")
+    service = app.extensions["casebase"]
+    app.extensions["library"] = Library(service.settings.content_dir, database)
+    app.extensions["updater"] = IndexUpdater(lambda: service.build_index())
+
+
+def library() -> Library:
+    """The current app's draft library."""
+    return current_app.extensions["library"]
+
+
+@bp.before_request
+def larger_bodies_for_edits() -> None:
+    # A case file may be far larger than an API query; still bounded (413 beyond).
+    request.max_content_length = EDIT_MAX_CONTENT_LENGTH
+
+
+def _kind(plural: str) -> str:
+    if plural not in KINDS:
+        abort(404)
+    return KINDS[plural]
+
+
+def _checked_id(doc_id: str) -> str:
+    if not valid_id(doc_id):
+        abort(404, description="ids are lower-case letters, digits and hyphens")
+    return doc_id
+
+
+def _choices() -> dict:
+    vocabulary = casebase().content.vocabulary
+    names = {"sectors": "sectors", "activities": "activities", "obstacles": "obstacles", "topics": "topics",
+             "typology_markusen": "typology.markusen",
+             "typology_altenburg_meyer_stamer": "typology.altenburg_meyer_stamer",
+             "typology_enright": "typology.enright", "initiative_driver": "driver",
+             "initiative_approach": "approach", "situation_pressure": "pressure",
+             "situation_cooperative_culture": "cooperative_culture", "situation_stage": "stage",
+             "situation_firm_structure": "firm_structure"}
+    choices = {name: [(v, vocabulary.label(vocab, v)) for v in vocabulary.values(vocab)]
+               for name, vocab in names.items()}
+    choices["location_country"] = [(c, c) for c in vocabulary.values("countries")]
+    choices["notes"] = [(n.id, n.title) for n in casebase().content.notes]
+    choices["cases"] = [(c.id, c.title) for c in casebase().content.cases]
+    choices["conditions"] = {
+        "driver": "driver", "approach": "approach", "pressure": "pressure",
+        "cooperative_culture": "cooperative_culture", "stage": "stage", "firm_structure": "firm_structure",
+        "markusen": "typology.markusen", "altenburg_meyer_stamer": "typology.altenburg_meyer_stamer",
+        "enright": "typology.enright"}
+    choices["condition_values"] = {key: [(v, vocabulary.label(vocab, v)) for v in vocabulary.values(vocab)]
+                                   for key, vocab in choices["conditions"].items()}
+    return choices
+
+
+def _render_form(kind: str, doc_id: str, values: dict, base: str, errors: dict | None = None,
+                 status: int = 200, is_new: bool = False):
+    return render_template("edit.html", kind=kind, doc_id=doc_id, values=values, base=base,
+                           errors=errors or {}, choices=_choices(), is_new=is_new), status
+
+
+@bp.get("/edit/<plural>/<doc_id>")
+@require("editor")
+def edit(plural: str, doc_id: str):
+    """The edit form, starting from the open draft or the published file."""
+    kind, doc_id = _kind(plural), _checked_id(doc_id)
+    revision, text = library().head(kind, doc_id)
+    if text is None:
+        abort(404, description=f"no {kind} '{doc_id}'; use 'New {kind}' to create it")
+    return _render_form(kind, doc_id, text_to_form(kind, text), revision)
+
+
+@bp.get("/edit/new/<plural>")
+@require("editor")
+def new(plural: str):
+    """An empty form for a new case or note."""
+    kind = _kind(plural)
+    return _render_form(kind, "", text_to_form(kind, None), NEW, is_new=True)
+
+
+@bp.post("/edit/new/<plural>")
+@require("editor")
+def create(plural: str):
+    """Save a new document's first draft."""
+    return _save(_kind(plural), "", is_new=True)
+
+
+@bp.post("/edit/<plural>/<doc_id>")
+@require("editor")
+def save(plural: str, doc_id: str):
+    """Validate and save as a draft; 422 with errors by field, 409 on a newer revision."""
+    return _save(_kind(plural), _checked_id(doc_id), is_new=False)
+
+
+def _save(kind: str, doc_id: str, is_new: bool):
+    if is_new:
+        doc_id = (request.form.get("id") or "").strip()
+        problem = None
+        if not valid_id(doc_id):
+            problem = "use lower-case letters, digits and hyphens"
+        elif library().head(kind, doc_id)[1] is not None:
+            problem = f"'{doc_id}' is already taken"
+        if problem:
+            values = text_to_form(kind, form_to_text(kind, doc_id, request.form))
+            values["id"] = doc_id
+            return _render_form(kind, doc_id, values, NEW, {"id": [problem]}, 422, is_new=True)
+    text = form_to_text(kind, doc_id, request.form)
+    base = request.form.get("base_revision", "")
+    try:
+        draft = library().save_draft(kind, doc_id, text, base, g.user.name, request.form.get("message", ""))
+    except InvalidEdit as error:
+        errors: dict[str, list[str]] = {}
+        for problem in error.problems:
+            errors.setdefault(field_name(problem.field or "body"), []).append(problem.message)
+        values = text_to_form(kind, text)
+        return _render_form(kind, doc_id, values, base, errors, 422, is_new=is_new)
+    except Conflict as conflict:
+        accounts().record(g.user.name, "draft.conflict", f"{kind}:{doc_id}", {"kept": conflict.kept_draft})
+        return render_template("conflict.html", kind=kind, doc_id=doc_id, conflict=conflict), 409
+    accounts().record(g.user.name, "draft.save", f"{kind}:{doc_id}", {"draft": draft.id})
+    return redirect(f"/drafts/{draft.id}")
+
+
+@bp.post("/preview")
+@require("editor")
+def preview():
+    """Rendered, sanitised HTML of a Markdown body (live preview)."""
+    return jsonify(html=renderer().markdown(request.form.get("body", "")))
+
+
+@bp.get("/drafts")
+@require("editor")
+def drafts():
+    """Open drafts (and conflict copies), newest first."""
+    return render_template("drafts.html", drafts=library().drafts("draft"), conflicts=library().drafts("conflict"))
+
+
+@bp.get("/drafts/<int:draft_id>")
+@require("editor")
+def draft(draft_id: int):
+    """A draft: preview, changes against the published version, and the review actions."""
+    item = library().draft(draft_id) or abort(404)
+    _, published = library().published(item.kind, item.doc_id)
+    from indexer.frontmatter import FrontMatterError, parse_text
+
+    try:
+        body_html = renderer().markdown(parse_text(item.text).body)
+    except FrontMatterError:
+        body_html = ""
+    return render_template("draft.html", draft=item, diff=unified_diff(published or "", item.text, "published",
+                                                                       "draft"), body_html=body_html)
+
+
+@bp.post("/drafts/<int:draft_id>/publish")
+@require("reviewer")
+def publish(draft_id: int):
+    """Publish a draft: the file is written, the revision recorded, the index updated."""
+    item = library().draft(draft_id) or abort(404)
+    try:
+        library().publish(draft_id, g.user.name, request.form.get("message", ""))
+    except Conflict as conflict:
+        return render_template("conflict.html", kind=item.kind, doc_id=item.doc_id, conflict=conflict), 409
+    except InvalidEdit as error:
+        abort(422, description="; ".join(str(p) for p in error.problems))
+    accounts().record(g.user.name, "publish", f"{item.kind}:{item.doc_id}", {"draft": draft_id})
+    _after_publish()
+    return redirect(f"/{item.kind}s/{item.doc_id}")
+
+
+@bp.post("/drafts/<int:draft_id>/discard")
+@require("editor")
+def discard(draft_id: int):
+    """Set a draft aside (kept with status 'discarded')."""
+    item = library().draft(draft_id) or abort(404)
+    library().discard(draft_id)
+    accounts().record(g.user.name, "draft.discard", f"{item.kind}:{item.doc_id}", {"draft": draft_id})
+    return redirect("/drafts")
+
+
+@bp.get("/history/<plural>/<doc_id>")
+@require("editor")
+def history(plural: str, doc_id: str):
+    """Published revisions, and the diff between any two (?a=ID&b=ID)."""
+    kind, doc_id = _kind(plural), _checked_id(doc_id)
+    revisions = library().history(kind, doc_id)
+    diff = None
+    if request.args.get("a") and request.args.get("b"):
+        older = library().revision(request.args.get("a", type=int) or 0)
+        newer = library().revision(request.args.get("b", type=int) or 0)
+        if older is None or newer is None or {older.doc_id, newer.doc_id} != {doc_id}:
+            abort(404, description="no such revisions of this document")
+        diff = unified_diff(older.text, newer.text, f"revision {older.id}", f"revision {newer.id}")
+    return render_template("history.html", kind=kind, doc_id=doc_id, revisions=revisions, diff=diff)
+
+
+@bp.post("/history/<plural>/<doc_id>/restore/<int:revision_id>")
+@require("reviewer")
+def restore(plural: str, doc_id: str, revision_id: int):
+    """Publish an old revision again (itself a new revision)."""
+    kind, doc_id = _kind(plural), _checked_id(doc_id)
+    old = library().revision(revision_id)
+    if old is None or old.doc_id != doc_id or old.kind != kind:
+        abort(404)
+    library().restore(revision_id, g.user.name)
+    accounts().record(g.user.name, "restore", f"{kind}:{doc_id}", {"revision": revision_id})
+    _after_publish()
+    return redirect(f"/history/{plural}/{doc_id}")
+
+
+@bp.post("/advisor/retain")
+@require("editor")
+def retain():
+    """Save the advisor's profile as a new draft case: today's initiative, tomorrow's case."""
+    data = params.profile_data(request.form)
+    doc_id = (request.form.get("id") or "").strip()
+    title = (request.form.get("title") or "").strip()
+    if not valid_id(doc_id) or not title:
+        abort(400, description="give the new case an id (lower-case letters, digits, hyphens) and a title")
+    try:
+        text = _case_from_profile(doc_id, title, data)
+        draft_item = library().save_draft("case", doc_id, text, NEW, g.user.name, "Retained from the advisor")
+    except (InvalidEdit, ProfileError) as error:
+        abort(400, description=str(error))
+    except Conflict:
+        abort(409, description=f"a case or draft '{doc_id}' already exists")
+    return redirect(f"/drafts/{draft_item.id}")
+
+
+def _case_from_profile(doc_id: str, title: str, data: dict) -> str:
+    import yaml
+
+    def value(key: str) -> str:
+        return data.get(key) or "unknown"
+
+    front = {
+        "id": doc_id, "title": title,
+        "summary": data.get("description") or "A new initiative recorded from the advisor.",
+        "location": {"place": "unknown", "region": "unknown", "country": value("country")},
+        "sectors": data.get("sectors", []), "period": str(date.today().year),
+        "typology": {k: value(k) for k in ("markusen", "altenburg_meyer_stamer", "enright")},
+        "initiative": {"name": title, "driver": value("driver"), "approach": value("approach"),
+                       "lead_organisations": []},
+        "situation": {k: value(k) for k in ("pressure", "cooperative_culture", "stage", "firm_structure")},
+        "activities": data.get("activities", []), "obstacles": [], "funding": "unknown",
+        "monitoring": "unknown", "outcomes": "unknown", "related_notes": [],
+        "sources": [{"author": g.user.name, "year": date.today().year,
+                     "title": "Initiative profile recorded in Cluster Casebase"}],
+        "lessons": [],
+    }
+    body = (f"## Context\n\n{data.get('description', '')}\n\n"
+            "## What was done\n\nTo be written as the initiative unfolds.\n")
+    return "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=100) + "---\n\n" + body
+
+
+def _after_publish() -> None:
+    casebase().reload_content()
+    current_app.extensions["updater"].request()
