@@ -109,7 +109,9 @@ class Profile:
                 raise ProfileError("country", f"'{country}' is not a known country; closest first: "
                                    + ", ".join(vocabulary.closest("countries", country, 6)))
             country = entry["name"]
-        description = data.get("description") or ""
+        description = data.get("description")
+        if description is None:
+            description = ""
         if not isinstance(description, str):
             raise ProfileError("description", "must be text")
         if len(description) > MAX_DESCRIPTION:

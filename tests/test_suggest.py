@@ -160,3 +160,11 @@ def test_rule_evaluation_is_a_pure_function(advisor_tree):
     firing = evaluate(rules["skip-engagement"], profile)
     assert firing is not None and 'description says "consultants will write the strategy"' in firing.evidence[1]
     assert [f.rule.id for f in fire_all(content.rules, profile)] == ["skip-engagement", "top-down-reading"]
+
+
+def test_a_description_that_is_not_text_is_refused(advisor_tree):
+    vocabulary = load_content(advisor_tree.root).vocabulary
+    for value in (False, 0, []):
+        with pytest.raises(ProfileError) as error:
+            Profile.from_mapping({"description": value}, vocabulary)
+        assert error.value.field == "description"

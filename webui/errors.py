@@ -32,11 +32,13 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         status = error.code or 500
+        # Keep the exception's own headers (405 must name the allowed methods), except its content type.
+        headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
         if wants_json():
-            return jsonify(error={"status": status, "message": error.description}), status
+            return jsonify(error={"status": status, "message": error.description}), status, headers
         titles = {404: "Page not found", 405: "Method not allowed", 413: "Request too large"}
         return render_template("error.html", status=status, title=titles.get(status, error.name),
-                               message=error.description), status
+                               message=error.description), status, headers
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

@@ -45,7 +45,8 @@ def case_fields(case: Document) -> dict[str, Any]:
     """The structured fields of a case, flat, for JSON and CSV."""
     fields: dict[str, Any] = {"id": case.id, "title": case.title, "summary": case.summary}
     for _, path, _ in FACT_SHEET:
-        fields[path.replace(".", "_")] = case.values(path) if path in LIST_FIELDS else case.get(path)
+        # Free-text fields may be YAML numbers (period: 1998); JSON and CSV always get text.
+        fields[path.replace(".", "_")] = case.values(path) if path in LIST_FIELDS else str(case.get(path))
     fields["lead_organisations"] = case.values("initiative.lead_organisations")
     for name in ("funding", "monitoring", "outcomes"):
         fields[name] = " ".join(str(case.get(name)).split())
@@ -106,7 +107,7 @@ def note_detail(note: Document, casebase: Casebase, renderer: Renderer) -> dict[
     ]
     return {
         "id": note.id, "title": note.title, "summary": note.summary, "topics": note.values("topics"),
-        "paper_section": note.get("paper_section"), "learn_order": note.meta.get("learn_order"),
+        "paper_section": str(note.get("paper_section")), "learn_order": note.meta.get("learn_order"),
         "sources": note.get("sources", []),
         "related_notes": [{"id": n, "title": documents[n].title, "url": f"/notes/{n}"}
                           for n in note.get("related_notes", []) or [] if n in documents],
