@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
-from conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT
 
 from indexer.cli import main
 from indexer.content import load_content

@@ -6,7 +6,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from test_suggest import advisor_tree  # noqa: F401 - fixture reuse
+from tests.test_suggest import advisor_tree  # noqa: F401 - fixture reuse
 
 from indexer.cli import main
 

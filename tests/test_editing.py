@@ -6,7 +6,7 @@ import subprocess
 import threading
 
 import pytest
-from conftest import render, valid_case
+from tests.conftest import render, valid_case
 
 import indexer.editing as editing
 from indexer.accounts import Accounts, AccountError, TooManyAttempts, verify_password

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT
 
 from indexer.encoder import SentenceTransformerEncoder
 from indexer.search import SearchRequest

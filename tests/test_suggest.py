@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import valid_case
+from tests.conftest import valid_case
 
 from indexer.content import load_content
 from indexer.encoder import HashingEncoder

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from conftest import render, valid_case
+from tests.conftest import render, valid_case
 
 from indexer.content import load_content
 

@@ -12,7 +12,7 @@ from indexer.service import Casebase
 from indexer.settings import Settings
 from webui import create_app
 
-from conftest import REPO_ROOT
+from tests.web.conftest import REPO_ROOT
 
 PASSWORD = "a long enough secret"
 

@@ -30,11 +30,40 @@
         show();
       });
     });
+    // On a phone the search filters start folded so that the results come first.
+    var panel = document.querySelector("details.facet-panel");
+    if (panel && window.matchMedia) {
+      var narrow = window.matchMedia("(max-width: 52rem)");
+      if (narrow.matches) { panel.open = false; }
+      narrow.addEventListener("change", function () { if (!narrow.matches) { panel.open = true; } });
+    }
     // Escape closes a glossary tooltip that has keyboard focus.
     document.addEventListener("keydown", function (event) {
       if (event.key === "Escape" && document.activeElement && document.activeElement.classList.contains("term")) {
         document.activeElement.blur();
       }
     });
+  });
+})();
+
+// Live preview of the Markdown body in the edit form (rendered and sanitised by the server).
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var body = document.querySelector("textarea[data-preview]");
+    if (!body) { return; }
+    var target = document.getElementById(body.dataset.preview);
+    var token = body.form.querySelector("input[name=csrf_token]").value;
+    var timer = null;
+    function refresh() {
+      var data = new URLSearchParams();
+      data.set("body", body.value);
+      data.set("csrf_token", token);
+      fetch("/preview", { method: "POST", body: data, credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (json) { if (json) { target.innerHTML = json.html; } });
+    }
+    body.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(refresh, 400); });
+    refresh();
   });
 })();
