@@ -65,7 +65,8 @@ def fact_sheet(case: Document, casebase: Casebase) -> list[dict[str, Any]]:
         for value in raw:
             value = str(value)
             name = _VOCABULARY_OF.get(path)
-            shown = vocabulary.label(name, value) if (vocabulary and name) else value
+            shown = "Unknown" if value == UNKNOWN else (
+                vocabulary.label(name, value) if (vocabulary and name) else value)
             link = f"/search?{facet}={value}" if facet and value != UNKNOWN else None
             values.append({"value": value, "label": shown, "link": link})
         rows.append({"label": label, "values": values or [{"value": UNKNOWN, "label": "Unknown", "link": None}]})
