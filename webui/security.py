@@ -23,10 +23,10 @@ CONTENT_SECURITY_POLICY = "; ".join([
 def valid_id(value: str) -> bool:
     """Ids are slugs; anything else is refused before any file or index look-up.
 
-    >>> valid_id("sinos-valley"), valid_id("../etc/passwd"), valid_id("A")
-    (True, False, False)
+    >>> valid_id("sinos-valley"), valid_id("../etc/passwd"), valid_id("A"), valid_id("sinos-valley\\n")
+    (True, False, False, False)
     """
-    return bool(ID_PATTERN.match(value))
+    return bool(ID_PATTERN.fullmatch(value))
 
 
 def init_app(app: Flask) -> None:

@@ -184,3 +184,13 @@ def test_production_mode_refuses_to_start_without_a_secret_key(site, tmp_path):
         create_app({"CASEBASE": casebase})
     key.write_text("k" * 64)
     assert create_app({"CASEBASE": casebase}).config["SECRET_KEY"] == "k" * 64
+
+
+def test_editors_see_edit_history_and_retain_links_readers_do_not(site):
+    editor = signed_in(site, "erin")
+    anonymous = site.test_client()
+    assert '/edit/cases/criciuma"' in editor.get("/cases/criciuma").get_data(as_text=True)
+    assert "/edit/cases/" not in anonymous.get("/cases/criciuma").get_data(as_text=True)
+    advisor = "/advisor?description=furniture+makers&country=Kenya"
+    assert 'action="/advisor/retain"' in editor.get(advisor).get_data(as_text=True)
+    assert "/advisor/retain" not in anonymous.get(advisor).get_data(as_text=True)
