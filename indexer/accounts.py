@@ -11,10 +11,11 @@ import hmac
 import json
 import secrets
 import sqlite3
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from .database import InstanceDatabase
 
 ROLES = ("reader", "editor", "reviewer")
 ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
@@ -101,19 +102,10 @@ class Accounts:
 
     def __init__(self, path: Path):
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
-        with self._connect() as db:
-            db.executescript(SCHEMA)
+        self._database = InstanceDatabase(path, SCHEMA)
 
     def _connect(self) -> sqlite3.Connection:
-        connection = getattr(self._local, "connection", None)
-        if connection is None:
-            connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA busy_timeout=30000")
-            self._local.connection = connection
-        return connection
+        return self._database.connection()
 
     def add_user(self, name: str, role: str, password: str) -> User:
         """Create a user (or replace the password and role of an existing one)."""

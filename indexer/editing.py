@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .content import FOLDERS, check_text, load_content
+from .database import InstanceDatabase
 from .documents import content_hash
 from .schema import SLUG_PATTERN
 from .validate import Problem
@@ -142,18 +143,10 @@ class Library:
     def __init__(self, content_dir: Path, database: Path):
         self.content_dir = content_dir
         self.database = database
-        database.parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
-        self._db().executescript(SCHEMA)
+        self._instance_db = InstanceDatabase(database, SCHEMA)
 
     def _db(self) -> sqlite3.Connection:
-        connection = getattr(self._local, "connection", None)
-        if connection is None:
-            connection = sqlite3.connect(self.database, timeout=30, isolation_level=None)
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA busy_timeout=30000")
-            self._local.connection = connection
-        return connection
+        return self._instance_db.connection()
 
     @contextmanager
     def _write_lock(self) -> Iterator[None]:

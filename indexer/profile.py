@@ -11,20 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from .schema import CONDITION_CASE_PATHS
+from .schema import CONDITION_CASE_PATHS, CONDITION_KEYS
 from .vocabulary import UNKNOWN, Vocabulary
 
-# Profile attribute -> vocabulary it draws from.
+# Profile attribute -> vocabulary it draws from: a case's situation attributes (the
+# same keys lessons use for their conditions) plus planned funding and monitoring.
 SCALAR_ATTRIBUTES: dict[str, str] = {
-    "markusen": "typology.markusen",
-    "altenburg_meyer_stamer": "typology.altenburg_meyer_stamer",
-    "enright": "typology.enright",
-    "driver": "driver",
-    "approach": "approach",
-    "pressure": "pressure",
-    "cooperative_culture": "cooperative_culture",
-    "stage": "stage",
-    "firm_structure": "firm_structure",
+    **CONDITION_KEYS,
     "funding_level": "funding_level",
     "monitoring_style": "monitoring_style",
 }

@@ -15,8 +15,7 @@ from indexer.search import SearchError
 from . import params, presenters
 from .errors import BadParameter
 from .openapi import openapi_document
-from .security import valid_id
-from .services import casebase, renderer
+from .services import casebase, document_or_404, renderer
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -61,18 +60,14 @@ def cases():
 @bp.get("/cases/<case_id>")
 def case(case_id: str):
     """One case with fact sheet, lessons, sources, related notes and similar cases."""
-    document = casebase().document(case_id) if valid_id(case_id) else None
-    if document is None or document.kind != "case":
-        abort(404, description=f"no case with id '{case_id}'")
+    document = document_or_404("case", case_id)
     return jsonify(presenters.case_detail(document, casebase(), renderer()))
 
 
 @bp.get("/notes/<note_id>")
 def note(note_id: str):
     """One methodology note with its backlinks."""
-    document = casebase().document(note_id) if valid_id(note_id) else None
-    if document is None or document.kind != "note":
-        abort(404, description=f"no note with id '{note_id}'")
+    document = document_or_404("note", note_id)
     return jsonify(presenters.note_detail(document, casebase(), renderer()))
 
 

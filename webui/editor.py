@@ -9,6 +9,7 @@ from flask import Blueprint, Flask, abort, current_app, g, jsonify, redirect, re
 
 from indexer.editing import NEW, Conflict, InvalidEdit, Library, unified_diff
 from indexer.profile import ProfileError
+from indexer.schema import CONDITION_KEYS
 from indexer.updater import IndexUpdater
 
 from . import params
@@ -67,11 +68,7 @@ def _choices() -> dict:
     choices["location_country"] = [(c, c) for c in vocabulary.values("countries")]
     choices["notes"] = [(n.id, n.title) for n in casebase().content.notes]
     choices["cases"] = [(c.id, c.title) for c in casebase().content.cases]
-    choices["conditions"] = {
-        "driver": "driver", "approach": "approach", "pressure": "pressure",
-        "cooperative_culture": "cooperative_culture", "stage": "stage", "firm_structure": "firm_structure",
-        "markusen": "typology.markusen", "altenburg_meyer_stamer": "typology.altenburg_meyer_stamer",
-        "enright": "typology.enright"}
+    choices["conditions"] = CONDITION_KEYS
     choices["condition_values"] = {key: [(v, vocabulary.label(vocab, v)) for v in vocabulary.values(vocab)]
                                    for key, vocab in choices["conditions"].items()}
     return choices

@@ -12,8 +12,7 @@ from indexer.search import FACETS, SearchError
 
 from . import params, presenters
 from .errors import BadParameter
-from .security import valid_id
-from .services import casebase, renderer
+from .services import casebase, document_or_404, renderer
 
 bp = Blueprint("pages", __name__)
 
@@ -114,9 +113,7 @@ def _replace_url(key: str, value: str) -> str:
 @bp.get("/cases/<case_id>")
 def case(case_id: str):
     """A case: rendered body, fact sheet, lessons, sources, related notes, similar cases."""
-    document = casebase().document(case_id) if valid_id(case_id) else None
-    if document is None or document.kind != "case":
-        abort(404, description=f"There is no case '{case_id}'. Try searching for it.")
+    document = document_or_404("case", case_id)
     detail = presenters.case_detail(document, casebase(), renderer())
     if _json_requested():
         return jsonify(detail)
@@ -127,9 +124,7 @@ def case(case_id: str):
 @bp.get("/notes/<note_id>")
 def note(note_id: str):
     """A methodology note with glossary tooltips and the cases that illustrate it."""
-    document = casebase().document(note_id) if valid_id(note_id) else None
-    if document is None or document.kind != "note":
-        abort(404, description=f"There is no note '{note_id}'. Try searching for it.")
+    document = document_or_404("note", note_id)
     detail = presenters.note_detail(document, casebase(), renderer())
     if _json_requested():
         return jsonify(detail)

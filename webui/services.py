@@ -35,3 +35,16 @@ def casebase() -> Casebase:
 def renderer() -> Renderer:
     """The current app's Markdown renderer."""
     return current_app.extensions["renderer"]
+
+
+def document_or_404(kind: str, doc_id: str):
+    """The published case or note with this id; 404 for anything else, and ids that
+    are not slugs are refused before any look-up."""
+    from flask import abort
+
+    from .security import valid_id
+
+    document = casebase().document(doc_id) if valid_id(doc_id) else None
+    if document is None or document.kind != kind:
+        abort(404, description=f"There is no {kind} '{doc_id}'. Try searching for it.")
+    return document
