@@ -1,0 +1,261 @@
+"""End-to-end editing in a real browser: sign in, edit, preview, review, publish, search.
+
+Headless Debian Chromium (never downloaded) drives the app on a live server that serves
+a private copy of the content, so publishing never touches the checkout. An editor
+changes a lesson, a reviewer publishes it, and search finds the new words once the
+background index update has run; readers never see the draft before that.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from indexer.encoder import HashingEncoder
+from indexer.service import Casebase
+from indexer.settings import Settings
+from webui import create_app
+
+from tests.web.conftest import REPO_ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+DESKTOP = {"width": 1280, "height": 900}
+TIMEOUT_MS = 10_000
+SEARCH_DEADLINE_S = 30
+PASSWORD = "a long enough secret"
+EDITOR, REVIEWER = "erin", "rita"
+CASE_URL = "/cases/zamora-frogs"
+NEW_STATEMENT = "Pool a shared tadpole-monitoring rota so that every producer sees the same early warnings."
+WORD = "tadpole"
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason=f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium); CI installs it",
+)
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need the playwright package")
+expect = sync_api.expect
+
+
+# ------------------------------------------------------------------------ fixtures
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """An app over a private copy of the content, with an editor and a reviewer."""
+    content = tmp_path_factory.mktemp("browser-editing") / "content"
+    for folder in ("cases", "kb"):
+        shutil.copytree(REPO_ROOT / folder, content / folder)
+    settings = Settings.from_env(content_dir=content, index_dir=content / "instance" / "index", environ={})
+    casebase = Casebase.open(settings, encoder=HashingEncoder())
+    casebase.build_index()
+    app = create_app({"TESTING": True, "CASEBASE": casebase, "SESSION_COOKIE_SECURE": False})
+    accounts = app.extensions["accounts"]
+    accounts.add_user(EDITOR, "editor", PASSWORD)
+    accounts.add_user(REVIEWER, "reviewer", PASSWORD)
+    yield app
+    app.extensions["updater"].wait(30)
+    casebase.close()
+
+
+@pytest.fixture(scope="module")
+def live_server(site):
+    """The app served on 127.0.0.1 on a free port from a background thread; yields its base URL."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, site, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-editing-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium, launched once per module."""
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    """Opens fresh browser contexts (one per person); the test fails on any console error,
+    script error or failed sub-request in any of them (a CSP violation shows in the console)."""
+    contexts = []
+    problems: list[str] = []
+
+    def new_page():
+        context = browser.new_context(base_url=live_server, viewport=DESKTOP)
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("console", lambda message: problems.append(f"console {message.type}: {message.text}")
+                if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
+        page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+        page.on("response", lambda response: problems.append(f"HTTP {response.status}: {response.url}")
+                if response.status >= 400 and response.request.resource_type != "document" else None)
+        return page
+
+    yield new_page
+    for context in contexts:
+        context.close()
+    assert not problems, problems
+
+
+# ------------------------------------------------------------------------ steps
+
+def sign_in(page, name: str) -> None:
+    """Follow "Sign in" in the header from the current page and come back to it."""
+    here = page.url
+    page.get_by_role("link", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/login\?next="))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("main").get_by_role("button", name="Sign in").click()
+    page.wait_for_url(here)
+    expect(page.locator("header .account")).to_contain_text(name)
+
+
+def sign_out(page) -> None:
+    page.locator("header .account").get_by_role("button", name="Sign out").click()
+    page.wait_for_url(re.compile(r"/$"))
+    expect(page.locator("header .account").get_by_role("link", name="Sign in")).to_be_visible()
+
+
+def search_hits(page, word: str):
+    page.goto(f"/search?q={word}&mode=keyword")
+    expect(page.locator(".results .total")).to_contain_text(f"for {word}")
+    return page.locator("li.hit")
+
+
+# ------------------------------------------------------------------------ scenarios
+
+@pytest.mark.browser
+def test_typing_in_the_body_updates_the_sanitised_preview(open_page):
+    page = open_page()
+    page.goto("/notes/identifying-clusters")
+    sign_in(page, EDITOR)
+    page.get_by_role("link", name="Edit", exact=True).click()
+    page.wait_for_url("**/edit/notes/identifying-clusters")
+
+    body = page.get_by_label(re.compile(r"^Text \(Markdown"))
+    preview = page.locator("#preview")
+    # The preview is filled as soon as the form opens, from the saved text.
+    expect(preview.locator("p").first).to_be_visible()
+    expect(preview.locator("strong", has_text="frogspawn")).to_have_count(0)
+
+    body.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type('\n\nWatch the **frogspawn** <script>document.title="owned"</script>'
+                      '<a href="javascript:alert(1)" onclick="alert(2)">trap</a> and [[case:zamora-frogs]].')
+    expect(preview.locator("strong", has_text="frogspawn")).to_be_visible()
+    # Sanitised by the server: no script, no event handler, no javascript: link; casebase links resolved.
+    assert preview.locator("script").count() == 0
+    trap = preview.locator("a", has_text="trap")
+    expect(trap).to_be_visible()
+    assert trap.get_attribute("onclick") is None
+    assert not (trap.get_attribute("href") or "").startswith("javascript:")
+    # (the note already links to the case once; the typed link is the last one)
+    expect(preview.get_by_role("link", name="Zamora frog producers (Ecuador)").last).to_have_attribute(
+        "href", CASE_URL)
+    assert "owned" not in page.title()
+
+    # Typing more updates it again (debounced); nothing was saved.
+    page.keyboard.type(" Then *hatch*.")
+    expect(preview.locator("em", has_text="hatch")).to_be_visible()
+    page.goto("/drafts")
+    expect(page.get_by_role("main")).to_contain_text("No open drafts.")
+
+
+@pytest.mark.browser
+def test_editor_changes_a_lesson_reviewer_publishes_and_search_finds_it(open_page, site):
+    editor = open_page()
+    editor.goto(CASE_URL)
+    expect(editor.get_by_role("link", name="Edit", exact=True)).to_have_count(0)  # not for anonymous readers
+    sign_in(editor, EDITOR)
+
+    # The editor follows "Edit" and rewrites the first lesson's statement.
+    editor.get_by_role("link", name="Edit", exact=True).click()
+    editor.wait_for_url("**/edit/cases/zamora-frogs")
+    expect(editor.get_by_role("heading", level=1)).to_contain_text("Zamora frog producers")
+    lesson = editor.locator("fieldset.lesson-group").first
+    expect(lesson.get_by_label("Lesson id")).to_have_value("look-for-small-self-organised-groups")
+    statement = lesson.get_by_label("Statement (one line)")
+    expect(statement).to_have_value(re.compile(r"^Search actively for small groups"))
+    statement.fill(NEW_STATEMENT)
+    editor.get_by_label("What changed (for the history)").fill("Lesson on shared monitoring")
+    editor.get_by_role("button", name="Save draft").click()
+
+    # The draft page shows the change against the published version.
+    editor.wait_for_url(re.compile(r"/drafts/\d+$"))
+    draft_url = editor.url
+    expect(editor.get_by_role("heading", level=1)).to_contain_text("zamora-frogs")
+    expect(editor.get_by_role("heading", level=1)).to_contain_text("draft")
+    diff = editor.locator("pre.diff")
+    expect(diff).to_contain_text(f"+    statement: {NEW_STATEMENT}")
+    expect(diff).to_contain_text("-    statement: Search actively for small groups")
+    expect(editor.get_by_role("button", name="Publish")).to_have_count(0)  # editors cannot publish
+    sign_out(editor)
+
+    # Readers and search never see a draft.
+    reader = open_page()
+    assert search_hits(reader, WORD).count() == 0
+    expect(reader.locator(".results .total")).to_contain_text("0 results")
+    reader.goto(CASE_URL)
+    expect(reader.get_by_role("main")).not_to_contain_text(WORD)
+
+    # The reviewer finds the draft on /drafts and publishes it.
+    reviewer = open_page()
+    reviewer.goto("/")
+    sign_in(reviewer, REVIEWER)
+    reviewer.get_by_role("navigation", name="Main").get_by_role("link", name="Drafts").click()
+    reviewer.wait_for_url("**/drafts")
+    row = reviewer.locator("tbody tr", has_text="zamora-frogs")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text(EDITOR)
+    expect(row).to_contain_text("Lesson on shared monitoring")
+    row.get_by_role("link", name="case zamora-frogs").click()
+    reviewer.wait_for_url(draft_url)
+    expect(reviewer.locator("pre.diff")).to_contain_text(NEW_STATEMENT)
+    expect(reviewer.get_by_label("Message for the history")).to_have_value("Lesson on shared monitoring")
+    reviewer.get_by_role("button", name="Publish").click()
+
+    # Publishing leads to the published case, which shows the new statement at once.
+    reviewer.wait_for_url(f"**{CASE_URL}")
+    expect(reviewer.locator("section.lesson h3", has_text=NEW_STATEMENT)).to_be_visible()
+
+    # Search answers from the previous index generation until the background update is done.
+    deadline = time.monotonic() + SEARCH_DEADLINE_S
+    while True:
+        hits = search_hits(reader, WORD)
+        if hits.count() or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    lesson_hit = hits.filter(has=reader.locator(".kind-lesson")).filter(has_text=NEW_STATEMENT)
+    expect(lesson_hit).to_have_count(1)
+    # A lesson hit is titled by its statement (the snippet comes from its explanation).
+    expect(lesson_hit.get_by_role("link", name=NEW_STATEMENT)).to_be_visible()
+    expect(lesson_hit.get_by_role("link", name=NEW_STATEMENT)).to_have_attribute(
+        "href", f"{CASE_URL}#lesson-look-for-small-self-organised-groups")
+    assert site.extensions["updater"].wait(SEARCH_DEADLINE_S)
+    assert site.extensions["updater"].last_error is None
+
+    # The reader follows the hit to the lesson on the case page.
+    lesson_hit.locator("a.hit-title").click()
+    reader.wait_for_url(re.compile(re.escape(CASE_URL)))
+    expect(reader.locator("section.lesson h3", has_text=NEW_STATEMENT)).to_be_visible()
