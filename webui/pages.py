@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request
+from flask import Blueprint, abort, current_app, g, jsonify, render_template, request
 
 from indexer.build import IndexProblem
 from indexer.profile import SCALAR_ATTRIBUTES, ProfileError
@@ -118,7 +118,7 @@ def case(case_id: str):
     if _json_requested():
         return jsonify(detail)
     lessons_html = {lesson["id"]: renderer().inline(lesson["explanation"]) for lesson in detail["lessons"]}
-    return render_template("case.html", case=detail, lessons_html=lessons_html)
+    return render_template("case.html", case=detail, lessons_html=lessons_html, draft=_open_draft("case", case_id))
 
 
 @bp.get("/notes/<note_id>")
@@ -128,7 +128,15 @@ def note(note_id: str):
     detail = presenters.note_detail(document, casebase(), renderer())
     if _json_requested():
         return jsonify(detail)
-    return render_template("note.html", note=detail)
+    return render_template("note.html", note=detail, draft=_open_draft("note", note_id))
+
+
+def _open_draft(kind: str, doc_id: str):
+    """The open draft of a document, shown to editors only."""
+    user = g.get("user")
+    if user is None or not user.can("editor"):
+        return None
+    return current_app.extensions["library"].open_draft(kind, doc_id)
 
 
 @bp.get("/advisor")
