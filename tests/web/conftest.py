@@ -6,25 +6,15 @@ deterministic hashing encoder, so web tests need no model.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from indexer.encoder import HashingEncoder
-from indexer.service import Casebase
-from indexer.settings import Settings
-from webui import create_app
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from tests.web.support import REPO_ROOT, make_app, open_indexed
 
 
 @pytest.fixture(scope="session")
 def bundled_casebase(tmp_path_factory):
     """The bundled content, indexed with the fake encoder."""
-    settings = Settings.from_env(content_dir=REPO_ROOT, index_dir=tmp_path_factory.mktemp("web-index"),
-                                 environ={})
-    casebase = Casebase.open(settings, encoder=HashingEncoder())
-    casebase.build_index()
+    casebase = open_indexed(REPO_ROOT, index_dir=tmp_path_factory.mktemp("web-index"))
     yield casebase
     casebase.close()
 
@@ -32,7 +22,7 @@ def bundled_casebase(tmp_path_factory):
 @pytest.fixture
 def app(bundled_casebase):
     """The app under test."""
-    return create_app({"TESTING": True, "CASEBASE": bundled_casebase})
+    return make_app(bundled_casebase)
 
 
 @pytest.fixture

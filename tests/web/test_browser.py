@@ -11,30 +11,19 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import threading
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from webui import create_app
+from tests.web.support import (DESKTOP, NEEDS_CHROMIUM, PHONE, REPO_ROOT, import_playwright, launch_chromium,
+                               make_app, new_context, serve_in_thread, watch_page)
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO_ROOT / "test-output" / "screenshots"
 DOC_SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-TIMEOUT_MS = 10_000
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason=f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium); CI installs it",
-)
+pytestmark = NEEDS_CHROMIUM
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need the playwright package")
+sync_api = import_playwright()
 expect = sync_api.expect
 
 
@@ -43,67 +32,44 @@ expect = sync_api.expect
 @pytest.fixture(scope="module")
 def live_app(bundled_casebase):
     """One app for the whole module (the `app` fixture in conftest.py is per test)."""
-    return create_app({"TESTING": True, "CASEBASE": bundled_casebase})
+    return make_app(bundled_casebase)
 
 
 @pytest.fixture(scope="module")
 def live_server(live_app):
     """The app served on 127.0.0.1 on a free port from a background thread; yields its base URL."""
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        server.server_close()
+    with serve_in_thread(live_app) as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="module")
 def browser():
     """Headless Chromium, launched once per module."""
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with launch_chromium() as chromium:
+        yield chromium
 
 
-def _new_page(browser, live_server, viewport):
-    context = browser.new_context(base_url=live_server, viewport=viewport)
-    context.set_default_timeout(TIMEOUT_MS)
+def _watched_page(browser, live_server, viewport):
+    """A page in a fresh context; after the test, the context closes and the test fails
+    on any console error, script error or failed sub-request (see `watch_page`)."""
+    context = new_context(browser, live_server, viewport)
     page = context.new_page()
-    problems: list[str] = []
-    # A CSP violation or a script error shows in the console, a missing stylesheet, script
-    # or icon as a failed sub-request; the app should have none. (A 404 *page* is fine.)
-    page.on("console", lambda message: problems.append(f"console {message.type}: {message.text}")
-            if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    page.on("response", lambda response: problems.append(f"HTTP {response.status}: {response.url}")
-            if response.status >= 400 and response.request.resource_type != "document" else None)
-    return context, page, problems
+    problems = watch_page(page)
+    yield page
+    context.close()
+    assert not problems, problems
 
 
 @pytest.fixture
 def page(browser, live_server):
     """A fresh desktop browser context (empty localStorage) and page; fails on console errors."""
-    context, page, problems = _new_page(browser, live_server, DESKTOP)
-    yield page
-    context.close()
-    assert not problems, problems
+    yield from _watched_page(browser, live_server, DESKTOP)
 
 
 @pytest.fixture
 def phone_page(browser, live_server):
     """A fresh context with a phone-sized viewport."""
-    context, page, problems = _new_page(browser, live_server, PHONE)
-    yield page
-    context.close()
-    assert not problems, problems
+    yield from _watched_page(browser, live_server, PHONE)
 
 
 def screenshot(page, name: str, docs: bool = True, docs_from=None, margin: int = 24, hover: bool = False) -> None:

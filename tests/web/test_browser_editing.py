@@ -9,38 +9,22 @@ background index update has run; readers never see the draft before that.
 from __future__ import annotations
 
 import re
-import shutil
-import threading
 import time
-from pathlib import Path
 
 import pytest
 
-from indexer.encoder import HashingEncoder
-from indexer.service import Casebase
-from indexer.settings import Settings
-from webui import create_app
+from tests.web.support import (DESKTOP, NEEDS_CHROMIUM, PASSWORD, close_app, copy_content, import_playwright,
+                               indexed_app, launch_chromium, new_context, serve_in_thread, watch_page)
 
-from tests.web.conftest import REPO_ROOT
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-DESKTOP = {"width": 1280, "height": 900}
-TIMEOUT_MS = 10_000
 SEARCH_DEADLINE_S = 30
-PASSWORD = "a long enough secret"
 EDITOR, REVIEWER = "erin", "rita"
 CASE_URL = "/cases/zamora-frogs"
 NEW_STATEMENT = "Pool a shared tadpole-monitoring rota so that every producer sees the same early warnings."
 WORD = "tadpole"
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason=f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium); CI installs it",
-)
+pytestmark = NEEDS_CHROMIUM
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need the playwright package")
+sync_api = import_playwright()
 expect = sync_api.expect
 
 
@@ -49,46 +33,24 @@ expect = sync_api.expect
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """An app over a private copy of the content, with an editor and a reviewer."""
-    content = tmp_path_factory.mktemp("browser-editing") / "content"
-    for folder in ("cases", "kb"):
-        shutil.copytree(REPO_ROOT / folder, content / folder)
-    settings = Settings.from_env(content_dir=content, index_dir=content / "instance" / "index", environ={})
-    casebase = Casebase.open(settings, encoder=HashingEncoder())
-    casebase.build_index()
-    app = create_app({"TESTING": True, "CASEBASE": casebase, "SESSION_COOKIE_SECURE": False})
-    accounts = app.extensions["accounts"]
-    accounts.add_user(EDITOR, "editor", PASSWORD)
-    accounts.add_user(REVIEWER, "reviewer", PASSWORD)
+    content = copy_content(tmp_path_factory.mktemp("browser-editing") / "content")
+    app = indexed_app(content, users=((EDITOR, "editor"), (REVIEWER, "reviewer")))
     yield app
-    app.extensions["updater"].wait(30)
-    casebase.close()
+    close_app(app)
 
 
 @pytest.fixture(scope="module")
 def live_server(site):
     """The app served on 127.0.0.1 on a free port from a background thread; yields its base URL."""
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, site, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-editing-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        server.server_close()
+    with serve_in_thread(site, name="live-editing-server") as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="module")
 def browser():
     """Headless Chromium, launched once per module."""
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with launch_chromium() as chromium:
+        yield chromium
 
 
 @pytest.fixture
@@ -99,15 +61,10 @@ def open_page(browser, live_server):
     problems: list[str] = []
 
     def new_page():
-        context = browser.new_context(base_url=live_server, viewport=DESKTOP)
-        context.set_default_timeout(TIMEOUT_MS)
+        context = new_context(browser, live_server, DESKTOP)
         contexts.append(context)
         page = context.new_page()
-        page.on("console", lambda message: problems.append(f"console {message.type}: {message.text}")
-                if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
-        page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-        page.on("response", lambda response: problems.append(f"HTTP {response.status}: {response.url}")
-                if response.status >= 400 and response.request.resource_type != "document" else None)
+        watch_page(page, problems)
         return page
 
     yield new_page

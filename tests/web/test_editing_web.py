@@ -3,35 +3,22 @@
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 
-from indexer.encoder import HashingEncoder
-from indexer.service import Casebase
-from indexer.settings import Settings
 from webui import create_app
 
-from tests.web.conftest import REPO_ROOT
+from tests.web.support import PASSWORD, close_app, copy_content, indexed_app
 
-PASSWORD = "a long enough secret"
+USERS = (("erin", "editor"), ("ed", "editor"), ("rita", "reviewer"), ("rob", "reader"))
 
 
 @pytest.fixture
 def site(tmp_path):
-    content = tmp_path / "content"
-    for folder in ("cases", "kb"):
-        shutil.copytree(REPO_ROOT / folder, content / folder)
-    settings = Settings.from_env(content_dir=content, index_dir=content / "instance" / "index", environ={})
-    casebase = Casebase.open(settings, encoder=HashingEncoder())
-    casebase.build_index()
-    app = create_app({"TESTING": True, "CASEBASE": casebase, "SESSION_COOKIE_SECURE": False})
-    accounts = app.extensions["accounts"]
-    for name, role in (("erin", "editor"), ("ed", "editor"), ("rita", "reviewer"), ("rob", "reader")):
-        accounts.add_user(name, role, PASSWORD)
+    """An app over a private copy of the content, with two editors, a reviewer and a reader."""
+    app = indexed_app(copy_content(tmp_path / "content"), users=USERS)
     yield app
-    app.extensions["updater"].wait(30)
-    casebase.close()
+    close_app(app)
 
 
 def token_of(page: str) -> str:
@@ -194,3 +181,13 @@ def test_editors_see_edit_history_and_retain_links_readers_do_not(site):
     advisor = "/advisor?description=furniture+makers&country=Kenya"
     assert 'action="/advisor/retain"' in editor.get(advisor).get_data(as_text=True)
     assert "/advisor/retain" not in anonymous.get(advisor).get_data(as_text=True)
+
+
+def test_editors_see_that_a_document_has_an_open_draft(site):
+    editor = signed_in(site, "erin")
+    form = form_of(editor.get("/edit/notes/financing").get_data(as_text=True))
+    form["title"] = ["Financing, being revised"]
+    draft_url = editor.post("/edit/notes/financing", data=form).location
+    assert f'href="{draft_url}"' in editor.get("/notes/financing").get_data(as_text=True)
+    reader_page = site.test_client().get("/notes/financing").get_data(as_text=True)
+    assert "unpublished draft" not in reader_page and "being revised" not in reader_page

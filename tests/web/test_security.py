@@ -23,13 +23,9 @@ import pytest
 import yaml
 from markupsafe import escape
 
-from indexer.encoder import HashingEncoder
-from indexer.service import Casebase
-from indexer.settings import Settings
-from webui import create_app
 from webui.security import CONTENT_SECURITY_POLICY
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from tests.web.support import REPO_ROOT, make_app, open_indexed
 
 
 def _shared_helpers():
@@ -148,9 +144,7 @@ def _write_tree(root: Path) -> None:
 def xss_casebase(tmp_path_factory):
     root = tmp_path_factory.mktemp("xss-content")
     _write_tree(root)
-    settings = Settings.from_env(content_dir=root, index_dir=root / "instance" / "index", environ={})
-    casebase = Casebase.open(settings, encoder=HashingEncoder())
-    casebase.build_index()
+    casebase = open_indexed(root)
     errors = [p for p in casebase.content.problems if p.severity == "error"]
     assert not errors, errors  # every payload file must be valid, or it would not be shown at all
     assert {CASE_ID, NOTE_ID, OTHER_ID} <= set(casebase.content.documents)
@@ -161,12 +155,8 @@ def xss_casebase(tmp_path_factory):
 
 @pytest.fixture
 def app(xss_casebase):
-    return create_app({"TESTING": True, "CASEBASE": xss_casebase})
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
+    """The app over the payload content; conftest.py's `client` fixture uses this one."""
+    return make_app(xss_casebase)
 
 
 # -- the checker -----------------------------------------------------------------------
@@ -659,11 +649,9 @@ def test_page_views_reuse_the_rendered_body_until_the_file_changes(tmp_path, mon
 
     tree = helpers.ContentTree(tmp_path)
     path = tree.case(OTHER_ID, body="## Context\n\nFirst revision marker-one (Author 2001).\n")
-    settings = Settings.from_env(content_dir=tmp_path, index_dir=tmp_path / "index", environ={})
-    casebase = Casebase.open(settings, encoder=HashingEncoder())
-    casebase.build_index()
+    casebase = open_indexed(tmp_path, index_dir=tmp_path / "index")
     try:
-        app = create_app({"TESTING": True, "CASEBASE": casebase})
+        app = make_app(casebase)
         client = app.test_client()
         bodies: list[str] = []
         real = webui.rendering.markdown.markdown
