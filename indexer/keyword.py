@@ -23,6 +23,7 @@ from whoosh.index import Index
 from whoosh.query import Or, Phrase
 
 from .analysis import make_analyzer, make_spelling_analyzer, terms
+from .spelling import SpellingIndex
 
 TEXT_FIELDS = ("title", "summary", "body", "context")
 PHRASE_PATTERN = re.compile(r'"([^"]+)"')
@@ -154,6 +155,7 @@ class KeywordIndex:
         self.analyzer = make_analyzer()
         self._spell_analyzer = make_spelling_analyzer()
         self._searcher = index.searcher()
+        self._spelling: SpellingIndex | None = None
         rows = matrix.weights.tocsr()
         self._row_columns = [frozenset(rows.indices[rows.indptr[r]:rows.indptr[r + 1]].tolist())
                              for r in range(rows.shape[0])]
@@ -242,15 +244,8 @@ class KeywordIndex:
         unknown = [word for word in self.unknown_words(query) if word not in skipped]
         if not unknown:
             return None
-        replacements = {}
-        with self.index.reader() as reader:
-            for word in unknown:
-                candidates = [c.decode() if isinstance(c, bytes) else c
-                              for c in reader.terms_within("spell", word, 2, prefix=0)]
-                ranked = sorted((_edit_distance(word, c), -reader.doc_frequency("spell", c), c)
-                                for c in candidates if c != word)
-                if ranked:
-                    replacements[word] = ranked[0][2]
+        spelling = self._spelling_index()
+        replacements = {word: found for word in unknown if (found := spelling.suggest(word))}
         if not replacements:
             return None
 
@@ -260,17 +255,10 @@ class KeywordIndex:
 
         return re.sub(r"\w+", replace, query.words)
 
-
-def _edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance.
-
-    >>> _edit_distance("tils", "tiles"), _edit_distance("tils", "time")
-    (1, 2)
-    """
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, 1):
-        current = [i]
-        for j, char_b in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
-        previous = current
-    return previous[-1]
+    def _spelling_index(self) -> SpellingIndex:
+        if self._spelling is None:
+            with self.index.reader() as reader:
+                words = [(term.decode("utf-8") if isinstance(term, bytes) else term,
+                          reader.doc_frequency("spell", term)) for term in reader.lexicon("spell")]
+            self._spelling = SpellingIndex(words)
+        return self._spelling

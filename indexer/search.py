@@ -9,7 +9,7 @@ and every hit carries both ranks and scores, so a ranking can be explained.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping
 
@@ -94,8 +94,11 @@ class Hit:
     other_matches: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        """JSON-ready form."""
-        return asdict(self)
+        """JSON-ready form (built by hand: dataclasses.asdict deep-copies, which is slow)."""
+        return {"id": self.id, "kind": self.kind, "title": self.title, "score": self.score,
+                "snippet": self.snippet, "snippet_html": self.snippet_html, "section": self.section,
+                "doc_id": self.doc_id, "url": self.url, "explanation": dict(self.explanation),
+                "other_matches": [dict(other) for other in self.other_matches]}
 
 
 @dataclass
@@ -113,9 +116,11 @@ class SearchResponse:
 
     def to_dict(self) -> dict:
         """JSON-ready form (the CLI's --json and the API's shape)."""
-        data = asdict(self)
-        data["results"] = [hit.to_dict() for hit in self.results]
-        return data
+        return {"query": self.query, "mode": self.mode, "total": self.total,
+                "results": [hit.to_dict() for hit in self.results],
+                "facets": {name: dict(values) for name, values in self.facets.items()},
+                "suggestion": self.suggestion, "expanded_query": self.expanded_query,
+                "notices": list(self.notices)}
 
 
 class Searcher:

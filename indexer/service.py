@@ -6,6 +6,7 @@ Nothing here is global: each process opens its own Casebase and keeps it.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 from typing import Mapping
@@ -46,6 +47,7 @@ class Casebase:
         self._lock = threading.RLock()
         self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._advisor: Advisor | None = None
+        self._seen_key: int | None = None
 
     @classmethod
     def open(cls, settings: Settings, encoder: Encoder | None = None,
@@ -101,6 +103,21 @@ class Casebase:
         searcher = self.searcher
         if self.encoder is not None and searcher.semantic_available:
             self._encode_query("warm up")
+
+    def refresh(self) -> None:
+        """Follow a generation switched by another process (a stat when nothing changed)."""
+        key = self.generation_key()
+        if key != self._seen_key:
+            self._seen_key = key
+            if self._searcher is not None:
+                self._reopen_if_changed()
+
+    def generation_key(self) -> int | None:
+        """Changes whenever a build switches generations (one stat, no file read)."""
+        try:
+            return os.stat(self.settings.index_dir / "CURRENT").st_mtime_ns
+        except FileNotFoundError:
+            return None
 
     def index_status(self) -> dict:
         """Current generation and its manifest (without the content hashes)."""

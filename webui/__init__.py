@@ -36,13 +36,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from . import api, auth, editor, errors, pages, security, services
+    from . import api, auth, caching, editor, errors, pages, security, services
 
     services.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     auth.init_app(app)
     editor.init_app(app)
+    caching.init_app(app)  # after auth: it must know whether someone is signed in
     app.jinja_env.filters["timestamp"] = _timestamp
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)

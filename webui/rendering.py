@@ -17,7 +17,7 @@ import markdown
 import nh3
 
 from indexer.content import GlossaryTerm
-from indexer.documents import Document, slugify
+from indexer.documents import Document, content_hash, slugify
 from indexer.links import LINK_PATTERN
 
 ALLOWED_TAGS = {
@@ -141,8 +141,14 @@ class Renderer:
         return sanitize(converted)
 
     def inline(self, text: str) -> str:
-        """Safe HTML of a one-paragraph text, without the surrounding <p>."""
+        """Safe HTML of a one-paragraph text, without the surrounding <p> (cached by text)."""
+        key = ("inline", content_hash(text), False)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
         rendered = self.markdown(text)
         if rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1:
-            return rendered[3:-4]
+            rendered = rendered[3:-4]
+        with self._lock:
+            self._cache[key] = rendered
         return rendered

@@ -26,6 +26,11 @@ def init_app(app: Flask) -> None:
 
     app.extensions["renderer"] = Renderer(titles, kinds, lambda: casebase.content.glossary)
 
+    @app.before_request
+    def follow_new_generations() -> None:
+        # Another worker or `casebase index` may have published; pages must not lag.
+        casebase.refresh()
+
 
 def casebase() -> Casebase:
     """The current app's Casebase."""

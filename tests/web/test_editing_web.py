@@ -191,3 +191,20 @@ def test_editors_see_that_a_document_has_an_open_draft(site):
     assert f'href="{draft_url}"' in editor.get("/notes/financing").get_data(as_text=True)
     reader_page = site.test_client().get("/notes/financing").get_data(as_text=True)
     assert "unpublished draft" not in reader_page and "being revised" not in reader_page
+
+
+def test_anonymous_reads_are_cached_until_something_is_published(site):
+    cache = site.extensions["response_cache"]
+    reader = site.test_client()
+    first = reader.get("/cases/zamora-frogs").get_data(as_text=True)
+    hits = cache.hits
+    assert reader.get("/cases/zamora-frogs").get_data(as_text=True) == first and cache.hits == hits + 1
+    editor, reviewer = signed_in(site, "erin"), signed_in(site, "rita")
+    editor.get("/cases/zamora-frogs")
+    assert cache.hits == hits + 1  # signed-in pages are never served from the cache
+    form = form_of(editor.get("/edit/cases/zamora-frogs").get_data(as_text=True))
+    form["title"] = ["Zamora frog exporters, revised"]
+    draft_url = editor.post("/edit/cases/zamora-frogs", data=form).location
+    token = token_of(reviewer.get(draft_url).get_data(as_text=True))
+    reviewer.post(draft_url + "/publish", data={"csrf_token": token})
+    assert "Zamora frog exporters, revised" in reader.get("/cases/zamora-frogs").get_data(as_text=True)

@@ -1,0 +1,88 @@
+"""A response cache for anonymous reads, keyed by URL, index generation and content.
+
+Most traffic is people reading: the same searches, cases and notes, asked again and
+again between publishes. Anonymous GET answers are kept in a bounded LRU keyed by the
+full URL, the index generation and the loaded content, so a publish or a new index
+makes every cached answer unreachable at once. Signed-in users, other methods and
+answers that set a cookie are never cached.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from flask import Flask, Response, g, request, session
+
+CACHEABLE_PREFIXES = ("/search", "/cases/", "/notes/", "/learn", "/advisor", "/api/search", "/api/cases",
+                      "/api/notes/", "/api/facets")
+MAX_ENTRIES = 4096
+MAX_BODY = 512 * 1024
+
+
+class ResponseCache:
+    """A thread-safe LRU of (status, headers, body) by key."""
+
+    def __init__(self, max_entries: int = MAX_ENTRIES):
+        self.max_entries = max_entries
+        self._entries: OrderedDict[tuple, tuple[int, list, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: tuple) -> tuple[int, list, bytes] | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return entry
+
+    def put(self, key: tuple, entry: tuple[int, list, bytes]) -> None:
+        with self._lock:
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+
+def _key(app: Flask) -> tuple | None:
+    if request.method != "GET" or g.get("user") is not None:
+        return None
+    path = request.path
+    if path != "/" and not path.startswith(CACHEABLE_PREFIXES):
+        return None
+    casebase = app.extensions["casebase"]
+    return (request.full_path, casebase.generation_key(), id(casebase.content))
+
+
+def init_app(app: Flask) -> None:
+    """Serve anonymous reads from the cache; store fresh ones."""
+    if app.config.get("RESPONSE_CACHE", True) is False:
+        return
+    cache = app.extensions["response_cache"] = ResponseCache()
+
+    @app.before_request
+    def from_cache():
+        key = _key(app)
+        if key is None:
+            return None
+        entry = cache.get(key)
+        if entry is None:
+            g.cache_key = key
+            return None
+        status, headers, body = entry
+        g.cache_hit = True
+        return Response(body, status=status, headers=headers)
+
+    @app.after_request
+    def to_cache(response: Response) -> Response:
+        key = g.get("cache_key")
+        if (key is not None and response.status_code == 200 and not session.modified
+                and not response.headers.get("Set-Cookie") and not response.direct_passthrough):
+            body = response.get_data()
+            if len(body) <= MAX_BODY:
+                cache.put(key, (response.status_code, list(response.headers.items()), body))
+        return response
