@@ -6,11 +6,7 @@ import csv
 import io
 import time
 
-from flask import Blueprint, Response, abort, jsonify, request
-
-from indexer.build import IndexProblem
-from indexer.profile import ProfileError
-from indexer.search import SearchError
+from flask import Blueprint, Response, jsonify, request
 
 from . import params, presenters
 from .errors import BadParameter
@@ -29,13 +25,7 @@ CSV_COLUMNS = ("id", "title", "location_country", "location_place", "location_re
 @bp.get("/search")
 def search():
     """Search cases, notes and lessons."""
-    request_ = params.search_request(request.args)
-    try:
-        return jsonify(casebase().search(request_).to_dict())
-    except SearchError as exc:
-        raise BadParameter(exc.parameter, exc.message)
-    except IndexProblem as exc:
-        abort(503, description=str(exc))
+    return jsonify(casebase().search(params.search_request(request.args)).to_dict())
 
 
 @bp.get("/cases")
@@ -74,10 +64,7 @@ def note(note_id: str):
 @bp.get("/facets")
 def facets():
     """Every facet with its values, labels and item counts."""
-    try:
-        return jsonify(presenters.facets_overview(casebase()))
-    except IndexProblem as exc:
-        abort(503, description=str(exc))
+    return jsonify(presenters.facets_overview(casebase()))
 
 
 @bp.post("/suggest")
@@ -86,12 +73,7 @@ def suggest():
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise BadParameter("body", "must be a JSON object describing the initiative")
-    try:
-        return jsonify(casebase().suggest(data).to_dict())
-    except ProfileError as exc:
-        raise BadParameter(exc.field, exc.message)
-    except IndexProblem as exc:
-        abort(503, description=str(exc))
+    return jsonify(casebase().suggest(data).to_dict())
 
 
 @bp.get("/health")

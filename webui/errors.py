@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
+
+from indexer.build import IndexProblem
+from indexer.profile import ProfileError
+from indexer.search import SearchError
 
 
 class BadParameter(ValueError):
@@ -20,7 +24,20 @@ def wants_json() -> bool:
 
 
 def init_app(app: Flask) -> None:
-    """Register the handlers."""
+    """Register the handlers: the engine's own errors map to 400 and 503 here, once,
+    instead of in every view."""
+
+    @app.errorhandler(SearchError)
+    def search_error(error: SearchError):
+        return bad_parameter(BadParameter(error.parameter, error.message))
+
+    @app.errorhandler(ProfileError)
+    def profile_error(error: ProfileError):
+        return bad_parameter(BadParameter(error.field, error.message))
+
+    @app.errorhandler(IndexProblem)
+    def index_problem(error: IndexProblem):
+        return http_error(ServiceUnavailable(description=str(error)))
 
     @app.errorhandler(BadParameter)
     def bad_parameter(error: BadParameter):

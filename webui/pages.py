@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, current_app, g, jsonify, render_template, request
+from flask import Blueprint, current_app, g, jsonify, render_template, request
 
-from indexer.build import IndexProblem
 from indexer.profile import SCALAR_ATTRIBUTES, ProfileError
-from indexer.search import FACETS, SearchError
+from indexer.search import FACETS
 
 from . import params, presenters
 from .errors import BadParameter
@@ -54,12 +53,7 @@ def search():
     search_request = params.search_request(request.args, page_size=page_size)
     response = None
     if search_request.query or search_request.filters or search_request.kinds:
-        try:
-            response = casebase().search(search_request)
-        except SearchError as exc:
-            raise BadParameter(exc.parameter, exc.message)
-        except IndexProblem as exc:
-            abort(503, description=str(exc))
+        response = casebase().search(search_request)
     if _json_requested():
         return jsonify(response.to_dict() if response else {"query": "", "results": [], "total": 0})
     page = search_request.offset // page_size + 1
@@ -147,10 +141,8 @@ def advisor():
     if data:
         try:
             answer = casebase().suggest(data)
-        except ProfileError as exc:
+        except ProfileError as exc:  # shown next to the form, which keeps the user's values
             error = {"field": exc.field, "message": exc.message}
-        except IndexProblem as exc:
-            abort(503, description=str(exc))
     if _json_requested():
         if error:
             raise BadParameter(error["field"], error["message"])
