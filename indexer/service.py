@@ -70,8 +70,13 @@ class Casebase:
 
     @property
     def searcher(self) -> Searcher:
-        """The searcher of the current generation, reopened when a build switched it."""
-        self._reopen_if_changed()
+        """The searcher of the current generation, reopened when a build switched it.
+
+        Once open, a switch is noticed by one stat of CURRENT, not by reading it."""
+        if self._searcher is None:
+            self._reopen_if_changed()
+        else:
+            self.refresh()
         if self._searcher is None:
             raise IndexMissing(f"no index in {self.settings.index_dir}; run 'casebase index' first")
         return self._searcher

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import yaml
 from flask import Blueprint, Flask, abort, current_app, g, jsonify, redirect, render_template, request
 
 from indexer.editing import NEW, Conflict, InvalidEdit, Library, unified_diff
+from indexer.frontmatter import FrontMatterError, parse_text
 from indexer.profile import ProfileError
 from indexer.schema import CONDITION_KEYS
 from indexer.updater import IndexUpdater
@@ -162,8 +164,6 @@ def draft(draft_id: int):
     """A draft: preview, changes against the published version, and the review actions."""
     item = library().draft(draft_id) or abort(404)
     _, published = library().published(item.kind, item.doc_id)
-    from indexer.frontmatter import FrontMatterError, parse_text
-
     try:
         body_html = renderer().markdown(parse_text(item.text).body)
     except FrontMatterError:
@@ -248,8 +248,6 @@ def retain():
 
 
 def _case_from_profile(doc_id: str, title: str, data: dict) -> str:
-    import yaml
-
     def value(key: str) -> str:
         return data.get(key) or "unknown"
 
