@@ -12,8 +12,8 @@ from collections import OrderedDict
 from typing import Mapping
 import numpy as np
 
-from .analysis import make_analyzer, terms
-from .build import (
+from indexer.search.analysis import make_analyzer, terms
+from indexer.index.build import (
     BuildReport,
     IndexMissing,
     build_index,
@@ -21,14 +21,14 @@ from .build import (
     current_generation,
     read_manifest,
 )
-from .content import Content, load_content
-from .documents import Document, Lesson
-from .encoder import Encoder, SentenceTransformerEncoder
-from .search import Searcher, SearchOptions, SearchRequest, SearchResponse
-from .profile import Profile
-from .settings import Settings
-from .suggest import Advisor, CaseMatch, Suggestion
-from .synonyms import SynonymExpander
+from indexer.content.loading import Content, load_content
+from indexer.content.documents import Document, Lesson
+from indexer.search.encoder import Encoder, SentenceTransformerEncoder
+from indexer.search.searcher import Searcher, SearchOptions, SearchRequest, SearchResponse
+from indexer.advisor.profile import Profile
+from indexer.settings import Settings
+from indexer.advisor.suggest import Advisor, CaseMatch, Suggestion
+from indexer.search.synonyms import SynonymExpander
 
 QUERY_CACHE_SIZE = 512
 

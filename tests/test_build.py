@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-import indexer.build as build_module
-from indexer.build import build_index, current_generation, read_manifest
-from indexer.encoder import HashingEncoder, ModelUnavailable
-from indexer.search import SearchError, SearchRequest
+import indexer.index.build as build_module
+from indexer.index.build import build_index, current_generation, read_manifest
+from indexer.search.encoder import HashingEncoder, ModelUnavailable
+from indexer.search.searcher import SearchError, SearchRequest
 from indexer.service import Casebase
 from indexer.settings import Settings
 

@@ -7,8 +7,8 @@ import json
 from click.testing import CliRunner
 from tests.conftest import REPO_ROOT
 
-from indexer.cli import main
-from indexer.content import load_content
+from indexer.cli.app import main
+from indexer.content.loading import load_content
 
 
 def run(*args):
@@ -48,7 +48,7 @@ def test_bundled_content_is_clean():
 
 
 def test_user_add_prompts_for_the_password_and_stores_a_hash(tree, tmp_path):
-    from indexer.accounts import Accounts
+    from indexer.library.accounts import Accounts
 
     index = tmp_path / "instance" / "index"
     result = CliRunner().invoke(main, ["--content", str(tree.root), "--index", str(index), "user", "add", "rita",

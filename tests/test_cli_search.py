@@ -6,7 +6,7 @@ import json
 
 from click.testing import CliRunner
 
-from indexer.cli import main
+from indexer.cli.app import main
 
 
 def invoke(tree, tmp_path, *args, input=None):

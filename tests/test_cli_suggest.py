@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 from tests.test_suggest import advisor_tree  # noqa: F401 - fixture reuse
 
-from indexer.cli import main
+from indexer.cli.app import main
 
 
 @pytest.fixture

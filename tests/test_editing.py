@@ -8,11 +8,11 @@ import threading
 import pytest
 from tests.conftest import render, valid_case
 
-import indexer.editing as editing
-from indexer.accounts import Accounts, AccountError, TooManyAttempts, verify_password
-from indexer.build import IndexLocked
-from indexer.editing import NEW, Conflict, InvalidEdit, Library
-from indexer.updater import IndexUpdater
+import indexer.library.editing as editing
+from indexer.library.accounts import Accounts, AccountError, TooManyAttempts, verify_password
+from indexer.index.build import IndexLocked
+from indexer.library.editing import NEW, Conflict, InvalidEdit, Library
+from indexer.index.updater import IndexUpdater
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from indexer.keyword import KeywordIndex, ParsedQuery
+from indexer.search.keyword import KeywordIndex, ParsedQuery
 
 WEIGHTS = {"title": 3.0, "summary": 2.0, "body": 1.0}
 

@@ -12,8 +12,8 @@ import pytest
 import yaml
 from tests.conftest import REPO_ROOT
 
-from indexer.encoder import SentenceTransformerEncoder
-from indexer.search import SearchRequest
+from indexer.search.encoder import SentenceTransformerEncoder
+from indexer.search.searcher import SearchRequest
 from indexer.service import Casebase
 from indexer.settings import Settings
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from tests.conftest import valid_case
 
-from indexer.build import IndexLocked, IndexMismatch, BuildLock
-from indexer.encoder import HashingEncoder
-from indexer.search import SearchError, SearchRequest
+from indexer.index.build import IndexLocked, IndexMismatch, BuildLock
+from indexer.search.encoder import HashingEncoder
+from indexer.search.searcher import SearchError, SearchRequest
 from indexer.service import Casebase
 from indexer.settings import Settings
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from tests.conftest import valid_case
 
-from indexer.content import load_content
-from indexer.encoder import HashingEncoder
-from indexer.profile import Profile, ProfileError
-from indexer.rules import evaluate, fire_all
+from indexer.content.loading import load_content
+from indexer.search.encoder import HashingEncoder
+from indexer.advisor.profile import Profile, ProfileError
+from indexer.advisor.rules import evaluate, fire_all
 from indexer.service import Casebase
 from indexer.settings import Settings
-from indexer.suggest import global_score
+from indexer.advisor.suggest import global_score
 
 RULES = """rules:
   - id: unlikely

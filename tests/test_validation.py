@@ -6,7 +6,7 @@ import time
 
 from tests.conftest import render, valid_case
 
-from indexer.content import load_content
+from indexer.content.loading import load_content
 
 
 def problems_of(tree):

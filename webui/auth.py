@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask import Blueprint, Flask, abort, current_app, g, redirect, render_template, request, session, url_for
 
-from indexer.accounts import Accounts, TooManyAttempts, User
+from indexer.library.accounts import Accounts, TooManyAttempts, User
 
 bp = Blueprint("auth", __name__)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}

@@ -8,11 +8,11 @@ from pathlib import Path
 import yaml
 from flask import Blueprint, Flask, abort, current_app, g, jsonify, redirect, render_template, request
 
-from indexer.editing import NEW, Conflict, InvalidEdit, Library, unified_diff
-from indexer.frontmatter import FrontMatterError, parse_text
-from indexer.profile import ProfileError
-from indexer.schema import CONDITION_KEYS
-from indexer.updater import IndexUpdater
+from indexer.library.editing import NEW, Conflict, InvalidEdit, Library, unified_diff
+from indexer.content.frontmatter import FrontMatterError, parse_text
+from indexer.advisor.profile import ProfileError
+from indexer.content.schema import CONDITION_KEYS
+from indexer.index.updater import IndexUpdater
 
 from . import params
 from .auth import accounts, require

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
-from indexer.build import IndexProblem
-from indexer.profile import ProfileError
-from indexer.search import SearchError
+from indexer.index.build import IndexProblem
+from indexer.advisor.profile import ProfileError
+from indexer.search.searcher import SearchError
 
 
 class BadParameter(ValueError):

@@ -12,8 +12,8 @@ from typing import Any, Mapping
 
 import yaml
 
-from indexer.frontmatter import FrontMatterError, parse_text
-from indexer.schema import CONDITION_KEYS
+from indexer.content.frontmatter import FrontMatterError, parse_text
+from indexer.content.schema import CONDITION_KEYS
 
 CASE_SCALARS = ("location.place", "location.region", "location.country", "period", "typology.markusen",
                 "typology.altenburg_meyer_stamer", "typology.enright", "initiative.name", "initiative.driver",

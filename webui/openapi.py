@@ -13,13 +13,13 @@ from typing import Any
 
 from flask import current_app, has_app_context
 
-from indexer.content import Content
-from indexer.profile import LIST_ATTRIBUTES, MAX_DESCRIPTION, SCALAR_ATTRIBUTES
-from indexer.rules import RULE_KINDS
-from indexer.search import KINDS, MODES
-from indexer.suggest import DEFAULT_WEIGHTS
-from indexer.units import FACETS
-from indexer.vocabulary import UNKNOWN, Vocabulary
+from indexer.content.loading import Content
+from indexer.advisor.profile import LIST_ATTRIBUTES, MAX_DESCRIPTION, SCALAR_ATTRIBUTES
+from indexer.advisor.rules import RULE_KINDS
+from indexer.search.searcher import KINDS, MODES
+from indexer.advisor.suggest import DEFAULT_WEIGHTS
+from indexer.search.units import FACETS
+from indexer.content.vocabulary import UNKNOWN, Vocabulary
 
 from .params import MAX_QUERY
 from .presenters import FACT_SHEET, LIST_FIELDS, _VOCABULARY_OF

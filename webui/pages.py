@@ -6,8 +6,8 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, g, jsonify, render_template, request
 
-from indexer.profile import SCALAR_ATTRIBUTES, ProfileError
-from indexer.search import FACETS
+from indexer.advisor.profile import SCALAR_ATTRIBUTES, ProfileError
+from indexer.search.searcher import FACETS
 
 from . import params, presenters
 from .errors import BadParameter

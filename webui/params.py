@@ -6,7 +6,7 @@ from typing import Mapping
 
 from werkzeug.datastructures import MultiDict
 
-from indexer.search import FACETS, KINDS, MODES, SearchRequest
+from indexer.search.searcher import FACETS, KINDS, MODES, SearchRequest
 
 from .errors import BadParameter
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from indexer.documents import Document
+from indexer.content.documents import Document
 from indexer.service import Casebase
-from indexer.vocabulary import UNKNOWN
+from indexer.content.vocabulary import UNKNOWN
 
 from .rendering import Renderer
 

@@ -16,9 +16,9 @@ from typing import Callable, Iterable
 import markdown
 import nh3
 
-from indexer.content import GlossaryTerm
-from indexer.documents import Document, content_hash, slugify
-from indexer.links import LINK_PATTERN
+from indexer.content.loading import GlossaryTerm
+from indexer.content.documents import Document, content_hash, slugify
+from indexer.content.links import LINK_PATTERN
 
 ALLOWED_TAGS = {
     "a", "abbr", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h1", "h2", "h3", "h4",

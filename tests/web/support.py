@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from indexer.encoder import HashingEncoder
+from indexer.search.encoder import HashingEncoder
 from indexer.service import Casebase
 from indexer.settings import Settings
 from webui import create_app

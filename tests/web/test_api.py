@@ -27,8 +27,8 @@ from schemathesis.specs.openapi.checks import (
 )
 from schemathesis.specs.openapi.definitions import OPENAPI_31
 
-from indexer.documents import Document
-from indexer.encoder import HashingEncoder
+from indexer.content.documents import Document
+from indexer.search.encoder import HashingEncoder
 from indexer.service import Casebase
 from indexer.settings import Settings
 from webui import create_app, presenters

@@ -77,7 +77,7 @@ def test_a_new_case_is_searchable_only_after_review(site):
     saved = editor.post("/edit/new/cases", data=form)
     assert saved.status_code == 302 and saved.location.startswith("/drafts/")
     casebase = site.extensions["casebase"]
-    from indexer.search import SearchRequest
+    from indexer.search.searcher import SearchRequest
 
     assert casebase.search(SearchRequest("quinoabread", mode="keyword")).total == 0
     assert signed_in(site, "erin").post(saved.location + "/publish", data={"csrf_token": form["csrf_token"][0]}

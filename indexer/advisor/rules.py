@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .frontmatter import FrontMatterError, load_yaml
-from .profile import SCALAR_ATTRIBUTES, Profile
-from .validate import Problem
-from .vocabulary import Vocabulary
+from indexer.content.frontmatter import FrontMatterError, load_yaml
+from indexer.advisor.profile import SCALAR_ATTRIBUTES, Profile
+from indexer.content.validate import Problem
+from indexer.content.vocabulary import Vocabulary
 
 RULES_FILE = "kb/rules.yaml"
 RULE_KINDS = ("warning", "encouragement", "reading")

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from .content import GlossaryTerm
+from indexer.content.loading import GlossaryTerm
 
 
 @dataclass(frozen=True)

@@ -21,10 +21,10 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from .encoder import SentenceTransformerEncoder
-from .fusion import reciprocal_rank_fusion
-from .keyword import KeywordIndex, ParsedQuery
-from .vectors import EmbeddingCache, NumpyVectorStore, top_k
+from indexer.search.encoder import SentenceTransformerEncoder
+from indexer.search.fusion import reciprocal_rank_fusion
+from indexer.search.keyword import KeywordIndex, ParsedQuery
+from indexer.search.vectors import EmbeddingCache, NumpyVectorStore, top_k
 
 DEFAULT_FOLDER = Path(__file__).resolve().parent.parent.parent / "shared" / "bench" / "scifact"
 BENCH_FIELD_WEIGHTS = {"title": 1.0, "body": 1.0}

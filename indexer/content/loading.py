@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .documents import Document, Lesson, content_hash, split_sections
-from .frontmatter import FrontMatterError, ParsedFile, load_yaml, parse_text, read_file
-from .links import find_links
-from .rules import load_rules
-from .validate import FileChecker, Problem
-from .vocabulary import Vocabulary, VocabularyError
+from indexer.content.documents import Document, Lesson, content_hash, split_sections
+from indexer.content.frontmatter import FrontMatterError, ParsedFile, load_yaml, parse_text, read_file
+from indexer.content.links import find_links
+from indexer.advisor.rules import load_rules
+from indexer.content.validate import FileChecker, Problem
+from indexer.content.vocabulary import Vocabulary, VocabularyError
 
 FOLDERS = {"case": "cases", "note": "kb"}
 VOCABULARY_FILE = "kb/vocabulary.yaml"

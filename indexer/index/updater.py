@@ -11,7 +11,7 @@ import logging
 import threading
 from typing import Callable
 
-from .build import BuildReport, IndexLocked
+from indexer.index.build import BuildReport, IndexLocked
 
 log = logging.getLogger(__name__)
 RETRY_SECONDS = 1.0

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from .content import Content
-from .documents import Document, Lesson
-from .links import plain_text
-from .vocabulary import Vocabulary
+from indexer.content.loading import Content
+from indexer.content.documents import Document, Lesson
+from indexer.content.links import plain_text
+from indexer.content.vocabulary import Vocabulary
 
 # Fields of a unit that keyword search reads, with their BM25F weights:
 # title > summary and lesson statements > body > context (the title of the document

@@ -25,12 +25,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .content import Content, load_content
-from .encoder import Encoder, ModelUnavailable
-from .keyword import KeywordIndex
-from .schema import SCHEMA_VERSION
-from .units import FIELD_B, FIELD_WEIGHTS, Unit, content_units
-from .vectors import EmbeddingCache, NumpyVectorStore
+from indexer.content.loading import Content, load_content
+from indexer.search.encoder import Encoder, ModelUnavailable
+from indexer.search.keyword import KeywordIndex
+from indexer.content.schema import SCHEMA_VERSION
+from indexer.search.units import FIELD_B, FIELD_WEIGHTS, Unit, content_units
+from indexer.search.vectors import EmbeddingCache, NumpyVectorStore
 
 INDEX_FORMAT = 4
 KEEP_GENERATIONS = 2
@@ -133,7 +133,7 @@ def check_manifest(manifest: dict, model_name: str | None) -> None:
 
 def fingerprint(content: Content) -> dict[str, str]:
     """Hash of every input a build depends on (documents, vocabulary, glossary)."""
-    from .documents import content_hash
+    from indexer.content.documents import content_hash
 
     hashes = {doc_id: doc.content_hash for doc_id, doc in sorted(content.documents.items())}
     for name in ("kb/vocabulary.yaml", "kb/glossary.yaml"):

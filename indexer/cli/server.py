@@ -6,8 +6,8 @@ import os
 
 import click
 
-from .cli import _fail, main
-from .settings import Settings
+from .app import fail, main
+from indexer.settings import Settings
 
 
 @main.group()
@@ -22,12 +22,12 @@ def user() -> None:
 @click.pass_obj
 def user_add(settings: Settings, name: str, role: str, password: str) -> None:
     """Create a user, or change an existing user's role and password."""
-    from .accounts import AccountError, Accounts
+    from indexer.library.accounts import AccountError, Accounts
 
     try:
         Accounts(settings.instance_dir / "casebase.sqlite3").add_user(name, role, password)
     except AccountError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     click.echo(f"User {name} is a {role}.")
 
 
@@ -35,7 +35,7 @@ def user_add(settings: Settings, name: str, role: str, password: str) -> None:
 @click.pass_obj
 def user_list(settings: Settings) -> None:
     """List users and their roles."""
-    from .accounts import Accounts
+    from indexer.library.accounts import Accounts
 
     for account in Accounts(settings.instance_dir / "casebase.sqlite3").users():
         click.echo(f"{account.name}\t{account.role}")
@@ -52,10 +52,10 @@ def serve(settings: Settings, host: str, port: int, workers: int, dev: bool) -> 
     """Serve the web app: gunicorn for production, or --dev for Flask's reloader."""
     os.environ["CASEBASE_CONTENT"] = str(settings.content_dir)
     os.environ["CASEBASE_INDEX"] = str(settings.index_dir)
-    from .build import current_generation
+    from indexer.index.build import current_generation
 
     if current_generation(settings.index_dir) is None:
-        _fail(f"no index in {settings.index_dir}; run 'casebase index' first")
+        fail(f"no index in {settings.index_dir}; run 'casebase index' first")
     _ensure_secret_key(settings)
     if dev:
         from webui import create_app

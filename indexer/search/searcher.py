@@ -15,13 +15,13 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from .encoder import ModelUnavailable
-from .fusion import DEFAULT_K, reciprocal_rank_fusion
-from .keyword import KeywordIndex, ParsedQuery
-from .snippets import SnippetMaker
-from .synonyms import SynonymExpander
-from .units import FACETS, Unit
-from .vectors import NumpyVectorStore
+from indexer.search.encoder import ModelUnavailable
+from indexer.search.fusion import DEFAULT_K, reciprocal_rank_fusion
+from indexer.search.keyword import KeywordIndex, ParsedQuery
+from indexer.search.snippets import SnippetMaker
+from indexer.search.synonyms import SynonymExpander
+from indexer.search.units import FACETS, Unit
+from indexer.search.vectors import NumpyVectorStore
 
 MODES = ("hybrid", "keyword", "semantic")
 KINDS = ("case", "note", "lesson")

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from .schema import CONDITION_CASE_PATHS, CONDITION_KEYS
-from .vocabulary import UNKNOWN, Vocabulary
+from indexer.content.schema import CONDITION_CASE_PATHS, CONDITION_KEYS
+from indexer.content.vocabulary import UNKNOWN, Vocabulary
 
 # Profile attribute -> vocabulary it draws from: a case's situation attributes (the
 # same keys lessons use for their conditions) plus planned funding and monitoring.

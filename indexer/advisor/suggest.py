@@ -16,13 +16,13 @@ from typing import Callable
 
 import numpy as np
 
-from .content import Content
-from .documents import Document, Lesson
-from .profile import Profile
-from .rules import fire_all
-from .schema import CONDITION_CASE_PATHS
-from .search import Searcher
-from .similarity import (
+from indexer.content.loading import Content
+from indexer.content.documents import Document, Lesson
+from indexer.advisor.profile import Profile
+from indexer.advisor.rules import fire_all
+from indexer.content.schema import CONDITION_CASE_PATHS
+from indexer.search.searcher import Searcher
+from indexer.advisor.similarity import (
     CountrySimilarity,
     Equality,
     InitiativeType,

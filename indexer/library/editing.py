@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from .content import FOLDERS, check_text, load_content
-from .database import InstanceDatabase
-from .documents import content_hash
-from .schema import SLUG_PATTERN
-from .validate import Problem
+from indexer.content.loading import FOLDERS, check_text, load_content
+from indexer.library.database import InstanceDatabase
+from indexer.content.documents import content_hash
+from indexer.content.schema import SLUG_PATTERN
+from indexer.content.validate import Problem
 
 NEW = "new"
 

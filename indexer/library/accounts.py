@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .database import InstanceDatabase
+from indexer.library.database import InstanceDatabase
 
 ROLES = ("reader", "editor", "reviewer")
 ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}

@@ -12,8 +12,8 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .frontmatter import ParsedFile
-from .schema import (
+from indexer.content.frontmatter import ParsedFile
+from indexer.content.schema import (
     CONDITION_KEYS,
     FIELDS_BY_KIND,
     LESSON_FIELDS,
@@ -21,7 +21,7 @@ from .schema import (
     SOURCE_FIELDS,
     FieldSpec,
 )
-from .vocabulary import UNKNOWN, Vocabulary
+from indexer.content.vocabulary import UNKNOWN, Vocabulary
 
 MAX_HINT_VALUES = 6
 

@@ -22,8 +22,8 @@ from whoosh.filedb.filestore import FileStorage, RamStorage, Storage
 from whoosh.index import Index
 from whoosh.query import Or, Phrase
 
-from .analysis import make_analyzer, make_spelling_analyzer, terms
-from .spelling import SpellingIndex
+from indexer.search.analysis import make_analyzer, make_spelling_analyzer, terms
+from indexer.search.spelling import SpellingIndex
 
 TEXT_FIELDS = ("title", "summary", "body", "context")
 PHRASE_PATTERN = re.compile(r'"([^"]+)"')

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
-from .vocabulary import Vocabulary
+from indexer.content.vocabulary import Vocabulary
 
 
 @dataclass(frozen=True)

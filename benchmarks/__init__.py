@@ -1,0 +1,1 @@
+"""Benchmarks: retrieval quality and speed; dev-only dependencies (bm25s, PyStemmer)."""

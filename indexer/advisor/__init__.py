@@ -1,0 +1,1 @@
+"""The case-based advisor: profiles, similarity measures, the method's rules, suggestions."""

@@ -1,0 +1,9 @@
+"""The `casebase` command line; with webui/ the only place that may import the web app.
+
+Each module registers its commands on the one group in `app`.
+"""
+
+from . import advising, bench, check, searching, server  # noqa: F401 - registers the commands
+from .app import main
+
+__all__ = ["main"]

@@ -1,0 +1,41 @@
+"""`casebase bench`: the retrieval benchmark (needs the dev extras)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from indexer.settings import Settings
+
+from .app import fail, main
+
+@main.command()
+@click.argument("folder", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--no-semantic", is_flag=True, help="Skip the embedding model (keyword and bm25s only).")
+@click.option("--no-reference", is_flag=True, help="Skip the bm25s reference run.")
+@click.option("--limit-docs", type=int, help="Use only the first N documents (smoke runs).")
+@click.option("--no-cache", is_flag=True, help="Encode the corpus afresh instead of reusing cached embeddings.")
+@click.option("--no-baseline", is_flag=True, help="Skip timing Whoosh's own scorer (the 'before' figure).")
+@click.pass_obj
+def bench(settings: Settings, folder: Path | None, no_semantic: bool, no_reference: bool,
+          limit_docs: int | None, no_cache: bool, no_baseline: bool) -> None:
+    """Retrieval benchmark on a BEIR-format folder (default: ../shared/bench/scifact).
+
+    Corpus embeddings are cached next to the index (bench-cache/), so only the first
+    run pays for encoding.
+    """
+    try:
+        from benchmarks.retrieval import DEFAULT_FOLDER, report, run_benchmark
+    except ImportError as exc:
+        fail(f"the benchmark needs the dev extras ({exc.name} is missing): "
+             "pip install -e '.[dev]' in this checkout")
+
+    target = folder or DEFAULT_FOLDER
+    if not target.exists():
+        fail(f"benchmark folder {target} not found; pass a BEIR-format folder")
+    cache_dir = None if no_cache else settings.index_dir.parent / "bench-cache"
+    results = run_benchmark(target, semantic=not no_semantic, reference=not no_reference,
+                            limit_docs=limit_docs, echo=lambda line: click.echo(line, err=True),
+                            cache_dir=cache_dir, baseline=not no_baseline)
+    report(results, echo=click.echo)

@@ -1,0 +1,1 @@
+"""The content layer: the format (schema, vocabulary), reading files, validation and loading."""

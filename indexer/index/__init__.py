@@ -1,0 +1,1 @@
+"""Index lifecycle: building generations, switching atomically, background updates."""

@@ -1,0 +1,1 @@
+"""The library's instance state: accounts, drafts, publishing and history."""

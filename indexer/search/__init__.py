@@ -1,0 +1,1 @@
+"""Search: text analysis, the keyword and vector indexes, fusion, spelling, snippets, the searcher."""
