@@ -1,9 +1,10 @@
-"""The content schema: every front-matter field of a case, a lesson and a note.
+"""The field registry: every structured field of a case, a lesson, a note and a profile.
 
-This module is the single written definition of the format. The validator checks
-files against it, the README and the authors' templates describe it, and the web
-editor builds its forms from it. A field is described by its dotted path, its kind,
-whether it is required, and (for controlled values) the vocabulary it draws from.
+This module is the single definition of the format and of the roles each field plays.
+The validator checks files against it; search facets, the advisor's profile and the
+lessons' conditions, the fact sheet, the edit form, CSV columns and the OpenAPI
+document are all derived from it. Adding a field means adding one `FieldSpec` here
+(and its vocabulary in kb/vocabulary.yaml when it has one).
 
 Kinds:
   slug        lower-case letters, digits and hyphens (ids)
@@ -16,22 +17,34 @@ Kinds:
   case-ids    a list of case ids that must exist
   sources     a non-empty list of {author, year, title?, via?}
   lessons     a list of lessons (see LESSON_FIELDS)
-  conditions  a mapping of CONDITION_KEYS to a value or list of values
+  conditions  a mapping of condition keys to a value or list of values
   integer     a whole number
+  year        a year, or n.d.
+
+Roles (a field may have several):
+  facet       a search facet, named `facet` (or `name`)
+  attribute   an attribute of the advisor's profile, named `name`
+  condition   a key of a lesson's `applies_when`, named `name`
+  fact        a row of a case's fact sheet
+  form        a control of the edit form
+  csv         a column of the case list's CSV and JSON
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SCHEMA_VERSION = 1
 
+FACET, ATTRIBUTE, CONDITION, FACT, FORM, CSV = "facet", "attribute", "condition", "fact", "form", "csv"
+LIST_KINDS = frozenset({"terms", "text-list", "note-ids", "case-ids", "sources", "lessons"})
+
 
 @dataclass(frozen=True)
 class FieldSpec:
-    """One front-matter field."""
+    """One structured field: where it lives, what it holds, and the roles it plays."""
 
     path: str
     kind: str
@@ -39,41 +52,106 @@ class FieldSpec:
     vocabulary: str | None = None
     unknown_ok: bool = True
     description: str = ""
+    label: str = ""
+    roles: frozenset[str] = frozenset()
+    name: str = ""
+    facet: str = ""
 
     @property
     def keys(self) -> tuple[str, ...]:
+        """The path split into its keys."""
         return tuple(self.path.split("."))
+
+    @property
+    def key(self) -> str:
+        """The short name used by the profile, conditions and forms ('pressure').
+
+        >>> FieldSpec("situation.pressure", "term").key, FieldSpec("x", "text", name="y").key
+        ('pressure', 'y')
+        """
+        return self.name or self.keys[-1]
+
+    @property
+    def many(self) -> bool:
+        """True when the field holds a list."""
+        return self.kind in LIST_KINDS
+
+    @property
+    def facet_name(self) -> str:
+        """The name of the search facet this field feeds."""
+        return self.facet or self.key
+
+    @property
+    def title(self) -> str:
+        """The human label, or one made from the key when none is given."""
+        return self.label or self.key.replace("_", " ").capitalize()
+
+    def has(self, role: str) -> bool:
+        """True when the field plays `role`."""
+        return role in self.roles
+
+
+def _roles(*names: str) -> frozenset[str]:
+    return frozenset(names)
 
 
 CASE_FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("id", "slug", description="Slug equal to the file name without .md."),
-    FieldSpec("title", "text", unknown_ok=False, description="Human title."),
-    FieldSpec("summary", "text", unknown_ok=False, description="Two or three sentences."),
-    FieldSpec("location.place", "text", description="Town, valley or area."),
-    FieldSpec("location.region", "text", description="State, province or region."),
-    FieldSpec("location.country", "country", description="Country name from the vocabulary."),
-    FieldSpec("sectors", "terms", vocabulary="sectors", description="Sector keys."),
-    FieldSpec("period", "text", description="When, as the source says it."),
-    FieldSpec("typology.markusen", "term", vocabulary="typology.markusen"),
-    FieldSpec("typology.altenburg_meyer_stamer", "term", vocabulary="typology.altenburg_meyer_stamer"),
-    FieldSpec("typology.enright", "term", vocabulary="typology.enright"),
-    FieldSpec("initiative.name", "text", description="The initiative's own name."),
-    FieldSpec("initiative.driver", "term", vocabulary="driver", description="Table 3 column."),
-    FieldSpec("initiative.approach", "term", vocabulary="approach", description="Table 3 row."),
-    FieldSpec("initiative.lead_organisations", "text-list", required=False),
-    FieldSpec("situation.pressure", "term", vocabulary="pressure", description="Figure 5 column."),
+    FieldSpec("id", "slug", description="Slug equal to the file name without .md.", label="Id"),
+    FieldSpec("title", "text", unknown_ok=False, description="Human title.", label="Title"),
+    FieldSpec("summary", "text", unknown_ok=False, description="Two or three sentences.", label="Summary"),
+    FieldSpec("location.country", "country", description="Country name from the vocabulary.",
+              label="Country", name="country", roles=_roles(FACET, FACT, FORM, CSV, ATTRIBUTE)),
+    FieldSpec("location.place", "text", description="Town, valley or area.", label="Place",
+              name="place", roles=_roles(FACT, FORM, CSV)),
+    FieldSpec("location.region", "text", description="State, province or region.", label="Region",
+              name="region", roles=_roles(FACT, FORM, CSV)),
+    FieldSpec("sectors", "terms", vocabulary="sectors", description="Sector keys.", label="Sectors",
+              facet="sector", roles=_roles(FACET, FACT, FORM, CSV, ATTRIBUTE)),
+    FieldSpec("period", "text", description="When, as the source says it.", label="Period",
+              roles=_roles(FACT, FORM, CSV)),
+    FieldSpec("initiative.driver", "term", vocabulary="driver", description="Table 3 column.",
+              label="Driver", roles=_roles(FACET, FACT, FORM, CSV, ATTRIBUTE, CONDITION)),
+    FieldSpec("initiative.approach", "term", vocabulary="approach", description="Table 3 row.",
+              label="Approach", roles=_roles(FACET, FACT, FORM, CSV, ATTRIBUTE, CONDITION)),
+    FieldSpec("initiative.name", "text", description="The initiative's own name.", label="Initiative",
+              name="initiative_name", roles=_roles(FACT, FORM, CSV)),
+    FieldSpec("initiative.lead_organisations", "text-list", required=False, label="Lead organisations",
+              roles=_roles(FORM, CSV)),
+    FieldSpec("situation.pressure", "term", vocabulary="pressure", description="Figure 5 column.",
+              label="Pressure", roles=_roles(FACET, FACT, FORM, CSV, ATTRIBUTE, CONDITION)),
     FieldSpec("situation.cooperative_culture", "term", vocabulary="cooperative_culture",
-              description="Figure 5 row."),
-    FieldSpec("situation.stage", "term", vocabulary="stage", description="Life-cycle stage."),
-    FieldSpec("situation.firm_structure", "term", vocabulary="firm_structure"),
-    FieldSpec("activities", "terms", vocabulary="activities"),
-    FieldSpec("obstacles", "terms", vocabulary="obstacles", description="Table 5 categories."),
-    FieldSpec("funding", "text"),
-    FieldSpec("monitoring", "text"),
-    FieldSpec("outcomes", "text"),
-    FieldSpec("related_notes", "note-ids", required=False),
-    FieldSpec("sources", "sources"),
-    FieldSpec("lessons", "lessons", required=False),
+              description="Figure 5 row.", label="Cooperative culture",
+              roles=_roles(FACT, FORM, CSV, ATTRIBUTE, CONDITION)),
+    FieldSpec("situation.stage", "term", vocabulary="stage", description="Life-cycle stage.",
+              label="Life-cycle stage", roles=_roles(FACET, FACT, FORM, CSV, ATTRIBUTE, CONDITION)),
+    FieldSpec("situation.firm_structure", "term", vocabulary="firm_structure", label="Firm structure",
+              roles=_roles(FACT, FORM, CSV, ATTRIBUTE, CONDITION)),
+    FieldSpec("typology.markusen", "term", vocabulary="typology.markusen", label="Markusen type",
+              name="markusen", roles=_roles(FACET, FACT, FORM, CSV, ATTRIBUTE, CONDITION)),
+    FieldSpec("typology.altenburg_meyer_stamer", "term", vocabulary="typology.altenburg_meyer_stamer",
+              label="Altenburg / Meyer-Stamer type", name="altenburg_meyer_stamer",
+              roles=_roles(FACET, FACT, FORM, CSV, ATTRIBUTE, CONDITION)),
+    FieldSpec("typology.enright", "term", vocabulary="typology.enright", label="Enright type",
+              name="enright", roles=_roles(FACET, FACT, FORM, CSV, ATTRIBUTE, CONDITION)),
+    FieldSpec("activities", "terms", vocabulary="activities", label="Activities",
+              roles=_roles(FACT, FORM, CSV, ATTRIBUTE)),
+    FieldSpec("obstacles", "terms", vocabulary="obstacles", description="Table 5 categories.",
+              label="Obstacles", roles=_roles(FACT, FORM, CSV)),
+    FieldSpec("funding", "text", label="Funding", roles=_roles(FORM, CSV)),
+    FieldSpec("monitoring", "text", label="Monitoring", roles=_roles(FORM, CSV)),
+    FieldSpec("outcomes", "text", label="Outcomes", roles=_roles(FORM, CSV)),
+    FieldSpec("related_notes", "note-ids", required=False, label="Related notes", roles=_roles(FORM)),
+    FieldSpec("sources", "sources", label="Sources"),
+    FieldSpec("lessons", "lessons", required=False, label="Lessons"),
+)
+
+# Attributes of a new initiative's profile that no case field holds: a case's funding
+# and monitoring are free text, a profile chooses from a scale.
+PROFILE_ONLY_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("funding_level", "term", vocabulary="funding_level", required=False,
+              label="Planned funding", roles=_roles(ATTRIBUTE)),
+    FieldSpec("monitoring_style", "term", vocabulary="monitoring_style", required=False,
+              label="Planned monitoring", roles=_roles(ATTRIBUTE)),
 )
 
 LESSON_FIELDS: tuple[FieldSpec, ...] = (
@@ -104,31 +182,106 @@ SOURCE_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("via", "text", required=False, description="The work that cites this one."),
 )
 
-# Lesson applicability conditions: condition key -> vocabulary.
-CONDITION_KEYS: dict[str, str] = {
-    "driver": "driver",
-    "approach": "approach",
-    "pressure": "pressure",
-    "cooperative_culture": "cooperative_culture",
-    "stage": "stage",
-    "firm_structure": "firm_structure",
-    "markusen": "typology.markusen",
-    "altenburg_meyer_stamer": "typology.altenburg_meyer_stamer",
-    "enright": "typology.enright",
-}
 
-# The profile attribute each condition key reads, in a case's front matter.
-CONDITION_CASE_PATHS: dict[str, str] = {
-    "driver": "initiative.driver",
-    "approach": "initiative.approach",
-    "pressure": "situation.pressure",
-    "cooperative_culture": "situation.cooperative_culture",
-    "stage": "situation.stage",
-    "firm_structure": "situation.firm_structure",
-    "markusen": "typology.markusen",
-    "altenburg_meyer_stamer": "typology.altenburg_meyer_stamer",
-    "enright": "typology.enright",
-}
+class FieldRegistry:
+    """The fields of every kind, and the views each consumer derives from them.
+
+    Frozen: a variant (for example in a test that adds a field) is made with
+    `with_field`, never by changing this one.
+    """
+
+    def __init__(self, case: tuple[FieldSpec, ...], lesson: tuple[FieldSpec, ...],
+                 note: tuple[FieldSpec, ...], source: tuple[FieldSpec, ...],
+                 profile_only: tuple[FieldSpec, ...]):
+        self.case, self.lesson, self.note = case, lesson, note
+        self.source, self.profile_only = source, profile_only
+
+    def with_field(self, spec: FieldSpec, kind: str = "case") -> "FieldRegistry":
+        """A copy of this registry with one more field of `kind` ('case' or 'profile')."""
+        if kind == "case":
+            return FieldRegistry(self.case + (spec,), self.lesson, self.note, self.source, self.profile_only)
+        return FieldRegistry(self.case, self.lesson, self.note, self.source, self.profile_only + (spec,))
+
+    def fields(self, kind: str) -> tuple[FieldSpec, ...]:
+        """The front-matter fields of 'case', 'note' or 'lesson'."""
+        return {"case": self.case, "note": self.note, "lesson": self.lesson}[kind]
+
+    def with_role(self, role: str) -> tuple[FieldSpec, ...]:
+        """Case and profile fields that play `role`, in registry order."""
+        return tuple(spec for spec in self.case + self.profile_only if spec.has(role))
+
+    def by_path(self, path: str) -> FieldSpec | None:
+        """The case field at a dotted path."""
+        return next((spec for spec in self.case if spec.path == path), None)
+
+    @property
+    def facets(self) -> tuple[str, ...]:
+        """Search facets: kind first, the case fields' facets, topic last.
+
+        >>> REGISTRY.facets[0], REGISTRY.facets[-1], "sector" in REGISTRY.facets
+        ('kind', 'topic', True)
+        """
+        return ("kind", *(spec.facet_name for spec in self.with_role(FACET)), "topic")
+
+    @property
+    def facet_fields(self) -> dict[str, FieldSpec]:
+        """Facet name -> the case field it reads."""
+        return {spec.facet_name: spec for spec in self.with_role(FACET)}
+
+    @property
+    def condition_keys(self) -> dict[str, str]:
+        """Lesson condition key -> vocabulary.
+
+        >>> REGISTRY.condition_keys["pressure"], REGISTRY.condition_keys["markusen"]
+        ('pressure', 'typology.markusen')
+        """
+        return {spec.key: spec.vocabulary for spec in self.with_role(CONDITION) if spec.vocabulary}
+
+    @property
+    def condition_paths(self) -> dict[str, str]:
+        """Lesson condition key -> the case field it reads."""
+        return {spec.key: spec.path for spec in self.with_role(CONDITION)}
+
+    @property
+    def scalar_attributes(self) -> dict[str, str]:
+        """Profile attributes holding one vocabulary value: name -> vocabulary."""
+        return {spec.key: spec.vocabulary for spec in self.with_role(ATTRIBUTE)
+                if spec.kind == "term" and spec.vocabulary}
+
+    @property
+    def list_attributes(self) -> dict[str, str]:
+        """Profile attributes holding a list of vocabulary values: name -> vocabulary."""
+        return {spec.key: spec.vocabulary for spec in self.with_role(ATTRIBUTE)
+                if spec.kind == "terms" and spec.vocabulary}
+
+    @property
+    def attribute_paths(self) -> dict[str, str]:
+        """Profile attribute -> the case field that holds the same fact (when one does)."""
+        return {spec.key: spec.path for spec in self.with_role(ATTRIBUTE) if spec in self.case}
+
+    @property
+    def fact_sheet(self) -> tuple[FieldSpec, ...]:
+        """The rows of a case's fact sheet."""
+        return self.with_role(FACT)
+
+    @property
+    def csv_columns(self) -> tuple[FieldSpec, ...]:
+        """The columns of the case list (CSV and JSON), after id, title and summary."""
+        return self.with_role(CSV)
+
+    def form_fields(self, kind: str) -> tuple[FieldSpec, ...]:
+        """The structured controls of the edit form for 'case' or 'note'."""
+        if kind == "case":
+            return self.with_role(FORM)
+        return tuple(spec for spec in self.note if spec.kind in {"terms", "note-ids", "case-ids", "integer"}
+                     or spec.path == "paper_section")
+
+
+REGISTRY = FieldRegistry(CASE_FIELDS, LESSON_FIELDS, NOTE_FIELDS, SOURCE_FIELDS, PROFILE_ONLY_FIELDS)
+
+# Derived views kept under their old names for the validator.
+CONDITION_KEYS: dict[str, str] = REGISTRY.condition_keys
+CONDITION_CASE_PATHS: dict[str, str] = REGISTRY.condition_paths
 
 KINDS = ("case", "note")
 FIELDS_BY_KIND = {"case": CASE_FIELDS, "note": NOTE_FIELDS}
