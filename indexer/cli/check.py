@@ -9,7 +9,8 @@ from pathlib import Path
 
 import click
 
-from indexer.content.loading import Content, load_content
+from indexer.checking import load_library
+from indexer.content.loading import Content
 from indexer.settings import Settings, find_content_root
 
 from .app import main
@@ -32,7 +33,7 @@ def check(settings: Settings, paths: tuple[Path, ...], as_json: bool, summary: b
             root = find_content_root(path)
         else:
             selected.append(path.resolve())
-    content = load_content(root)
+    content = load_library(root)
     problems = [p for p in content.problems if _selected(root / p.path, selected)]
     errors = [p for p in problems if p.severity == "error"]
     if as_json:

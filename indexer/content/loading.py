@@ -10,18 +10,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from indexer.content.documents import Document, Lesson, content_hash, split_sections
 from indexer.content.frontmatter import FrontMatterError, ParsedFile, load_yaml, parse_text, read_file
 from indexer.content.links import find_links
-from indexer.advisor.rules import load_rules
 from indexer.content.validate import FileChecker, Problem
 from indexer.content.vocabulary import Vocabulary, VocabularyError
 
 FOLDERS = {"case": "cases", "note": "kb"}
 VOCABULARY_FILE = "kb/vocabulary.yaml"
 GLOSSARY_FILE = "kb/glossary.yaml"
+
+# (kind, id) of every content file -> its lesson ids (None when unreadable).
+Known = dict[tuple[str, str], set[str] | None]
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,10 @@ class Content:
     # (kind, id) of every content file, valid or not, with its lesson ids when they
     # could be read: links to a file that has errors of its own are not broken.
     known: dict[tuple[str, str], set[str] | None] = field(default_factory=dict)
+    # Filled by indexer.checking.load_library: the method's rules belong to the advisor.
     rules: list = field(default_factory=list)
+    # The parsed front matter of each valid document, for re-checking its references.
+    parsed: dict[str, ParsedFile] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def errors(self) -> list[Problem]:
@@ -95,44 +100,96 @@ def kind_of(root: Path, path: Path) -> str | None:
 
 
 def load_content(root: Path) -> Content:
-    """Load and validate everything under `root` (the folder holding cases/ and kb/)."""
+    """Load and validate everything under `root` (the folder holding cases/ and kb/).
+
+    The method's rules (kb/rules.yaml) belong to the advisor: `indexer.checking.load_library`
+    adds them and their problems.
+    """
     root = Path(root)
     try:
         vocabulary = Vocabulary.load(root / VOCABULARY_FILE)
     except VocabularyError as exc:
         return Content(root, None, problems=[Problem(VOCABULARY_FILE, None, None, str(exc))])
     content = Content(root, vocabulary)
-    parsed_files: list[tuple[Document, ParsedFile]] = []
+    valid: list[tuple[str, Path, ParsedFile]] = []
     for kind, path in content_files(root):
         content.files_checked += 1
         rel = path.relative_to(root).as_posix()
-        content.known[(kind, path.stem)] = None
-        try:
-            parsed = read_file(path)
-        except FrontMatterError as exc:
-            content.problems.append(Problem(rel, exc.line, None, exc.message))
-            continue
-        content.known[(kind, path.stem)] = _raw_lesson_ids(parsed.data)
-        problems = FileChecker(vocabulary, rel, parsed).check(kind, path.stem)
-        content.problems.extend(problems)
-        if any(p.severity == "error" for p in problems):
+        result = check_file(vocabulary, kind, path.stem, rel, lambda path=path: read_file(path))
+        content.known[(kind, path.stem)] = result.lesson_ids
+        content.problems.extend(result.problems)
+        if result.valid:
+            valid.append((kind, path, result.parsed))
+    for kind, path, parsed in valid:
+        rel = path.relative_to(root).as_posix()
+        duplicate = duplicate_problem(content.known, kind, path.stem, rel, parsed)
+        if duplicate:
+            content.problems.append(duplicate)
             continue
         document = build_document(kind, path, parsed)
-        if document.id in content.documents:
-            other = content.documents[document.id].path.relative_to(root).as_posix()
-            content.problems.append(
-                Problem(rel, parsed.line_of("id"), "id", f"id '{document.id}' is already used by {other}")
-            )
-            continue
         content.documents[document.id] = document
-        parsed_files.append((document, parsed))
+        content.parsed[document.id] = parsed
     content.glossary = _load_glossary(root, content)
-    note_ids = {doc_id for kind, doc_id in content.known if kind == "note"}
-    content.rules, rule_problems = load_rules(root, vocabulary, note_ids)
-    content.problems.extend(rule_problems)
-    for document, parsed in parsed_files:
-        content.problems.extend(_check_references(content, document, parsed))
+    for document in list(content.documents.values()):
+        rel = document.path.relative_to(root).as_posix()
+        content.problems.extend(reference_problems(content.known, rel, content.parsed[document.id]))
     return content
+
+
+@dataclass
+class FileCheck:
+    """What checking one file on its own found."""
+
+    problems: list[Problem]
+    parsed: ParsedFile | None
+    # The lesson ids that could be read (None when the file cannot be parsed), so that
+    # links into a file with errors of its own are not reported as broken.
+    lesson_ids: set[str] | None
+
+    @property
+    def valid(self) -> bool:
+        """True when the file parsed and has no errors of its own."""
+        return self.parsed is not None and not any(p.severity == "error" for p in self.problems)
+
+
+def check_file(vocabulary: Vocabulary, kind: str, doc_id: str, rel: str,
+               parse: Callable[[], ParsedFile]) -> FileCheck:
+    """Parse (with `parse`) and validate one file of `kind` whose id must be `doc_id`."""
+    try:
+        parsed = parse()
+    except FrontMatterError as exc:
+        return FileCheck([Problem(rel, exc.line, None, exc.message)], None, None)
+    problems = FileChecker(vocabulary, rel, parsed).check(kind, doc_id)
+    return FileCheck(problems, parsed, _raw_lesson_ids(parsed.data))
+
+
+def duplicate_problem(known: Known, kind: str, doc_id: str, rel: str, parsed: ParsedFile) -> Problem | None:
+    """The error when a file of the other kind has the same id (ids are unique across
+    cases and notes); reported on both files, so neither wins by load order."""
+    other = "note" if kind == "case" else "case"
+    if (other, doc_id) not in known:
+        return None
+    return Problem(rel, parsed.line_of("id"), "id", f"id '{doc_id}' is already used by {FOLDERS[other]}/{doc_id}.md")
+
+
+def reference_problems(known: Known, rel: str, parsed: ParsedFile) -> list[Problem]:
+    """Broken or malformed links in the body and unknown related ids in a valid file."""
+    problems: list[Problem] = []
+    links, malformed = find_links(parsed.body)
+    for line, raw in malformed:
+        problems.append(Problem(rel, parsed.body_line + line - 1, None,
+                                f"malformed link {raw}; write [[case:ID]], [[note:ID]] or [[case:ID#LESSON]]"))
+    for link in links:
+        problem = _link_problem(known, link.kind, link.target, link.anchor)
+        if problem:
+            problems.append(Problem(rel, parsed.body_line + link.line - 1, None, f"{link.raw}: {problem}"))
+    for field_name, kind in (("related_notes", "note"), ("related_cases", "case")):
+        targets = parsed.data.get(field_name)
+        for index, target in enumerate(targets if isinstance(targets, list) else []):
+            problem = _link_problem(known, kind, target, None)
+            if problem:
+                problems.append(Problem(rel, parsed.line_of(field_name, index), field_name, problem))
+    return problems
 
 
 def build_document(kind: str, path: Path, parsed: ParsedFile) -> Document:
@@ -171,30 +228,11 @@ def build_document(kind: str, path: Path, parsed: ParsedFile) -> Document:
     )
 
 
-def _check_references(content: Content, document: Document, parsed: ParsedFile) -> list[Problem]:
-    rel = document.path.relative_to(content.root).as_posix()
-    problems: list[Problem] = []
-    links, malformed = find_links(document.body)
-    for line, raw in malformed:
-        problems.append(Problem(rel, document.body_line + line - 1, None,
-                                f"malformed link {raw}; write [[case:ID]], [[note:ID]] or [[case:ID#LESSON]]"))
-    for link in links:
-        problem = _link_problem(content, link.kind, link.target, link.anchor)
-        if problem:
-            problems.append(Problem(rel, document.body_line + link.line - 1, None, f"{link.raw}: {problem}"))
-    for field_name, kind in (("related_notes", "note"), ("related_cases", "case")):
-        for index, target in enumerate(document.meta.get(field_name) or []):
-            problem = _link_problem(content, kind, target, None)
-            if problem:
-                problems.append(Problem(rel, parsed.line_of(field_name, index), field_name, problem))
-    return problems
-
-
-def _link_problem(content: Content, kind: str, target: str, anchor: str | None) -> str | None:
-    if (kind, target) not in content.known:
+def _link_problem(known: Known, kind: str, target: str, anchor: str | None) -> str | None:
+    if (kind, target) not in known:
         folder = FOLDERS[kind]
         return f"no {kind} with id '{target}' (looked for {folder}/{target}.md)"
-    lesson_ids = content.known[(kind, target)]
+    lesson_ids = known[(kind, target)]
     if anchor and lesson_ids is not None and anchor not in lesson_ids:
         valid = ", ".join(sorted(lesson_ids)) or "none"
         return f"case '{target}' has no lesson '{anchor}' (its lessons: {valid})"
@@ -236,7 +274,7 @@ def _load_glossary(root: Path, content: Content) -> list[GlossaryTerm]:
                                             "aliases must be a list of texts"))
             aliases = []
         note = entry.get("note")
-        if note is not None and _link_problem(content, "note", str(note), None):
+        if note is not None and _link_problem(content.known, "note", str(note), None):
             content.problems.append(Problem(GLOSSARY_FILE, lines.get(("terms", index, "note"), line),
                                             f"terms[{index}].note", f"no note with id '{note}'"))
         key = entry["term"].casefold()
@@ -250,25 +288,28 @@ def _load_glossary(root: Path, content: Content) -> list[GlossaryTerm]:
 
 
 def check_text(content: Content, kind: str, doc_id: str, text: str) -> list[Problem]:
-    """Validate a candidate text for document `doc_id` without writing it anywhere.
+    """Validate a candidate text for document `doc_id` as if it were written to disk.
 
-    Used by editors before a save: the same checks as `casebase check`, including
-    links against the current content.
+    The same checks as `load_content` makes on that file (fields, ids unique across
+    cases and notes, links, related ids), plus the links in other documents that the
+    new text would break (a lesson removed that a note links to). Nothing is written.
     """
     rel = f"{FOLDERS[kind]}/{doc_id}.md"
-    try:
-        parsed = parse_text(text)
-    except FrontMatterError as exc:
-        return [Problem(rel, exc.line, None, exc.message)]
-    assert content.vocabulary is not None
-    problems = FileChecker(content.vocabulary, rel, parsed).check(kind, doc_id)
-    if any(p.severity == "error" for p in problems):
-        return problems
-    links, malformed = find_links(parsed.body)
-    for line, raw in malformed:
-        problems.append(Problem(rel, parsed.body_line + line - 1, None, f"malformed link {raw}"))
-    for link in links:
-        problem = _link_problem(content, link.kind, link.target, link.anchor)
-        if problem:
-            problems.append(Problem(rel, parsed.body_line + link.line - 1, None, f"{link.raw}: {problem}"))
+    if content.vocabulary is None:
+        return [p for p in content.problems if p.path == VOCABULARY_FILE]
+    result = check_file(content.vocabulary, kind, doc_id, rel, lambda: parse_text(text))
+    known = dict(content.known)
+    known[(kind, doc_id)] = result.lesson_ids
+    problems = list(result.problems)
+    if result.valid and result.parsed is not None:
+        duplicate = duplicate_problem(known, kind, doc_id, rel, result.parsed)
+        problems.extend([duplicate] if duplicate else reference_problems(known, rel, result.parsed))
+    if known.get((kind, doc_id)) != content.known.get((kind, doc_id)):
+        before = set(content.problems)
+        for other in content.documents.values():
+            if (other.kind, other.id) == (kind, doc_id):
+                continue
+            other_rel = other.path.relative_to(content.root).as_posix()
+            problems.extend(p for p in reference_problems(known, other_rel, content.parsed[other.id])
+                            if p not in before)
     return problems
