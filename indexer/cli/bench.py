@@ -17,14 +17,29 @@ from .app import fail, main
 @click.option("--limit-docs", type=int, help="Use only the first N documents (smoke runs).")
 @click.option("--no-cache", is_flag=True, help="Encode the corpus afresh instead of reusing cached embeddings.")
 @click.option("--no-baseline", is_flag=True, help="Skip timing Whoosh's own scorer (the 'before' figure).")
+@click.option("--scale", "scale_sizes", metavar="UNITS,...",
+              help="Instead: the scale benchmark on synthetic libraries of these unit counts, e.g. 1000,10000.")
+@click.option("--scale-semantic", is_flag=True, help="With --scale: also build vectors and time hybrid queries.")
 @click.pass_obj
 def bench(settings: Settings, folder: Path | None, no_semantic: bool, no_reference: bool,
-          limit_docs: int | None, no_cache: bool, no_baseline: bool) -> None:
-    """Retrieval benchmark on a BEIR-format folder (default: ../shared/bench/scifact).
+          limit_docs: int | None, no_cache: bool, no_baseline: bool, scale_sizes: str | None,
+          scale_semantic: bool) -> None:
+    """Retrieval benchmark on a BEIR-format folder (default: ../shared/bench/scifact),
+    or with --scale the scale benchmark on synthetic copies of the content.
 
     Corpus embeddings are cached next to the index (bench-cache/), so only the first
     run pays for encoding.
     """
+    if scale_sizes:
+        from benchmarks.scale import report as scale_report, run_scale
+
+        try:
+            sizes = [int(size) for size in scale_sizes.split(",") if size.strip()]
+        except ValueError:
+            fail(f"--scale takes whole numbers separated by commas, not '{scale_sizes}'")
+        scale_report(run_scale(sizes, settings.content_dir, scale_semantic,
+                               echo=lambda line: click.echo(line, err=True)), echo=click.echo)
+        return
     try:
         from benchmarks.retrieval import DEFAULT_FOLDER, report, run_benchmark
     except ImportError as exc:
