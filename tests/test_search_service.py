@@ -74,6 +74,7 @@ def test_lessons_are_items_of_their_own(casebase):
     hit = response.results[0]
     assert hit.doc_id == "shoe-valley" and hit.kind == "lesson"
     assert hit.url == "/cases/shoe-valley#lesson-mind-the-rift"
+    assert hit.anchor == "lesson-mind-the-rift" and hit.to_dict()["anchor"] == "lesson-mind-the-rift"
     assert "[rift]" in hit.snippet and "<mark>rift</mark>" in hit.snippet_html
 
 

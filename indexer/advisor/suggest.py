@@ -11,17 +11,19 @@ say why a case matched and the arithmetic can be checked.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 
+from indexer import models
 from indexer.content.loading import Content
 from indexer.content.documents import Document, Lesson
 from indexer.advisor.profile import Profile
 from indexer.advisor.rules import fire_all
 from indexer.content.schema import CONDITION_CASE_PATHS
 from indexer.search.searcher import Searcher
+from indexer.search.units import lesson_anchor
 from indexer.advisor.similarity import (
     CountrySimilarity,
     Equality,
@@ -66,6 +68,12 @@ class AttributeScore:
     similarity: float
     weight: float
 
+    def to_model(self) -> models.AttributeScore:
+        """The typed form (values were checked when they were compared)."""
+        return models.AttributeScore.model_construct(
+            attribute=self.attribute, query_value=self.query_value, case_value=self.case_value,
+            similarity=self.similarity, weight=self.weight)
+
 
 @dataclass
 class CaseMatch:
@@ -78,9 +86,21 @@ class CaseMatch:
     passage: str
     reason: str
 
+    @property
+    def doc_id(self) -> str:
+        """The document to link to: the case itself."""
+        return self.id
+
+    def to_model(self) -> models.CaseMatch:
+        """The typed answer (built without validation: the advisor made every value)."""
+        return models.CaseMatch.model_construct(
+            id=self.id, kind="case", doc_id=self.id, anchor=None, title=self.title, score=self.score,
+            explanation=[part.to_model() for part in self.explanation], passage=self.passage,
+            reason=self.reason)
+
     def to_dict(self) -> dict:
-        """JSON-ready form."""
-        return asdict(self)
+        """JSON-ready form, produced by the typed model."""
+        return self.to_model().model_dump()
 
 
 @dataclass
@@ -94,11 +114,18 @@ class Suggestion:
     warnings: list[dict]
     notices: list[str] = field(default_factory=list)
 
+    def to_model(self) -> models.Suggestion:
+        """The typed answer (built without validation: the advisor made every value)."""
+        return models.Suggestion.model_construct(
+            profile=self.profile, cases=[case.to_model() for case in self.cases],
+            lessons=[models.LessonSuggestion.model_construct(**lesson) for lesson in self.lessons],
+            notes=[models.NoteSuggestion.model_construct(**note) for note in self.notes],
+            warnings=[models.RuleWarning.model_construct(**warning) for warning in self.warnings],
+            notices=self.notices)
+
     def to_dict(self) -> dict:
-        """The documented JSON shape."""
-        return {"profile": self.profile, "cases": [c.to_dict() for c in self.cases],
-                "lessons": self.lessons, "notes": self.notes, "warnings": self.warnings,
-                "notices": self.notices}
+        """The documented JSON shape, produced by the typed model."""
+        return self.to_model().model_dump()
 
 
 def global_score(parts: list[AttributeScore]) -> float:
@@ -285,8 +312,9 @@ class Advisor:
                 continue  # a near-identical lesson is already listed
             if vector is not None:
                 kept_vectors.append(vector)
-            chosen.append({"id": lesson.uid, "case_id": lesson.case_id, "text": lesson.statement,
-                           "score": score, "why": why, "url": f"/cases/{lesson.case_id}#lesson-{lesson.id}"})
+            chosen.append({"id": lesson.uid, "case_id": lesson.case_id, "kind": "lesson", "doc_id": lesson.case_id,
+                           "anchor": lesson_anchor(lesson.id), "text": lesson.statement, "score": score,
+                           "why": why, "url": f"/cases/{lesson.case_id}#lesson-{lesson.id}"})
         return chosen
 
     def _recommend_notes(self, profile: Profile, query_vector: np.ndarray | None, top_cases: list[CaseMatch],
@@ -314,7 +342,8 @@ class Advisor:
                     if clamp_cosine(best) >= 0.5:
                         add(note.id, 2.0 * clamp_cosine(best), f"close to your description ({clamp_cosine(best):.2f})")
         ranked = sorted(scores, key=lambda note_id: (-scores[note_id], note_id))
-        return [{"id": note_id, "title": self.content.documents[note_id].title, "why": reasons[note_id],
+        return [{"id": note_id, "kind": "note", "doc_id": note_id, "anchor": None,
+                 "title": self.content.documents[note_id].title, "why": reasons[note_id],
                  "url": f"/notes/{note_id}"} for note_id in ranked]
 
 

@@ -15,25 +15,25 @@ from typing import Callable, Mapping
 
 import numpy as np
 
+from indexer import models
+from indexer.content.schema import REGISTRY, FieldRegistry
+from indexer.errors import InvalidInput
 from indexer.search.encoder import ModelUnavailable
 from indexer.search.fusion import DEFAULT_K, reciprocal_rank_fusion
 from indexer.search.keyword import KeywordIndex, ParsedQuery
 from indexer.search.snippets import SnippetMaker
 from indexer.search.synonyms import SynonymExpander
-from indexer.search.units import FACETS, Unit
+from indexer.search.units import Unit
 from indexer.search.vectors import NumpyVectorStore
 
 MODES = ("hybrid", "keyword", "semantic")
 KINDS = ("case", "note", "lesson")
+# Facet names, derived from the field registry; kept under this name for old callers.
+FACETS: tuple[str, ...] = REGISTRY.facets
 
 
-class SearchError(ValueError):
-    """A request that cannot be answered as asked; the message names the parameter."""
-
-    def __init__(self, parameter: str, message: str):
-        super().__init__(f"{parameter}: {message}")
-        self.parameter = parameter
-        self.message = message
+class SearchError(InvalidInput):
+    """A request that cannot be answered as asked; `parameter` names the parameter."""
 
 
 @dataclass(frozen=True)
@@ -59,16 +59,16 @@ class SearchRequest:
     limit: int = 10
     offset: int = 0
 
-    def validate(self) -> None:
-        """Raise SearchError naming the first bad parameter."""
+    def validate(self, facets: tuple[str, ...] = FACETS) -> None:
+        """Raise SearchError naming the first bad parameter; `facets` are those filters may name."""
         if self.mode not in MODES:
             raise SearchError("mode", f"'{self.mode}' is not one of {', '.join(MODES)}")
         for kind in self.kinds:
             if kind not in KINDS:
                 raise SearchError("kind", f"'{kind}' is not one of {', '.join(KINDS)}")
         for facet in self.filters:
-            if facet not in FACETS:
-                raise SearchError("filter", f"unknown facet '{facet}'; facets: {', '.join(FACETS)}")
+            if facet not in facets:
+                raise SearchError("filter", f"unknown facet '{facet}'; facets: {', '.join(facets)}")
         if not 1 <= self.limit <= 100:
             raise SearchError("limit", "must be between 1 and 100")
         if self.offset < 0:
@@ -92,13 +92,20 @@ class Hit:
     url: str
     explanation: dict
     other_matches: list[dict] = field(default_factory=list)
+    anchor: str | None = None
+
+    def to_model(self) -> models.Hit:
+        """The typed answer (built without validation: the searcher made every value)."""
+        return models.Hit.model_construct(
+            id=self.id, kind=self.kind, title=self.title, score=self.score, snippet=self.snippet,
+            snippet_html=self.snippet_html, section=self.section, doc_id=self.doc_id,
+            anchor=self.anchor, url=self.url,
+            explanation=models.Explanation.model_construct(**self.explanation),
+            other_matches=[models.OtherMatch.model_construct(**other) for other in self.other_matches])
 
     def to_dict(self) -> dict:
-        """JSON-ready form (built by hand: dataclasses.asdict deep-copies, which is slow)."""
-        return {"id": self.id, "kind": self.kind, "title": self.title, "score": self.score,
-                "snippet": self.snippet, "snippet_html": self.snippet_html, "section": self.section,
-                "doc_id": self.doc_id, "url": self.url, "explanation": dict(self.explanation),
-                "other_matches": [dict(other) for other in self.other_matches]}
+        """JSON-ready form, produced by the typed model."""
+        return self.to_model().model_dump()
 
 
 @dataclass
@@ -114,13 +121,16 @@ class SearchResponse:
     expanded_query: str
     notices: list[str] = field(default_factory=list)
 
+    def to_model(self) -> models.SearchResponse:
+        """The typed answer (built without validation: the searcher made every value)."""
+        return models.SearchResponse.model_construct(
+            query=self.query, mode=self.mode, total=self.total,
+            results=[hit.to_model() for hit in self.results], facets=self.facets,
+            suggestion=self.suggestion, expanded_query=self.expanded_query, notices=self.notices)
+
     def to_dict(self) -> dict:
-        """JSON-ready form (the CLI's --json and the API's shape)."""
-        return {"query": self.query, "mode": self.mode, "total": self.total,
-                "results": [hit.to_dict() for hit in self.results],
-                "facets": {name: dict(values) for name, values in self.facets.items()},
-                "suggestion": self.suggestion, "expanded_query": self.expanded_query,
-                "notices": list(self.notices)}
+        """JSON-ready form (the CLI's --json and the API's shape), produced by the typed model."""
+        return self.to_model().model_dump()
 
 
 class Searcher:
@@ -128,14 +138,15 @@ class Searcher:
 
     def __init__(self, units: list[Unit], keyword: KeywordIndex, vectors: NumpyVectorStore | None,
                  expander: SynonymExpander, encode_query: Callable[[str], np.ndarray] | None,
-                 options: SearchOptions = SearchOptions()):
+                 options: SearchOptions = SearchOptions(), registry: FieldRegistry = REGISTRY):
         self.units = units
         self.keyword = keyword
         self.vectors = vectors
         self.expander = expander
         self.encode_query = encode_query
         self.options = options
-        self._facet_values = [{name: set(unit.facets.get(name, [])) for name in FACETS} for unit in units]
+        self.facets = registry.facets
+        self._facet_values = [{name: set(unit.facets.get(name, [])) for name in self.facets} for unit in units]
         self.snippets = SnippetMaker(keyword.tokens)
         self._item_rows: dict[str, list[int]] = {}
         for row, unit in enumerate(units):
@@ -147,7 +158,7 @@ class Searcher:
              options: SearchOptions = SearchOptions()) -> "Searcher":
         """Open the generation in `folder`."""
         with open(folder / "units.jsonl", encoding="utf-8") as stream:
-            units = [Unit(**json.loads(line)) for line in stream]
+            units = [Unit.from_dict(json.loads(line)) for line in stream]
         vectors_path = folder / "vectors.npy"
         vectors = NumpyVectorStore.load(vectors_path) if vectors_path.exists() else None
         return cls(units, KeywordIndex.open(folder), vectors, expander,
@@ -171,7 +182,7 @@ class Searcher:
 
     def search(self, request: SearchRequest) -> SearchResponse:
         """Run one request."""
-        request.validate()
+        request.validate(self.facets)
         notices: list[str] = []
         mode = request.mode
         if mode != "keyword" and not self.semantic_available:
@@ -270,7 +281,8 @@ class Searcher:
         unit = self.units[best_row]
         wanted = set(self.keyword.query_terms(parsed))
         others = [
-            {"section": self.units[row].section, "url": self.units[row].url}
+            {"section": self.units[row].section, "kind": self.units[row].kind,
+             "doc_id": self.units[row].doc_id, "anchor": self.units[row].anchor, "url": self.units[row].url}
             for row in self._item_rows[item]
             if row != best_row and self.units[row].unit_type == "section"
             and self.keyword.row_has_any(row, wanted)  # only sections that share query terms
@@ -280,12 +292,12 @@ class Searcher:
         return Hit(
             id=item, kind=unit.kind, title=unit.item_title, score=round(score, 6), snippet=snippet.text,
             snippet_html=snippet.html, section=unit.section, doc_id=unit.doc_id, url=unit.url,
-            explanation=explanation, other_matches=others,
+            explanation=explanation, other_matches=others, anchor=unit.anchor,
         )
 
     def _facet_counts(self, items: list[str]) -> dict[str, dict[str, int]]:
         first_row = {item: rows[0] for item, rows in self._item_rows.items()}
-        counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+        counts: dict[str, dict[str, int]] = {name: {} for name in self.facets}
         for item in items:
             for name, values in self._facet_values[first_row[item]].items():
                 for value in values:

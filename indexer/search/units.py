@@ -8,11 +8,13 @@ an item of its own, since lessons are searched and suggested on their own.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Mapping
 
 from indexer.content.loading import Content
 from indexer.content.documents import Document, Lesson
 from indexer.content.links import plain_text
+from indexer.content.schema import REGISTRY, FieldRegistry
 from indexer.content.vocabulary import Vocabulary
 
 # Fields of a unit that keyword search reads, with their BM25F weights:
@@ -24,18 +26,10 @@ FIELD_WEIGHTS = {"title": 3.0, "summary": 2.0, "body": 1.0, "context": 0.5}
 # context are normalised less than bodies.
 FIELD_B = {"title": 0.3, "summary": 0.5, "body": 0.75, "context": 0.3}
 
-FACETS = ("kind", "country", "sector", "markusen", "altenburg_meyer_stamer", "enright",
-          "driver", "approach", "pressure", "stage", "topic")
-
-_TYPOLOGY_PATHS = {
-    "markusen": "typology.markusen",
-    "altenburg_meyer_stamer": "typology.altenburg_meyer_stamer",
-    "enright": "typology.enright",
-    "driver": "initiative.driver",
-    "approach": "initiative.approach",
-    "pressure": "situation.pressure",
-    "stage": "situation.stage",
-}
+# Facet names, derived from the field registry (kind first, topic last).
+FACETS: tuple[str, ...] = REGISTRY.facets
+# The vocabulary whose values have parents: a facet over it also counts the ancestors.
+TAXONOMY = "sectors"
 
 
 @dataclass
@@ -55,6 +49,10 @@ class Unit:
     url: str
     facets: dict[str, list[str]] = field(default_factory=dict)
     context: str = ""
+    # Where in its document's page the unit is: a section's anchor, "lesson-<id>", or
+    # None for the document itself. The web layer turns kind, doc_id and anchor into
+    # a link, so a route can change without rebuilding the index.
+    anchor: str | None = None
 
     def semantic_text(self) -> str:
         """The text the embedding model sees for this unit."""
@@ -66,24 +64,35 @@ class Unit:
         """JSON-ready form, as stored in an index generation."""
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "Unit":
+        """A unit read from an index generation, also one written by an older version
+        (which stored a `url` instead of an `anchor`)."""
+        known = {spec.name for spec in fields(cls)}
+        values = {key: value for key, value in data.items() if key in known}
+        if "anchor" not in data:
+            values["anchor"] = _anchor_of(str(data.get("url", "")))
+        return cls(**values)
 
-def document_facets(document: Document, vocabulary: Vocabulary) -> dict[str, list[str]]:
-    """Facet values of a document; sectors include their taxonomy ancestors."""
+
+def document_facets(document: Document, vocabulary: Vocabulary,
+                    registry: FieldRegistry = REGISTRY) -> dict[str, list[str]]:
+    """Facet values of a document, one entry per facet of `registry`.
+
+    A case's facets read the registry's facet fields (sectors include their taxonomy
+    ancestors) and the topics of its lessons; a note has its kind and topics.
+    """
     facets: dict[str, list[str]] = {"kind": [document.kind]}
-    if document.kind == "case":
-        country = document.get("location.country")
-        facets["country"] = [country] if country != "unknown" else []
-        sectors: list[str] = []
-        for sector in document.values("sectors"):
-            for ancestor in vocabulary.sector_ancestors(sector):
-                if ancestor not in sectors:
-                    sectors.append(ancestor)
-        facets["sector"] = sectors
-        for facet, path in _TYPOLOGY_PATHS.items():
-            facets[facet] = document.values(path)
-        facets["topic"] = sorted({topic for lesson in document.lessons for topic in lesson.topics})
-    else:
+    if document.kind != "case":
         facets["topic"] = document.values("topics")
+        return facets
+    for name, spec in registry.facet_fields.items():
+        values = document.values(spec.path)
+        if spec.vocabulary == TAXONOMY:
+            values = list(dict.fromkeys(ancestor for value in values
+                                        for ancestor in vocabulary.sector_ancestors(value)))
+        facets[name] = values
+    facets["topic"] = sorted({topic for lesson in document.lessons for topic in lesson.topics})
     return facets
 
 
@@ -108,7 +117,7 @@ def units_for(document: Document, vocabulary: Vocabulary, titles: dict[str, str]
             item_title=document.title, section=section.heading or "Introduction",
             title="", summary=section.heading, body=_plain(section.text, titles),
             url=url + (f"#{section.anchor}" if section.anchor else ""), facets=facets,
-            context=document.title,
+            context=document.title, anchor=section.anchor or None,
         ))
     for lesson in document.lessons:
         units.append(lesson_unit(document, lesson, facets, titles))
@@ -124,7 +133,13 @@ def lesson_unit(case: Document, lesson: Lesson, case_facets: dict[str, list[str]
         item_title=lesson.statement, section=lesson.statement, title=lesson.statement,
         summary="", body=_plain(lesson.explanation, titles),
         url=f"/cases/{case.id}#lesson-{lesson.id}", facets=facets, context=case.title,
+        anchor=lesson_anchor(lesson.id),
     )
+
+
+def lesson_anchor(lesson_id: str) -> str:
+    """The anchor of a lesson within its case's page."""
+    return f"lesson-{lesson_id}"
 
 
 def content_units(content: Content) -> list[Unit]:
@@ -135,6 +150,12 @@ def content_units(content: Content) -> list[Unit]:
     for document in content.cases + content.notes:
         units.extend(units_for(document, content.vocabulary, titles))
     return units
+
+
+def _anchor_of(url: str) -> str | None:
+    """The fragment of a stored URL, or None when it has none."""
+    _, hash_sign, fragment = url.partition("#")
+    return fragment if hash_sign and fragment else None
 
 
 def _plain(text: str, titles: dict[str, str]) -> str:
