@@ -3,8 +3,10 @@
 Content files are written by people, and later by a web editor, so the loader must
 never hang or run code: YAML is composed with the safe loader, aliases are allowed
 only while the fully expanded document stays small (a "billion laughs" document is
-refused before it is expanded), and oversized files are refused unread. Every error
-carries the 1-based line in the *file*, not in the YAML block.
+refused before it is expanded), nesting is bounded while composing (deep brackets
+would otherwise exhaust Python's stack), and oversized files are refused unread.
+Every error carries the 1-based line in the *file*, not in the YAML block, and names
+the line at fault rather than the one where the parser noticed.
 """
 
 from __future__ import annotations
@@ -16,13 +18,19 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from indexer.errors import CasebaseError
+
 MAX_FILE_BYTES = 512 * 1024
 MAX_EXPANDED_NODES = 20_000
+# The deepest content field is about five levels down (lessons[0].applies_when.x[0]);
+# the bound keeps every recursive walk (composing, validating, printing) far from
+# Python's recursion limit.
+MAX_NESTING = 32
 
 FENCE = "---"
 
 
-class FrontMatterError(ValueError):
+class FrontMatterError(CasebaseError, ValueError):
     """A file whose front matter cannot be read; `line` is 1-based in the file."""
 
     def __init__(self, message: str, line: int | None = None):
@@ -52,16 +60,23 @@ class ParsedFile:
 
 def read_file(path: Path) -> ParsedFile:
     """Read and parse one content file, refusing oversized files before reading."""
+    return parse_text(_read_bounded(path))
+
+
+def read_yaml_file(path: Path) -> tuple[Any, dict[tuple, int]]:
+    """Read a whole YAML file (vocabulary, glossary, rules) with the same bounds as
+    front matter; returns (data, line of each key path)."""
+    return load_yaml(_read_bounded(path))
+
+
+def _read_bounded(path: Path) -> str:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        raise FrontMatterError(
-            f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes", None
-        )
+        raise FrontMatterError(f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes", None)
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise FrontMatterError(f"file is not valid UTF-8 ({exc.reason} at byte {exc.start})")
-    return parse_text(text)
 
 
 def split_front_matter(text: str) -> tuple[str, str, int]:
@@ -108,13 +123,16 @@ def load_yaml(yaml_text: str, first_line: int = 1) -> tuple[Any, dict[tuple, int
     if len(yaml_text.encode("utf-8")) > MAX_FILE_BYTES:
         raise FrontMatterError(f"YAML is larger than the limit of {MAX_FILE_BYTES:,} bytes")
     offset = first_line
+    loader = _BoundedLoader(yaml_text, offset)
     try:
-        node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
+        node = loader.get_single_node()
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None) or str(exc)
         context = getattr(exc, "context", None)
         message = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
         raise FrontMatterError(message, _mark_line(exc, offset))
+    finally:
+        loader.dispose()
     if node is None:
         return None, {}
     _check_expansion(node, offset)
@@ -123,54 +141,91 @@ def load_yaml(yaml_text: str, first_line: int = 1) -> tuple[Any, dict[tuple, int
     except yaml.YAMLError as exc:  # e.g. an unhashable key
         raise FrontMatterError(f"YAML error: {exc}", _mark_line(exc, offset))
     key_lines: dict[tuple, int] = {}
-    _collect_lines(node, (), key_lines, offset)
+    _collect_lines(node, (), key_lines, offset, _KeyConstructor())
     return data, key_lines
 
 
 def _mark_line(exc: yaml.YAMLError, offset: int) -> int | None:
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    """The file line at fault.
+
+    PyYAML notices an unclosed bracket or quote, or a key without its colon, only on a
+    later line (the problem mark); the context mark points where that construct
+    opened, which is the line to fix. For block collections the context is the
+    collection's first line, far from the fault, so the problem mark is kept.
+    """
+    problem = getattr(exc, "problem_mark", None)
+    context = getattr(exc, "context_mark", None)
+    context_text = getattr(exc, "context", None) or ""
+    if context is not None and not context_text.startswith("while parsing a block"):
+        mark = context
+    else:
+        mark = problem or context
     return mark.line + offset if mark is not None else None
 
 
+class _BoundedLoader(yaml.SafeLoader):
+    """A SafeLoader whose composer refuses nesting deeper than MAX_NESTING, before
+    the recursion that builds nodes gets anywhere near Python's stack limit."""
+
+    def __init__(self, text: str, offset: int):
+        super().__init__(text)
+        self._offset = offset
+        self._depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node:
+        self._depth += 1
+        try:
+            if self._depth > MAX_NESTING:
+                line = self.peek_event().start_mark.line + self._offset
+                raise FrontMatterError(f"YAML is nested more than {MAX_NESTING} levels deep", line)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
 def _check_expansion(root: Node, offset: int) -> None:
-    """Refuse documents whose aliases would expand past MAX_EXPANDED_NODES.
+    """Refuse documents whose aliases would expand past MAX_EXPANDED_NODES nodes or
+    MAX_NESTING levels, or refer to themselves.
 
-    Aliases share node objects, so the expanded size is computed over the graph with
-    memoisation, in time linear in the written document.
+    Aliases share node objects, so the expanded size and depth are computed over the
+    graph with memoisation, in time linear in the written document, and without
+    recursion (aliases can nest far deeper than the written text).
     """
-    sizes: dict[int, int] = {}
-    active: set[int] = set()
-
-    def size(node: Node) -> int:
+    done: dict[int, tuple[int, int]] = {}  # id(node) -> (expanded size, depth)
+    open_nodes: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
         key = id(node)
-        if key in sizes:
-            return sizes[key]
-        if key in active:
-            raise FrontMatterError(
-                "YAML contains a recursive alias", node.start_mark.line + offset
-            )
-        active.add(key)
-        total = 1
-        if isinstance(node, SequenceNode):
-            for child in node.value:
-                total += size(child)
-                if total > MAX_EXPANDED_NODES:
-                    break
-        elif isinstance(node, MappingNode):
-            for key_node, value_node in node.value:
-                total += size(key_node) + size(value_node)
-                if total > MAX_EXPANDED_NODES:
-                    break
-        active.discard(key)
-        sizes[key] = min(total, MAX_EXPANDED_NODES + 1)
-        return sizes[key]
+        if children_done:
+            measured = [done[id(child)] for child in _children(node)]
+            size = min(1 + sum(size for size, _ in measured), MAX_EXPANDED_NODES + 1)
+            depth = 1 + max((depth for _, depth in measured), default=0)
+            done[key] = (size, depth)
+            open_nodes.discard(key)
+            line = node.start_mark.line + offset
+            if size > MAX_EXPANDED_NODES:
+                raise FrontMatterError(
+                    f"YAML expands to more than {MAX_EXPANDED_NODES:,} nodes "
+                    "(too many or nested aliases); write the values out instead", line)
+            if depth > MAX_NESTING:
+                raise FrontMatterError(f"YAML is nested more than {MAX_NESTING} levels deep", line)
+            continue
+        if key in done:
+            continue
+        if key in open_nodes:
+            raise FrontMatterError("YAML contains a recursive alias", node.start_mark.line + offset)
+        open_nodes.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node) if id(child) not in done)
 
-    if size(root) > MAX_EXPANDED_NODES:
-        raise FrontMatterError(
-            f"YAML expands to more than {MAX_EXPANDED_NODES:,} nodes "
-            "(too many or nested aliases); write the values out instead",
-            root.start_mark.line + offset,
-        )
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    if isinstance(node, MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 class _NodeLoader(yaml.SafeLoader):
@@ -181,15 +236,32 @@ class _NodeLoader(yaml.SafeLoader):
         self._node = node
 
 
-def _collect_lines(node: Node, path: tuple, out: dict[tuple, int], offset: int) -> None:
+class _KeyConstructor(yaml.SafeLoader):
+    """Builds mapping keys as the loaded data holds them (`5:` is the number 5), so
+    the line of a field whose name is not a text is found too."""
+
+    def __init__(self) -> None:
+        super().__init__("")
+
+    def key(self, node: ScalarNode) -> Any:
+        """The loaded value of a scalar key."""
+        try:
+            return self.construct_object(node)
+        except yaml.YAMLError:
+            return node.value
+
+
+def _collect_lines(node: Node, path: tuple, out: dict[tuple, int], offset: int,
+                   keys: _KeyConstructor) -> None:
+    # Recursion is safe: _check_expansion has bounded the expanded depth.
     if isinstance(node, MappingNode):
         for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, ScalarNode) else str(key_node)
+            key = keys.key(key_node) if isinstance(key_node, ScalarNode) else str(key_node)
             child = path + (key,)
             out.setdefault(child, key_node.start_mark.line + offset)
-            _collect_lines(value_node, child, out, offset)
+            _collect_lines(value_node, child, out, offset, keys)
     elif isinstance(node, SequenceNode):
         for index, item in enumerate(node.value):
             child = path + (index,)
             out.setdefault(child, item.start_mark.line + offset)
-            _collect_lines(item, child, out, offset)
+            _collect_lines(item, child, out, offset, keys)

@@ -109,7 +109,10 @@ def load_content(root: Path) -> Content:
     try:
         vocabulary = Vocabulary.load(root / VOCABULARY_FILE)
     except VocabularyError as exc:
-        return Content(root, None, problems=[Problem(VOCABULARY_FILE, None, None, str(exc))])
+        # Nothing can be validated without the vocabulary: the content is empty and
+        # says why, and every consumer must cope with `vocabulary` being None.
+        problems = [Problem(VOCABULARY_FILE, line, field_name, message) for line, field_name, message in exc.issues]
+        return Content(root, None, problems=problems)
     content = Content(root, vocabulary)
     valid: list[tuple[str, Path, ParsedFile]] = []
     for kind, path in content_files(root):
@@ -202,12 +205,12 @@ def build_document(kind: str, path: Path, parsed: ParsedFile) -> Document:
             case_id=doc_id,
             statement=str(item["statement"]).strip(),
             explanation=str(item["explanation"]).strip(),
-            topics=tuple(item.get("topics") or ()),
+            topics=tuple(_as_list(item.get("topics"))),
             applies_when={
                 key: tuple(value if isinstance(value, list) else [value])
                 for key, value in (item.get("applies_when") or {}).items()
             },
-            sources=tuple(item.get("sources") or ()),
+            sources=tuple(_as_list(item.get("sources"))),
         )
         for item in (meta.get("lessons") or [])
     ]
@@ -237,6 +240,11 @@ def _link_problem(known: Known, kind: str, target: str, anchor: str | None) -> s
         valid = ", ".join(sorted(lesson_ids)) or "none"
         return f"case '{target}' has no lesson '{anchor}' (its lessons: {valid})"
     return None
+
+
+def _as_list(value: Any) -> list:
+    # A valid list field may also be 'unknown' or empty: neither is a list of values.
+    return value if isinstance(value, list) else []
 
 
 def _raw_lesson_ids(data: dict) -> set[str]:

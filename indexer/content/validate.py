@@ -1,13 +1,14 @@
 """Field-level validation of one parsed content file against the schema.
 
 Checks here need only the file itself and the vocabulary; checks across files (unique
-ids, links) live in `content.py`. Every problem names the file, the line and the field,
-and for a controlled value lists the valid values closest first.
+ids, links) live in `loading.py`. Every problem names the file, the line and the field,
+and for a controlled value lists the valid values closest first. Front matter is
+written by people: any value may have any type, and a wrong type is a problem to
+report, never an exception.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -21,9 +22,12 @@ from indexer.content.schema import (
     SOURCE_FIELDS,
     FieldSpec,
 )
-from indexer.content.vocabulary import UNKNOWN, Vocabulary
+from indexer.content.vocabulary import UNKNOWN, Vocabulary, closest_matches
 
 MAX_HINT_VALUES = 6
+MAX_SHOWN_CHARS = 60
+# How close a misspelt field name must be to a known one to suggest it (0-100).
+FIELD_HINT_CUTOFF = 60
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,7 @@ class FileChecker:
         known_top = {spec.keys[0] for spec in specs}
         for key in data:
             if key not in known_top:
-                close = difflib.get_close_matches(str(key), sorted(known_top), n=1)
+                close = closest_matches(key, known_top, 1, FIELD_HINT_CUTOFF)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
                 if data[key] is None and " " in str(key):
                     hint += (" (a comma inside {...} ends a value: put the previous value in"
@@ -119,7 +123,7 @@ class FileChecker:
                 continue
             for key in parent:
                 if key not in allowed:
-                    close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
+                    close = closest_matches(key, allowed, 1, FIELD_HINT_CUTOFF)
                     hint = f"; did you mean '{close[0]}'?" if close else ""
                     self._report(prefix + (parent_key, key), f"unknown field '{key}'{hint}")
 
@@ -127,7 +131,7 @@ class FileChecker:
         kind = spec.kind
         if kind == "slug":
             if not isinstance(value, str) or not SLUG_PATTERN.match(value):
-                self._report(path, f"'{value}' is not a valid id: use lower-case letters, digits and hyphens")
+                self._report(path, f"'{_shown(value)}' is not a valid id: use lower-case letters, digits and hyphens")
         elif kind == "text":
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 return
@@ -137,10 +141,10 @@ class FileChecker:
                 self._report(path, "must be written out; 'unknown' is not allowed here")
         elif kind == "integer":
             if not isinstance(value, int) or isinstance(value, bool):
-                self._report(path, f"must be a whole number, not '{value}'")
+                self._report(path, f"must be a whole number, not '{_shown(value)}'")
         elif kind == "year":
             if not (value == "n.d." or (isinstance(value, int) and 1000 <= value <= 2100)):
-                self._report(path, f"must be a year such as 1998, or n.d. when the source gives none; got '{value}'")
+                self._report(path, f"must be a year such as 1998, or n.d. when the source gives none; got '{_shown(value)}'")
         elif kind == "text-list":
             if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
                 self._report(path, "must be a list of non-empty texts")
@@ -150,7 +154,7 @@ class FileChecker:
             self._check_terms(spec.vocabulary, value, path)
         elif kind == "country":
             if value != UNKNOWN and (not isinstance(value, str) or self.vocabulary.country(value) is None):
-                self._report(path, f"unknown country '{value}'; {self._hint('countries', value)}")
+                self._report(path, f"unknown country '{_shown(value)}'; {self._hint('countries', value)}")
         elif kind in ("note-ids", "case-ids"):
             if not isinstance(value, list) or not all(isinstance(v, str) and SLUG_PATTERN.match(v) for v in value):
                 self._report(path, "must be a list of ids (lower-case letters, digits, hyphens)")
@@ -166,7 +170,7 @@ class FileChecker:
         if allow_unknown and value == UNKNOWN:
             return True
         if not self.vocabulary.is_valid(vocabulary, value):
-            self._report(path, f"unknown value '{value}'; {self._hint(vocabulary, value)}")
+            self._report(path, f"unknown value '{_shown(value)}'; {self._hint(vocabulary, value)}")
             return False
         return True
 
@@ -179,6 +183,8 @@ class FileChecker:
         seen: set = set()
         for index, item in enumerate(value):
             self._check_term(vocabulary, item, path + (index,), allow_unknown=False)
+            if not isinstance(item, str):
+                continue  # reported above as an unknown value
             if item in seen:
                 self._report(path + (index,), f"'{item}' is listed twice", "warning")
             seen.add(item)
@@ -201,7 +207,7 @@ class FileChecker:
             return
         for key, condition in value.items():
             if key not in CONDITION_KEYS:
-                close = difflib.get_close_matches(str(key), sorted(CONDITION_KEYS), n=1)
+                close = closest_matches(key, CONDITION_KEYS, 1, FIELD_HINT_CUTOFF)
                 hint = f"did you mean '{close[0]}'? " if close else ""
                 self._report(path + (key,), f"unknown condition '{key}'; {hint}valid: {', '.join(CONDITION_KEYS)}")
                 continue
@@ -212,7 +218,7 @@ class FileChecker:
     def _check_lessons(self, lessons: Any) -> None:
         if not isinstance(lessons, list):
             return
-        citations = [_citation_key(s) for s in self.parsed.data.get("sources") or [] if isinstance(s, dict)]
+        citations = [_citation_key(s) for s in _as_list(self.parsed.data.get("sources")) if isinstance(s, dict)]
         seen: dict[str, int] = {}
         for index, lesson in enumerate(lessons):
             path = ("lessons", index)
@@ -225,12 +231,27 @@ class FileChecker:
                 if lesson_id in seen:
                     self._report(path + ("id",), f"lesson id '{lesson_id}' is used twice in this case")
                 seen[lesson_id] = index
-            for number, cited in enumerate(lesson.get("sources") or []):
+            for number, cited in enumerate(_as_list(lesson.get("sources"))):
                 if isinstance(cited, str) and not any(_cites(cited, key) for key in citations):
                     self._report(
                         path + ("sources", number),
                         f"citation '{cited}' matches none of the case's sources (author and year)",
                     )
+
+
+def _as_list(value: Any) -> list:
+    """`value` when it is a list, else nothing to iterate (its type is reported elsewhere)."""
+    return value if isinstance(value, list) else []
+
+
+def _shown(value: Any) -> str:
+    """A value as it reads in a message, shortened: a wrong value may be a whole tree.
+
+    >>> _shown([[1, 2]] * 40)[-4:]
+    ' ...'
+    """
+    text = str(value)
+    return text if len(text) <= MAX_SHOWN_CHARS else text[:MAX_SHOWN_CHARS] + " ..."
 
 
 def _lookup(data: dict, keys: tuple[str, ...]) -> tuple[Any, bool]:

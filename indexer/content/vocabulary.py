@@ -7,15 +7,19 @@ and selectable in exactly the same places.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
-import yaml
+from rapidfuzz import fuzz, process, utils
+
+from indexer.content.frontmatter import FrontMatterError, read_yaml_file
+from indexer.errors import CasebaseError
 
 UNKNOWN = "unknown"
+# Fields of a value's entry that consumers read, and the type each must have.
+_TEXT_ENTRY_FIELDS = ("label", "description", "region", "context", "area")
 
 # Vocabulary name -> where its values live in the YAML file.
 _VALUE_PATHS = {
@@ -39,8 +43,29 @@ _VALUE_PATHS = {
 }
 
 
-class VocabularyError(ValueError):
-    """The vocabulary file itself is missing or malformed."""
+def closest_matches(value: Any, choices: Iterable[str], limit: int | None = None,
+                    cutoff: float = 0) -> list[str]:
+    """`choices` ordered by closeness to `value` (closest first, ties alphabetical),
+    those scoring under `cutoff` (0-100) left out.
+
+    >>> closest_matches("outcome", ["title", "outcomes", "output"], cutoff=60)
+    ['outcomes']
+    >>> closest_matches("Brasil", ["Chile", "Bolivia", "Brazil"], limit=2)
+    ['Brazil', 'Chile']
+    """
+    ranked = process.extract(str(value), sorted(set(choices)), scorer=fuzz.ratio,
+                             processor=utils.default_process, limit=None, score_cutoff=cutoff)
+    names = [choice for choice, _, _ in sorted(ranked, key=lambda match: (-match[1], match[0]))]
+    return names[:limit] if limit else names
+
+
+class VocabularyError(CasebaseError, ValueError):
+    """The vocabulary file itself is missing or malformed; `issues` holds each
+    problem as (line, field, message), the line 1-based in the file or None."""
+
+    def __init__(self, issues: list[tuple[int | None, str | None, str]]):
+        super().__init__("; ".join(message for _, _, message in issues))
+        self.issues = issues
 
 
 @dataclass(frozen=True)
@@ -51,24 +76,23 @@ class Vocabulary:
 
     @classmethod
     def load(cls, path: Path) -> "Vocabulary":
-        """Load kb/vocabulary.yaml (safe loader), checking its basic shape."""
+        """Load kb/vocabulary.yaml (bounded safe loader), checking every part the
+        other modules read, so that a loaded vocabulary never fails them later."""
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+            raw, lines = read_yaml_file(path)
         except FileNotFoundError:
-            raise VocabularyError(f"{path}: vocabulary file not found")
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f":{mark.line + 1}" if mark else ""
-            raise VocabularyError(f"{path}{where}: YAML error in vocabulary: {exc}")
+            raise VocabularyError([(None, None, "vocabulary file not found")])
+        except FrontMatterError as exc:
+            raise VocabularyError([(exc.line, None, exc.message)])
         if not isinstance(raw, dict):
-            raise VocabularyError(f"{path}: vocabulary must be a mapping")
+            raise VocabularyError([(1, None, "the vocabulary must be a mapping of vocabulary names")])
+        issues = _shape_issues(raw, lines)
+        if issues:
+            raise VocabularyError(issues)
         vocabulary = cls(raw)
-        for name in _VALUE_PATHS:
-            try:
-                vocabulary.values(name)
-            except (KeyError, TypeError):
-                raise VocabularyError(f"{path}: vocabulary '{name}' is missing or malformed")
-        vocabulary._check_sector_parents(path)
+        issues = vocabulary._sector_issues(lines)
+        if issues:
+            raise VocabularyError(issues)
         return vocabulary
 
     def names(self) -> list[str]:
@@ -111,14 +135,7 @@ class Vocabulary:
         >>> v.closest("approach", "botom-up")
         ['bottom-up', 'top-down']
         """
-        valid = list(self.values(name))
-        needle = str(value).lower()
-
-        def score(candidate: str) -> float:
-            return difflib.SequenceMatcher(None, needle, candidate.lower()).ratio()
-
-        ranked = sorted(valid, key=lambda candidate: (-score(candidate), candidate))
-        return ranked[:limit] if limit else ranked
+        return closest_matches(value, self.values(name), limit)
 
     def country(self, name: str) -> dict | None:
         """Region and development context of a country, looked up case-insensitively."""
@@ -155,11 +172,85 @@ class Vocabulary:
             frontier = next_frontier
         return distances
 
-    def _check_sector_parents(self, path: Path) -> None:
+    def _sector_issues(self, lines: dict[tuple, int]) -> list[tuple[int | None, str | None, str]]:
         sectors = self._sector_parents
+        issues: list[tuple[int | None, str | None, str]] = []
         for key, parents in sectors.items():
+            where = lines.get(("sectors", key, "parents")) or lines.get(("sectors", key))
             for parent in parents:
                 if parent not in sectors:
-                    raise VocabularyError(f"{path}: sector '{key}' has unknown parent '{parent}'")
+                    issues.append((where, f"sectors.{key}.parents", f"sector '{key}' has unknown parent '{parent}'"))
             if any(key in self.sector_ancestors(parent) for parent in parents):
-                raise VocabularyError(f"{path}: sector '{key}' is its own ancestor")
+                issues.append((where, f"sectors.{key}.parents", f"sector '{key}' is its own ancestor"))
+        return issues
+
+
+def _shape_issues(raw: dict, lines: dict[tuple, int]) -> list[tuple[int | None, str | None, str]]:
+    """Where the vocabulary's shape differs from what the other modules read."""
+    issues: list[tuple[int | None, str | None, str]] = []
+
+    def line_of(path: tuple) -> int | None:
+        for end in range(len(path), 0, -1):
+            if path[:end] in lines:
+                return lines[path[:end]]
+        return 1
+
+    reported: set[tuple] = set()
+
+    def report(path: tuple, message: str) -> None:
+        if path not in reported:  # a missing or wrong section is said once, not per vocabulary
+            reported.add(path)
+            issues.append((line_of(path), ".".join(str(part) for part in path) or None, message))
+
+    for name, keys in _VALUE_PATHS.items():
+        node: Any = raw
+        for depth, key in enumerate(keys):
+            if not isinstance(node, dict):
+                report(keys[:depth], f"must be a mapping (holding '{key}'), not {_kind(node)}")
+                break
+            if key not in node:
+                report(keys[:depth + 1], f"'{key}' is missing (the vocabulary '{name}' lives there)")
+                break
+            node = node[key]
+        else:
+            if not isinstance(node, dict):
+                report(keys, f"must be a mapping of value: {{label: ...}}, not {_kind(node)}")
+                continue
+            for value, entry in node.items():
+                _check_entry(keys + (value,), entry, report)
+    return issues
+
+
+def _check_entry(path: tuple, entry: Any, report) -> None:
+    if not isinstance(path[-1], str):
+        report(path, f"the value '{path[-1]}' must be a text (put it in quotes)")
+    if entry is None:
+        return
+    if not isinstance(entry, dict):
+        report(path, f"must be a mapping such as {{label: ...}}, not {_kind(entry)}")
+        return
+    for key in _TEXT_ENTRY_FIELDS:
+        if key in entry and not isinstance(entry[key], str):
+            report(path + (key,), f"must be a text, not {_kind(entry[key])}")
+    parents = entry.get("parents")
+    if parents is not None and (not isinstance(parents, list) or not all(isinstance(p, str) for p in parents)):
+        report(path + ("parents",), "must be a list of sector keys, e.g. [manufacturing]")
+
+
+def _kind(value: Any) -> str:
+    """How a wrong value reads in a message.
+
+    >>> _kind([1]), _kind(None), _kind(3)
+    ('a list', 'empty', 'a number')
+    """
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "a text" if isinstance(value, str) else type(value).__name__
