@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from tests.conftest import valid_case
 
+from indexer.checking import load_library
 from indexer.content.loading import load_content
 from indexer.search.encoder import HashingEncoder
 from indexer.advisor.profile import Profile, ProfileError
@@ -146,14 +147,14 @@ def test_rules_file_problems_are_reported(advisor_tree):
     (advisor_tree.root / "kb" / "rules.yaml").write_text(
         "rules:\n  - id: r\n    kind: warning\n    message: m\n    note: nowhere\n"
         "    when: {pressure: sideways}\n")
-    problems = load_content(advisor_tree.root).problems
+    problems = load_library(advisor_tree.root).problems
     messages = [p.message for p in problems if p.path == "kb/rules.yaml"]
     assert any("no note with id 'nowhere'" in m for m in messages)
     assert any("unknown value 'sideways'" in m and "under-pressure" in m for m in messages)
 
 
 def test_rule_evaluation_is_a_pure_function(advisor_tree):
-    content = load_content(advisor_tree.root)
+    content = load_library(advisor_tree.root)
     rules = {rule.id: rule for rule in content.rules}
     profile = Profile.from_mapping({"description": "The consultants will write the strategy.",
                                     "approach": "top-down"}, content.vocabulary)
@@ -168,3 +169,21 @@ def test_a_description_that_is_not_text_is_refused(advisor_tree):
         with pytest.raises(ProfileError) as error:
             Profile.from_mapping({"description": value}, vocabulary)
         assert error.value.field == "description"
+
+
+def test_an_unknown_attribute_lists_the_closest_attributes_first(advisor_tree):
+    vocabulary = load_content(advisor_tree.root).vocabulary
+    with pytest.raises(ProfileError) as error:
+        Profile.from_mapping({"secotrs": ["footwear"]}, vocabulary)
+    assert error.value.field == "secotrs"
+    listed = error.value.message.split("valid attributes: ")[1].split(", ")
+    assert listed[0] == "sectors" and "description" in listed and "pressure" in listed
+
+
+def test_profile_errors_are_invalid_input_of_the_one_hierarchy(advisor_tree):
+    from indexer.errors import InvalidInput
+
+    vocabulary = load_content(advisor_tree.root).vocabulary
+    with pytest.raises(InvalidInput) as error:
+        Profile.from_mapping({"stage": "teenage"}, vocabulary)
+    assert error.value.field == "stage" and error.value.parameter == "stage"

@@ -9,39 +9,34 @@ message that names the field and lists the valid values, closest first.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
-from indexer.content.schema import CONDITION_CASE_PATHS, CONDITION_KEYS
+from rapidfuzz import fuzz
+
+from indexer.content.schema import ATTRIBUTE, REGISTRY, FieldRegistry
 from indexer.content.vocabulary import UNKNOWN, Vocabulary
+from indexer.errors import InvalidInput
 
-# Profile attribute -> vocabulary it draws from: a case's situation attributes (the
-# same keys lessons use for their conditions) plus planned funding and monitoring.
-SCALAR_ATTRIBUTES: dict[str, str] = {
-    **CONDITION_KEYS,
-    "funding_level": "funding_level",
-    "monitoring_style": "monitoring_style",
-}
-LIST_ATTRIBUTES: dict[str, str] = {"sectors": "sectors", "activities": "activities"}
-TEXT_ATTRIBUTES = ("country", "description", "title")
+# Profile attribute -> vocabulary it draws from, derived from the field registry: a
+# case's situation, initiative and typology (the keys lessons use for their
+# conditions) plus planned funding and monitoring; and the list attributes.
+SCALAR_ATTRIBUTES: dict[str, str] = REGISTRY.scalar_attributes
+LIST_ATTRIBUTES: dict[str, str] = REGISTRY.list_attributes
+# Free-text attributes of every profile, whatever the registry holds.
+TEXT_ATTRIBUTES = ("description", "title")
 MAX_DESCRIPTION = 5000
 
 
-class ProfileError(ValueError):
+class ProfileError(InvalidInput):
     """An invalid profile; `field` names the attribute."""
-
-    def __init__(self, field_name: str, message: str):
-        super().__init__(f"{field_name}: {message}")
-        self.field = field_name
-        self.message = message
 
 
 @dataclass(frozen=True)
 class Profile:
-    """A new initiative, validated. Unknown attributes are absent from `values`."""
+    """A new initiative, validated. Unknown attributes are absent from `values` and `lists`."""
 
     values: dict[str, str] = field(default_factory=dict)
-    sectors: tuple[str, ...] = ()
-    activities: tuple[str, ...] = ()
+    lists: dict[str, tuple[str, ...]] = field(default_factory=dict)
     country: str | None = None
     description: str = ""
     title: str = ""
@@ -50,13 +45,24 @@ class Profile:
         """A scalar attribute, or None when unknown."""
         return self.values.get(name)
 
+    def items(self, name: str) -> tuple[str, ...]:
+        """A list attribute, empty when unknown."""
+        return self.lists.get(name, ())
+
+    @property
+    def sectors(self) -> tuple[str, ...]:
+        """The sectors of the initiative (empty when unknown)."""
+        return self.items("sectors")
+
+    @property
+    def activities(self) -> tuple[str, ...]:
+        """The planned activities (empty when unknown)."""
+        return self.items("activities")
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form, with only what is known."""
         data: dict[str, Any] = dict(self.values)
-        if self.sectors:
-            data["sectors"] = list(self.sectors)
-        if self.activities:
-            data["activities"] = list(self.activities)
+        data.update((name, list(items)) for name, items in self.lists.items() if items)
         if self.country:
             data["country"] = self.country
         if self.description:
@@ -66,17 +72,21 @@ class Profile:
         return data
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, Any], vocabulary: Vocabulary) -> "Profile":
-        """Validate a mapping (from YAML, JSON or CLI options) into a Profile."""
+    def from_mapping(cls, data: Mapping[str, Any], vocabulary: Vocabulary,
+                     registry: FieldRegistry = REGISTRY) -> "Profile":
+        """Validate a mapping (from YAML, JSON or CLI options) into a Profile.
+
+        The attributes are those `registry` gives the advisor's role, plus free text."""
         if not isinstance(data, Mapping):
             raise ProfileError("profile", "must be a mapping of attribute: value")
-        known = set(SCALAR_ATTRIBUTES) | set(LIST_ATTRIBUTES) | set(TEXT_ATTRIBUTES)
+        scalars, lists, countries = registry.scalar_attributes, registry.list_attributes, _countries(registry)
+        known = set(scalars) | set(lists) | set(countries) | set(TEXT_ATTRIBUTES)
         for key in data:
             if key not in known:
                 raise ProfileError(str(key), "unknown attribute; valid attributes: " + ", ".join(
-                    _closest(str(key), sorted(known))))
+                    closest(str(key), known)))
         values: dict[str, str] = {}
-        for name, vocabulary_name in SCALAR_ATTRIBUTES.items():
+        for name, vocabulary_name in scalars.items():
             value = data.get(name)
             if value in (None, "", UNKNOWN):
                 continue
@@ -84,24 +94,18 @@ class Profile:
                 raise ProfileError(name, f"'{value}' is not valid; valid values, closest first: "
                                    + ", ".join(vocabulary.closest(vocabulary_name, value)))
             values[name] = str(value)
-        lists: dict[str, tuple[str, ...]] = {}
-        for name, vocabulary_name in LIST_ATTRIBUTES.items():
+        chosen: dict[str, tuple[str, ...]] = {}
+        for name, vocabulary_name in lists.items():
             raw = data.get(name)
             items = [] if raw in (None, "", UNKNOWN) else raw if isinstance(raw, list) else [raw]
             for item in items:
                 if not vocabulary.is_valid(vocabulary_name, item):
                     raise ProfileError(name, f"'{item}' is not valid; valid values, closest first: "
                                        + ", ".join(vocabulary.closest(vocabulary_name, item, 10)))
-            lists[name] = tuple(dict.fromkeys(str(item) for item in items))
-        country = data.get("country")
-        if country in (None, "", UNKNOWN):
-            country = None
-        else:
-            entry = vocabulary.country(str(country))
-            if entry is None:
-                raise ProfileError("country", f"'{country}' is not a known country; closest first: "
-                                   + ", ".join(vocabulary.closest("countries", country, 6)))
-            country = entry["name"]
+            chosen[name] = tuple(dict.fromkeys(str(item) for item in items))
+        country = None
+        for name in countries:
+            country = _country(data.get(name), name, vocabulary) or country
         description = data.get("description")
         if description is None:
             description = ""
@@ -110,21 +114,39 @@ class Profile:
         if len(description) > MAX_DESCRIPTION:
             raise ProfileError("description", f"is longer than {MAX_DESCRIPTION} characters")
         title = data.get("title") or ""
-        return cls(values=values, sectors=lists["sectors"], activities=lists["activities"],
-                   country=country, description=description.strip(), title=str(title).strip())
+        return cls(values=values, lists=chosen, country=country, description=description.strip(),
+                   title=str(title).strip())
 
     @classmethod
-    def from_case(cls, case, vocabulary: Vocabulary) -> "Profile":
+    def from_case(cls, case, vocabulary: Vocabulary, registry: FieldRegistry = REGISTRY) -> "Profile":
         """The profile a case would have, to find cases similar to an existing one."""
-        data: dict[str, Any] = {name: case.get(path) for name, path in CONDITION_CASE_PATHS.items()}
-        data["sectors"] = case.values("sectors")
-        data["activities"] = case.values("activities")
-        data["country"] = case.get("location.country")
+        lists = registry.list_attributes
+        data: dict[str, Any] = {name: case.values(path) if name in lists else case.get(path)
+                                for name, path in registry.attribute_paths.items()}
         data["description"] = case.summary
-        return cls.from_mapping(data, vocabulary)
+        return cls.from_mapping(data, vocabulary, registry)
 
 
-def _closest(value: str, candidates: list[str]) -> list[str]:
-    import difflib
+def closest(value: str, candidates: Iterable[str]) -> list[str]:
+    """Candidates ordered by similarity to `value`, closest first (ties alphabetically).
 
-    return sorted(candidates, key=lambda c: -difflib.SequenceMatcher(None, value, c).ratio())
+    >>> closest("secotrs", ["title", "sectors", "stage"])[0]
+    'sectors'
+    """
+    return sorted(candidates, key=lambda candidate: (-fuzz.ratio(value, candidate), candidate))
+
+
+def _countries(registry: FieldRegistry) -> tuple[str, ...]:
+    """Attributes that hold a country name (the profile keeps one country)."""
+    return tuple(spec.key for spec in registry.with_role(ATTRIBUTE) if spec.kind == "country")
+
+
+def _country(value: Any, name: str, vocabulary: Vocabulary) -> str | None:
+    """A country named case-insensitively, as the vocabulary spells it; None when unknown."""
+    if value in (None, "", UNKNOWN):
+        return None
+    entry = vocabulary.country(str(value))
+    if entry is None:
+        raise ProfileError(name, f"'{value}' is not a known country; closest first: "
+                           + ", ".join(vocabulary.closest("countries", value, 6)))
+    return entry["name"]

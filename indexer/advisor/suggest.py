@@ -21,9 +21,9 @@ from indexer.content.loading import Content
 from indexer.content.documents import Document, Lesson
 from indexer.advisor.profile import Profile
 from indexer.advisor.rules import fire_all
-from indexer.content.schema import CONDITION_CASE_PATHS
+from indexer.content.schema import ATTRIBUTE, REGISTRY, FieldRegistry
 from indexer.search.searcher import Searcher
-from indexer.search.units import lesson_anchor
+from indexer.search.units import TAXONOMY, lesson_anchor
 from indexer.advisor.similarity import (
     CountrySimilarity,
     Equality,
@@ -49,6 +49,10 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "altenburg_meyer_stamer": 1.0,
     "enright": 1.0,
 }
+# The weight of an attribute added to the registry without a weight of its own.
+DEFAULT_WEIGHT = 1.0
+# The two attributes compared together as the initiative type (Table 3's row and column).
+INITIATIVE = ("driver", "approach")
 # An attribute the profile knows but a case does not is listed in the explanation
 # with weight 0 (it does not count): unknown means unknown on either side. A penalty
 # (half weight, similarity 0) was tried and ranked thinly documented but apt cases,
@@ -141,32 +145,52 @@ def global_score(parts: list[AttributeScore]) -> float:
 
 
 class Advisor:
-    """Answers suggestion requests over the content and one index generation."""
+    """Answers suggestion requests over the content and one index generation.
+
+    The compared attributes are the registry's advisor attributes that a case holds.
+    The driver and approach form one attribute (the initiative type of Table 3);
+    an attribute with no measure of its own is compared by equality (a list by
+    Jaccard) and one with no weight of its own weighs DEFAULT_WEIGHT.
+    """
 
     def __init__(self, content: Content, searcher: Searcher,
                  encode: Callable[[str], np.ndarray] | None,
-                 weights: dict[str, float] | None = None):
+                 weights: dict[str, float] | None = None, registry: FieldRegistry = REGISTRY):
         assert content.vocabulary is not None
         self.content = content
         self.searcher = searcher
         self.encode = encode if searcher.vectors is not None else None
+        self.registry = registry
         self.weights = dict(DEFAULT_WEIGHTS, **(weights or {}))
         vocabulary = content.vocabulary
         self.sectors = TaxonomySimilarity(vocabulary)
         self.country = CountrySimilarity(vocabulary)
         self.initiative = InitiativeType(Table({("public", "mixed"): 0.5, ("private", "mixed"): 0.5}))
-        self.scalar = {
+        measures: dict[str, Callable] = {
             "pressure": Ordinal(("under-pressure", "doing-well")),
             "cooperative_culture": Ordinal(("cooperative", "mixed", "non-cooperative")),
             "stage": Ordinal(("emergence", "growth", "maturity", "decline")),
             "firm_structure": Table({("micro-and-small", "mostly-sme"): 0.5, ("mostly-sme", "large-and-sme"): 0.5,
                                      ("large-and-sme", "transnational-led"): 0.5}),
-            "markusen": Equality(),
-            "altenburg_meyer_stamer": Equality(),
-            "enright": Equality(),
         }
-        self.activities = Jaccard()
+        paths = registry.attribute_paths
+        # Case field of each compared attribute, in registry order (the order of the
+        # explanation, which breaks ties in the one-line reason).
+        self.scalar_paths = {name: paths[name] for name in registry.scalar_attributes
+                             if name in paths and name not in INITIATIVE}
+        self.scalar = {name: measures.get(name, Equality()) for name in self.scalar_paths}
+        self.taxonomy_paths = {name: paths[name] for name, vocabulary_name in registry.list_attributes.items()
+                               if name in paths and vocabulary_name == TAXONOMY}
+        self.list_paths = {name: paths[name] for name in registry.list_attributes
+                           if name in paths and name not in self.taxonomy_paths}
+        self.country_paths = {spec.key: spec.path for spec in registry.with_role(ATTRIBUTE)
+                              if spec.kind == "country" and spec.key in paths}
+        self.overlap = Jaccard()
         self._similar: dict[tuple[str, int], list[CaseMatch]] = {}
+
+    def weight(self, attribute: str) -> float:
+        """The attribute's weight in the global similarity."""
+        return self.weights.get(attribute, DEFAULT_WEIGHT)
 
     # -- cases ---------------------------------------------------------------
 
@@ -177,47 +201,47 @@ class Advisor:
 
         def add(attribute: str, query_value, case_value, similarity: float) -> None:
             parts.append(AttributeScore(attribute, query_value, case_value, round(similarity, 6),
-                                        self.weights.get(attribute, 0.0)))
+                                        self.weight(attribute)))
+
+        def unknown(attribute: str, query_value) -> None:
+            parts.append(AttributeScore(attribute, query_value, "unknown", 0.0,
+                                        self.weight(attribute) * UNKNOWN_CASE_WEIGHT))
 
         if query_vector is not None:
             similarity, passage = self._best_passage(case.id, query_vector)
             add("description", _short(profile.description), passage, clamp_cosine(similarity))
-        def unknown(attribute: str, query_value) -> None:
-            parts.append(AttributeScore(attribute, query_value, "unknown", 0.0,
-                                        self.weights.get(attribute, 0.0) * UNKNOWN_CASE_WEIGHT))
-
-        case_sectors = case.values("sectors")
-        if profile.sectors:
-            if case_sectors:
-                add("sectors", list(profile.sectors), case_sectors, self.sectors(profile.sectors, case_sectors))
-            else:
-                unknown("sectors", list(profile.sectors))
-        query_type = (profile.get("driver"), profile.get("approach"))
+        for attribute, path in self.taxonomy_paths.items():
+            mine, theirs = profile.items(attribute), case.values(path)
+            if mine and theirs:
+                add(attribute, list(mine), theirs, self.sectors(mine, theirs))
+            elif mine:
+                unknown(attribute, list(mine))
+        query_type = tuple(profile.get(name) for name in INITIATIVE)
         case_type = tuple(v if v != "unknown" else None for v in
-                          (case.get("initiative.driver"), case.get("initiative.approach")))
+                          (case.get(self.registry.attribute_paths[name]) for name in INITIATIVE))
         if (query_type[0] and case_type[0]) or (query_type[1] and case_type[1]):
             add("initiative", _pair(query_type), _pair(case_type), self.initiative(query_type, case_type))
         elif any(query_type):
             unknown("initiative", _pair(query_type))
-        country = case.get("location.country")
-        if profile.country:
-            if country != "unknown":
-                add("country", profile.country, country, self.country(profile.country, country))
-            else:
-                unknown("country", profile.country)
+        for attribute, path in self.country_paths.items():
+            country = case.get(path)
+            if profile.country:
+                if country != "unknown":
+                    add(attribute, profile.country, country, self.country(profile.country, country))
+                else:
+                    unknown(attribute, profile.country)
         for attribute, measure in self.scalar.items():
-            mine, theirs = profile.get(attribute), case.get(CONDITION_CASE_PATHS[attribute])
+            mine, theirs = profile.get(attribute), case.get(self.scalar_paths[attribute])
             if mine and theirs != "unknown":
                 add(attribute, mine, theirs, measure(mine, theirs))
             elif mine:
                 unknown(attribute, mine)
-        case_activities = case.values("activities")
-        if profile.activities:
-            if case_activities:
-                add("activities", list(profile.activities), case_activities,
-                    self.activities(profile.activities, case_activities))
-            else:
-                unknown("activities", list(profile.activities))
+        for attribute, path in self.list_paths.items():
+            mine, theirs = profile.items(attribute), case.values(path)
+            if mine and theirs:
+                add(attribute, list(mine), theirs, self.overlap(mine, theirs))
+            elif mine:
+                unknown(attribute, list(mine))
         return CaseMatch(case.id, case.title, global_score(parts), parts, passage, _reason(parts, self))
 
     def rank_cases(self, profile: Profile, query_vector: np.ndarray | None,
@@ -272,7 +296,7 @@ class Advisor:
     def _compute_similar(self, case_id: str, limit: int) -> list[CaseMatch]:
         case = self.content.documents[case_id]
         assert self.content.vocabulary is not None
-        profile = Profile.from_case(case, self.content.vocabulary)
+        profile = Profile.from_case(case, self.content.vocabulary, self.registry)
         vector = None
         rows = self.searcher.rows_of(case_id)
         if self.searcher.vectors is not None and rows:

@@ -96,11 +96,12 @@ def document_facets(document: Document, vocabulary: Vocabulary,
     return facets
 
 
-def units_for(document: Document, vocabulary: Vocabulary, titles: dict[str, str]) -> list[Unit]:
+def units_for(document: Document, vocabulary: Vocabulary, titles: dict[str, str],
+              registry: FieldRegistry = REGISTRY) -> list[Unit]:
     """The document unit, one unit per body section, one per lesson."""
     base = "/cases/" if document.kind == "case" else "/notes/"
     url = base + document.id
-    facets = document_facets(document, vocabulary)
+    facets = document_facets(document, vocabulary, registry)
     # The document unit is its title and summary; the body is searched by section,
     # so a long body neither drowns a title match nor duplicates its sections.
     units = [Unit(
@@ -142,13 +143,13 @@ def lesson_anchor(lesson_id: str) -> str:
     return f"lesson-{lesson_id}"
 
 
-def content_units(content: Content) -> list[Unit]:
-    """Every unit of the valid content, in a stable order."""
+def content_units(content: Content, registry: FieldRegistry = REGISTRY) -> list[Unit]:
+    """Every unit of the valid content, in a stable order, with the facets of `registry`."""
     assert content.vocabulary is not None
     titles = {doc_id: document.title for doc_id, document in content.documents.items()}
     units: list[Unit] = []
     for document in content.cases + content.notes:
-        units.extend(units_for(document, content.vocabulary, titles))
+        units.extend(units_for(document, content.vocabulary, titles, registry))
     return units
 
 
