@@ -1,0 +1,255 @@
+"""Advisor acceptance figures on a file of profiles (issue 9).
+
+    python -m benchmarks.advisor_profiles [FILE ...] [--index DIR] [--semantic] [--details]
+
+Runs every profile of each FILE (default: tests/data/advisor_heldout.yaml) through
+`Casebase.suggest` and prints: profiles passing all their expectations, per-rule
+fired/expected counts, false fires on profiles written to contradict a rule, the
+accuracy of the attributes read from the description, and the advisor's latency.
+The expectation keys are documented at the top of tests/data/advisor_heldout.yaml.
+
+It needs a built index: `casebase --index /tmp/some-index index --no-semantic` (or
+without --no-semantic, and --semantic here, to include the model). A benchmark, not
+a test: figures go into reports, never into assertions.
+
+Attributes read from the description come from the answer's `inferred` entry when the
+advisor provides one; otherwise the script measures today's literal reading, the
+evidence phrases of kb/rules.yaml (the value a condition would take from the text),
+and says so in the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from indexer.advisor.profile import Profile
+from indexer.advisor.rules import ACTIVITY_KEYS, find_phrase, fold
+from indexer.service import Casebase
+from indexer.settings import Settings
+
+DEFAULT_FILE = Path(__file__).resolve().parent.parent / "tests" / "data" / "advisor_heldout.yaml"
+READING_REASON = re.compile(r"^explains rule ([\w-]+)")
+
+
+@dataclass
+class Outcome:
+    """One profile's answer checked against its expectations."""
+
+    name: str
+    language: str
+    failures: list[str] = field(default_factory=list)
+    fired: set[str] = field(default_factory=set)
+    readings: set[str] = field(default_factory=set)
+    inferred: dict[str, object] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def load_profiles(path: Path) -> list[dict]:
+    """The `profiles` list of a YAML file."""
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["profiles"]
+
+
+def fired_rules(answer: dict) -> tuple[set[str], set[str]]:
+    """(warnings and encouragements, readings) that fired, whatever the answer's shape:
+    readings from an explicit `readings` list, a warning of kind reading, or the
+    "explains rule <id>" reason of a recommended note."""
+    warnings: set[str] = set()
+    readings: set[str] = set()
+    for warning in answer.get("warnings", []):
+        rule = warning.get("rule") or warning.get("id")
+        (readings if warning.get("kind") == "reading" else warnings).add(rule)
+    for reading in answer.get("readings", []) or []:
+        readings.add(reading if isinstance(reading, str) else reading.get("rule") or reading.get("id"))
+    for note in answer.get("notes", []):
+        for why in note.get("why", []):
+            match = READING_REASON.match(why)
+            if match:
+                readings.add(match.group(1))
+    return warnings, readings
+
+
+def answer_inferred(answer: dict) -> dict[str, object] | None:
+    """Attribute -> value the advisor says it read from the description, if it says so."""
+    raw = answer.get("inferred")
+    if raw is None:
+        return None
+    if isinstance(raw, dict):
+        return {key: value.get("value") if isinstance(value, dict) else value for key, value in raw.items()}
+    return {entry["attribute"]: entry.get("value") for entry in raw if isinstance(entry, dict)}
+
+
+def phrase_inferred(rules, profile: Profile) -> dict[str, object]:
+    """Today's literal reading: for each attribute the profile leaves unknown, the single
+    value that the matching evidence phrases of the rules agree on (as the rules
+    themselves would read it)."""
+    description = fold(profile.description)
+    candidates: dict[str, list[set[str]]] = {}
+    for rule in rules:
+        for key, phrases in rule.evidence.items():
+            if key in ACTIVITY_KEYS or profile.get(key) is not None:
+                continue
+            if any(find_phrase(phrase, description) for phrase in phrases):
+                candidates.setdefault(key, []).append(set(rule.when[key]))
+    inferred: dict[str, object] = {}
+    for key, value_sets in candidates.items():
+        common = set.intersection(*value_sets)
+        if len(common) == 1:
+            inferred[key] = common.pop()
+    return inferred
+
+
+def check(entry: dict, answer: dict, inferred: dict[str, object], seconds: float) -> Outcome:
+    """Compare one answer with the profile's expectations."""
+    outcome = Outcome(entry["name"], entry.get("language", "en"), seconds=seconds, inferred=inferred)
+    outcome.fired, outcome.readings = fired_rules(answer)
+    top = [case["id"] for case in answer.get("cases", [])[:3]]
+    first = entry.get("expect_first_case")
+    if first and (not top or top[0] != first):
+        outcome.failures.append(f"first case {top[:1]} is not {first}")
+    among = entry.get("expect_among_top3")
+    if among and not set(among) & set(top):
+        outcome.failures.append(f"top 3 {top} has none of {among}")
+    for rule in entry.get("expect_warnings", []):
+        if rule not in outcome.fired:
+            outcome.failures.append(f"missing warning {rule}")
+    for rule in entry.get("forbid_warnings", []):
+        if rule in outcome.fired:
+            outcome.failures.append(f"forbidden warning {rule}")
+    for rule in entry.get("expect_readings", []):
+        if rule not in outcome.readings:
+            outcome.failures.append(f"missing reading {rule}")
+    for rule in entry.get("forbid_readings", []):
+        if rule in outcome.readings:
+            outcome.failures.append(f"forbidden reading {rule}")
+    if entry.get("expect_nothing") and (outcome.fired or outcome.readings):
+        outcome.failures.append(f"expected nothing, fired {sorted(outcome.fired | outcome.readings)}")
+    return outcome
+
+
+def inference_marks(entry: dict, inferred: dict[str, object]) -> list[tuple[str, str]]:
+    """(attribute, right|wrong|unread|false-read) per expected or forbidden reading."""
+    marks = []
+    for attribute, expected in (entry.get("expect_inferred") or {}).items():
+        got = inferred.get(attribute)
+        if attribute == "activities":
+            got_list = set(got or [])
+            for activity in expected:
+                marks.append(("activities", "right" if activity in got_list else "unread"))
+            continue
+        accepted = set(expected) if isinstance(expected, list) else {expected}
+        marks.append((attribute, "unread" if got in (None, "", []) else "right" if got in accepted else "wrong"))
+    for attribute, value in (entry.get("expect_not_inferred") or {}).items():
+        if inferred.get(attribute) == value:
+            marks.append((attribute, "false-read"))
+    return marks
+
+
+def run_file(service: Casebase, path: Path) -> tuple[list[Outcome], list[dict], str]:
+    """Every profile of one file through the advisor."""
+    entries = load_profiles(path)
+    outcomes, source = [], "answer"
+    assert service.content.vocabulary is not None
+    for entry in entries:
+        started = time.perf_counter()
+        answer = service.suggest(entry["profile"]).to_dict()
+        seconds = time.perf_counter() - started
+        inferred = answer_inferred(answer)
+        if inferred is None:
+            source = "evidence phrases (no `inferred` in the answer)"
+            profile = Profile.from_mapping(entry["profile"], service.content.vocabulary)
+            inferred = phrase_inferred(service.content.rules, profile)
+        outcomes.append(check(entry, answer, inferred, seconds))
+    return outcomes, entries, source
+
+
+def report(path: Path, outcomes: list[Outcome], entries: list[dict], source: str, known_rules: set[str],
+           details: bool) -> str:
+    """The tables for one file, as text."""
+    lines = [f"== {path}", ""]
+    passed = [o for o in outcomes if not o.failures]
+    lines.append(f"profiles passing all expectations: {len(passed)}/{len(outcomes)}"
+                 f" ({100 * len(passed) / max(len(outcomes), 1):.0f}%)")
+    for language in sorted({o.language for o in outcomes}):
+        group = [o for o in outcomes if o.language == language]
+        lines.append(f"  {language}: {sum(not o.failures for o in group)}/{len(group)}")
+    lines.append("")
+    rules = sorted({r for e in entries for key in ("expect_warnings", "expect_readings", "contradicts",
+                                                  "forbid_warnings", "forbid_readings") for r in e.get(key, [])}
+                   | known_rules)
+    lines.append(f"{'rule':36} {'in rules':>8} {'fired/expected':>14} {'false fires/contradicting':>25}"
+                 f" {'fires, all':>10}")
+    for rule in rules:
+        expected = [o for o, e in zip(outcomes, entries)
+                    if rule in e.get("expect_warnings", []) + e.get("expect_readings", [])]
+        hits = sum(rule in o.fired | o.readings for o in expected)
+        contradicting = [o for o, e in zip(outcomes, entries) if rule in e.get("contradicts", [])]
+        false_fires = sum(rule in o.fired | o.readings for o in contradicting)
+        total = sum(rule in o.fired | o.readings for o in outcomes)
+        lines.append(f"{rule:36} {'yes' if rule in known_rules else 'no':>8} {f'{hits}/{len(expected)}':>14}"
+                     f" {f'{false_fires}/{len(contradicting)}':>25} {total:>10}")
+    lines.append("")
+    marks: dict[str, Counter] = {}
+    for outcome, entry in zip(outcomes, entries):
+        for attribute, mark in inference_marks(entry, outcome.inferred):
+            marks.setdefault(attribute, Counter())[mark] += 1
+    lines.append(f"attributes read from the description, source: {source}")
+    lines.append(f"{'attribute':24} {'right':>6} {'wrong':>6} {'unread':>7} {'accuracy':>9} {'false reads':>12}")
+    total_right = total_expected = 0
+    for attribute in sorted(marks):
+        count = marks[attribute]
+        expected = count["right"] + count["wrong"] + count["unread"]
+        total_right += count["right"]
+        total_expected += expected
+        accuracy = f"{100 * count['right'] / expected:.0f}%" if expected else "-"
+        lines.append(f"{attribute:24} {count['right']:>6} {count['wrong']:>6} {count['unread']:>7} {accuracy:>9}"
+                     f" {count['false-read']:>12}")
+    if total_expected:
+        lines.append(f"{'all':24} {total_right:>6} {'':>6} {'':>7} {100 * total_right / total_expected:>8.0f}%")
+    lines.append("")
+    times = sorted(o.seconds * 1000 for o in outcomes)
+    if times:
+        p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+        lines.append(f"suggest latency: p50 {statistics.median(times):.1f} ms, p95 {p95:.1f} ms"
+                     f" over {len(times)} profiles")
+    if details:
+        lines.append("")
+        for outcome in outcomes:
+            if outcome.failures:
+                lines.append(f"FAIL {outcome.name}: " + "; ".join(outcome.failures))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("files", nargs="*", type=Path, default=[DEFAULT_FILE])
+    parser.add_argument("--index", type=Path, default=None, help="index folder (default: CASEBASE_INDEX or instance/)")
+    parser.add_argument("--content", type=Path, default=None, help="folder holding cases/ and kb/")
+    parser.add_argument("--semantic", action="store_true", help="load the model (the index must be semantic)")
+    parser.add_argument("--details", action="store_true", help="list each failing profile and why")
+    args = parser.parse_args(argv)
+    settings = Settings.from_env(content_dir=args.content, index_dir=args.index)
+    service = Casebase.open(settings, semantic=args.semantic)
+    try:
+        service.warm()  # opens the index (and the model) before timing starts
+        known_rules = {rule.id for rule in service.content.rules}
+        for path in args.files:
+            outcomes, entries, source = run_file(service, path)
+            print(report(path, outcomes, entries, source, known_rules, args.details))
+            print()
+    finally:
+        service.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
