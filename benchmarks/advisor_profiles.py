@@ -61,7 +61,14 @@ def load_profiles(path: Path) -> list[dict]:
 def fired_rules(answer: dict) -> tuple[set[str], set[str]]:
     """(warnings and encouragements, readings) that fired, whatever the answer's shape:
     readings from an explicit `readings` list, a warning of kind reading, or the
-    "explains rule <id>" reason of a recommended note."""
+    "explains rule <id>" reason of a recommended note.
+
+    >>> warnings, readings = fired_rules({
+    ...     "warnings": [{"rule": "a", "kind": "warning"}, {"rule": "b", "kind": "reading"}],
+    ...     "notes": [{"why": ["explains rule c: pressure is doing-well", "close to it"]}]})
+    >>> sorted(warnings), sorted(readings)
+    (['a'], ['b', 'c'])
+    """
     warnings: set[str] = set()
     readings: set[str] = set()
     for warning in answer.get("warnings", []):
@@ -136,7 +143,15 @@ def check(entry: dict, answer: dict, inferred: dict[str, object], seconds: float
 
 
 def inference_marks(entry: dict, inferred: dict[str, object]) -> list[tuple[str, str]]:
-    """(attribute, right|wrong|unread|false-read) per expected or forbidden reading."""
+    """(attribute, right|wrong|unread|false-read) per expected or forbidden reading.
+
+    >>> entry = {"expect_inferred": {"pressure": "doing-well", "stage": ["growth", "maturity"],
+    ...                              "activities": ["training", "testing"]},
+    ...          "expect_not_inferred": {"enright": "policy-driven"}}
+    >>> inference_marks(entry, {"pressure": "under-pressure", "stage": "growth", "activities": ["testing"],
+    ...                         "enright": "policy-driven"})
+    [('pressure', 'wrong'), ('stage', 'right'), ('activities', 'unread'), ('activities', 'right'), ('enright', 'false-read')]
+    """
     marks = []
     for attribute, expected in (entry.get("expect_inferred") or {}).items():
         got = inferred.get(attribute)
