@@ -77,3 +77,46 @@ def test_index_round_trips_through_disk(tmp_path):
     reopened = KeywordIndex.open(tmp_path)
     np.testing.assert_allclose(reopened.scores(ParsedQuery.parse("tile cooperation")), expected)
     reopened.close()
+
+
+@pytest.fixture
+def counted_deletions(monkeypatch):
+    """Count the strings the spelling index generates while answering."""
+    from indexer.search import spelling
+
+    generated = []
+    original = spelling.deletions
+
+    def counting(word, distance=spelling.MAX_DISTANCE):
+        found = original(word, distance)
+        generated.append(len(found))
+        return found
+
+    monkeypatch.setattr(spelling, "deletions", counting)
+    return generated
+
+
+def test_an_overlong_word_costs_no_deletions(index, counted_deletions):
+    index.suggest(ParsedQuery.parse("footwaer"))  # builds the spelling index
+    counted_deletions.clear()
+    assert index.suggest(ParsedQuery.parse("q" * 5000)) is None
+    assert index.suggest(ParsedQuery.parse("rfit " + "x" * 5000)) == "rift " + "x" * 5000
+    # Only "rfit" was looked up: a handful of deletions, not the 12.5 million of 5,000 letters.
+    assert sum(counted_deletions) <= most_deletions(len("rfit"))
+
+
+def test_a_long_query_corrects_a_bounded_number_of_words(index, counted_deletions):
+    from indexer.search.keyword import MAX_CORRECTED_WORDS
+    from indexer.search.spelling import MAX_WORD_LENGTH
+
+    index.suggest(ParsedQuery.parse("footwaer"))
+    counted_deletions.clear()
+    words = [f"zq{number:03d}footwaer" for number in range(200)]
+    index.suggest(ParsedQuery.parse(" ".join(words)))
+    assert len(counted_deletions) == MAX_CORRECTED_WORDS
+    assert sum(counted_deletions) <= MAX_CORRECTED_WORDS * most_deletions(MAX_WORD_LENGTH)
+
+
+def most_deletions(letters):
+    """Strings made by deleting up to two of `letters` distinct letters, the word included."""
+    return 1 + letters + letters * (letters - 1) // 2

@@ -29,6 +29,9 @@ TEXT_FIELDS = ("title", "summary", "body", "context")
 PHRASE_PATTERN = re.compile(r'"([^"]+)"')
 DEFAULT_K1 = 1.2
 DEFAULT_B = 0.75
+# "Did you mean" corrects at most this many words of one query: each correction
+# costs a few hundred look-ups, and a query with more unknown words is not a typo.
+MAX_CORRECTED_WORDS = 8
 
 
 def make_schema() -> Schema:
@@ -238,10 +241,11 @@ class KeywordIndex:
     def suggest(self, query: ParsedQuery, skip: Iterable[str] = ()) -> str | None:
         """The query with unknown words replaced by the closest indexed words, or None.
 
-        Candidates lie within two edits; the nearest wins, then the most frequent.
+        Candidates lie within two edits; the nearest wins, then the most frequent. Only
+        the first MAX_CORRECTED_WORDS unknown words are corrected.
         """
         skipped = {word.casefold() for word in skip}
-        unknown = [word for word in self.unknown_words(query) if word not in skipped]
+        unknown = [word for word in self.unknown_words(query) if word not in skipped][:MAX_CORRECTED_WORDS]
         if not unknown:
             return None
         spelling = self._spelling_index()

@@ -2,17 +2,28 @@
 
 Every indexed word is stored under each string obtained by deleting up to two of its
 letters; a query word's own deletions then find every word within two edits by
-dictionary look-ups, and only those few candidates get an exact edit distance. Built
-once when a generation is opened, so a suggestion costs microseconds, not a walk over
-Whoosh's term automaton.
+dictionary look-ups, and only those few candidates get an exact (Levenshtein) edit
+distance, computed by rapidfuzz. Built once when a generation is opened, so a
+suggestion costs microseconds, not a walk over Whoosh's term automaton.
+
+The work is bounded: a word of n letters has about n²/2 two-letter deletions, so a
+word longer than MAX_WORD_LENGTH gets no suggestion (no real word is that long, and
+a 500-letter one would take seconds), and such words are not indexed either.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from itertools import combinations
 from typing import Iterable
 
+from rapidfuzz.distance import Levenshtein
+
 MAX_DISTANCE = 2
+# Longer query words get no suggestion; indexed words may be MAX_DISTANCE longer
+# and still be found.
+MAX_WORD_LENGTH = 30
+CACHE_SIZE = 10_000
 
 
 def deletions(word: str, distance: int = MAX_DISTANCE) -> set[str]:
@@ -28,46 +39,37 @@ def deletions(word: str, distance: int = MAX_DISTANCE) -> set[str]:
     return found
 
 
-def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance.
-
-    >>> edit_distance("tils", "tiles"), edit_distance("tils", "time")
-    (1, 2)
-    """
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, 1):
-        current = [i]
-        for j, char_b in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
-        previous = current
-    return previous[-1]
-
-
 class SpellingIndex:
     """Suggests the indexed word nearest to an unknown one (then the most frequent).
 
     >>> index = SpellingIndex([("tiles", 5), ("time", 9), ("footwear", 3)])
     >>> index.suggest("tils"), index.suggest("footwaer"), index.suggest("zzzzqq")
     ('tiles', 'footwear', None)
+    >>> index.suggest("x" * 5000) is None
+    True
     """
 
     def __init__(self, words: Iterable[tuple[str, int]]):
         self.frequency: dict[str, int] = {}
         self._by_deletion: dict[str, list[str]] = {}
         for word, frequency in words:
+            if len(word) > MAX_WORD_LENGTH + MAX_DISTANCE:
+                continue  # no query word it could correct is allowed a suggestion
             self.frequency[word] = frequency
             for key in deletions(word):
                 self._by_deletion.setdefault(key, []).append(word)
-        self._cache: dict[str, str | None] = {}
+        # Per index, thread-safe and bounded: a repeated query word costs a look-up.
+        self._cached = lru_cache(maxsize=CACHE_SIZE)(self._suggest)
 
     def suggest(self, word: str) -> str | None:
-        """The best known word within two edits of `word`, or None."""
-        if word in self._cache:
-            return self._cache[word]
+        """The best known word within two edits of `word`, or None (also for overlong words)."""
+        if len(word) > MAX_WORD_LENGTH:
+            return None
+        return self._cached(word)
+
+    def _suggest(self, word: str) -> str | None:
         candidates = {c for key in deletions(word) for c in self._by_deletion.get(key, ())}
         candidates.discard(word)
-        ranked = sorted((edit_distance(word, c), -self.frequency[c], c) for c in candidates)
-        best = ranked[0][2] if ranked and ranked[0][0] <= MAX_DISTANCE else None
-        if len(self._cache) < 10_000:
-            self._cache[word] = best
-        return best
+        ranked = sorted((Levenshtein.distance(word, c, score_cutoff=MAX_DISTANCE), -self.frequency[c], c)
+                        for c in candidates)
+        return ranked[0][2] if ranked and ranked[0][0] <= MAX_DISTANCE else None
