@@ -30,7 +30,7 @@ def test_index_then_search_json(tree, tmp_path):
     assert answer["query"] == "textiles" and answer["mode"] == "keyword"
     first = answer["results"][0]
     assert first["id"] == "beta-city" and first["doc_id"] == "beta-city" and first["kind"] == "case"
-    assert set(first) >= {"id", "kind", "title", "score", "snippet", "section", "doc_id", "url"}
+    assert set(first) >= {"id", "kind", "title", "score", "snippet", "section", "doc_id", "anchor"}
     assert answer["facets"]["country"]["Peru"] >= 1
 
     filtered = invoke(tree, tmp_path, "search", "cluster", "--mode", "keyword", "--json",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 from tests.conftest import valid_case
 
@@ -86,11 +88,31 @@ def test_sector_filter_uses_taxonomy_parents(casebase):
 
 
 def test_facets_count_matching_items(casebase):
-    response = casebase.search(SearchRequest("cluster", mode="keyword"))
-    assert response.facets["kind"] == {"case": 2, "lesson": 2, "note": 1}
-    cases_only = casebase.search(SearchRequest("cluster", mode="keyword", kinds=("case",)))
-    assert cases_only.facets["country"] == {"Brazil": 1, "Italy": 1}
-    assert cases_only.facets["sector"]["manufacturing"] == 2
+    # Facets are counted over every matching item, apart from the page: all on one page
+    # here, so the counts must equal what the results themselves say.
+    response = casebase.search(SearchRequest("cluster", mode="keyword", limit=100))
+    assert response.total == len(response.results)
+    assert response.facets["kind"] == dict(Counter(hit.kind for hit in response.results))
+    assert set(response.facets["kind"]) == {"case", "lesson", "note"}
+    cases_only = casebase.search(SearchRequest("cluster", mode="keyword", kinds=("case",), limit=100))
+    cases = [casebase.content.documents[hit.doc_id] for hit in cases_only.results]
+    assert len(cases) == len(casebase.content.cases)
+    assert cases_only.facets["country"] == dict(Counter(case.get("location.country") for case in cases))
+    vocabulary = casebase.content.vocabulary
+    in_manufacturing = [case for case in cases
+                        if any("manufacturing" in vocabulary.sector_ancestors(s) for s in case.values("sectors"))]
+    assert cases_only.facets["sector"]["manufacturing"] == len(in_manufacturing) > 0
+
+
+def test_an_index_written_before_anchors_still_opens(casebase):
+    from indexer.search.units import Unit
+
+    unit = casebase.searcher.units[0]
+    old = {key: value for key, value in unit.to_dict().items() if key != "anchor"}
+    for url, anchor in (("/cases/shoe-valley#lesson-mind-the-rift", "lesson-mind-the-rift"),
+                        ("/cases/shoe-valley", None), ("/notes/methods#", None)):
+        assert Unit.from_dict(dict(old, url=url)).anchor == anchor
+    assert Unit.from_dict(dict(old, colour="red")).uid == unit.uid  # unknown keys are left out
 
 
 def test_glossary_abbreviations_expand_the_query(casebase):
