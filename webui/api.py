@@ -1,4 +1,4 @@
-"""The JSON API: the same shapes as the CLI's --json."""
+"""The JSON API: the same shapes as the CLI's --json, with the `url` of each linked page."""
 
 from __future__ import annotations
 
@@ -15,17 +15,14 @@ from .services import casebase, document_or_404, renderer
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-CSV_COLUMNS = ("id", "title", "location_country", "location_place", "location_region", "sectors", "period",
-               "initiative_name", "initiative_driver", "initiative_approach", "situation_pressure",
-               "situation_cooperative_culture", "situation_stage", "situation_firm_structure",
-               "typology_markusen", "typology_altenburg_meyer_stamer", "typology_enright", "activities",
-               "obstacles", "lead_organisations", "funding", "monitoring", "outcomes", "lessons", "summary", "url")
+# Columns of GET /api/cases?format=csv, derived from the field registry.
+CSV_COLUMNS = presenters.csv_columns()
 
 
 @bp.get("/search")
 def search():
     """Search cases, notes and lessons."""
-    return jsonify(casebase().search(params.search_request(request.args)).to_dict())
+    return jsonify(presenters.search_answer(casebase().search(params.search_request(request.args))))
 
 
 @bp.get("/cases")
@@ -73,7 +70,7 @@ def suggest():
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise BadParameter("body", "must be a JSON object describing the initiative")
-    return jsonify(casebase().suggest(data).to_dict())
+    return jsonify(presenters.suggestion_answer(casebase().suggest(data)))
 
 
 @bp.get("/health")

@@ -1,27 +1,35 @@
 """The edit form: front matter and body to form values, and back to a file's text.
 
-Structured fields become form controls (vocabularies as selects, lessons as
-repeatable groups, sources as one line each); the form is turned back into YAML front
-matter in schema order, so what the validator checks is exactly what will be saved.
+Which controls a case or note has, what each holds and how it is shown is read from
+the field registry (indexer/content/schema.py: `form_fields(kind)`): vocabularies
+become selects, lists of ids multiple selects, lessons repeatable groups, sources one
+line each. The form is turned back into YAML front matter in registry order, so what
+the validator checks is exactly what will be saved. Every function takes the
+registry as a parameter (default REGISTRY) so a test can pass a copy with one more field.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from itertools import groupby
+from typing import Any, Iterable, Mapping
 
 import yaml
 
 from indexer.content.frontmatter import FrontMatterError, parse_text
-from indexer.content.schema import CONDITION_KEYS
+from indexer.content.loading import Content
+from indexer.content.schema import CONDITION, REGISTRY, FieldRegistry, FieldSpec
+from indexer.content.vocabulary import UNKNOWN, Vocabulary
 
-CASE_SCALARS = ("location.place", "location.region", "location.country", "period", "typology.markusen",
-                "typology.altenburg_meyer_stamer", "typology.enright", "initiative.name", "initiative.driver",
-                "initiative.approach", "situation.pressure", "situation.cooperative_culture", "situation.stage",
-                "situation.firm_structure", "funding", "monitoring", "outcomes")
-CASE_LISTS = ("sectors", "activities", "obstacles", "related_notes")
-NOTE_LISTS = ("topics", "related_notes", "related_cases")
+from .presenters import is_paragraph, value_label, vocabulary_of
+
 EXTRA_LESSON_SLOTS = 2
+# Texts every document's form has above its structured controls (webui/templates/edit.html).
+HEADER_TEXTS = ("title", "summary")
+PARAGRAPH_ROWS = 3
+LIST_ROWS = 2
+# Multiple selects listing documents rather than vocabulary values: field kind -> document kind.
+_DOCUMENT_LISTS = {"note-ids": "note", "case-ids": "case"}
 
 
 def field_name(path: str) -> str:
@@ -82,7 +90,11 @@ def parse_sources(text: str) -> list[dict]:
     return sources
 
 
-def text_to_form(kind: str, text: str | None) -> dict[str, Any]:
+def _has_lessons(kind: str, registry: FieldRegistry) -> bool:
+    return any(spec.kind == "lessons" for spec in registry.fields(kind))
+
+
+def text_to_form(kind: str, text: str | None, registry: FieldRegistry = REGISTRY) -> dict[str, Any]:
     """Form values for a file's text (empty values for a new document)."""
     data: Mapping = {}
     body = "## Context\n\n"
@@ -95,71 +107,67 @@ def text_to_form(kind: str, text: str | None) -> dict[str, Any]:
     values: dict[str, Any] = {"id": _get(data, "id"), "title": _get(data, "title"),
                               "summary": _get(data, "summary"), "body": body,
                               "sources": source_lines(_get(data, "sources", []))}
-    if kind == "case":
-        for path in CASE_SCALARS:
-            values[field_name(path)] = str(_get(data, path, "unknown"))
-        for path in CASE_LISTS:
-            values[path] = list(_get(data, path, []) or [])
-        values["initiative_lead_organisations"] = "\n".join(_get(data, "initiative.lead_organisations", []) or [])
-        lessons = []
-        for lesson in _get(data, "lessons", []) or []:
-            conditions = lesson.get("applies_when") or {}
-            lessons.append({
-                "id": lesson.get("id", ""), "statement": lesson.get("statement", ""),
-                "explanation": lesson.get("explanation", ""), "topics": list(lesson.get("topics") or []),
-                "sources": "\n".join(lesson.get("sources") or []),
-                "applies_when": {key: (value if isinstance(value, list) else [value])
-                                 for key, value in conditions.items()},
-            })
-        values["lessons"] = lessons + [{"id": "", "statement": "", "explanation": "", "topics": [], "sources": "",
-                                        "applies_when": {}} for _ in range(EXTRA_LESSON_SLOTS)]
-    else:
-        for path in NOTE_LISTS:
-            values[path] = list(_get(data, path, []) or [])
-        values["paper_section"] = str(_get(data, "paper_section", ""))
-        values["learn_order"] = str(_get(data, "learn_order", ""))
+    for spec in registry.form_fields(kind):
+        name = field_name(spec.path)
+        if spec.kind == "text-list":
+            values[name] = "\n".join(map(str, _get(data, spec.path, []) or []))
+        elif spec.many:
+            values[name] = list(_get(data, spec.path, []) or [])
+        else:
+            values[name] = str(_get(data, spec.path, UNKNOWN if spec.required else ""))
+    if _has_lessons(kind, registry):
+        values["lessons"] = [_lesson_values(lesson) for lesson in _get(data, "lessons", []) or []] + [
+            {"id": "", "statement": "", "explanation": "", "topics": [], "sources": "", "applies_when": {}}
+            for _ in range(EXTRA_LESSON_SLOTS)]
     return values
 
 
-def form_to_text(kind: str, doc_id: str, form) -> str:
-    """A file's text from submitted form values (a MultiDict)."""
+def _lesson_values(lesson: Mapping) -> dict[str, Any]:
+    conditions = lesson.get("applies_when") or {}
+    return {
+        "id": lesson.get("id", ""), "statement": lesson.get("statement", ""),
+        "explanation": lesson.get("explanation", ""), "topics": list(lesson.get("topics") or []),
+        "sources": "\n".join(lesson.get("sources") or []),
+        "applies_when": {key: (value if isinstance(value, list) else [value]) for key, value in conditions.items()},
+    }
+
+
+def form_to_text(kind: str, doc_id: str, form, registry: FieldRegistry = REGISTRY) -> str:
+    """A file's text from submitted form values (a MultiDict), fields in registry order."""
     def one(name: str) -> str:
         return (form.get(name) or "").replace("\r\n", "\n").strip()
 
     def many(name: str) -> list[str]:
         return [value for value in form.getlist(name) if value]
 
-    data: dict[str, Any] = {"id": doc_id, "title": one("title"), "summary": one("summary")}
-    if kind == "case":
-        for path in CASE_SCALARS:
-            _set(data, path, one(field_name(path)) or "unknown")
-        lead = [line.strip() for line in one("initiative_lead_organisations").splitlines() if line.strip()]
-        _set(data, "initiative.lead_organisations", lead)
-        ordered: dict[str, Any] = {"id": doc_id, "title": data["title"], "summary": data["summary"],
-                                   "location": data["location"], "sectors": many("sectors"),
-                                   "period": data["period"], "typology": data["typology"],
-                                   "initiative": data["initiative"], "situation": data["situation"],
-                                   "activities": many("activities"), "obstacles": many("obstacles"),
-                                   "funding": data["funding"], "monitoring": data["monitoring"],
-                                   "outcomes": data["outcomes"], "related_notes": many("related_notes"),
-                                   "sources": parse_sources(one("sources")), "lessons": _lessons(form)}
-        data = ordered
-    else:
-        data["topics"] = many("topics")
-        if one("paper_section"):
-            data["paper_section"] = one("paper_section")
-        if one("learn_order"):
-            order = one("learn_order")
-            data["learn_order"] = int(order) if order.isdigit() else order
-        data["related_notes"] = many("related_notes")
-        data["related_cases"] = many("related_cases")
-        data["sources"] = parse_sources(one("sources"))
+    controls = set(registry.form_fields(kind))
+    data: dict[str, Any] = {}
+    for spec in registry.fields(kind):
+        name = field_name(spec.path)
+        if spec.path == "id":
+            _set(data, spec.path, doc_id)
+        elif spec.path in HEADER_TEXTS:
+            _set(data, spec.path, one(name))  # left empty when empty, so the validator names it
+        elif spec.kind == "sources":
+            _set(data, spec.path, parse_sources(one(name)))
+        elif spec.kind == "lessons":
+            _set(data, spec.path, _lessons(form, registry))
+        elif spec not in controls:
+            continue
+        elif spec.kind == "text-list":
+            _set(data, spec.path, [line.strip() for line in one(name).splitlines() if line.strip()])
+        elif spec.many:
+            _set(data, spec.path, many(name))
+        elif value := one(name):
+            _set(data, spec.path, int(value) if spec.kind == "integer" and value.isdigit() else value)
+        elif spec.required:
+            _set(data, spec.path, UNKNOWN)  # a required fact the source does not give
     front = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
     body = (form.get("body") or "").replace("\r\n", "\n").strip() + "\n"
     return f"---\n{front}---\n\n{body}"
 
 
-def _lessons(form) -> list[dict]:
+def _lessons(form, registry: FieldRegistry) -> list[dict]:
     lessons = []
     indexes = sorted({int(m.group(1)) for key in form.keys() if (m := re.match(r"lesson-(\d+)-", key))})
     for index in indexes:
@@ -169,7 +177,7 @@ def _lessons(form) -> list[dict]:
         if not lesson_id and not statement:
             continue  # an unused slot
         conditions = {}
-        for key in CONDITION_KEYS:
+        for key in registry.condition_keys:
             values = [v for v in form.getlist(f"{prefix}applies_when_{key}") if v]
             if values:
                 conditions[key] = values[0] if len(values) == 1 else values
@@ -181,3 +189,64 @@ def _lessons(form) -> list[dict]:
             "sources": [line.strip() for line in (form.get(prefix + "sources") or "").splitlines() if line.strip()],
         })
     return lessons
+
+
+# -- the controls the template draws --------------------------------------------------------
+
+def _options(spec: FieldSpec, content: Content) -> list[tuple[str, str]]:
+    if spec.kind in _DOCUMENT_LISTS:
+        documents = content.notes if _DOCUMENT_LISTS[spec.kind] == "note" else content.cases
+        return [(document.id, document.title) for document in documents]
+    name = vocabulary_of(spec)
+    vocabulary = content.vocabulary
+    if name is None or vocabulary is None:
+        return []
+    return [(value, value_label(vocabulary, name, value)) for value in vocabulary.values(name)]
+
+
+def control(spec: FieldSpec, content: Content) -> dict[str, Any]:
+    """One control of the edit form: its name, label and widget ('input', 'textarea',
+    'select' with an Unknown choice, or 'multiple'), with rows or options."""
+    name, label = field_name(spec.path), spec.title
+    if spec.kind == "text-list":
+        return {"name": name, "label": f"{label} (one per line)", "widget": "textarea", "rows": LIST_ROWS}
+    if spec.many:
+        return {"name": name, "label": label, "widget": "multiple", "options": _options(spec, content)}
+    if spec.vocabulary or spec.kind == "country":
+        return {"name": name, "label": label, "widget": "select", "options": _options(spec, content)}
+    if is_paragraph(spec):
+        return {"name": name, "label": label, "widget": "textarea", "rows": PARAGRAPH_ROWS}
+    return {"name": name, "label": label, "widget": "input"}
+
+
+def form_controls(kind: str, content: Content, registry: FieldRegistry = REGISTRY) -> list[dict[str, Any]]:
+    """The structured controls of the edit form for 'case' or 'note', in registry order,
+    grouped by the first key of their path: fields under one key ('location.place',
+    'location.region') share a fieldset with that key as its legend; top-level fields
+    next to each other form a group without one."""
+    groups = []
+    for key, specs in groupby(registry.form_fields(kind), key=lambda spec: _group_of(spec)):
+        groups.append({"legend": key.replace("_", " ").capitalize() if key else None,
+                       "controls": [control(spec, content) for spec in specs]})
+    return groups
+
+
+def _group_of(spec: FieldSpec) -> str:
+    return spec.keys[0] if len(spec.keys) > 1 else ""
+
+
+def lesson_controls(vocabulary: Vocabulary, registry: FieldRegistry = REGISTRY) -> dict[str, Any]:
+    """The choices of a lesson's group: its topics, and one select per condition key."""
+    topics = next(spec for spec in registry.lesson if spec.key == "topics")
+    conditions = [{"key": spec.key, "label": "Applies when " + spec.key.replace("_", " "),
+                   "options": [(value, value_label(vocabulary, spec.vocabulary, value))
+                               for value in vocabulary.values(spec.vocabulary)]}
+                  for spec in registry.with_role(CONDITION) if spec.vocabulary]
+    return {"topics": [(value, value_label(vocabulary, topics.vocabulary, value))
+                       for value in vocabulary.values(topics.vocabulary)],
+            "conditions": conditions}
+
+
+def controls_names(groups: Iterable[Mapping]) -> list[str]:
+    """The names of every control in `form_controls` groups (for tests and the editor)."""
+    return [item["name"] for group in groups for item in group["controls"]]

@@ -22,7 +22,8 @@ from indexer.search.units import FACETS
 from indexer.content.vocabulary import UNKNOWN, Vocabulary
 
 from .params import MAX_QUERY
-from .presenters import FACT_SHEET, LIST_FIELDS, _VOCABULARY_OF
+from . import presenters
+from indexer.content.schema import REGISTRY
 from .security import ID_PATTERN
 
 Schema = dict[str, Any]
@@ -122,16 +123,13 @@ def search_schemas() -> dict[str, Schema]:
 
 def case_schemas(vocabulary: Vocabulary | None) -> dict[str, Schema]:
     fields: dict[str, Schema] = {"id": TEXT, "title": TEXT, "summary": TEXT}
-    for _, path, _ in FACT_SHEET:
-        name = _VOCABULARY_OF.get(path)
-        if path in LIST_FIELDS:
-            fields[path.replace(".", "_")] = array(term(vocabulary, name) if name else TEXT)
-        elif path == "location.country":
-            fields["location_country"] = term(vocabulary, "countries", UNKNOWN)
+    for spec in REGISTRY.csv_columns:
+        name = presenters.vocabulary_of(spec)
+        if spec.many:
+            fields[presenters.column_name(spec)] = array(term(vocabulary, name) if name else TEXT)
         else:
-            fields[path.replace(".", "_")] = term(vocabulary, name, UNKNOWN) if name else TEXT
-    fields.update({"lead_organisations": TEXTS, "funding": TEXT, "monitoring": TEXT, "outcomes": TEXT,
-                   "lessons": {"type": "integer", "minimum": 0, "description": "Number of lessons."},
+            fields[presenters.column_name(spec)] = term(vocabulary, name, UNKNOWN) if name else TEXT
+    fields.update({"lessons": {"type": "integer", "minimum": 0, "description": "Number of lessons."},
                    "url": TEXT})
     detail = {**fields, "lessons": array(ref("Lesson")), "fact_sheet": array(ref("FactRow")),
               "sources": array(ref("Source")), "related_notes": array(link("A related note.")),

@@ -1,30 +1,55 @@
-"""HTML pages. Each also answers ?format=json with the data it renders."""
+"""HTML pages. Each also answers ?format=json with the data it renders.
+
+What the search facets and the advisor's form offer is derived from the field
+registry; links are built by webui/urls.py. The blueprint also hands every template
+the URL builder and the edit form's controls (see `template_helpers`).
+"""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from flask import Blueprint, current_app, g, jsonify, render_template, request
 
-from indexer.advisor.profile import SCALAR_ATTRIBUTES, ProfileError
-from indexer.search.searcher import FACETS
+from indexer.advisor.profile import ProfileError
+from indexer.content.schema import REGISTRY, FieldRegistry
+from indexer.content.vocabulary import Vocabulary
+from indexer.errors import Unavailable
 
-from . import params, presenters
+from . import forms, params, presenters, urls
 from .errors import BadParameter
 from .services import casebase, document_or_404, renderer
 
 bp = Blueprint("pages", __name__)
 
-FACET_TITLES = {
-    "kind": "Kind", "country": "Country", "sector": "Sector", "markusen": "Markusen type",
-    "altenburg_meyer_stamer": "Altenburg / Meyer-Stamer type", "enright": "Enright type",
-    "driver": "Driven by", "approach": "Approach", "pressure": "Pressure", "stage": "Stage", "topic": "Topic",
-}
-FACET_VOCABULARY = {
-    "sector": "sectors", "markusen": "typology.markusen", "altenburg_meyer_stamer": "typology.altenburg_meyer_stamer",
-    "enright": "typology.enright", "driver": "driver", "approach": "approach", "pressure": "pressure",
-    "stage": "stage", "topic": "topics",
-}
+MAX_FACET_VALUES = 12  # values shown per facet on the search page
+RECENT_DOCUMENTS = 6
+KEY_CASES = 6
+# Query parameters that belong to one page view, not to the search itself.
+_VIEW_PARAMETERS = ("page", "format")
+
+
+@bp.app_context_processor
+def template_helpers() -> dict:
+    """What every template may use: the URL builder, and the edit form's controls
+    (webui/editor.py renders edit.html; the controls come from the registry)."""
+    return {"urls": urls, "form_controls": _form_controls, "lesson_controls": _lesson_controls}
+
+
+def _form_controls(kind: str) -> list[dict]:
+    _vocabulary()  # the controls offer vocabulary values
+    return forms.form_controls(kind, casebase().content)
+
+
+def _lesson_controls() -> dict:
+    return forms.lesson_controls(_vocabulary())
+
+
+def _vocabulary() -> Vocabulary:
+    """The content's vocabulary; without one (a broken kb/vocabulary.yaml) pages that
+    offer controlled values cannot be shown, so the content problem is answered (503)."""
+    vocabulary = casebase().content.vocabulary
+    if vocabulary is None:
+        raise Unavailable(f"the content has errors: {presenters.content_problem(casebase())}")
+    return vocabulary
 
 
 def _json_requested() -> bool:
@@ -35,11 +60,12 @@ def _json_requested() -> bool:
 def home():
     """Search box, the three ways in, what changed lately, how much there is."""
     content = casebase().content
-    recent = sorted(content.documents.values(), key=lambda d: (-d.modified, d.id))[:6]
+    recent = sorted(content.documents.values(), key=lambda d: (-d.modified, d.id))[:RECENT_DOCUMENTS]
     data = {
         "counts": {"cases": len(content.cases), "notes": len(content.notes), "lessons": len(content.lessons),
                    "glossary_terms": len(content.glossary)},
-        "recent": [{"id": d.id, "kind": d.kind, "title": d.title, "url": f"/{d.kind}s/{d.id}"} for d in recent],
+        "recent": [{"id": d.id, "kind": d.kind, "title": d.title, "url": urls.document(d.kind, d.id)}
+                   for d in recent],
     }
     if _json_requested():
         return jsonify(data)
@@ -51,57 +77,62 @@ def search():
     """Search with facets, snippets, "did you mean" and pagination; state in the URL."""
     page_size = current_app.config["PAGE_SIZE"]
     search_request = params.search_request(request.args, page_size=page_size)
-    response = None
+    answer = None
     if search_request.query or search_request.filters or search_request.kinds:
-        response = casebase().search(search_request)
+        answer = presenters.search_answer(casebase().search(search_request))
     if _json_requested():
-        return jsonify(response.to_dict() if response else {"query": "", "results": [], "total": 0})
+        return jsonify(answer if answer else {"query": "", "results": [], "total": 0})
     page = search_request.offset // page_size + 1
-    pages = ((response.total - 1) // page_size + 1) if response and response.total else 0
+    pages = ((answer["total"] - 1) // page_size + 1) if answer and answer["total"] else 0
     return render_template(
-        "search.html", request_=search_request, response=response, page=page, pages=pages,
-        facet_groups=_facet_groups(response, search_request), page_url=_page_url,
-        suggestion_url=_replace_url("q", response.suggestion) if response and response.suggestion else None,
+        "search.html", request_=search_request, response=answer, page=page, pages=pages,
+        facet_groups=facet_groups(answer, search_request), page_url=_page_url,
+        suggestion_url=_replace_url("q", answer["suggestion"]) if answer and answer["suggestion"] else None,
     )
 
 
-def _facet_groups(response, search_request) -> list[dict]:
-    if response is None:
+def facet_groups(answer: dict | None, search_request, registry: FieldRegistry = REGISTRY) -> list[dict]:
+    """The search page's facets: each with its title and values (label, count, whether
+    active, the link that toggles it), in the registry's facet order."""
+    if answer is None:
         return []
     vocabulary = casebase().content.vocabulary
+    titles = presenters.facet_titles(registry)
     groups = []
-    for facet in FACETS:
-        counts = response.facets.get(facet, {})
-        active = set(search_request.kinds if facet == "kind" else search_request.filters.get(facet, ()))
+    for facet, name in presenters.facet_vocabularies(registry).items():
+        counts = answer["facets"].get(facet, {})
+        active = set(search_request.kinds if facet == presenters.KIND_FACET else search_request.filters.get(facet, ()))
         if not counts and not active:
             continue
         values = []
-        for value, count in list(counts.items())[:12]:
-            name = FACET_VOCABULARY.get(facet)
-            label = vocabulary.label(name, value) if name else value.capitalize() if facet == "kind" else value
+        for value, count in list(counts.items())[:MAX_FACET_VALUES]:
+            label = value.capitalize() if name is None else presenters.value_label(vocabulary, name, value)
             values.append({"value": value, "label": label, "count": count, "active": value in active,
                            "url": _toggle_url(facet, value)})
-        groups.append({"facet": facet, "title": FACET_TITLES[facet], "values": values})
+        groups.append({"facet": facet, "title": titles[facet], "values": values})
     return groups
 
 
+def _search_items(*dropped: str) -> list[tuple[str, str]]:
+    """The current search's query parameters, without the page view's and `dropped`."""
+    return [(k, v) for k, v in request.args.items(multi=True) if k not in (*_VIEW_PARAMETERS, *dropped)]
+
+
 def _toggle_url(facet: str, value: str) -> str:
-    items = [(k, v) for k, v in request.args.items(multi=True) if k not in ("page", "format")]
+    items = _search_items()
     if (facet, value) in items:
         items.remove((facet, value))
     else:
         items.append((facet, value))
-    return "/search?" + urlencode(items)
+    return urls.search(items)
 
 
 def _page_url(page: int) -> str:
-    items = [(k, v) for k, v in request.args.items(multi=True) if k not in ("page", "format")]
-    return "/search?" + urlencode(items + [("page", str(page))])
+    return urls.search(_search_items() + [("page", str(page))])
 
 
 def _replace_url(key: str, value: str) -> str:
-    items = [(k, v) for k, v in request.args.items(multi=True) if k not in (key, "page", "format")]
-    return "/search?" + urlencode([(key, value)] + items)
+    return urls.search([(key, value)] + _search_items(key))
 
 
 @bp.get("/cases/<case_id>")
@@ -112,7 +143,8 @@ def case(case_id: str):
     if _json_requested():
         return jsonify(detail)
     lessons_html = {lesson["id"]: renderer().inline(lesson["explanation"]) for lesson in detail["lessons"]}
-    return render_template("case.html", case=detail, lessons_html=lessons_html, draft=_open_draft("case", case_id))
+    return render_template("case.html", case=detail, lessons_html=lessons_html,
+                           paragraphs=presenters.paragraphs(document), draft=_open_draft("case", case_id))
 
 
 @bp.get("/notes/<note_id>")
@@ -133,42 +165,49 @@ def _open_draft(kind: str, doc_id: str):
     return current_app.extensions["library"].open_draft(kind, doc_id)
 
 
+def profile_form(vocabulary: Vocabulary, registry: FieldRegistry = REGISTRY) -> list[dict]:
+    """The advisor form's selects, one per profile attribute of `registry`, in its order:
+    name, label (the vocabulary's title where there is one), whether several values may
+    be chosen, and the (value, label) options."""
+    controls = []
+    for spec in registry.with_role("attribute"):
+        name = presenters.vocabulary_of(spec)
+        options = [(value, presenters.value_label(vocabulary, name, value)) for value in vocabulary.values(name)]
+        label = vocabulary.title(name) if spec.vocabulary else spec.title
+        controls.append({"name": spec.key, "label": label, "multiple": spec.many, "options": options})
+    return controls
+
+
 @bp.get("/advisor")
 def advisor():
     """Plan a new initiative: the profile form and, when filled, the suggestions."""
+    vocabulary = _vocabulary()  # the advisor compares controlled values: none without a vocabulary
     data = params.profile_data(request.args)
     answer, error = None, None
     if data:
         try:
-            answer = casebase().suggest(data)
+            answer = presenters.suggestion_answer(casebase().suggest(data))
         except ProfileError as exc:  # shown next to the form, which keeps the user's values
             error = {"field": exc.field, "message": exc.message}
     if _json_requested():
         if error:
             raise BadParameter(error["field"], error["message"])
-        return jsonify(answer.to_dict() if answer else {"profile": {}})
-    vocabulary = casebase().content.vocabulary
-    choices = {name: [(value, vocabulary.label(vocabulary_name, value))
-                      for value in vocabulary.values(vocabulary_name)]
-               for name, vocabulary_name in SCALAR_ATTRIBUTES.items()}
-    choices["sectors"] = [(v, vocabulary.label("sectors", v)) for v in vocabulary.values("sectors")]
-    choices["activities"] = [(v, vocabulary.label("activities", v)) for v in vocabulary.values("activities")]
-    choices["country"] = [(name, name) for name in vocabulary.values("countries")]
-    titles = {name: vocabulary.title(vocabulary_name) for name, vocabulary_name in SCALAR_ATTRIBUTES.items()}
-    return render_template("advisor.html", data=data, answer=answer, error=error, choices=choices,
-                           titles=titles, documents=casebase().content.documents)
+        return jsonify(answer if answer else {"profile": {}})
+    return render_template("advisor.html", data=data, answer=answer, error=error,
+                           controls=profile_form(vocabulary), documents=casebase().content.documents)
 
 
 @bp.get("/learn")
 def learn():
     """The onboarding path: notes in reading order, key cases, the glossary."""
     content = casebase().content
-    notes = [{"id": n.id, "title": n.title, "summary": n.summary, "url": f"/notes/{n.id}",
+    notes = [{"id": n.id, "title": n.title, "summary": n.summary, "url": urls.document("note", n.id),
               "order": n.meta.get("learn_order")} for n in content.notes]
-    key_cases = sorted(content.cases, key=lambda c: (-len(c.lessons), c.id))[:6]
-    cases = [{"id": c.id, "title": c.title, "summary": c.summary, "url": f"/cases/{c.id}"} for c in key_cases]
+    key_cases = sorted(content.cases, key=lambda c: (-len(c.lessons), c.id))[:KEY_CASES]
+    cases = [{"id": c.id, "title": c.title, "summary": c.summary, "url": urls.document("case", c.id)}
+             for c in key_cases]
     glossary = [{"term": t.term, "aliases": list(t.aliases), "definition": t.definition,
-                 "note": t.note, "url": f"/notes/{t.note}" if t.note else None}
+                 "note": t.note, "url": urls.document("note", t.note) if t.note else None}
                 for t in sorted(content.glossary, key=lambda t: t.term.casefold())]
     data = {"notes": notes, "cases": cases, "glossary": glossary}
     if _json_requested():

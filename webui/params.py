@@ -1,4 +1,8 @@
-"""Turning query strings and JSON bodies into engine requests, or BadParameter."""
+"""Turning query strings and JSON bodies into engine requests, or BadParameter.
+
+Which filters a search takes and which attributes a profile has are read from the
+field registry, so a field added there is accepted here without an edit.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,16 @@ from typing import Mapping
 
 from werkzeug.datastructures import MultiDict
 
-from indexer.search.searcher import FACETS, KINDS, MODES, SearchRequest
+from indexer.content.schema import ATTRIBUTE, REGISTRY, FieldRegistry
+from indexer.models import MAX_LIMIT, MAX_QUERY
+from indexer.search.searcher import KINDS, MODES, SearchRequest
 
 from .errors import BadParameter
 
-MAX_QUERY = 500
+MAX_OFFSET = 10_000
+MAX_PAGE = 1000
+# Parts of a profile that are not fields of a case: what the user writes about the initiative.
+PROFILE_TEXTS = ("description", "title")
 
 
 def _integer(args: MultiDict, name: str, default: int, low: int, high: int) -> int:
@@ -26,8 +35,10 @@ def _integer(args: MultiDict, name: str, default: int, low: int, high: int) -> i
     return value
 
 
-def search_request(args: MultiDict, page_size: int | None = None) -> SearchRequest:
-    """A SearchRequest from query parameters q, mode, kind, <facet>, limit/offset or page."""
+def search_request(args: MultiDict, page_size: int | None = None,
+                   registry: FieldRegistry = REGISTRY) -> SearchRequest:
+    """A SearchRequest from query parameters q, mode, kind, <facet> (any facet of
+    `registry`), limit/offset or page."""
     query = args.get("q", "").strip()
     if len(query) > MAX_QUERY:
         raise BadParameter("q", f"is longer than {MAX_QUERY} characters")
@@ -38,28 +49,28 @@ def search_request(args: MultiDict, page_size: int | None = None) -> SearchReque
     for kind in kinds:
         if kind not in KINDS:
             raise BadParameter("kind", f"must be one of {', '.join(KINDS)}")
-    filters = {facet: tuple(v for v in args.getlist(facet) if v) for facet in FACETS if facet != "kind"}
+    filters = {facet: tuple(v for v in args.getlist(facet) if v) for facet in registry.facets if facet != "kind"}
     filters = {facet: values for facet, values in filters.items() if values}
     if page_size is None:
-        limit = _integer(args, "limit", 10, 1, 100)
-        offset = _integer(args, "offset", 0, 0, 10_000)
+        limit = _integer(args, "limit", 10, 1, MAX_LIMIT)
+        offset = _integer(args, "offset", 0, 0, MAX_OFFSET)
     else:
-        page = _integer(args, "page", 1, 1, 1000)
+        page = _integer(args, "page", 1, 1, MAX_PAGE)
         limit, offset = page_size, (page - 1) * page_size
     return SearchRequest(query, mode=mode, kinds=kinds, filters=filters, limit=limit, offset=offset)
 
 
-def profile_data(args: Mapping) -> dict:
-    """The profile fields of a form or query string (empty values dropped)."""
+def profile_data(args: Mapping, registry: FieldRegistry = REGISTRY) -> dict:
+    """The profile of a form or query string: its texts and every profile attribute of
+    `registry` (a list for a list attribute); empty and 'unknown' values are dropped."""
     data: dict = {}
-    for key in ("description", "country", "driver", "approach", "pressure", "cooperative_culture", "stage",
-                "firm_structure", "funding_level", "monitoring_style", "markusen", "altenburg_meyer_stamer",
-                "enright", "title"):
+    attributes = registry.with_role(ATTRIBUTE)
+    for key in (*PROFILE_TEXTS, *(spec.key for spec in attributes if not spec.many)):
         value = args.get(key)
         if value not in (None, "", "unknown"):
             data[key] = value
     getlist = getattr(args, "getlist", None)
-    for key in ("sectors", "activities"):
+    for key in (spec.key for spec in attributes if spec.many):
         values = getlist(key) if getlist else args.get(key)
         values = [v for v in (values or []) if v]
         if values:

@@ -1,97 +1,143 @@
-"""Documents as plain data for JSON and templates (one shape for both)."""
+"""Documents and engine answers as plain data for JSON and templates (one shape for both).
+
+Which fields a case list, a fact sheet or the facet overview shows is read from the
+field registry (indexer/content/schema.py), never listed here, and every link is built
+by webui/urls.py from the engine's kind, id and anchor. Each function takes the
+registry as a parameter so a test can pass a copy with one more field.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from indexer.content.documents import Document
+from indexer.content.loading import VOCABULARY_FILE
+from indexer.content.schema import FACT, FORM, REGISTRY, FieldRegistry, FieldSpec
+from indexer.content.vocabulary import UNKNOWN, Vocabulary
+from indexer.errors import Unavailable
+from indexer.index.build import IndexProblem
 from indexer.service import Casebase
-from indexer.content.vocabulary import UNKNOWN
 
+from . import urls
 from .rendering import Renderer
 
-# Structured case fields shown on a fact sheet: (label, dotted path, vocabulary or facet).
-FACT_SHEET = (
-    ("Country", "location.country", "country"),
-    ("Place", "location.place", None),
-    ("Region", "location.region", None),
-    ("Sectors", "sectors", "sector"),
-    ("Period", "period", None),
-    ("Driver", "initiative.driver", "driver"),
-    ("Approach", "initiative.approach", "approach"),
-    ("Initiative", "initiative.name", None),
-    ("Pressure", "situation.pressure", "pressure"),
-    ("Cooperative culture", "situation.cooperative_culture", None),
-    ("Life-cycle stage", "situation.stage", "stage"),
-    ("Firm structure", "situation.firm_structure", None),
-    ("Markusen type", "typology.markusen", "markusen"),
-    ("Altenburg / Meyer-Stamer type", "typology.altenburg_meyer_stamer", "altenburg_meyer_stamer"),
-    ("Enright type", "typology.enright", "enright"),
-    ("Activities", "activities", None),
-    ("Obstacles", "obstacles", None),
-)
-_VOCABULARY_OF = {
-    "sectors": "sectors", "initiative.driver": "driver", "initiative.approach": "approach",
-    "situation.pressure": "pressure", "situation.cooperative_culture": "cooperative_culture",
-    "situation.stage": "stage", "situation.firm_structure": "firm_structure",
-    "typology.markusen": "typology.markusen",
-    "typology.altenburg_meyer_stamer": "typology.altenburg_meyer_stamer",
-    "typology.enright": "typology.enright", "activities": "activities", "obstacles": "obstacles",
-}
-LIST_FIELDS = ("sectors", "activities", "obstacles")
+# Kinds of item the facet 'kind' counts, in the order the overview lists them.
+ITEM_KINDS = ("case", "note", "lesson")
+# Facets that no case field declares: the item's kind, and the topics of lessons and notes.
+KIND_FACET, TOPIC_FACET = "kind", "topic"
+# The vocabulary of a 'country' field's values.
+COUNTRIES = "countries"
+# Column names that predate the registry and are kept so CSV and JSON answers do not change
+# (every other column is the field's path with '_' for '.').
+_LEGACY_COLUMNS = {"initiative.lead_organisations": "lead_organisations"}
 
 
-def case_fields(case: Document) -> dict[str, Any]:
+def column_name(spec: FieldSpec) -> str:
+    """The key of a case field in the case list's CSV and JSON.
+
+    >>> column_name(REGISTRY.by_path("initiative.driver")), column_name(REGISTRY.by_path("funding"))
+    ('initiative_driver', 'funding')
+    """
+    return _LEGACY_COLUMNS.get(spec.path, spec.path.replace(".", "_"))
+
+
+def csv_columns(registry: FieldRegistry = REGISTRY) -> tuple[str, ...]:
+    """Every column of the case list, in order: id, title, the registry's CSV fields,
+    the number of lessons, the summary and the case's page."""
+    return ("id", "title", *(column_name(spec) for spec in registry.csv_columns), "lessons", "summary", "url")
+
+
+def vocabulary_of(spec: FieldSpec) -> str | None:
+    """The vocabulary a field's values come from (countries have their own list)."""
+    return COUNTRIES if spec.kind == "country" else spec.vocabulary
+
+
+def value_label(vocabulary: Vocabulary | None, name: str | None, value: str) -> str:
+    """How a stored value is shown: its vocabulary label, 'Unknown', or itself.
+
+    Without a vocabulary (a broken kb/vocabulary.yaml) values are shown as they are.
+    """
+    if value == UNKNOWN:
+        return "Unknown"
+    if vocabulary is None or name is None or name == COUNTRIES:
+        return value
+    return vocabulary.label(name, value)
+
+
+def _field_value(case: Document, spec: FieldSpec) -> Any:
+    if spec.many:
+        return [str(value) for value in case.values(spec.path)]
+    # Free text may be a YAML number (period: 1998) or span lines; JSON and CSV get one line of text.
+    return " ".join(str(case.get(spec.path)).split())
+
+
+def case_fields(case: Document, registry: FieldRegistry = REGISTRY) -> dict[str, Any]:
     """The structured fields of a case, flat, for JSON and CSV."""
     fields: dict[str, Any] = {"id": case.id, "title": case.title, "summary": case.summary}
-    for _, path, _ in FACT_SHEET:
-        # Free-text fields may be YAML numbers (period: 1998); JSON and CSV always get text.
-        fields[path.replace(".", "_")] = case.values(path) if path in LIST_FIELDS else str(case.get(path))
-    fields["lead_organisations"] = case.values("initiative.lead_organisations")
-    for name in ("funding", "monitoring", "outcomes"):
-        fields[name] = " ".join(str(case.get(name)).split())
+    for spec in registry.csv_columns:
+        fields[column_name(spec)] = _field_value(case, spec)
     fields["lessons"] = len(case.lessons)
-    fields["url"] = f"/cases/{case.id}"
+    fields["url"] = urls.document("case", case.id)
     return fields
 
 
-def fact_sheet(case: Document, casebase: Casebase) -> list[dict[str, Any]]:
-    """Rows of label and values, each value with its label and a search link."""
-    vocabulary = casebase.content.vocabulary
+def fact_sheet(case: Document, vocabulary: Vocabulary | None,
+               registry: FieldRegistry = REGISTRY) -> list[dict[str, Any]]:
+    """Rows of label and values, each value with its label and, for a facet, a search link."""
+    facet_of = {spec.path: name for name, spec in registry.facet_fields.items()}
     rows = []
-    for label, path, facet in FACT_SHEET:
-        raw = case.values(path) if path in LIST_FIELDS else [case.get(path)]
+    for spec in registry.fact_sheet:
+        raw = case.values(spec.path) if spec.many else [case.get(spec.path)]
+        facet = facet_of.get(spec.path)
         values = []
-        for value in raw:
-            value = str(value)
-            name = _VOCABULARY_OF.get(path)
-            shown = "Unknown" if value == UNKNOWN else (
-                vocabulary.label(name, value) if (vocabulary and name) else value)
-            link = f"/search?{facet}={value}" if facet and value != UNKNOWN else None
-            values.append({"value": value, "label": shown, "link": link})
-        rows.append({"label": label, "values": values or [{"value": UNKNOWN, "label": "Unknown", "link": None}]})
+        for value in map(str, raw):
+            link = urls.facet(facet, value) if facet and value != UNKNOWN else None
+            values.append({"value": value, "label": value_label(vocabulary, vocabulary_of(spec), value),
+                           "link": link})
+        rows.append({"label": spec.title,
+                     "values": values or [{"value": UNKNOWN, "label": "Unknown", "link": None}]})
     return rows
 
 
-def case_detail(case: Document, casebase: Casebase, renderer: Renderer) -> dict[str, Any]:
-    """Everything a case page or GET /api/cases/<id> shows."""
-    similar = []
+def is_paragraph(spec: FieldSpec) -> bool:
+    """True for free text that is a paragraph rather than a fact: a text field of the
+    edit form that is no fact-sheet row (funding, monitoring, outcomes). It is shown
+    under the fact sheet and edited in a text area."""
+    return spec.kind == "text" and spec.has(FORM) and not spec.has(FACT)
+
+
+def paragraphs(case: Document, registry: FieldRegistry = REGISTRY) -> list[dict[str, str]]:
+    """The paragraphs of a case, as label and text."""
+    return [{"label": spec.title, "text": _field_value(case, spec)} for spec in registry.case if is_paragraph(spec)]
+
+
+def _link(document: Document) -> dict[str, str]:
+    return {"id": document.id, "title": document.title, "url": urls.document(document.kind, document.id)}
+
+
+def _similar(case: Document, casebase: Casebase) -> list[dict[str, Any]]:
     try:
-        similar = [{"id": m.id, "title": m.title, "score": m.score, "reason": m.reason, "url": f"/cases/{m.id}"}
-                   for m in casebase.similar(case.id, limit=4)]
-    except Exception:  # an index being rebuilt must not take the case page down
-        similar = []
+        matches = casebase.similar(case.id, limit=4)
+    except (IndexProblem, Unavailable):  # an index being rebuilt must not take the case page down
+        return []
+    return [{"id": m.id, "title": m.title, "score": m.score, "reason": m.reason, "url": urls.document("case", m.id)}
+            for m in matches]
+
+
+def case_detail(case: Document, casebase: Casebase, renderer: Renderer,
+                registry: FieldRegistry = REGISTRY) -> dict[str, Any]:
+    """Everything a case page or GET /api/cases/<id> shows."""
+    documents = casebase.content.documents
     return {
-        **case_fields(case),
-        "fact_sheet": fact_sheet(case, casebase),
+        **case_fields(case, registry),
+        "fact_sheet": fact_sheet(case, casebase.content.vocabulary, registry),
         "lessons": [{"id": lesson.id, "uid": lesson.uid, "statement": lesson.statement,
                      "explanation": lesson.explanation, "topics": list(lesson.topics),
                      "applies_when": {k: list(v) for k, v in lesson.applies_when.items()},
                      "sources": list(lesson.sources)} for lesson in case.lessons],
         "sources": case.get("sources", []),
-        "related_notes": [{"id": n, "title": casebase.content.documents[n].title, "url": f"/notes/{n}"}
-                          for n in case.get("related_notes", []) or [] if n in casebase.content.documents],
-        "similar": similar,
+        "related_notes": [_link(documents[n]) for n in case.get("related_notes", []) or [] if n in documents],
+        "similar": _similar(case, casebase),
         "body_markdown": case.body,
         "body_html": renderer.body(case),
         "modified": case.modified,
@@ -101,42 +147,76 @@ def case_detail(case: Document, casebase: Casebase, renderer: Renderer) -> dict[
 def note_detail(note: Document, casebase: Casebase, renderer: Renderer) -> dict[str, Any]:
     """Everything a note page or GET /api/notes/<id> shows."""
     documents = casebase.content.documents
-    backlinks = [
-        {"id": case.id, "title": case.title, "url": f"/cases/{case.id}"}
-        for case in casebase.content.cases
-        if note.id in (case.get("related_notes", []) or []) or f"[[note:{note.id}" in case.body
-    ]
+    backlinks = [_link(case) for case in casebase.content.cases
+                 if note.id in (case.get("related_notes", []) or []) or f"[[note:{note.id}" in case.body]
     return {
         "id": note.id, "title": note.title, "summary": note.summary, "topics": note.values("topics"),
         "paper_section": str(note.get("paper_section")), "learn_order": note.meta.get("learn_order"),
         "sources": note.get("sources", []),
-        "related_notes": [{"id": n, "title": documents[n].title, "url": f"/notes/{n}"}
-                          for n in note.get("related_notes", []) or [] if n in documents],
-        "related_cases": [{"id": c, "title": documents[c].title, "url": f"/cases/{c}"}
-                          for c in note.get("related_cases", []) or [] if c in documents],
+        "related_notes": [_link(documents[n]) for n in note.get("related_notes", []) or [] if n in documents],
+        "related_cases": [_link(documents[c]) for c in note.get("related_cases", []) or [] if c in documents],
         "illustrated_by": backlinks,
         "body_markdown": note.body,
         "body_html": renderer.body(note, with_glossary=True),
-        "url": f"/notes/{note.id}",
+        "url": urls.document("note", note.id),
         "modified": note.modified,
     }
 
 
-def facets_overview(casebase: Casebase) -> dict[str, Any]:
-    """Every facet's values with labels and the number of items that carry them."""
-    counts = casebase.facet_counts()
+def facet_vocabularies(registry: FieldRegistry = REGISTRY) -> dict[str, str | None]:
+    """Facet name -> the vocabulary of its values, for every facet of `registry` (None for 'kind')."""
+    topics = next(spec.vocabulary for spec in registry.lesson if spec.key == "topics")
+    fields = registry.facet_fields
+    return {facet: None if facet == KIND_FACET else topics if facet == TOPIC_FACET else vocabulary_of(fields[facet])
+            for facet in registry.facets}
+
+
+def facet_titles(registry: FieldRegistry = REGISTRY) -> dict[str, str]:
+    """Facet name -> its heading on the search page."""
+    fields = registry.facet_fields
+    return {facet: fields[facet].title if facet in fields else facet.capitalize() for facet in registry.facets}
+
+
+def facets_overview(casebase: Casebase, registry: FieldRegistry = REGISTRY) -> dict[str, Any]:
+    """Every facet's values with labels and the number of items that carry them, in
+    the registry's facet order."""
     vocabulary = casebase.content.vocabulary
-    names = {"sector": "sectors", "driver": "driver", "approach": "approach", "pressure": "pressure",
-             "stage": "stage", "markusen": "typology.markusen",
-             "altenburg_meyer_stamer": "typology.altenburg_meyer_stamer", "enright": "typology.enright",
-             "topic": "topics"}
+    if vocabulary is None:
+        raise Unavailable(f"the content has errors: {content_problem(casebase)}")
+    counts = casebase.facet_counts()
     overview: dict[str, Any] = {}
-    for facet, vocabulary_name in names.items():
-        overview[facet] = [{"value": value, "label": vocabulary.label(vocabulary_name, value),
-                            "count": counts.get(facet, {}).get(value, 0)}
-                           for value in vocabulary.values(vocabulary_name)]
-    overview["country"] = [{"value": name, "label": name, "count": counts.get("country", {}).get(name, 0)}
-                           for name in vocabulary.values("countries")]
-    overview["kind"] = [{"value": kind, "label": kind.capitalize(), "count": counts.get("kind", {}).get(kind, 0)}
-                        for kind in ("case", "note", "lesson")]
+    for facet, name in facet_vocabularies(registry).items():
+        values = ITEM_KINDS if name is None else tuple(vocabulary.values(name))
+        overview[facet] = [{"value": value, "label": value.capitalize() if name is None else
+                            value_label(vocabulary, name, value), "count": counts.get(facet, {}).get(value, 0)}
+                           for value in values]
     return overview
+
+
+def content_problem(casebase: Casebase) -> str:
+    """What stops the content from being shown, in one line: the vocabulary's first
+    error when there is one, else the first error of any file."""
+    errors = casebase.content.errors
+    vocabulary_errors = [problem for problem in errors if problem.path.endswith(VOCABULARY_FILE)]
+    chosen = (vocabulary_errors or errors)[:1]
+    return str(chosen[0]) if chosen else f"{VOCABULARY_FILE} could not be loaded"
+
+
+# -- engine answers with links -------------------------------------------------------------
+
+def search_answer(response) -> dict[str, Any]:
+    """A search response as JSON, each hit and other match with the `url` of its page."""
+    answer = response.to_dict()
+    for hit in answer["results"]:
+        hit["url"] = urls.linked(hit)
+        for other in hit["other_matches"]:
+            other["url"] = urls.linked(other)
+    return answer
+
+
+def suggestion_answer(suggestion) -> dict[str, Any]:
+    """An advisor's suggestion as JSON, each lesson and note with the `url` of its page."""
+    answer = suggestion.to_dict()
+    for item in answer["lessons"] + answer["notes"]:
+        item["url"] = urls.linked(item)
+    return answer

@@ -1,5 +1,7 @@
 """Markdown bodies to safe HTML: links resolved, sanitised with nh3, glossary marked.
 
+Casebase links ([[case:ID#lesson]]) point where webui/urls.py says documents live.
+
 Order matters: the author's Markdown is converted and then sanitised, so nothing an
 author (or a later web editor) writes can reach a page unsanitised; only afterwards
 are glossary tooltips added, built from escaped definitions. Rendered HTML is cached
@@ -19,6 +21,12 @@ import nh3
 from indexer.content.loading import GlossaryTerm
 from indexer.content.documents import Document, content_hash, slugify
 from indexer.content.links import LINK_PATTERN
+
+from . import urls
+from .urls import LESSON_ANCHOR_PREFIX
+
+# Builds the link of a document: (kind, id, anchor) -> URL.
+DocumentLink = Callable[[str, str, "str | None"], str]
 
 ALLOWED_TAGS = {
     "a", "abbr", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h1", "h2", "h3", "h4",
@@ -47,11 +55,14 @@ def sanitize(fragment: str) -> str:
                      clean_content_tags={"script", "style"}, link_rel="noopener noreferrer")
 
 
-def resolve_links(text: str, titles: dict[str, str], kinds: dict[str, str]) -> str:
-    """Turn [[case:ID]]-style links into Markdown links; unknown targets become text.
+def resolve_links(text: str, titles: dict[str, str], kinds: dict[str, str], link: DocumentLink) -> str:
+    """Turn [[case:ID]]-style links into Markdown links to `link(kind, id, anchor)`;
+    unknown targets become text.
 
+    >>> def link(kind, doc_id, anchor):
+    ...     return f"/{kind}s/{doc_id}" + (f"#{anchor}" if anchor else "")
     >>> resolve_links("See [[note:money|funding]] and [[case:x#l1]] or [[case:gone]].",
-    ...               {"money": "Financing", "x": "X town"}, {"money": "note", "x": "case"})
+    ...               {"money": "Financing", "x": "X town"}, {"money": "note", "x": "case"}, link)
     'See [funding](/notes/money) and [X town](/cases/x#lesson-l1) or gone.'
     """
     def replace(match: re.Match) -> str:
@@ -59,8 +70,8 @@ def resolve_links(text: str, titles: dict[str, str], kinds: dict[str, str]) -> s
         label = match["label"] or titles.get(target, target)
         if kinds.get(target) != kind:
             return label
-        anchor = f"#lesson-{match['anchor']}" if match["anchor"] else ""
-        return f"[{label}](/{kind}s/{target}{anchor})"
+        anchor = f"{LESSON_ANCHOR_PREFIX}{match['anchor']}" if match["anchor"] else None
+        return f"[{label}]({link(kind, target, anchor)})"
 
     return LINK_PATTERN.sub(replace, text)
 
@@ -112,10 +123,11 @@ class Renderer:
     """Renders document bodies, caching by document id and content hash."""
 
     def __init__(self, titles: Callable[[], dict[str, str]], kinds: Callable[[], dict[str, str]],
-                 glossary: Callable[[], list[GlossaryTerm]]):
+                 glossary: Callable[[], list[GlossaryTerm]], link: DocumentLink = urls.document):
         self._titles = titles
         self._kinds = kinds
         self._glossary = glossary
+        self._link = link  # webui/urls.py by default: links follow the app's routes
         self._cache: dict[tuple[str, str, bool], str] = {}
         self._lock = threading.Lock()
 
@@ -134,7 +146,7 @@ class Renderer:
 
     def markdown(self, text: str) -> str:
         """Safe HTML of any Markdown text that may contain casebase links."""
-        source = resolve_links(text, self._titles(), self._kinds())
+        source = resolve_links(text, self._titles(), self._kinds(), self._link)
         converted = markdown.markdown(source, extensions=["tables", "sane_lists", "toc"],
                                       extension_configs={"toc": {"slugify": lambda value, sep: slugify(value)}},
                                       output_format="html")

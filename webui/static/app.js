@@ -53,13 +53,14 @@
     var body = document.querySelector("textarea[data-preview]");
     if (!body) { return; }
     var target = document.getElementById(body.dataset.preview);
+    // The server names the preview route (only the web layer builds URLs).
     var token = body.form.querySelector("input[name=csrf_token]").value;
     var timer = null;
     function refresh() {
       var data = new URLSearchParams();
       data.set("body", body.value);
       data.set("csrf_token", token);
-      fetch("/preview", { method: "POST", body: data, credentials: "same-origin" })
+      fetch(body.dataset.previewUrl, { method: "POST", body: data, credentials: "same-origin" })
         .then(function (response) { return response.ok ? response.json() : null; })
         .then(function (json) { if (json) { target.innerHTML = json.html; } });
     }
