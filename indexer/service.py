@@ -1,15 +1,22 @@
 """The one service object the CLI, the web app and tests call: `Casebase`.
 
-It owns the loaded content, the current index generation and the (lazy) encoder.
-Nothing here is global: each process opens its own Casebase and keeps it.
+It owns the loaded content, the current index generation, the (lazy) encoder and the
+editing library (drafts, publishing, history, accounts) with its background index
+updater. Nothing here is global: each process opens its own Casebase and keeps it.
+
+`content_version` is an int that only grows: it goes up on every reload of the
+content, whether this process published or another process did (noticed by one stat
+of the content stamp that every publish touches), so caches can key on it.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections import OrderedDict
+from pathlib import Path
 from typing import Mapping
+
+import cachetools
 import numpy as np
 
 from indexer.search.analysis import make_analyzer, terms
@@ -20,8 +27,10 @@ from indexer.index.build import (
     check_manifest,
     current_generation,
     read_manifest,
+    remove_stale_builds,
 )
-from indexer.content.loading import Content, load_content
+from indexer.checking import load_library
+from indexer.content.loading import Content
 from indexer.content.documents import Document, Lesson
 from indexer.search.encoder import Encoder, SentenceTransformerEncoder
 from indexer.search.searcher import Searcher, SearchOptions, SearchRequest, SearchResponse
@@ -29,8 +38,13 @@ from indexer.advisor.profile import Profile
 from indexer.settings import Settings
 from indexer.advisor.suggest import Advisor, CaseMatch, Suggestion
 from indexer.search.synonyms import SynonymExpander
+from indexer.index.updater import IndexUpdater
+from indexer.library.accounts import Accounts
+from indexer.library.editing import Library
+from indexer.library.files import fsync_folder
 
 QUERY_CACHE_SIZE = 512
+CONTENT_STAMP = "content.stamp"
 
 
 class Casebase:
@@ -45,9 +59,15 @@ class Casebase:
         self._searcher: Searcher | None = None
         self._generation: str | None = None
         self._lock = threading.RLock()
-        self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._query_vectors: cachetools.LRUCache[str, np.ndarray] = cachetools.LRUCache(QUERY_CACHE_SIZE)
+        self._vectors_lock = threading.Lock()
         self._advisor: Advisor | None = None
         self._seen_key: int | None = None
+        self._content_version = 1
+        self._seen_stamp = self._content_stamp()
+        self._library: Library | None = None
+        self._accounts: Accounts | None = None
+        self._updater: IndexUpdater | None = None
 
     @classmethod
     def open(cls, settings: Settings, encoder: Encoder | None = None,
@@ -56,13 +76,14 @@ class Casebase:
         semantic query. `semantic=False` runs without any model."""
         if encoder is None and semantic:
             encoder = SentenceTransformerEncoder(settings.model_name, threads=settings.query_threads)
-        return cls(settings, load_content(settings.content_dir), encoder, options)
+        remove_stale_builds(settings.index_dir)
+        return cls(settings, load_library(settings.content_dir), encoder, options)
 
     # -- index ---------------------------------------------------------------
 
     def build_index(self, rebuild: bool = False, progress: bool = False, echo=lambda message: None) -> BuildReport:
         """Build or update the index from the content on disk, then reload both."""
-        self.content = load_content(self.settings.content_dir)
+        self._set_content(load_library(self.settings.content_dir))
         report = build_index(self.settings.content_dir, self.settings.index_dir, self.encoder,
                              rebuild=rebuild, progress=progress, echo=echo, content=self.content)
         self._reopen_if_changed()
@@ -95,13 +116,23 @@ class Casebase:
                                      self._encode_query if self.encoder else None, self.options)
             old, self._searcher, self._generation = self._searcher, searcher, folder.name
             if folder.name and old is not None:
-                self.content = load_content(self.settings.content_dir)
+                self._set_content(load_library(self.settings.content_dir))
                 old.close()
 
-    def reload_content(self) -> None:
+    def reload_library(self) -> None:
         """Read the content files again (after a publish); the index follows separately."""
-        self.content = load_content(self.settings.content_dir)
-        self._advisor = None
+        self._set_content(load_library(self.settings.content_dir))
+
+    def _set_content(self, content: Content) -> None:
+        with self._lock:
+            self.content = content
+            self._advisor = None
+            self._content_version += 1
+
+    @property
+    def content_version(self) -> int:
+        """Goes up by at least one on every reload of the content (never repeats)."""
+        return self._content_version
 
     def warm(self) -> None:
         """Open the index and load the model now, so the first user does not wait."""
@@ -110,12 +141,39 @@ class Casebase:
             self._encode_query("warm up")
 
     def refresh(self) -> None:
-        """Follow a generation switched by another process (a stat when nothing changed)."""
+        """Follow a publish or a generation switch by another process (two stats when
+        nothing changed)."""
+        stamp = self._content_stamp()
+        if stamp != self._seen_stamp:
+            self._seen_stamp = stamp
+            self.reload_library()
         key = self.generation_key()
         if key != self._seen_key:
             self._seen_key = key
             if self._searcher is not None:
                 self._reopen_if_changed()
+
+    def _stamp_path(self) -> Path:
+        return self.settings.instance_dir / CONTENT_STAMP
+
+    def _content_stamp(self) -> tuple[int, int] | None:
+        try:
+            status = os.stat(self._stamp_path())
+        except FileNotFoundError:
+            return None
+        return status.st_ino, status.st_mtime_ns
+
+    def _touch_stamp(self) -> None:
+        """Tell the other processes that the content changed: a new file (new inode and
+        time) replaces the stamp; this process knows it as seen already."""
+        path = self._stamp_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+        temporary.write_text(str(self._content_version), encoding="utf-8")
+        status = os.stat(temporary)  # a rename keeps inode and time: this is the new stamp
+        os.replace(temporary, path)
+        fsync_folder(path.parent)
+        self._seen_stamp = status.st_ino, status.st_mtime_ns
 
     def generation_key(self) -> int | None:
         """Changes whenever a build switches generations (one stat, no file read)."""
@@ -145,16 +203,13 @@ class Casebase:
 
     def _encode_query(self, text: str) -> np.ndarray:
         assert self.encoder is not None
-        with self._lock:
+        with self._vectors_lock:
             cached = self._query_vectors.get(text)
-            if cached is not None:
-                self._query_vectors.move_to_end(text)
-                return cached
+        if cached is not None:
+            return cached
         vector = self.encoder.encode([text])[0]
-        with self._lock:
+        with self._vectors_lock:
             self._query_vectors[text] = vector
-            if len(self._query_vectors) > QUERY_CACHE_SIZE:
-                self._query_vectors.popitem(last=False)
         return vector
 
     def advisor(self) -> Advisor:
@@ -186,6 +241,43 @@ class Casebase:
         case_id, _, lesson_id = uid.partition("#")
         case = self.content.documents.get(case_id)
         return case.lesson(lesson_id) if case is not None and case.kind == "case" else None
+
+    # -- editing -------------------------------------------------------------
+
+    @property
+    def accounts(self) -> Accounts:
+        """Users, sessions, login throttling and the audit log of this installation."""
+        with self._lock:
+            if self._accounts is None:
+                self._accounts = Accounts(self.settings.database_path)
+            return self._accounts
+
+    @property
+    def updater(self) -> IndexUpdater:
+        """The background index updater that publishing asks for new generations."""
+        with self._lock:
+            if self._updater is None:
+                self._updater = IndexUpdater(lambda: self.build_index())
+            return self._updater
+
+    @property
+    def library(self) -> Library:
+        """Drafts, review, publishing and history. Opening it finishes any publish a
+        killed process left behind; every publish reloads the content here at once,
+        touches the content stamp for the other processes and asks for an index update."""
+        with self._lock:
+            if self._library is None:
+                accounts = self.accounts
+                self._library = Library(self.settings.content_dir, self.settings.database_path,
+                                        after_publish=self._published, audit=accounts.record)
+            return self._library
+
+    def _published(self) -> None:
+        self.reload_library()
+        self._seen_stamp = None  # our own touch below must not trigger a second reload...
+        self._touch_stamp()
+        self._seen_stamp = self._content_stamp()  # ...so remember it as seen
+        self.updater.request()
 
     def close(self) -> None:
         """Release the index."""

@@ -52,6 +52,11 @@ class Settings:
         """The instance folder: accounts, drafts, history and the secret key live here."""
         return self.index_dir.parent
 
+    @property
+    def database_path(self) -> Path:
+        """The instance database: accounts, sessions, drafts, revisions, the audit log."""
+        return self.instance_dir / "casebase.sqlite3"
+
     def with_changes(self, **changes) -> "Settings":
         """A copy with some values replaced."""
         return replace(self, **changes)

@@ -9,6 +9,7 @@ import pytest
 from tests.conftest import render, valid_case
 
 import indexer.library.editing as editing
+import indexer.library.files as files
 from indexer.library.accounts import Accounts, AccountError, TooManyAttempts, verify_password
 from indexer.index.build import IndexLocked
 from indexer.library.editing import NEW, Conflict, InvalidEdit, Library
@@ -77,11 +78,14 @@ def test_a_crash_between_write_and_rename_leaves_the_old_file(library, tree, mon
     def crash(source, target):
         raise OSError("power cut")
 
-    monkeypatch.setattr(editing.os, "replace", crash)
+    monkeypatch.setattr(files.os, "replace", crash)
     with pytest.raises(OSError):
         library.publish(draft.id, "rita")
     assert path.read_text() == original
     assert [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")] == []
+    # The failed publish is undone: the draft is open again and no revision claims the text.
+    assert library.draft(draft.id).is_open
+    assert [r.author for r in library.history("case", "alpha-town")] == ["import"]
     monkeypatch.undo()
     library.publish(draft.id, "rita")
     assert "Never lands" in path.read_text()

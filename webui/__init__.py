@@ -17,14 +17,19 @@ from indexer.settings import Settings
 from .config import DefaultConfig
 
 
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+def create_app(test_config: Mapping[str, Any] | None = None, settings: Settings | None = None) -> Flask:
     """Create the app: config object, then instance/config.py, then CASEBASE_*
-    environment variables, then `test_config` (which may inject a ready Casebase)."""
+    environment variables, then `test_config` (which may inject a ready Casebase as
+    CASEBASE). `settings` says where content and index live (`casebase serve` passes
+    its own); without them they come from CONTENT/INDEX in `test_config` or CASEBASE_*
+    variables."""
     given = dict(test_config or {})
     if given.get("CASEBASE") is not None:
-        instance = given["CASEBASE"].settings.instance_dir
-    else:
-        instance = Settings.from_env(content_dir=given.get("CONTENT"), index_dir=given.get("INDEX")).instance_dir
+        settings = given["CASEBASE"].settings
+    from_config = settings is None
+    if from_config:
+        settings = Settings.from_env(content_dir=given.get("CONTENT"), index_dir=given.get("INDEX"))
+    instance = settings.instance_dir
     # The instance folder is the one the CLI uses too (accounts, drafts, secret key).
     app = Flask(__name__, instance_path=str(instance), instance_relative_config=True)
     app.json.sort_keys = False  # keep the documented field order of the JSON answers
@@ -35,10 +40,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     else:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if from_config:  # instance/config.py may name CONTENT and INDEX too
+        settings = Settings.from_env(content_dir=app.config.get("CONTENT"), index_dir=app.config.get("INDEX"))
 
     from . import api, auth, caching, editor, errors, pages, security, services
 
-    services.init_app(app)
+    services.init_app(app, settings)
     security.init_app(app)
     errors.init_app(app)
     auth.init_app(app)

@@ -1,18 +1,25 @@
-"""Sign-in, roles and CSRF protection for the editing part of the app."""
+"""Sign-in, roles and CSRF protection for the editing part of the app.
+
+The session cookie carries a session token; the engine's accounts decide on every
+request whether it is still live (signed out, password changed, lifetime over).
+"""
 
 from __future__ import annotations
 
 import functools
 import hmac
 import secrets
+import unicodedata
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, abort, current_app, g, redirect, render_template, request, session, url_for
 
-from indexer.library.accounts import Accounts, TooManyAttempts, User
+from indexer.library.accounts import SESSION_LIFETIME, Accounts, TooManyAttempts, User
 
 bp = Blueprint("auth", __name__)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+SESSION_TOKEN = "session"  # the key of the session token in Flask's signed cookie
 
 
 def load_secret_key(app: Flask) -> None:
@@ -31,17 +38,18 @@ def load_secret_key(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Accounts database, session cookie policy, the current user and CSRF checks."""
+    """Session cookie policy, the current user and CSRF checks."""
     load_secret_key(app)
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
-    database = Path(app.config.get("ACCOUNTS_DATABASE") or Path(app.instance_path) / "casebase.sqlite3")
-    app.extensions["accounts"] = Accounts(database)
+    app.config.setdefault("PERMANENT_SESSION_LIFETIME", SESSION_LIFETIME)
 
     @app.before_request
     def load_user() -> None:
-        name = session.get("user")
-        g.user = accounts().get(name) if name else None
+        token = session.get(SESSION_TOKEN)
+        g.user = accounts().session_user(token) if token else None
+        if token and g.user is None:
+            session.clear()  # ended on the server: the cookie goes too
         if not app.config.get("ANONYMOUS_READERS", True) and g.user is None and request.endpoint not in (
                 "auth.login", "static", "api.health"):
             abort(401, description="Sign in to read the casebase.")
@@ -52,8 +60,33 @@ def init_app(app: Flask) -> None:
 
 
 def accounts() -> Accounts:
-    """The current app's accounts."""
-    return current_app.extensions["accounts"]
+    """The current app's accounts (the engine's, through the Casebase)."""
+    return current_app.extensions["casebase"].accounts
+
+
+def safe_next(value: str | None) -> str:
+    r"""A same-site path to go to after signing in, else '/'.
+
+    Browsers drop tabs and newlines inside URLs and read a backslash as a slash, so
+    those are removed or refused before deciding; only a path on this site remains.
+
+    >>> safe_next("/cases/x?q=1"), safe_next("/%09/evil.invalid/"), safe_next("/\t/evil.invalid/")
+    ('/cases/x?q=1', '/%09/evil.invalid/', '/')
+    >>> safe_next("//evil.invalid"), safe_next("/\\evil.invalid"), safe_next("https://evil.invalid")
+    ('/', '/', '/')
+    >>> safe_next("/a\nb"), safe_next("/drafts\u200b"), safe_next(None)
+    ('/ab', '/drafts', '/')
+    """
+    if not value:
+        return "/"
+    # Control and format characters, and every kind of space, are never part of a path.
+    cleaned = "".join(ch for ch in value if not ch.isspace() and unicodedata.category(ch)[0] not in "CZ")
+    if not cleaned.startswith("/") or cleaned.startswith("//") or "\\" in cleaned:
+        return "/"
+    parts = urlsplit(cleaned)
+    if parts.scheme or parts.netloc:
+        return "/"
+    return cleaned
 
 
 def csrf_token() -> str:
@@ -96,9 +129,7 @@ def login():
     """Sign in."""
     error = None
     status = 200
-    next_url = request.values.get("next") or "/"
-    if not next_url.startswith("/") or next_url.startswith("//"):
-        next_url = "/"
+    next_url = safe_next(request.values.get("next"))
     if request.method == "POST":
         check_csrf()
         name = request.form.get("name", "").strip()
@@ -110,8 +141,10 @@ def login():
             if user is None:
                 error, status = "Wrong name or password.", 401
             else:
+                accounts().end_session(session.get(SESSION_TOKEN))  # a fresh session on every sign-in
                 session.clear()
-                session["user"] = user.name
+                session[SESSION_TOKEN] = accounts().start_session(user)
+                session.permanent = True  # the cookie lasts as long as the server-side session
                 csrf_token()
                 return redirect(next_url)
     return render_template("login.html", error=error, next_url=next_url), status
@@ -121,5 +154,6 @@ def login():
 def logout():
     """Sign out."""
     check_csrf()
+    accounts().end_session(session.get(SESSION_TOKEN))
     session.clear()
     return redirect(url_for("pages.home"))

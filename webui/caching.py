@@ -2,16 +2,18 @@
 
 Most traffic is people reading: the same searches, cases and notes, asked again and
 again between publishes. Anonymous GET answers are kept in a bounded LRU keyed by the
-full URL, the index generation and the loaded content, so a publish or a new index
-makes every cached answer unreachable at once. Signed-in users, other methods and
+full URL, the index generation and the Casebase's `content_version` (an int that only
+grows), so once a process has reloaded after a publish or switched to a new index,
+none of its older answers is reachable. Each worker notices another's publish on its
+next request (services.py refreshes first). Signed-in users, other methods and
 answers that set a cookie are never cached.
 """
 
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 
+import cachetools
 from flask import Flask, Response, g, request, session
 
 CACHEABLE_PREFIXES = ("/search", "/cases/", "/notes/", "/learn", "/advisor", "/api/search", "/api/cases",
@@ -25,27 +27,30 @@ class ResponseCache:
 
     def __init__(self, max_entries: int = MAX_ENTRIES):
         self.max_entries = max_entries
-        self._entries: OrderedDict[tuple, tuple[int, list, bytes]] = OrderedDict()
+        # cachetools' caches are not thread-safe on their own: every use holds the lock.
+        self._entries: cachetools.LRUCache[tuple, tuple[int, list, bytes]] = cachetools.LRUCache(max_entries)
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
     def get(self, key: tuple) -> tuple[int, list, bytes] | None:
+        """The stored answer for `key` (counted as a hit), or None (a miss)."""
         with self._lock:
             entry = self._entries.get(key)
             if entry is None:
                 self.misses += 1
                 return None
-            self._entries.move_to_end(key)
             self.hits += 1
             return entry
 
     def put(self, key: tuple, entry: tuple[int, list, bytes]) -> None:
+        """Store an answer; the least recently used one goes when the cache is full."""
         with self._lock:
             self._entries[key] = entry
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
 
 
 def _key(app: Flask) -> tuple | None:
@@ -55,7 +60,7 @@ def _key(app: Flask) -> tuple | None:
     if path != "/" and not path.startswith(CACHEABLE_PREFIXES):
         return None
     casebase = app.extensions["casebase"]
-    return (request.full_path, casebase.generation_key(), id(casebase.content))
+    return (request.full_path, casebase.generation_key(), casebase.content_version)
 
 
 def init_app(app: Flask) -> None:

@@ -1,21 +1,26 @@
-"""Editing in the browser: forms, drafts, review, history. Every route needs a role."""
+"""Editing in the browser: forms, drafts, review, history. Every route needs a role.
+
+The views parse the request, call the engine's library (`Casebase.library`: drafts,
+publishing, history) and render; the engine validates, writes, records and reloads.
+"""
 
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import yaml
-from flask import Blueprint, Flask, abort, current_app, g, jsonify, redirect, render_template, request
+from flask import Blueprint, Flask, abort, g, jsonify, redirect, render_template, request
+from werkzeug.routing import BaseConverter, ValidationError
 
-from indexer.library.editing import NEW, Conflict, InvalidEdit, Library, unified_diff
-from indexer.content.frontmatter import FrontMatterError, parse_text
 from indexer.advisor.profile import ProfileError
+from indexer.content.frontmatter import FrontMatterError, parse_text
 from indexer.content.schema import CONDITION_KEYS
-from indexer.index.updater import IndexUpdater
+from indexer.errors import NotFound, Refused, StateConflict
+from indexer.library.database import MAX_ROW_ID
+from indexer.library.editing import NEW, Conflict, InvalidEdit, Library, unified_diff
 
 from . import params
-from .auth import accounts, require
+from .auth import require
 from .forms import field_name, form_to_text, text_to_form
 from .security import valid_id
 from .services import casebase, renderer
@@ -25,23 +30,71 @@ KINDS = {"cases": "case", "notes": "note"}
 EDIT_MAX_CONTENT_LENGTH = 1024 * 1024
 
 
+class RowIdConverter(BaseConverter):
+    """A draft or revision id in a route: ASCII digits within SQLite's integer range
+    (anything else is 404, never a look-up). Werkzeug's `int` takes any Unicode digit
+    and any size."""
+
+    regex = r"[0-9]{1,19}"
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if not 0 < number <= MAX_ROW_ID:
+            raise ValidationError()
+        return number
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+def row_id(value: str | None) -> int | None:
+    """A row id from a query parameter, or None when it is not one.
+
+    >>> row_id("12"), row_id("\uff11"), row_id("99999999999999999999999"), row_id(None)
+    (12, None, None, None)
+    """
+    if not value or not value.isascii() or not value.isdigit() or len(value) > 19:
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ROW_ID else None
+
+
 def init_app(app: Flask) -> None:
-    """The draft library and the background index updater for this process."""
-    database = Path(app.config.get("ACCOUNTS_DATABASE") or Path(app.instance_path) / "casebase.sqlite3")
-    service = app.extensions["casebase"]
-    app.extensions["library"] = Library(service.settings.content_dir, database)
-    app.extensions["updater"] = IndexUpdater(lambda: service.build_index())
+    """The route converter for draft and revision ids (before the blueprint is registered)."""
+    app.url_map.converters["row_id"] = RowIdConverter
 
 
 def library() -> Library:
-    """The current app's draft library."""
-    return current_app.extensions["library"]
+    """The engine's library of the current app's Casebase."""
+    return casebase().library
 
 
 @bp.before_request
 def larger_bodies_for_edits() -> None:
     # A case file may be far larger than an API query; still bounded (413 beyond).
     request.max_content_length = EDIT_MAX_CONTENT_LENGTH
+
+
+def _error_page(status: int, title: str, error: Exception):
+    return render_template("error.html", status=status, title=title, message=str(error)), status
+
+
+@bp.errorhandler(NotFound)
+def not_found(error: NotFound):
+    """A draft or revision that does not exist."""
+    return _error_page(404, "Page not found", error)
+
+
+@bp.errorhandler(StateConflict)
+def state_conflict(error: StateConflict):
+    """Publishing a published draft, discarding one that is no longer open."""
+    return _error_page(409, "That cannot be done any more", error)
+
+
+@bp.errorhandler(Refused)
+def refused(error: Refused):
+    """The engine says this person may not (e.g. discard someone else's draft)."""
+    return _error_page(403, "Not allowed", error)
 
 
 def _kind(plural: str) -> str:
@@ -52,7 +105,7 @@ def _kind(plural: str) -> str:
 
 def _checked_id(doc_id: str) -> str:
     if not valid_id(doc_id):
-        abort(404, description="ids are lower-case letters, digits and hyphens")
+        abort(404, description="ids are up to 64 lower-case letters, digits and hyphens")
     return doc_id
 
 
@@ -104,7 +157,7 @@ def new(plural: str):
 @bp.post("/edit/new/<plural>")
 @require("editor")
 def create(plural: str):
-    """Save a new document's first draft."""
+    """Save a new document's first draft (422 naming `id` when it is taken)."""
     return _save(_kind(plural), "", is_new=True)
 
 
@@ -116,31 +169,31 @@ def save(plural: str, doc_id: str):
 
 
 def _save(kind: str, doc_id: str, is_new: bool):
+    message = request.form.get("message", "")
     if is_new:
         doc_id = (request.form.get("id") or "").strip()
-        problem = None
         if not valid_id(doc_id):
-            problem = "use lower-case letters, digits and hyphens"
-        elif library().head(kind, doc_id)[1] is not None:
-            problem = f"'{doc_id}' is already taken"
-        if problem:
             values = text_to_form(kind, form_to_text(kind, doc_id, request.form))
             values["id"] = doc_id
-            return _render_form(kind, doc_id, values, NEW, {"id": [problem]}, 422, is_new=True)
+            return _render_form(kind, doc_id, values, NEW,
+                                {"id": ["use up to 64 lower-case letters, digits and hyphens"]}, 422, is_new=True)
     text = form_to_text(kind, doc_id, request.form)
-    base = request.form.get("base_revision", "")
+    base = NEW if is_new else request.form.get("base_revision", "")
     try:
-        draft = library().save_draft(kind, doc_id, text, base, g.user.name, request.form.get("message", ""))
+        if is_new:
+            draft = library().create_draft(kind, doc_id, text, g.user.name, message)
+        else:
+            draft = library().save_draft(kind, doc_id, text, base, g.user.name, message)
     except InvalidEdit as error:
         errors: dict[str, list[str]] = {}
         for problem in error.problems:
             errors.setdefault(field_name(problem.field or "body"), []).append(problem.message)
         values = text_to_form(kind, text)
+        if is_new:
+            values["id"] = doc_id
         return _render_form(kind, doc_id, values, base, errors, 422, is_new=is_new)
     except Conflict as conflict:
-        accounts().record(g.user.name, "draft.conflict", f"{kind}:{doc_id}", {"kept": conflict.kept_draft})
         return render_template("conflict.html", kind=kind, doc_id=doc_id, conflict=conflict), 409
-    accounts().record(g.user.name, "draft.save", f"{kind}:{doc_id}", {"draft": draft.id})
     return redirect(f"/drafts/{draft.id}")
 
 
@@ -155,46 +208,46 @@ def preview():
 @require("editor")
 def drafts():
     """Open drafts (and conflict copies), newest first."""
-    return render_template("drafts.html", drafts=library().drafts("draft"), conflicts=library().drafts("conflict"))
+    return render_template("drafts.html", drafts=library().drafts("open"), conflicts=library().drafts("conflict"))
 
 
-@bp.get("/drafts/<int:draft_id>")
+@bp.get("/drafts/<row_id:draft_id>")
 @require("editor")
 def draft(draft_id: int):
     """A draft: preview, changes against the published version, and the review actions."""
-    item = library().draft(draft_id) or abort(404)
+    item = library().draft(draft_id)
     _, published = library().published(item.kind, item.doc_id)
     try:
         body_html = renderer().markdown(parse_text(item.text).body)
     except FrontMatterError:
         body_html = ""
+    can_discard = item.status in ("open", "conflict") and library().may_discard(g.user, item)
     return render_template("draft.html", draft=item, diff=unified_diff(published or "", item.text, "published",
-                                                                       "draft"), body_html=body_html)
+                                                                       "draft"), body_html=body_html,
+                           can_discard=can_discard)
 
 
-@bp.post("/drafts/<int:draft_id>/publish")
+@bp.post("/drafts/<row_id:draft_id>/publish")
 @require("reviewer")
 def publish(draft_id: int):
-    """Publish a draft: the file is written, the revision recorded, the index updated."""
-    item = library().draft(draft_id) or abort(404)
+    """Publish a draft: the file is written, the revision recorded, the content reloaded
+    and the index updated (409 when the draft is no longer open)."""
+    item = library().draft(draft_id)
     try:
         library().publish(draft_id, g.user.name, request.form.get("message", ""))
     except Conflict as conflict:
         return render_template("conflict.html", kind=item.kind, doc_id=item.doc_id, conflict=conflict), 409
     except InvalidEdit as error:
         abort(422, description="; ".join(str(p) for p in error.problems))
-    accounts().record(g.user.name, "publish", f"{item.kind}:{item.doc_id}", {"draft": draft_id})
-    _after_publish()
     return redirect(f"/{item.kind}s/{item.doc_id}")
 
 
-@bp.post("/drafts/<int:draft_id>/discard")
+@bp.post("/drafts/<row_id:draft_id>/discard")
 @require("editor")
 def discard(draft_id: int):
-    """Set a draft aside (kept with status 'discarded')."""
-    item = library().draft(draft_id) or abort(404)
-    library().discard(draft_id)
-    accounts().record(g.user.name, "draft.discard", f"{item.kind}:{item.doc_id}", {"draft": draft_id})
+    """Set a draft aside (kept with status 'discarded'): reviewers any open draft or
+    conflict copy, editors only their own (403 otherwise, 409 once published)."""
+    library().discard(draft_id, g.user)
     return redirect("/drafts")
 
 
@@ -206,25 +259,24 @@ def history(plural: str, doc_id: str):
     revisions = library().history(kind, doc_id)
     diff = None
     if request.args.get("a") and request.args.get("b"):
-        older = library().revision(request.args.get("a", type=int) or 0)
-        newer = library().revision(request.args.get("b", type=int) or 0)
-        if older is None or newer is None or {older.doc_id, newer.doc_id} != {doc_id}:
+        older_id, newer_id = row_id(request.args.get("a")), row_id(request.args.get("b"))
+        if older_id is None or newer_id is None:
             abort(404, description="no such revisions of this document")
+        older = library().revision(older_id, kind, doc_id)
+        newer = library().revision(newer_id, kind, doc_id)
         diff = unified_diff(older.text, newer.text, f"revision {older.id}", f"revision {newer.id}")
     return render_template("history.html", kind=kind, doc_id=doc_id, revisions=revisions, diff=diff)
 
 
-@bp.post("/history/<plural>/<doc_id>/restore/<int:revision_id>")
+@bp.post("/history/<plural>/<doc_id>/restore/<row_id:revision_id>")
 @require("reviewer")
 def restore(plural: str, doc_id: str, revision_id: int):
     """Publish an old revision again (itself a new revision)."""
     kind, doc_id = _kind(plural), _checked_id(doc_id)
-    old = library().revision(revision_id)
-    if old is None or old.doc_id != doc_id or old.kind != kind:
-        abort(404)
-    library().restore(revision_id, g.user.name)
-    accounts().record(g.user.name, "restore", f"{kind}:{doc_id}", {"revision": revision_id})
-    _after_publish()
+    try:
+        library().restore(revision_id, g.user.name, kind, doc_id)
+    except InvalidEdit as error:
+        abort(422, description="; ".join(str(p) for p in error.problems))
     return redirect(f"/history/{plural}/{doc_id}")
 
 
@@ -236,14 +288,16 @@ def retain():
     doc_id = (request.form.get("id") or "").strip()
     title = (request.form.get("title") or "").strip()
     if not valid_id(doc_id) or not title:
-        abort(400, description="give the new case an id (lower-case letters, digits, hyphens) and a title")
+        abort(400, description="give the new case an id (up to 64 lower-case letters, digits, hyphens) and a title")
     try:
         text = _case_from_profile(doc_id, title, data)
-        draft_item = library().save_draft("case", doc_id, text, NEW, g.user.name, "Retained from the advisor")
-    except (InvalidEdit, ProfileError) as error:
+        draft_item = library().create_draft("case", doc_id, text, g.user.name, "Retained from the advisor")
+    except InvalidEdit as error:
+        if error.field == "id":
+            abort(409, description=f"a case, note or draft '{doc_id}' already exists")
         abort(400, description=str(error))
-    except Conflict:
-        abort(409, description=f"a case or draft '{doc_id}' already exists")
+    except ProfileError as error:
+        abort(400, description=str(error))
     return redirect(f"/drafts/{draft_item.id}")
 
 
@@ -269,8 +323,3 @@ def _case_from_profile(doc_id: str, title: str, data: dict) -> str:
     body = (f"## Context\n\n{data.get('description', '')}\n\n"
             "## What was done\n\nTo be written as the initiative unfolds.\n")
     return "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=100) + "---\n\n" + body
-
-
-def _after_publish() -> None:
-    casebase().reload_content()
-    current_app.extensions["updater"].request()

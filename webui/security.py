@@ -6,6 +6,8 @@ import re
 
 from flask import Flask, Response
 
+from indexer.library.editing import MAX_ID_LENGTH
+
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+){0,20}$")
 
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -21,12 +23,15 @@ CONTENT_SECURITY_POLICY = "; ".join([
 
 
 def valid_id(value: str) -> bool:
-    """Ids are slugs; anything else is refused before any file or index look-up.
+    """Ids are slugs of at most MAX_ID_LENGTH characters; anything else is refused
+    before any file or index look-up.
 
     >>> valid_id("sinos-valley"), valid_id("../etc/passwd"), valid_id("A"), valid_id("sinos-valley\\n")
     (True, False, False, False)
+    >>> valid_id("a" * MAX_ID_LENGTH), valid_id("a" * (MAX_ID_LENGTH + 1))
+    (True, False)
     """
-    return bool(ID_PATTERN.fullmatch(value))
+    return len(value) <= MAX_ID_LENGTH and bool(ID_PATTERN.fullmatch(value))
 
 
 def init_app(app: Flask) -> None:

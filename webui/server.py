@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from gunicorn.app.base import BaseApplication
 
+from indexer.settings import Settings
+
 
 class _Application(BaseApplication):
-    def __init__(self, options: dict):
+    def __init__(self, options: dict, settings: Settings):
         self.options = options
+        self.settings = settings
         super().__init__()
 
     def load_config(self) -> None:
@@ -17,7 +20,7 @@ class _Application(BaseApplication):
     def load(self):
         from webui import create_app
 
-        app = create_app()
+        app = create_app(settings=self.settings)
         try:
             app.extensions["casebase"].warm()
         except Exception:  # a missing model or index is reported by the pages themselves
@@ -25,8 +28,9 @@ class _Application(BaseApplication):
         return app
 
 
-def run_gunicorn(host: str, port: int, workers: int) -> None:
-    """Serve until interrupted: `workers` processes, each opening its own Casebase."""
+def run_gunicorn(settings: Settings, host: str, port: int, workers: int) -> None:
+    """Serve until interrupted: `workers` processes, each opening its own Casebase over
+    `settings`."""
     _Application({
         "bind": f"{host}:{port}",
         "workers": workers,
@@ -36,4 +40,4 @@ def run_gunicorn(host: str, port: int, workers: int) -> None:
         "accesslog": "-",
         "errorlog": "-",
         "loglevel": "warning",
-    }).run()
+    }, settings).run()

@@ -10,13 +10,17 @@ from indexer.settings import Settings
 from .rendering import Renderer
 
 
-def init_app(app: Flask) -> None:
-    """Open the Casebase once for this app (tests may pass one as config CASEBASE)."""
+def init_app(app: Flask, settings: Settings) -> None:
+    """Open the Casebase once for this app (tests may pass one as config CASEBASE) and
+    its library, which finishes any publish a killed process left behind."""
     casebase = app.config.get("CASEBASE")
     if casebase is None:
-        settings = Settings.from_env(content_dir=app.config.get("CONTENT"), index_dir=app.config.get("INDEX"))
         casebase = Casebase.open(settings, semantic=bool(app.config.get("SEMANTIC", True)))
     app.extensions["casebase"] = casebase
+    # The same engine objects under the names views and tests look them up by.
+    app.extensions["library"] = casebase.library
+    app.extensions["accounts"] = casebase.accounts
+    app.extensions["updater"] = casebase.updater
 
     def titles() -> dict[str, str]:
         return {doc_id: doc.title for doc_id, doc in casebase.content.documents.items()}
@@ -27,8 +31,9 @@ def init_app(app: Flask) -> None:
     app.extensions["renderer"] = Renderer(titles, kinds, lambda: casebase.content.glossary)
 
     @app.before_request
-    def follow_new_generations() -> None:
-        # Another worker or `casebase index` may have published; pages must not lag.
+    def follow_other_processes() -> None:
+        # Another worker may have published, or `casebase index` switched generations:
+        # two stats per request, so no page lags behind a publish.
         casebase.refresh()
 
 

@@ -25,7 +25,8 @@ def user_add(settings: Settings, name: str, role: str, password: str) -> None:
     from indexer.library.accounts import AccountError, Accounts
 
     try:
-        Accounts(settings.instance_dir / "casebase.sqlite3").add_user(name, role, password)
+        # Changing a password or role also ends the user's sessions.
+        Accounts(settings.database_path).add_user(name, role, password)
     except AccountError as exc:
         fail(str(exc))
     click.echo(f"User {name} is a {role}.")
@@ -37,7 +38,7 @@ def user_list(settings: Settings) -> None:
     """List users and their roles."""
     from indexer.library.accounts import Accounts
 
-    for account in Accounts(settings.instance_dir / "casebase.sqlite3").users():
+    for account in Accounts(settings.database_path).users():
         click.echo(f"{account.name}\t{account.role}")
 
 
@@ -50,8 +51,6 @@ def user_list(settings: Settings) -> None:
 @click.pass_obj
 def serve(settings: Settings, host: str, port: int, workers: int, dev: bool) -> None:
     """Serve the web app: gunicorn for production, or --dev for Flask's reloader."""
-    os.environ["CASEBASE_CONTENT"] = str(settings.content_dir)
-    os.environ["CASEBASE_INDEX"] = str(settings.index_dir)
     from indexer.index.build import current_generation
 
     if current_generation(settings.index_dir) is None:
@@ -60,12 +59,12 @@ def serve(settings: Settings, host: str, port: int, workers: int, dev: bool) -> 
     if dev:
         from webui import create_app
 
-        create_app().run(host=host, port=port, debug=True, use_reloader=True)
+        create_app(settings=settings).run(host=host, port=port, debug=True, use_reloader=True)
         return
     from webui.server import run_gunicorn
 
     click.echo(f"Serving Cluster Casebase on http://{host}:{port} with {workers} worker(s)", err=True)
-    run_gunicorn(host, port, workers)
+    run_gunicorn(settings, host, port, workers)
 
 
 def _ensure_secret_key(settings: Settings) -> None:

@@ -25,18 +25,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from indexer.content.loading import Content, load_content
+from indexer.checking import load_library
+from indexer.content.loading import Content
+from indexer.errors import Unavailable
 from indexer.search.encoder import Encoder, ModelUnavailable
 from indexer.search.keyword import KeywordIndex
 from indexer.content.schema import SCHEMA_VERSION
 from indexer.search.units import FIELD_B, FIELD_WEIGHTS, Unit, content_units
 from indexer.search.vectors import EmbeddingCache, NumpyVectorStore
 
-INDEX_FORMAT = 4
+# 5: units store document ids and anchors, not URLs (older folders must be rebuilt).
+INDEX_FORMAT = 5
 KEEP_GENERATIONS = 2
 
 
-class IndexProblem(RuntimeError):
+class IndexProblem(Unavailable):
     """Base for index problems that the user can act on; the message says how."""
 
 
@@ -153,7 +156,7 @@ def build_index(content_dir: Path, index_dir: Path, encoder: Encoder | None, reb
     started = time.perf_counter()
     index_dir.mkdir(parents=True, exist_ok=True)
     with BuildLock(index_dir / "build.lock"):
-        content = content or load_content(content_dir)
+        content = content or load_library(content_dir)
         report = BuildReport(generation=None, built=False)
         if content.errors:
             report.warnings.append(
@@ -258,10 +261,24 @@ def _fsync_dir(folder: Path) -> None:
         os.close(descriptor)
 
 
-def _remove_stale_builds(index_dir: Path) -> None:
+def _remove_stale_builds(index_dir: Path) -> list[Path]:
     """Remove folders of builds that crashed (we hold the lock, so none is running)."""
-    for folder in (index_dir / "generations").glob(".building-*"):
+    stale = list((index_dir / "generations").glob(".building-*"))
+    for folder in stale:
         shutil.rmtree(folder, ignore_errors=True)
+    return stale
+
+
+def remove_stale_builds(index_dir: Path) -> list[Path]:
+    """On start: remove the folders of killed builds, unless a build holds the lock now
+    (its folder is not stale). Returns what was removed."""
+    if not (index_dir / "generations").is_dir():
+        return []
+    try:
+        with BuildLock(index_dir / "build.lock"):
+            return _remove_stale_builds(index_dir)
+    except IndexLocked:
+        return []
 
 
 def _prune(index_dir: Path, keep: str) -> None:

@@ -1,7 +1,10 @@
-"""Accounts, roles, login throttling and the audit log, in an embedded SQLite database.
+"""Accounts, roles, sessions, login throttling and the audit log, in an embedded SQLite
+database.
 
 The database lives in the instance folder; the Markdown files stay the source of
 truth for content. Passwords are stored as scrypt hashes with a per-user salt.
+Sessions are rows (the browser holds a random token, the table its hash), so signing
+out, a password change or the lifetime ending revokes a session on the server.
 """
 
 from __future__ import annotations
@@ -9,20 +12,26 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import secrets
-import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from indexer.errors import InvalidInput, Refused
 from indexer.library.database import InstanceDatabase
 
 ROLES = ("reader", "editor", "reviewer")
 ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
-USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{1,31}$"
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
 MIN_PASSWORD = 10
 MAX_FAILURES = 5
 FAILURE_WINDOW = 15 * 60
+SESSION_LIFETIME = 12 * 60 * 60  # a session ends 12 hours after sign-in at the latest
+SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1}
+# Verified for unknown names so that they cost one scrypt, like a wrong password for a
+# known name (the digest matches no password: it is not the hash of anything).
+UNKNOWN_USER_HASH = f"scrypt${SCRYPT['n']}${SCRYPT['r']}${SCRYPT['p']}${'5e' * 16}${'00' * 32}"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -44,14 +53,20 @@ CREATE TABLE IF NOT EXISTS login_failures (
     address TEXT NOT NULL,
     time REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS sessions (
+    token_hash TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    created REAL NOT NULL,
+    expires REAL NOT NULL
+);
 """
 
 
-class AccountError(ValueError):
-    """A refused account operation; the message says why."""
+class AccountError(InvalidInput):
+    """A refused account change; `field` names the value at fault (name, role, password)."""
 
 
-class TooManyAttempts(AccountError):
+class TooManyAttempts(Refused):
     """Login is throttled for this name or address."""
 
     def __init__(self, retry_after: int):
@@ -79,13 +94,12 @@ def hash_password(password: str, salt: bytes | None = None) -> str:
     (True, False)
     """
     salt = salt or secrets.token_bytes(16)
-    n, r, p = 2 ** 14, 8, 1
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=32)
-    return f"scrypt${n}${r}${p}${salt.hex()}${digest.hex()}"
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, dklen=32, **SCRYPT)
+    return f"scrypt${SCRYPT['n']}${SCRYPT['r']}${SCRYPT['p']}${salt.hex()}${digest.hex()}"
 
 
 def verify_password(password: str, stored: str) -> bool:
-    """Constant-time check of a password against a stored hash."""
+    """Constant-time check of a password against a stored hash (one scrypt)."""
     try:
         scheme, n, r, p, salt, digest = stored.split("$")
     except ValueError:
@@ -97,72 +111,119 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(candidate.hex(), digest)
 
 
+def _token_hash(token: str) -> str:
+    # The table keeps only a hash: a copy of the database opens no session.
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
 class Accounts:
-    """Users, login throttling and the audit log in one SQLite file."""
+    """Users, sessions, login throttling and the audit log in one SQLite file."""
 
     def __init__(self, path: Path):
         self.path = path
         self._database = InstanceDatabase(path, SCHEMA)
 
-    def _connect(self) -> sqlite3.Connection:
+    def _connect(self):
         return self._database.connection()
 
     def add_user(self, name: str, role: str, password: str) -> User:
-        """Create a user (or replace the password and role of an existing one)."""
-        import re
-
-        if not re.match(USERNAME_PATTERN, name):
-            raise AccountError("user names are 2-32 lower-case letters, digits, dots, dashes or underscores")
+        """Create a user, or replace the password and role of an existing one (which
+        ends every session the user had)."""
+        if not USERNAME_PATTERN.match(name):
+            raise AccountError("name", "user names are 2-32 lower-case letters, digits, dots, dashes or "
+                                       "underscores")
         if role not in ROLES:
-            raise AccountError(f"role must be one of {', '.join(ROLES)}")
+            raise AccountError("role", f"role must be one of {', '.join(ROLES)}")
         if len(password) < MIN_PASSWORD:
-            raise AccountError(f"passwords need at least {MIN_PASSWORD} characters")
-        db = self._connect()
-        db.execute("INSERT INTO users(name, role, password, created) VALUES (?, ?, ?, ?) "
-                   "ON CONFLICT(name) DO UPDATE SET role = excluded.role, password = excluded.password",
-                   (name, role, hash_password(password), time.time()))
-        self.record(None, "user.add", name, {"role": role})
+            raise AccountError("password", f"passwords need at least {MIN_PASSWORD} characters")
+        stored = hash_password(password)
+        with self._database.transaction() as db:
+            db.execute("INSERT INTO users(name, role, password, created) VALUES (?, ?, ?, ?) "
+                       "ON CONFLICT(name) DO UPDATE SET role = excluded.role, password = excluded.password",
+                       (name, role, stored, time.time()))
+            db.execute("DELETE FROM sessions WHERE name = ?", (name,))
+            self.record(None, "user.add", name, {"role": role})
         return User(name, role)
 
     def users(self) -> list[User]:
         """Every user, by name."""
         rows = self._connect().execute("SELECT name, role FROM users ORDER BY name").fetchall()
-        return [User(name, role) for name, role in rows]
+        return [User(row["name"], row["role"]) for row in rows]
 
     def get(self, name: str) -> User | None:
         """A user by name, or None."""
         row = self._connect().execute("SELECT name, role FROM users WHERE name = ?", (name,)).fetchone()
-        return User(*row) if row else None
+        return User(row["name"], row["role"]) if row else None
 
     def authenticate(self, name: str, password: str, address: str) -> User | None:
-        """The user when name and password match; throttled after repeated failures."""
-        db = self._connect()
-        since = time.time() - FAILURE_WINDOW
-        failures = db.execute(
-            "SELECT COUNT(*), MIN(time) FROM login_failures WHERE (name = ? OR address = ?) AND time > ?",
-            (name, address, since)).fetchone()
-        if failures[0] >= MAX_FAILURES:
-            raise TooManyAttempts(int(failures[1] + FAILURE_WINDOW - time.time()))
-        row = db.execute("SELECT name, role, password FROM users WHERE name = ?", (name,)).fetchone()
-        # Hash even for unknown names, so timing does not tell which names exist.
-        stored = row[2] if row else hash_password("not a real password", b"0" * 16)
-        if row is not None and verify_password(password, stored):
-            self.record(name, "login", name, {"address": address})
-            return User(row[0], row[1])
-        if row is None:
-            verify_password(password, stored)
-        db.execute("INSERT INTO login_failures(name, address, time) VALUES (?, ?, ?)", (name, address, time.time()))
+        """The user when name and password match; TooManyAttempts after MAX_FAILURES
+        failures within FAILURE_WINDOW for the name or the address.
+
+        The attempt is counted before the password is checked, in the same transaction
+        as the count, so parallel attempts cannot all pass the limit; a correct
+        password takes its attempt back. Known and unknown names cost one scrypt each."""
+        now = time.time()
+        with self._database.transaction() as db:
+            failures = db.execute(
+                "SELECT COUNT(*) AS count, MIN(time) AS oldest FROM login_failures "
+                "WHERE (name = ? OR address = ?) AND time > ?", (name, address, now - FAILURE_WINDOW)).fetchone()
+            if failures["count"] >= MAX_FAILURES:
+                raise TooManyAttempts(int(failures["oldest"] + FAILURE_WINDOW - now))
+            attempt = db.execute("INSERT INTO login_failures(name, address, time) VALUES (?, ?, ?)",
+                                 (name, address, now)).lastrowid
+            row = db.execute("SELECT name, role, password FROM users WHERE name = ?", (name,)).fetchone()
+        stored = row["password"] if row is not None else UNKNOWN_USER_HASH
+        if verify_password(password, stored) and row is not None:
+            with self._database.transaction() as db:
+                db.execute("DELETE FROM login_failures WHERE rowid = ?", (attempt,))
+                self.record(name, "login", name, {"address": address})
+            return User(row["name"], row["role"])
         self.record(None, "login.failed", name, {"address": address})
         return None
 
+    # -- sessions --------------------------------------------------------------
+
+    def start_session(self, user: User, lifetime: float = SESSION_LIFETIME) -> str:
+        """A new session for `user`; the returned token is what the browser keeps."""
+        token = secrets.token_urlsafe(32)
+        now = time.time()
+        with self._database.transaction() as db:
+            db.execute("DELETE FROM sessions WHERE expires <= ?", (now,))
+            db.execute("INSERT INTO sessions(token_hash, name, created, expires) VALUES (?, ?, ?, ?)",
+                       (_token_hash(token), user.name, now, now + lifetime))
+        return token
+
+    def session_user(self, token: str | None) -> User | None:
+        """The user of a live session, or None (unknown, ended or expired token)."""
+        if not token or not isinstance(token, str):
+            return None
+        row = self._connect().execute(
+            "SELECT users.name AS name, users.role AS role FROM sessions JOIN users ON users.name = sessions.name "
+            "WHERE sessions.token_hash = ? AND sessions.expires > ?", (_token_hash(token), time.time())).fetchone()
+        return User(row["name"], row["role"]) if row else None
+
+    def end_session(self, token: str | None) -> None:
+        """Sign a session out (nothing happens for an unknown token)."""
+        if token and isinstance(token, str):
+            with self._database.transaction() as db:
+                db.execute("DELETE FROM sessions WHERE token_hash = ?", (_token_hash(token),))
+
+    def end_sessions(self, name: str) -> None:
+        """Sign a user out everywhere."""
+        with self._database.transaction() as db:
+            db.execute("DELETE FROM sessions WHERE name = ?", (name,))
+
+    # -- audit -----------------------------------------------------------------
+
     def record(self, actor: str | None, action: str, target: str | None, detail: dict | None = None) -> None:
         """Append to the audit log."""
-        self._connect().execute("INSERT INTO audit(time, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)",
-                                (time.time(), actor, action, target, json.dumps(detail or {})))
+        with self._database.transaction() as db:
+            db.execute("INSERT INTO audit(time, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)",
+                       (time.time(), actor, action, target, json.dumps(detail or {})))
 
     def audit(self, limit: int = 100) -> list[dict]:
         """The newest audit entries first."""
         rows = self._connect().execute(
             "SELECT time, actor, action, target, detail FROM audit ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
-        return [{"time": t, "actor": a, "action": act, "target": tg, "detail": json.loads(d)}
-                for t, a, act, tg, d in rows]
+        return [{"time": row["time"], "actor": row["actor"], "action": row["action"], "target": row["target"],
+                 "detail": json.loads(row["detail"])} for row in rows]

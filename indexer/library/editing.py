@@ -3,167 +3,95 @@
 Drafts live in the instance database; readers (and the index) only ever see the
 published Markdown files. Every edit carries the revision it started from, and a save
 over a newer revision is refused with both texts and their differences (the refused
-text is kept as a 'conflict' draft). Publishing validates again, writes the file
-atomically (temporary file, fsync, rename) under a lock, and records the revision;
-when the content folder is a git repository it also commits, as the reviewer.
+text is kept as a 'conflict' copy). Every save and publish is validated exactly as
+`casebase check` validates the files (indexer.checking).
+
+Publishing has one commit point, so a process killed at any moment can be recovered:
+
+1. under the content write lock, one transaction records the revision, marks the draft
+   published and leaves a publish intent (the commit point);
+2. the file is written atomically (temporary file, fsync, rename);
+3. the intent is removed; then git commits (when the content is a repository) and the
+   `after_publish` hook reloads content and asks for an index update.
+
+`recover()` (run when a Library opens) finishes every intent it finds: a file that
+still holds the previous text gets the recorded one, so file, history and draft agree.
 """
 
 from __future__ import annotations
 
-import difflib
-import fcntl
-import os
-import sqlite3
-import subprocess
-import threading
+import logging
 import time
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable
 
-from indexer.content.loading import FOLDERS, check_text, load_content
-from indexer.library.database import InstanceDatabase
+from indexer.checking import check_candidate, load_library
 from indexer.content.documents import content_hash
+from indexer.content.loading import FOLDERS
 from indexer.content.schema import SLUG_PATTERN
 from indexer.content.validate import Problem
+from indexer.errors import InvalidInput, Refused
+from indexer.library.accounts import User
+from indexer.library.database import InstanceDatabase, valid_row_id
+from indexer.library.drafts import (
+    CONFLICT, DISCARDED, NEW, OPEN, PUBLISHED, SCHEMA, Conflict, Draft, DraftNotFound, InvalidEdit,
+    Revision, RevisionNotFound, TransitionRefused, check_transition, unified_diff,
+)
+from indexer.library.files import git_commit, remove_temporaries, write_atomically, write_lock
 
-NEW = "new"
+__all__ = ["NEW", "Conflict", "Draft", "DraftNotFound", "InvalidEdit", "Library", "Revision",
+           "RevisionNotFound", "TransitionRefused", "unified_diff", "MAX_ID_LENGTH"]
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS drafts (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    kind TEXT NOT NULL, doc_id TEXT NOT NULL, text TEXT NOT NULL,
-    published_base TEXT NOT NULL, author TEXT NOT NULL, message TEXT NOT NULL DEFAULT '',
-    status TEXT NOT NULL, created REAL NOT NULL, updated REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS revisions (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    kind TEXT NOT NULL, doc_id TEXT NOT NULL, revision TEXT NOT NULL, text TEXT NOT NULL,
-    author TEXT NOT NULL, message TEXT NOT NULL, time REAL NOT NULL
-);
-"""
+log = logging.getLogger(__name__)
+# Longer ids make file names some file systems refuse; the routes check the same bound.
+MAX_ID_LENGTH = 64
 
-
-class InvalidEdit(ValueError):
-    """The text does not validate; nothing was written."""
-
-    def __init__(self, problems: list[Problem]):
-        super().__init__("; ".join(str(p) for p in problems))
-        self.problems = problems
+Validator = Callable[[str, str, str], list[Problem]]
+Audit = Callable[[str | None, str, str | None, dict], None]
 
 
-class Conflict(Exception):
-    """The edit started from an older revision than the current one."""
-
-    def __init__(self, head_revision: str, head_text: str, your_text: str, kept_draft: int | None):
-        super().__init__(f"the document changed since you started (now at revision {head_revision})")
-        self.head_revision = head_revision
-        self.head_text = head_text
-        self.your_text = your_text
-        self.kept_draft = kept_draft
-        self.diff = unified_diff(head_text, your_text, "current", "yours")
-
-
-@dataclass(frozen=True)
-class Draft:
-    """An unpublished version of a document."""
-
-    id: int
-    kind: str
-    doc_id: str
-    text: str
-    published_base: str
-    author: str
-    message: str
-    status: str
-    created: float
-    updated: float
-
-    @property
-    def revision(self) -> str:
-        """The revision an edit of this draft starts from."""
-        return content_hash(self.text)
-
-
-@dataclass(frozen=True)
-class Revision:
-    """A published version of a document."""
-
-    id: int
-    kind: str
-    doc_id: str
-    revision: str
-    text: str
-    author: str
-    message: str
-    time: float
-
-
-def unified_diff(old: str, new: str, old_name: str = "before", new_name: str = "after") -> str:
-    """A unified diff of two texts.
-
-    >>> print(unified_diff("a\\nb\\n", "a\\nc\\n"), end="")
-    --- before
-    +++ after
-    @@ -1,2 +1,2 @@
-     a
-    -b
-    +c
-    """
-    return "".join(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
-                                        old_name, new_name))
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Replace `path` with `text`: temporary file in the same folder, fsync, rename.
-
-    A crash at any point leaves either the old file or the new one, never a mix.
-    """
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
-        with open(temporary, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    finally:
-        if temporary.exists():
-            temporary.unlink()
-    descriptor = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+def _nothing(*args) -> None:
+    """The default hook: nothing to do."""
 
 
 class Library:
-    """Drafts, review and history over one content folder."""
+    """Drafts, review and history over one content folder.
 
-    def __init__(self, content_dir: Path, database: Path):
-        self.content_dir = content_dir
-        self.database = database
-        self._instance_db = InstanceDatabase(database, SCHEMA)
+    `validate(kind, doc_id, text)` returns a candidate's problems (default: checked
+    against the content on disk); `after_publish()` runs after every publish or
+    restore; `audit(actor, action, target, detail)` records who did what;
+    `checkpoint(step)` is called between the steps of a publish (crash tests stop
+    the process there)."""
 
-    def _db(self) -> sqlite3.Connection:
-        return self._instance_db.connection()
+    def __init__(self, content_dir: Path, database: Path, validate: Validator | None = None,
+                 after_publish: Callable[[], None] = _nothing, audit: Audit = _nothing,
+                 checkpoint: Callable[[str], None] = _nothing):
+        self.content_dir = Path(content_dir)
+        self.database = Path(database)
+        self._db = InstanceDatabase(self.database, SCHEMA)
+        self._validate = validate or self._validate_on_disk
+        self._after_publish = after_publish
+        self._audit = audit
+        self._checkpoint = checkpoint
+        self.recover()
 
-    @contextmanager
-    def _write_lock(self) -> Iterator[None]:
-        lock_path = self.database.with_name("content-write.lock")
-        with open(lock_path, "a+") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+    def _validate_on_disk(self, kind: str, doc_id: str, text: str) -> list[Problem]:
+        return check_candidate(load_library(self.content_dir), kind, doc_id, text)
+
+    def _errors(self, kind: str, doc_id: str, text: str) -> list[Problem]:
+        return [p for p in self._validate(kind, doc_id, text) if p.severity == "error"]
+
+    def _lock(self):
+        return write_lock(self.database.with_name("content-write.lock"))
 
     # -- reading ---------------------------------------------------------------
 
     def path_of(self, kind: str, doc_id: str) -> Path:
-        """Where a published document lives."""
-        if kind not in FOLDERS or not SLUG_PATTERN.match(doc_id):
-            raise ValueError(f"not a document: {kind} {doc_id!r}")
+        """Where a published document lives (InvalidInput for anything not a document id)."""
+        if kind not in FOLDERS:
+            raise InvalidInput("kind", f"not a kind of document: {kind!r}")
+        if len(doc_id) > MAX_ID_LENGTH or not SLUG_PATTERN.match(doc_id):
+            raise InvalidInput("id", f"ids are up to {MAX_ID_LENGTH} lower-case letters, digits and hyphens")
         return self.content_dir / FOLDERS[kind] / f"{doc_id}.md"
 
     def published(self, kind: str, doc_id: str) -> tuple[str, str | None]:
@@ -176,9 +104,10 @@ class Library:
 
     def open_draft(self, kind: str, doc_id: str) -> Draft | None:
         """The document's open draft, if any."""
-        row = self._db().execute("SELECT * FROM drafts WHERE kind = ? AND doc_id = ? AND status = 'draft' "
-                                 "ORDER BY updated DESC LIMIT 1", (kind, doc_id)).fetchone()
-        return Draft(*row) if row else None
+        row = self._db.connection().execute(
+            "SELECT * FROM drafts WHERE kind = ? AND doc_id = ? AND status = ? ORDER BY updated DESC LIMIT 1",
+            (kind, doc_id, OPEN)).fetchone()
+        return Draft.from_row(row) if row else None
 
     def head(self, kind: str, doc_id: str) -> tuple[str, str | None]:
         """(revision, text) an edit must start from: the open draft, else the file."""
@@ -187,122 +116,227 @@ class Library:
             return draft.revision, draft.text
         return self.published(kind, doc_id)
 
-    def draft(self, draft_id: int) -> Draft | None:
-        """A draft by id."""
-        row = self._db().execute("SELECT * FROM drafts WHERE id = ?", (draft_id,)).fetchone()
-        return Draft(*row) if row else None
+    def draft(self, draft_id: int) -> Draft:
+        """A draft by id (DraftNotFound when there is none, whatever the number)."""
+        row = None
+        if valid_row_id(draft_id):
+            row = self._db.connection().execute("SELECT * FROM drafts WHERE id = ?", (draft_id,)).fetchone()
+        if row is None:
+            raise DraftNotFound(f"there is no draft {draft_id}")
+        return Draft.from_row(row)
 
-    def drafts(self, status: str = "draft", author: str | None = None) -> list[Draft]:
-        """Drafts by status (and author), newest first."""
+    def drafts(self, status: str = OPEN, author: str | None = None) -> list[Draft]:
+        """Drafts in one state (and by one author), newest first."""
         query = "SELECT * FROM drafts WHERE status = ?" + (" AND author = ?" if author else "")
         args = (status, author) if author else (status,)
-        return [Draft(*row) for row in self._db().execute(query + " ORDER BY updated DESC", args).fetchall()]
+        rows = self._db.connection().execute(query + " ORDER BY updated DESC", args).fetchall()
+        return [Draft.from_row(row) for row in rows]
 
     def history(self, kind: str, doc_id: str) -> list[Revision]:
         """Published revisions, newest first."""
-        rows = self._db().execute("SELECT * FROM revisions WHERE kind = ? AND doc_id = ? ORDER BY id DESC",
-                                  (kind, doc_id)).fetchall()
-        return [Revision(*row) for row in rows]
+        rows = self._db.connection().execute(
+            "SELECT * FROM revisions WHERE kind = ? AND doc_id = ? ORDER BY id DESC", (kind, doc_id)).fetchall()
+        return [Revision.from_row(row) for row in rows]
 
-    def revision(self, revision_id: int) -> Revision | None:
-        """A published revision by id."""
-        row = self._db().execute("SELECT * FROM revisions WHERE id = ?", (revision_id,)).fetchone()
-        return Revision(*row) if row else None
+    def revision(self, revision_id: int, kind: str | None = None, doc_id: str | None = None) -> Revision:
+        """A published revision by id, optionally required to be of one document
+        (RevisionNotFound otherwise, whatever the number)."""
+        row = None
+        if valid_row_id(revision_id):
+            row = self._db.connection().execute("SELECT * FROM revisions WHERE id = ?", (revision_id,)).fetchone()
+        if row is None or (kind is not None and row["kind"] != kind) or (doc_id is not None
+                                                                          and row["doc_id"] != doc_id):
+            raise RevisionNotFound(f"there is no revision {revision_id}"
+                                   + (f" of {kind} '{doc_id}'" if doc_id else ""))
+        return Revision.from_row(row)
+
+    def may_discard(self, user: User, draft: Draft) -> bool:
+        """Reviewers may discard any draft; editors only drafts they saved last."""
+        return user.can("reviewer") or (user.can("editor") and draft.author == user.name)
 
     # -- writing ---------------------------------------------------------------
+
+    def create_draft(self, kind: str, doc_id: str, text: str, author: str, message: str = "") -> Draft:
+        """The first draft of a new document; InvalidEdit naming `id` when a case, note
+        or open draft of either kind already has that id."""
+        self.path_of(kind, doc_id)
+        for other_kind, folder in FOLDERS.items():
+            if self.published(other_kind, doc_id)[1] is not None:
+                where = f"{folder}/{doc_id}.md"
+            elif self.open_draft(other_kind, doc_id) is not None:
+                where = f"an open {other_kind} draft"
+            else:
+                continue
+            raise InvalidEdit([Problem(f"{FOLDERS[kind]}/{doc_id}.md", None, "id",
+                                       f"'{doc_id}' is already taken (by {where})")])
+        return self.save_draft(kind, doc_id, text, NEW, author, message)
 
     def save_draft(self, kind: str, doc_id: str, text: str, base_revision: str, author: str,
                    message: str = "") -> Draft:
         """Validate and save `text` as the document's draft.
 
         Raises InvalidEdit (nothing saved) or Conflict (the text is kept as a
-        'conflict' draft, the open draft stays as it was).
+        'conflict' copy, the open draft stays as it was).
         """
+        self.path_of(kind, doc_id)
         text = text.replace("\r\n", "\n")
-        problems = [p for p in check_text(load_content(self.content_dir), kind, doc_id, text)
-                    if p.severity == "error"]
+        problems = self._errors(kind, doc_id, text)
         if problems:
             raise InvalidEdit(problems)
         now = time.time()
-        with self._write_lock():
+        target = f"{kind}:{doc_id}"
+        with self._db.transaction() as db:
             head_revision, head_text = self.head(kind, doc_id)
             published_revision, _ = self.published(kind, doc_id)
-            db = self._db()
             if base_revision != head_revision:
                 cursor = db.execute(
                     "INSERT INTO drafts(kind, doc_id, text, published_base, author, message, status, created, updated)"
-                    " VALUES (?, ?, ?, ?, ?, ?, 'conflict', ?, ?)",
-                    (kind, doc_id, text, published_revision, author, message, now, now))
-                raise Conflict(head_revision, head_text or "", text, cursor.lastrowid)
-            current = self.open_draft(kind, doc_id)
-            if current is not None:
-                db.execute("UPDATE drafts SET text = ?, author = ?, message = ?, updated = ? WHERE id = ?",
-                           (text, author, message, now, current.id))
-                return self.draft(current.id)  # type: ignore[return-value]
-            cursor = db.execute(
-                "INSERT INTO drafts(kind, doc_id, text, published_base, author, message, status, created, updated)"
-                " VALUES (?, ?, ?, ?, ?, ?, 'draft', ?, ?)",
-                (kind, doc_id, text, published_revision, author, message, now, now))
-            return self.draft(cursor.lastrowid)  # type: ignore[return-value,arg-type]
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (kind, doc_id, text, published_revision, author, message, CONFLICT, now, now))
+                conflict = Conflict(head_revision, head_text or "", text, cursor.lastrowid)
+            else:
+                conflict = None
+                current = self.open_draft(kind, doc_id)
+                if current is not None:
+                    db.execute("UPDATE drafts SET text = ?, author = ?, message = ?, updated = ? WHERE id = ?",
+                               (text, author, message, now, current.id))
+                    draft_id = current.id
+                else:
+                    draft_id = db.execute(
+                        "INSERT INTO drafts(kind, doc_id, text, published_base, author, message, status, created,"
+                        " updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (kind, doc_id, text, published_revision, author, message, OPEN, now, now)).lastrowid
+        if conflict is not None:
+            self._audit(author, "draft.conflict", target, {"kept": conflict.kept_draft})
+            raise conflict
+        self._audit(author, "draft.save", target, {"draft": draft_id})
+        return self.draft(draft_id)
 
-    def discard(self, draft_id: int) -> None:
-        """Set a draft aside (it is kept, with status 'discarded')."""
-        self._db().execute("UPDATE drafts SET status = 'discarded', updated = ? WHERE id = ?", (time.time(), draft_id))
+    def discard(self, draft_id: int, user: User) -> Draft:
+        """Set a draft aside (kept, with status 'discarded'): Refused when `user` may
+        not (see `may_discard`), TransitionRefused when it is no longer open."""
+        with self._db.transaction() as db:
+            draft = self.draft(draft_id)
+            if not self.may_discard(user, draft):
+                raise Refused(f"only reviewers may discard other people's drafts; draft {draft_id} was saved "
+                              f"by {draft.author}")
+            check_transition(draft, DISCARDED)
+            db.execute("UPDATE drafts SET status = ?, updated = ? WHERE id = ?", (DISCARDED, time.time(), draft_id))
+        self._audit(user.name, "draft.discard", f"{draft.kind}:{draft.doc_id}", {"draft": draft_id})
+        return self.draft(draft_id)
 
     def publish(self, draft_id: int, reviewer: str, message: str = "") -> Revision:
-        """Publish a draft: validate, write the file atomically, record the revision."""
+        """Publish an open draft: validate, record, write the file atomically.
+
+        Raises DraftNotFound, TransitionRefused (not open), InvalidEdit or Conflict
+        (the file changed since the draft started)."""
         draft = self.draft(draft_id)
-        if draft is None or draft.status != "draft":
-            raise ValueError(f"draft {draft_id} is not open for publishing")
-        problems = [p for p in check_text(load_content(self.content_dir), draft.kind, draft.doc_id, draft.text)
-                    if p.severity == "error"]
+        check_transition(draft, PUBLISHED)
+        problems = self._errors(draft.kind, draft.doc_id, draft.text)
         if problems:
             raise InvalidEdit(problems)
-        with self._write_lock():
-            revision, text = self.published(draft.kind, draft.doc_id)
-            if revision != draft.published_base:
-                raise Conflict(revision, text or "", draft.text, draft.id)
-            record = self._write(draft.kind, draft.doc_id, draft.text, reviewer,
-                                 message or draft.message or f"Publish {draft.kind} {draft.doc_id}",
-                                 previous=text, draft_author=draft.author)
-            self._db().execute("UPDATE drafts SET status = 'published', updated = ? WHERE id = ?",
-                               (time.time(), draft.id))
+        with self._lock():
+            with self._db.transaction() as db:
+                draft = self.draft(draft_id)  # again under the lock: another reviewer may have been first
+                check_transition(draft, PUBLISHED)
+                revision, text = self.published(draft.kind, draft.doc_id)
+                if revision != draft.published_base:
+                    raise Conflict(revision, text or "", draft.text, draft.id)
+                record = self._record(draft.kind, draft.doc_id, draft.text, reviewer,
+                                      message or draft.message or f"Publish {draft.kind} {draft.doc_id}",
+                                      previous=text)
+                db.execute("UPDATE drafts SET status = ?, updated = ? WHERE id = ?",
+                           (PUBLISHED, time.time(), draft.id))
+            self._land(record, draft.author, reopen=draft.id)
+        self._audit(reviewer, "publish", f"{draft.kind}:{draft.doc_id}", {"draft": draft_id})
+        self._after_publish()
         return record
 
-    def restore(self, revision_id: int, reviewer: str) -> Revision:
-        """Publish an old revision's text again, as a new revision."""
-        old = self.revision(revision_id)
-        if old is None:
-            raise ValueError(f"no revision {revision_id}")
-        with self._write_lock():
-            _, text = self.published(old.kind, old.doc_id)
-            return self._write(old.kind, old.doc_id, old.text, reviewer,
-                               f"Restore revision {old.id} ({old.revision})", previous=text,
-                               draft_author=reviewer)
+    def restore(self, revision_id: int, reviewer: str, kind: str | None = None,
+                doc_id: str | None = None) -> Revision:
+        """Publish an old revision's text again, as a new revision (validated as any
+        publish is; RevisionNotFound when it is not a revision of kind/doc_id)."""
+        old = self.revision(revision_id, kind, doc_id)
+        problems = self._errors(old.kind, old.doc_id, old.text)
+        if problems:
+            raise InvalidEdit(problems)
+        with self._lock():
+            with self._db.transaction():
+                _, text = self.published(old.kind, old.doc_id)
+                record = self._record(old.kind, old.doc_id, old.text, reviewer,
+                                      f"Restore revision {old.id} ({old.revision})", previous=text)
+            self._land(record, reviewer, reopen=None)
+        self._audit(reviewer, "restore", f"{old.kind}:{old.doc_id}", {"revision": revision_id})
+        self._after_publish()
+        return record
 
-    def _write(self, kind: str, doc_id: str, text: str, reviewer: str, message: str, previous: str | None,
-               draft_author: str) -> Revision:
-        db = self._db()
+    def _record(self, kind: str, doc_id: str, text: str, reviewer: str, message: str,
+                previous: str | None) -> Revision:
+        """Inside the publish transaction: the revision and its publish intent."""
+        db = self._db.connection()
         if previous is not None and not self.history(kind, doc_id):
             # The first edit through the web keeps the version that came from git or disk.
             db.execute("INSERT INTO revisions(kind, doc_id, revision, text, author, message, time) "
                        "VALUES (?, ?, ?, ?, 'import', 'Version before the first web edit', ?)",
                        (kind, doc_id, content_hash(previous), previous, time.time()))
-        path = self.path_of(kind, doc_id)
-        write_atomically(path, text)
-        cursor = db.execute("INSERT INTO revisions(kind, doc_id, revision, text, author, message, time) "
-                            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                            (kind, doc_id, content_hash(text), text, reviewer, message, time.time()))
-        self._git_commit(path, reviewer, draft_author, message)
-        return self.revision(cursor.lastrowid)  # type: ignore[return-value,arg-type]
+        revision_id = db.execute("INSERT INTO revisions(kind, doc_id, revision, text, author, message, time) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                 (kind, doc_id, content_hash(text), text, reviewer, message, time.time())).lastrowid
+        db.execute("INSERT INTO publish_intents(revision_id, previous_revision) VALUES (?, ?)",
+                   (revision_id, content_hash(previous) if previous is not None else NEW))
+        return self.revision(revision_id)
 
-    def _git_commit(self, path: Path, reviewer: str, author: str, message: str) -> None:
-        """Commit the file when the content folder is a git work tree (best effort)."""
-        if not (self.content_dir / ".git").exists():
-            return
-        identity = ["-c", f"user.name={reviewer}", "-c", f"user.email={reviewer}@casebase.invalid"]
-        relative = str(path.relative_to(self.content_dir))
-        subprocess.run(["git", *identity, "add", "--", relative], cwd=self.content_dir,
-                       capture_output=True, check=False)
-        subprocess.run(["git", *identity, "commit", "-m", message, f"--author={author} <{author}@casebase.invalid>",
-                        "--", relative], cwd=self.content_dir, capture_output=True, check=False)
+    def _land(self, record: Revision, author: str, reopen: int | None) -> None:
+        """After the commit point (holding the write lock): the file, then the intent's
+        end. When writing fails with an error (not a kill), the publish is undone:
+        revision and intent removed, the draft `reopen` open again."""
+        self._checkpoint("recorded")
+        path = self.path_of(record.kind, record.doc_id)
+        try:
+            write_atomically(path, record.text, self._checkpoint)
+            self._checkpoint("written")
+        except Exception:
+            if self.published(record.kind, record.doc_id)[0] != record.revision:
+                with self._db.transaction() as db:
+                    db.execute("DELETE FROM publish_intents WHERE revision_id = ?", (record.id,))
+                    db.execute("DELETE FROM revisions WHERE id = ?", (record.id,))
+                    if reopen is not None:
+                        db.execute("UPDATE drafts SET status = ? WHERE id = ?", (OPEN, reopen))
+                raise
+            # The file is in place (only making the rename durable failed): finish.
+            log.exception("publishing %s %s: the file was written, then", record.kind, record.doc_id)
+        with self._db.transaction() as db:
+            db.execute("DELETE FROM publish_intents WHERE revision_id = ?", (record.id,))
+        self._checkpoint("finished")
+        git_commit(self.content_dir, path, record.author, author, record.message)
+
+    # -- recovery --------------------------------------------------------------
+
+    def recover(self) -> list[Revision]:
+        """Finish publishes a killed process left behind and remove its temporary files;
+        returns the revisions whose files were written now."""
+        completed = []
+        with self._lock():
+            remove_temporaries([self.content_dir / folder for folder in FOLDERS.values()])
+            rows = self._db.connection().execute(
+                "SELECT revision_id, previous_revision FROM publish_intents ORDER BY revision_id").fetchall()
+            for row in rows:
+                record = self.revision(row["revision_id"])
+                on_disk, _ = self.published(record.kind, record.doc_id)
+                if on_disk == row["previous_revision"]:
+                    path = self.path_of(record.kind, record.doc_id)
+                    write_atomically(path, record.text)
+                    git_commit(self.content_dir, path, record.author, record.author, record.message)
+                    completed.append(record)
+                elif on_disk != record.revision:
+                    # Changed by hand since the crash: the file is the source of truth.
+                    log.warning("not completing revision %s of %s %s: the file changed since",
+                                record.id, record.kind, record.doc_id)
+                with self._db.transaction() as db:
+                    db.execute("DELETE FROM publish_intents WHERE revision_id = ?", (record.id,))
+        for record in completed:
+            log.warning("completed the interrupted publish of %s %s (revision %s)", record.kind,
+                        record.doc_id, record.id)
+        if completed:
+            self._after_publish()
+        return completed

@@ -56,7 +56,7 @@ def test_editing_routes_refuse_anonymous_users_wrong_roles_and_missing_csrf(site
     for rule in site.url_map.iter_rules():
         if not rule.endpoint.startswith("editor."):
             continue
-        url = re.sub(r"<(?:int:)?(\w+)>", lambda m: {"plural": "cases", "doc_id": "sinos-valley"}.get(m.group(1), "1"),
+        url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: {"plural": "cases", "doc_id": "sinos-valley"}.get(m.group(1), "1"),
                      rule.rule)
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             walked += 1

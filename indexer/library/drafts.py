@@ -1,0 +1,180 @@
+"""What the library stores about edits: drafts and their states, published revisions,
+and the errors an edit can meet.
+
+A draft moves through an explicit state machine, and every change of state goes
+through `check_transition`, so the allowed moves are written down once:
+
+    open      -> published | discarded     (the document's one working copy)
+    conflict  -> discarded                 (a text saved over a newer revision, kept
+                                            so nothing is lost; merged by editing)
+    published, discarded                   (final)
+"""
+
+from __future__ import annotations
+
+import difflib
+import sqlite3
+from dataclasses import dataclass
+
+from indexer.content.documents import content_hash
+from indexer.content.validate import Problem
+from indexer.errors import InvalidInput, NotFound, StateConflict
+
+NEW = "new"  # the revision a document that does not exist yet starts from
+
+OPEN = "open"
+CONFLICT = "conflict"
+PUBLISHED = "published"
+DISCARDED = "discarded"
+TRANSITIONS: dict[str, frozenset[str]] = {
+    OPEN: frozenset({PUBLISHED, DISCARDED}),
+    CONFLICT: frozenset({DISCARDED}),
+    PUBLISHED: frozenset(),
+    DISCARDED: frozenset(),
+}
+STATE_LABELS = {OPEN: "open draft", CONFLICT: "conflict copy", PUBLISHED: "published draft",
+                DISCARDED: "discarded draft"}
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS drafts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL, doc_id TEXT NOT NULL, text TEXT NOT NULL,
+    published_base TEXT NOT NULL, author TEXT NOT NULL, message TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL, created REAL NOT NULL, updated REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS revisions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL, doc_id TEXT NOT NULL, revision TEXT NOT NULL, text TEXT NOT NULL,
+    author TEXT NOT NULL, message TEXT NOT NULL, time REAL NOT NULL
+);
+-- A publish recorded but not yet known to be on disk (see editing.Library.recover).
+CREATE TABLE IF NOT EXISTS publish_intents (
+    revision_id INTEGER PRIMARY KEY,
+    previous_revision TEXT NOT NULL
+);
+-- Databases written before the state machine called open drafts 'draft'.
+UPDATE drafts SET status = 'open' WHERE status = 'draft';
+"""
+
+
+class InvalidEdit(InvalidInput):
+    """The text does not validate; nothing was written. `field` is the first problem's
+    field (or 'body'); `problems` holds them all."""
+
+    def __init__(self, problems: list[Problem]):
+        first = problems[0] if problems else None
+        super().__init__((first.field if first else None) or "body", "; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+class Conflict(StateConflict):
+    """The edit started from an older revision than the current one."""
+
+    def __init__(self, head_revision: str, head_text: str, your_text: str, kept_draft: int | None):
+        super().__init__(f"the document changed since you started (now at revision {head_revision})")
+        self.head_revision = head_revision
+        self.head_text = head_text
+        self.your_text = your_text
+        self.kept_draft = kept_draft
+        self.diff = unified_diff(head_text, your_text, "current", "yours")
+
+
+class TransitionRefused(StateConflict):
+    """The draft's state does not allow the operation (publish twice, discard a
+    published draft); repeating it will not help."""
+
+
+class DraftNotFound(NotFound):
+    """No draft with that id."""
+
+
+class RevisionNotFound(NotFound):
+    """No revision with that id (of that document)."""
+
+
+def check_transition(draft: "Draft", target: str) -> None:
+    """Raise TransitionRefused unless `draft` may move to state `target`.
+
+    >>> check_transition(Draft(1, "case", "a", "", NEW, "erin", "", OPEN, 0, 0), PUBLISHED)
+    >>> check_transition(Draft(1, "case", "a", "", NEW, "erin", "", PUBLISHED, 0, 0), DISCARDED)
+    Traceback (most recent call last):
+    ...
+    indexer.library.drafts.TransitionRefused: draft 1 is a published draft; it cannot be discarded
+    """
+    if target not in TRANSITIONS.get(draft.status, frozenset()):
+        verb = {PUBLISHED: "published", DISCARDED: "discarded"}.get(target, target)
+        raise TransitionRefused(f"draft {draft.id} is a {STATE_LABELS.get(draft.status, draft.status)}; "
+                                f"it cannot be {verb}")
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An unpublished version of a document."""
+
+    id: int
+    kind: str
+    doc_id: str
+    text: str
+    published_base: str
+    author: str
+    message: str
+    status: str
+    created: float
+    updated: float
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> "Draft":
+        """A draft from a `drafts` row (read by column name)."""
+        return cls(id=row["id"], kind=row["kind"], doc_id=row["doc_id"], text=row["text"],
+                   published_base=row["published_base"], author=row["author"], message=row["message"],
+                   status=row["status"], created=row["created"], updated=row["updated"])
+
+    @property
+    def revision(self) -> str:
+        """The revision an edit of this draft starts from."""
+        return content_hash(self.text)
+
+    @property
+    def is_open(self) -> bool:
+        """True while the draft is the document's working copy."""
+        return self.status == OPEN
+
+    @property
+    def label(self) -> str:
+        """Its state in words ('open draft', 'conflict copy', ...)."""
+        return STATE_LABELS.get(self.status, self.status)
+
+
+@dataclass(frozen=True)
+class Revision:
+    """A published version of a document."""
+
+    id: int
+    kind: str
+    doc_id: str
+    revision: str
+    text: str
+    author: str
+    message: str
+    time: float
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> "Revision":
+        """A revision from a `revisions` row (read by column name)."""
+        return cls(id=row["id"], kind=row["kind"], doc_id=row["doc_id"], revision=row["revision"],
+                   text=row["text"], author=row["author"], message=row["message"], time=row["time"])
+
+
+def unified_diff(old: str, new: str, old_name: str = "before", new_name: str = "after") -> str:
+    """A unified diff of two texts.
+
+    >>> print(unified_diff("a\\nb\\n", "a\\nc\\n"), end="")
+    --- before
+    +++ after
+    @@ -1,2 +1,2 @@
+     a
+    -b
+    +c
+    """
+    return "".join(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
+                                        old_name, new_name))
