@@ -1,66 +1,106 @@
-"""Useful error pages: JSON under /api, HTML elsewhere."""
+"""Errors to HTTP, once: JSON under /api (and for ?format=json), HTML pages elsewhere.
+
+The engine's one error hierarchy (indexer/errors.py) maps to statuses here and nowhere
+else: a view raises or lets an engine error through, and the handler answers it. The
+JSON body is the engine's `ErrorResponse` model: {"error": {"status", "message",
+"parameter"?}}, `parameter` naming the input at fault for a 400.
+"""
 
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException, ServiceUnavailable
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
+from indexer.errors import CasebaseError, InvalidInput, NotFound, Refused, StateConflict, Unavailable
 from indexer.index.build import IndexProblem
-from indexer.advisor.profile import ProfileError
-from indexer.search.searcher import SearchError
+from indexer.models import ErrorBody, ErrorResponse
+
+# Category -> HTTP status, most specific first; a class is answered by its first match.
+STATUSES: tuple[tuple[type[CasebaseError], int], ...] = (
+    (InvalidInput, 400), (NotFound, 404), (StateConflict, 409), (Refused, 403), (Unavailable, 503),
+)
+# Engine errors that do not derive from the hierarchy yet, with their status; each is
+# registered only while it does not (so no class is handled twice).
+LEGACY_STATUSES: tuple[tuple[type[Exception], int], ...] = ((IndexProblem, 503),)
+# Headings of the HTML error pages; other statuses are headed by their HTTP name.
+TITLES = {400: "That request did not work", 404: "Page not found", 405: "Method not allowed",
+          413: "Request too large", 500: "Something went wrong"}
 
 
-class BadParameter(ValueError):
+class BadParameter(InvalidInput):
     """A request parameter that cannot be used; answered with 400 naming it."""
 
     def __init__(self, parameter: str, message: str):
-        super().__init__(f"{parameter}: {message}")
-        self.parameter = parameter
-        self.message = message
+        super().__init__(parameter, message)
 
 
 def wants_json() -> bool:
+    """True when the answer should be JSON: the API, or a page asked for ?format=json."""
     return request.path.startswith("/api/") or request.args.get("format") == "json"
 
 
+def status_of(error: Exception) -> int | None:
+    """The HTTP status of an engine error, or None when it has no category (a bug).
+
+    >>> status_of(InvalidInput("q", "too long")), status_of(Unavailable("no index")), status_of(KeyError())
+    (400, 503, None)
+    """
+    for category, status in STATUSES + LEGACY_STATUSES:
+        if isinstance(error, category):
+            return status
+    return None
+
+
+def title_of(status: int) -> str:
+    """The heading of an HTML error page."""
+    return TITLES.get(status) or HTTP_STATUS_CODES.get(status, "Error")
+
+
+def error_body(status: int, message: str, parameter: str | None = None) -> dict:
+    """The JSON error body, from the engine's model (leaving out what is not known)."""
+    body = ErrorResponse(error=ErrorBody(status=status, message=message, parameter=parameter))
+    return body.model_dump(exclude_none=True)
+
+
+def answer(status: int, message: str, parameter: str | None = None, headers=()):
+    """The error answer: JSON or the HTML error page."""
+    if wants_json():
+        return jsonify(error_body(status, message, parameter)), status, list(headers)
+    shown = f"{parameter}: {message}" if parameter else message
+    return render_template("error.html", status=status, title=title_of(status),
+                           message=shown), status, list(headers)
+
+
 def init_app(app: Flask) -> None:
-    """Register the handlers: the engine's own errors map to 400 and 503 here, once,
-    instead of in every view."""
+    """Register the handlers: one for the engine's hierarchy, one for HTTP errors, one
+    for anything else (logged, answered 500 without details)."""
 
-    @app.errorhandler(SearchError)
-    def search_error(error: SearchError):
-        return bad_parameter(BadParameter(error.parameter, error.message))
+    def engine_error(error: Exception):
+        status = status_of(error)
+        if status is None:
+            return unexpected(error)
+        if isinstance(error, InvalidInput):
+            return answer(status, error.message, error.field)
+        return answer(status, str(error))
 
-    @app.errorhandler(ProfileError)
-    def profile_error(error: ProfileError):
-        return bad_parameter(BadParameter(error.field, error.message))
-
-    @app.errorhandler(IndexProblem)
-    def index_problem(error: IndexProblem):
-        return http_error(ServiceUnavailable(description=str(error)))
-
-    @app.errorhandler(BadParameter)
-    def bad_parameter(error: BadParameter):
-        if wants_json():
-            return jsonify(error={"status": 400, "parameter": error.parameter, "message": error.message}), 400
-        return render_template("error.html", status=400, title="That request did not work",
-                               message=f"{error.parameter}: {error.message}"), 400
+    app.register_error_handler(CasebaseError, engine_error)
+    for legacy, _ in LEGACY_STATUSES:
+        if not issubclass(legacy, CasebaseError):
+            app.register_error_handler(legacy, engine_error)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        status = error.code or 500
         # Keep the exception's own headers (405 must name the allowed methods), except its content type.
         headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+        status = error.code or 500
         if wants_json():
-            return jsonify(error={"status": status, "message": error.description}), status, headers
-        titles = {404: "Page not found", 405: "Method not allowed", 413: "Request too large"}
-        return render_template("error.html", status=status, title=titles.get(status, error.name),
+            return jsonify(error_body(status, error.description or error.name)), status, headers
+        return render_template("error.html", status=status, title=title_of(status),
                                message=error.description), status, headers
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
-        app.logger.exception("unhandled error on %s", request.path)
-        if wants_json():
-            return jsonify(error={"status": 500, "message": "internal error; the log has details"}), 500
-        return render_template("error.html", status=500, title="Something went wrong",
-                               message="The error was logged. Try again, or go back to the home page."), 500
+        app.logger.error("unhandled error on %s", request.path, exc_info=error)
+        return answer(500, "internal error; the log has details" if wants_json() else
+                      "The error was logged. Try again, or go back to the home page.")

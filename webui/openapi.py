@@ -1,10 +1,17 @@
-"""The OpenAPI 3.1 document of the JSON API, built from small schema helpers.
+"""The OpenAPI 3.1 document of the JSON API, generated rather than written by hand.
 
-Every schema describes what the endpoints in `webui.api` really return (the engine's
-`SearchResponse` and `Suggestion`, and the presenters' case, note and facet shapes);
-tests/web/test_api.py validates live responses against it. Controlled values come
-from kb/vocabulary.yaml and example ids from the content when they are at hand (the
-app's Casebase, read per request), so the document lists the values the server accepts.
+Three sources, one per kind of fact:
+- the engine's typed answers (indexer/models.py: search responses, suggestions, error
+  bodies) give their component schemas through pydantic's JSON Schema, with `$defs`
+  moved into `components/schemas`;
+- the field registry (indexer/content/schema.py) gives what depends on the fields: the
+  profile a suggestion is asked for, the case list's columns, the facets and the
+  search filters;
+- kb/vocabulary.yaml gives the enums (controlled values) and the content example ids,
+  when a content is at hand (the app's Casebase, read per request).
+The web layer adds the `url` of every linked item (kind, doc_id and anchor) itself, so
+the document adds it to those schemas. tests/web/test_api.py validates live responses
+against the document, and runs schemathesis over it.
 """
 
 from __future__ import annotations
@@ -12,18 +19,18 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, has_app_context
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
 
+from indexer import models
+from indexer.advisor.profile import MAX_DESCRIPTION
 from indexer.content.loading import Content
-from indexer.advisor.profile import LIST_ATTRIBUTES, MAX_DESCRIPTION, SCALAR_ATTRIBUTES
-from indexer.advisor.rules import RULE_KINDS
-from indexer.search.searcher import KINDS, MODES
-from indexer.advisor.suggest import DEFAULT_WEIGHTS
-from indexer.search.units import FACETS
+from indexer.content.schema import ATTRIBUTE, REGISTRY, FieldRegistry
 from indexer.content.vocabulary import UNKNOWN, Vocabulary
+from indexer.search.searcher import KINDS, MODES
 
-from .params import MAX_QUERY
 from . import presenters
-from indexer.content.schema import REGISTRY
+from .params import MAX_OFFSET
 from .security import ID_PATTERN
 
 Schema = dict[str, Any]
@@ -34,17 +41,21 @@ NUMBER: Schema = {"type": "number"}
 BOOLEAN: Schema = {"type": "boolean"}
 TEXTS: Schema = {"type": "array", "items": TEXT}
 NULL: Schema = {"type": "null"}
-# Facet filters of /api/search other than kind, with the vocabulary of their values.
-FILTER_VOCABULARY = {"country": "countries", "sector": "sectors", "markusen": "typology.markusen",
-                     "altenburg_meyer_stamer": "typology.altenburg_meyer_stamer",
-                     "enright": "typology.enright", "driver": "driver", "approach": "approach",
-                     "pressure": "pressure", "stage": "stage", "topic": "topics"}
+COUNT: Schema = {"type": "integer", "minimum": 0}
+# Answers dumped whole (every field present, null where unknown), and bodies that leave
+# out what is not known (an error names a parameter only when one is at fault).
+ANSWER_MODELS: tuple[type[BaseModel], ...] = (models.SearchResponse, models.Suggestion)
+SPARSE_MODELS: tuple[type[BaseModel], ...] = (models.ErrorResponse,)
+ERROR = "ErrorResponse"
+LINK_FIELDS = ("kind", "doc_id")
+URL: Schema = {"type": "string", "description": "The item's page (and fragment), built by the web layer from "
+                                                "kind, doc_id and anchor."}
 PROFILE_EXAMPLE = {"description": "Shoe workshops lose market share to imports; large factories and small "
                                   "workshops distrust each other", "country": "Mexico", "sectors": ["footwear"],
                    "driver": "private", "approach": "bottom-up"}
 ERROR_STATUSES = {"400": "A parameter cannot be used; `error.parameter` names it.",
                   "404": "No such item.", "413": "The request body is too large.",
-                  "503": "The index is missing or being rebuilt."}
+                  "503": "The index is missing or being rebuilt, or the content has errors."}
 
 
 # -- schema helpers -------------------------------------------------------------
@@ -76,11 +87,11 @@ def map_of(values: Schema) -> Schema:
     return {"type": "object", "additionalProperties": values}
 
 
-def values_of(vocabulary: Vocabulary | None, name: str) -> list[str] | None:
-    return list(vocabulary.values(name)) if vocabulary is not None else None
+def values_of(vocabulary: Vocabulary | None, name: str | None) -> list[str] | None:
+    return list(vocabulary.values(name)) if vocabulary is not None and name is not None else None
 
 
-def term(vocabulary: Vocabulary | None, name: str, *extra: str) -> Schema:
+def term(vocabulary: Vocabulary | None, name: str | None, *extra: str) -> Schema:
     """A controlled value: an enum when the vocabulary is known, else a string."""
     values = values_of(vocabulary, name)
     return {"type": "string", "enum": values + list(extra)} if values is not None else dict(TEXT)
@@ -90,117 +101,113 @@ def link(description: str) -> Schema:
     return obj({"id": TEXT, "title": TEXT, "url": TEXT}, description=description)
 
 
-# -- components -----------------------------------------------------------------
+# -- components from the engine's models ----------------------------------------
 
-def error_schema() -> Schema:
-    return obj({"error": obj({"status": {"type": "integer", "minimum": 400, "maximum": 599}, "message": TEXT},
-                             {"parameter": {**TEXT, "description": "The request parameter at fault (400 only)."}})},
-               description="Every error under /api: 400, 404, 405, 413, 500 and 503.")
+def model_schemas(answer_models=ANSWER_MODELS, sparse_models=SPARSE_MODELS) -> dict[str, Schema]:
+    """Component schemas of the models and of every model they use, by model name.
 
-
-def search_schemas() -> dict[str, Schema]:
-    rank = nullable({"type": "integer", "minimum": 1})
-    return {
-        "Explanation": obj({"fused_score": NUMBER, "keyword_rank": rank, "keyword_score": nullable(NUMBER),
-                            "semantic_rank": rank, "semantic_score": nullable(NUMBER)},
-                           description="Ranks and scores per retriever; null when that retriever did not find "
-                                       "the item (or did not run)."),
-        "Hit": obj({"id": {**TEXT, "description": "A document id, or '<case-id>#<lesson-id>' for a lesson."},
-                    "kind": {"type": "string", "enum": list(KINDS)}, "title": TEXT, "score": NUMBER,
-                    "snippet": {**TEXT, "description": "Plain text; matched terms in [brackets]."},
-                    "snippet_html": {**TEXT, "description": "HTML; matched terms in <mark>."},
-                    "section": TEXT, "doc_id": TEXT, "url": TEXT, "explanation": ref("Explanation"),
-                    "other_matches": array(obj({"section": TEXT, "url": TEXT}), maxItems=3)}),
-        "SearchResponse": obj({
-            "query": TEXT, "mode": {"type": "string", "enum": list(MODES)},
-            "total": {"type": "integer", "minimum": 0}, "results": array(ref("Hit")),
-            "facets": obj({facet: map_of({"type": "integer", "minimum": 1}) for facet in FACETS},
-                          description="Facet -> value -> number of matching items (all pages)."),
-            "suggestion": nullable({**TEXT, "description": "A 'did you mean' query."}),
-            "expanded_query": TEXT, "notices": TEXTS}),
-    }
+    Every property of an answer model is marked required, since an answer is dumped
+    whole; a linked item (one with kind and doc_id) gets the `url` the web layer adds.
+    """
+    schemas: dict[str, Schema] = {}
+    for group, whole in ((answer_models, True), (sparse_models, False)):
+        _, top = models_json_schema([(model, "serialization") for model in group],
+                                    ref_template="#/components/schemas/{model}")
+        for name, schema in top.get("$defs", {}).items():
+            properties = schema.get("properties", {})
+            if all(field in properties for field in LINK_FIELDS):
+                properties["url"] = dict(URL)
+            if whole and properties:
+                schema["required"] = list(properties)
+            schemas[name] = schema
+    return schemas
 
 
-def case_schemas(vocabulary: Vocabulary | None) -> dict[str, Schema]:
-    fields: dict[str, Schema] = {"id": TEXT, "title": TEXT, "summary": TEXT}
-    for spec in REGISTRY.csv_columns:
-        name = presenters.vocabulary_of(spec)
+def answer_schemas(vocabulary: Vocabulary | None, registry: FieldRegistry) -> dict[str, Schema]:
+    """The models' schemas, with what the registry knows better than a model's types:
+    the facets a search counts, and the attributes a suggestion echoes."""
+    schemas = model_schemas()
+    facets = schemas["SearchResponse"]["properties"]["facets"]
+    schemas["SearchResponse"]["properties"]["facets"] = obj(
+        {facet: map_of({"type": "integer", "minimum": 1}) for facet in registry.facets},
+        description=facets.get("description"))
+    schemas["Suggestion"]["properties"]["profile"] = profile_echo(vocabulary, registry)
+    return schemas
+
+
+# -- components from the registry and the vocabulary ------------------------------
+
+def attribute_values(vocabulary: Vocabulary | None, registry: FieldRegistry) -> dict[str, tuple[Any, Schema]]:
+    """Profile attribute -> (its field, the schema of one of its values)."""
+    return {spec.key: (spec, term(vocabulary, presenters.vocabulary_of(spec)))
+            for spec in registry.with_role(ATTRIBUTE)}
+
+
+def profile_schema(vocabulary: Vocabulary | None, registry: FieldRegistry = REGISTRY) -> Schema:
+    """The request body of POST /api/suggest (indexer.advisor.profile.Profile.from_mapping):
+    the texts and one property per profile attribute of `registry`."""
+    not_known = [{"const": ""}, NULL]
+    attributes: dict[str, Schema] = {}
+    for name, (spec, value) in attribute_values(vocabulary, registry).items():
+        known = {**value, "enum": value["enum"] + [UNKNOWN]} if "enum" in value else value
         if spec.many:
-            fields[presenters.column_name(spec)] = array(term(vocabulary, name) if name else TEXT)
+            attributes[name] = {"anyOf": [array(value), known, *not_known],
+                                "description": "A list of keys, or a single key."}
+        elif spec.kind == "country":
+            attributes[name] = nullable({**known, **({"enum": known["enum"] + [""]} if "enum" in known else {}),
+                                         "description": "A country name from the vocabulary (matched "
+                                                        "case-insensitively)."})
         else:
-            fields[presenters.column_name(spec)] = term(vocabulary, name, UNKNOWN) if name else TEXT
-    fields.update({"lessons": {"type": "integer", "minimum": 0, "description": "Number of lessons."},
-                   "url": TEXT})
+            attributes[name] = {"anyOf": [known, *not_known]}
+    return obj({}, {"description": nullable({**TEXT, "maxLength": MAX_DESCRIPTION}), **attributes,
+                    "title": {"description": "A name for the initiative; any value is taken as text."}},
+               description="A new initiative. Every attribute is optional; leaving it out, null, '' or "
+                           "'unknown' means it does not count.")
+
+
+def profile_echo(vocabulary: Vocabulary | None, registry: FieldRegistry = REGISTRY) -> Schema:
+    """The validated profile a suggestion answers with: only what is known."""
+    echo = {name: array(value) if spec.many else TEXT if spec.kind == "country" else value
+            for name, (spec, value) in attribute_values(vocabulary, registry).items()}
+    return obj({}, {**echo, "description": TEXT, "title": TEXT},
+               description="The validated profile, with only what is known.")
+
+
+def case_schemas(vocabulary: Vocabulary | None, registry: FieldRegistry = REGISTRY) -> dict[str, Schema]:
+    """The presenters' case, note and facet shapes (webui/presenters.py), their fields
+    from the registry."""
+    fields: dict[str, Schema] = {"id": TEXT, "title": TEXT, "summary": TEXT}
+    for spec in registry.csv_columns:
+        name = presenters.vocabulary_of(spec)
+        value = term(vocabulary, name, *(() if spec.many else (UNKNOWN,))) if name else TEXT
+        fields[presenters.column_name(spec)] = array(value) if spec.many else value
+    fields.update({"lessons": {**COUNT, "description": "Number of lessons."}, "url": TEXT})
     detail = {**fields, "lessons": array(ref("Lesson")), "fact_sheet": array(ref("FactRow")),
               "sources": array(ref("Source")), "related_notes": array(link("A related note.")),
               "similar": array(obj({"id": TEXT, "title": TEXT, "score": NUMBER, "reason": TEXT, "url": TEXT}),
                                maxItems=4),
               "body_markdown": TEXT, "body_html": TEXT,
               "modified": {**NUMBER, "description": "File modification time (Unix seconds)."}}
+    topics = term(vocabulary, presenters.facet_vocabularies(registry)[presenters.TOPIC_FACET])
     return {
         "CaseFields": obj(fields, description="A case's structured fields, flat ('unknown' where the "
                                               "source is silent)."),
-        "CaseList": obj({"cases": array(ref("CaseFields")), "total": {"type": "integer", "minimum": 0}}),
+        "CaseList": obj({"cases": array(ref("CaseFields")), "total": COUNT}),
         "Source": obj({"author": TEXT, "year": {"anyOf": [INTEGER, {"const": "n.d."}]}},
                       {"title": TEXT, "via": TEXT}),
         "Lesson": obj({"id": TEXT, "uid": TEXT, "statement": TEXT, "explanation": TEXT,
-                       "topics": array(term(vocabulary, "topics")), "applies_when": map_of(TEXTS),
-                       "sources": TEXTS}),
+                       "topics": array(topics), "applies_when": map_of(TEXTS), "sources": TEXTS}),
         "FactRow": obj({"label": TEXT, "values": array(obj({"value": TEXT, "label": TEXT,
                                                              "link": nullable(TEXT)}), minItems=1)}),
         "CaseDetail": obj(detail),
         "NoteDetail": obj({
-            "id": TEXT, "title": TEXT, "summary": TEXT, "topics": array(term(vocabulary, "topics")),
+            "id": TEXT, "title": TEXT, "summary": TEXT, "topics": array(topics),
             "paper_section": TEXT, "learn_order": nullable(INTEGER), "sources": array(ref("Source")),
             "related_notes": array(link("A related note.")), "related_cases": array(link("A related case.")),
             "illustrated_by": array(link("A case that cites or links this note.")),
             "body_markdown": TEXT, "body_html": TEXT, "url": TEXT, "modified": NUMBER}),
-        "Facets": obj({facet: array(obj({"value": TEXT, "label": TEXT, "count": {"type": "integer", "minimum": 0}}))
-                       for facet in FACETS}, description="Every value of every facet, with its item count."),
-    }
-
-
-def profile_schema(vocabulary: Vocabulary | None) -> Schema:
-    """The request body of POST /api/suggest (indexer.profile.Profile.from_mapping)."""
-    not_known = [{"const": ""}, NULL]
-    scalars = {name: {"anyOf": [term(vocabulary, vocabulary_name, UNKNOWN), *not_known]}
-               for name, vocabulary_name in SCALAR_ATTRIBUTES.items()}
-    lists = {name: {"anyOf": [array(term(vocabulary, vocabulary_name)), term(vocabulary, vocabulary_name, UNKNOWN),
-                              *not_known], "description": "A list of keys, or a single key."}
-             for name, vocabulary_name in LIST_ATTRIBUTES.items()}
-    country = {**term(vocabulary, "countries", UNKNOWN, ""),
-               "description": "A country name from the vocabulary (matched case-insensitively)."}
-    schema = obj({}, {"description": nullable({**TEXT, "maxLength": MAX_DESCRIPTION}),
-                      "country": nullable(country), **scalars, **lists,
-                      "title": {"description": "A name for the initiative; any value is taken as text."}},
-                 description="A new initiative. Every attribute is optional; leaving it out, null, '' or "
-                             "'unknown' means it does not count.")
-    return schema
-
-
-def suggestion_schemas(vocabulary: Vocabulary | None) -> dict[str, Schema]:
-    value = {"anyOf": [TEXT, TEXTS]}
-    echo = {name: term(vocabulary, vocabulary_name) for name, vocabulary_name in SCALAR_ATTRIBUTES.items()}
-    echo.update({name: array(term(vocabulary, vocabulary_name)) for name, vocabulary_name in LIST_ATTRIBUTES.items()})
-    unit = {"type": "number", "minimum": 0, "maximum": 1}
-    return {
-        "Profile": profile_schema(vocabulary),
-        "AttributeScore": obj({"attribute": {"type": "string", "enum": list(DEFAULT_WEIGHTS)},
-                               "query_value": value, "case_value": value, "similarity": unit,
-                               "weight": {"type": "number", "minimum": 0}}),
-        "CaseMatch": obj({"id": TEXT, "title": TEXT, "score": unit, "explanation": array(ref("AttributeScore")),
-                          "passage": TEXT, "reason": TEXT}),
-        "Suggestion": obj({
-            "profile": obj({}, {**echo, "country": TEXT, "description": TEXT, "title": TEXT},
-                           description="The validated profile, with only what is known."),
-            "cases": array(ref("CaseMatch"), maxItems=5),
-            "lessons": array(obj({"id": TEXT, "case_id": TEXT, "text": TEXT, "score": NUMBER, "why": TEXTS,
-                                  "url": TEXT}), maxItems=8),
-            "notes": array(obj({"id": TEXT, "title": TEXT, "why": TEXTS, "url": TEXT}), maxItems=6),
-            "warnings": array(obj({"rule": TEXT, "kind": {"type": "string",
-                                                          "enum": [k for k in RULE_KINDS if k != "reading"]},
-                                   "message": TEXT, "evidence": TEXTS, "note_id": TEXT})),
-            "notices": TEXTS}),
+        "Facets": obj({facet: array(obj({"value": TEXT, "label": TEXT, "count": COUNT}))
+                       for facet in registry.facets}, description="Every value of every facet, with its item count."),
     }
 
 
@@ -211,13 +218,14 @@ def health_schema() -> Schema:
         "index": obj({"generation": nullable(TEXT), "built_at": nullable(TEXT), "model": nullable(TEXT),
                       "semantic": nullable(BOOLEAN), "units": nullable(INTEGER)},
                      description="The index generation in use; every field null when there is no index."),
-        "content": obj({name: {"type": "integer", "minimum": 0} for name in ("cases", "notes", "lessons", "errors")}),
+        "content": obj({name: COUNT for name in ("cases", "notes", "lessons", "errors")}),
     })
 
 
-def components(vocabulary: Vocabulary | None) -> Schema:
-    schemas = {"Error": error_schema(), **search_schemas(), **case_schemas(vocabulary),
-               **suggestion_schemas(vocabulary), "Health": health_schema()}
+def components(vocabulary: Vocabulary | None, registry: FieldRegistry = REGISTRY) -> Schema:
+    """Every component schema: the models', the registry's and the presenters'."""
+    schemas = {**answer_schemas(vocabulary, registry), **case_schemas(vocabulary, registry),
+               "Profile": profile_schema(vocabulary, registry), "Health": health_schema()}
     return {"schemas": schemas}
 
 
@@ -236,7 +244,7 @@ def json_response(description: str, schema: Schema) -> Schema:
 
 def responses(ok: Schema, *errors: str) -> Schema:
     answers = {"200": ok}
-    answers.update({status: json_response(ERROR_STATUSES[status], ref("Error")) for status in errors})
+    answers.update({status: json_response(ERROR_STATUSES[status], ref(ERROR)) for status in errors})
     return answers
 
 
@@ -245,15 +253,18 @@ def operation(summary: str, ok: Schema, *errors: str, parameters: list | None = 
             "parameters": parameters or [], "responses": responses(ok, *errors), **extra}
 
 
-def search_parameters(vocabulary: Vocabulary | None) -> list[Schema]:
+def search_parameters(vocabulary: Vocabulary | None, registry: FieldRegistry = REGISTRY) -> list[Schema]:
+    """The query parameters of GET /api/search: one repeatable filter per facet of `registry`."""
     parameters = [
-        query("q", {"type": "string", "maxLength": MAX_QUERY},
+        query("q", {"type": "string", "maxLength": models.MAX_QUERY},
               'Words and "quoted phrases"; glossary aliases are expanded.'),
         query("mode", {"type": "string", "enum": list(MODES), "default": "hybrid"}, "How to rank."),
         query("kind", array({"type": "string", "enum": list(KINDS)}), "Only these kinds (repeatable).",
               explode=True),
     ]
-    for facet, vocabulary_name in FILTER_VOCABULARY.items():
+    for facet, vocabulary_name in presenters.facet_vocabularies(registry).items():
+        if facet == presenters.KIND_FACET:
+            continue
         values = {**TEXT}
         known = values_of(vocabulary, vocabulary_name)
         if known:
@@ -261,8 +272,8 @@ def search_parameters(vocabulary: Vocabulary | None) -> list[Schema]:
         parameters.append(query(facet, array(values), f"Filter on {facet} (repeatable; OR within a facet, AND "
                                 "across facets; a value no item has matches nothing).", explode=True))
     parameters += [
-        query("limit", {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}, "Page size."),
-        query("offset", {"type": "integer", "minimum": 0, "maximum": 10_000, "default": 0}, "Items to skip."),
+        query("limit", {"type": "integer", "minimum": 1, "maximum": models.MAX_LIMIT, "default": 10}, "Page size."),
+        query("offset", {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0}, "Items to skip."),
     ]
     return [{**parameter, "allowEmptyValue": True} for parameter in parameters]  # '' = left out
 
@@ -275,7 +286,7 @@ def id_parameter(name: str, known: list[str]) -> Schema:
     return parameter
 
 
-def paths(content: Content | None) -> Schema:
+def paths(content: Content | None, registry: FieldRegistry = REGISTRY) -> Schema:
     vocabulary = content.vocabulary if content is not None else None
     case_ids = [case.id for case in content.cases][:2] if content is not None else []
     note_ids = [note.id for note in content.notes][:2] if content is not None else []
@@ -285,7 +296,7 @@ def paths(content: Content | None) -> Schema:
     return {
         "/api/search": {"get": operation(
             "Search cases, notes and lessons", json_response("A page of results.", ref("SearchResponse")),
-            "400", "503", parameters=search_parameters(vocabulary), operation_id="search")},
+            "400", "503", parameters=search_parameters(vocabulary, registry), operation_id="search")},
         "/api/cases": {"get": operation(
             "Every case with its structured fields", csv_ok, "400", operation_id="listCases",
             parameters=[query("format", {"type": "string", "enum": ["json", "csv"], "default": "json"},
@@ -315,17 +326,18 @@ def paths(content: Content | None) -> Schema:
     }
 
 
-def openapi_document(content: Content | None = None) -> dict:
+def openapi_document(content: Content | None = None, registry: FieldRegistry = REGISTRY) -> dict:
     """OpenAPI 3.1 description of /api; enums and examples from `content` (default: the
-    current app's Casebase), plain strings without it."""
+    current app's Casebase), plain strings without it (or without its vocabulary)."""
     if content is None and has_app_context():
         casebase = current_app.extensions.get("casebase")
         content = casebase.content if casebase is not None else None
     return {
         "openapi": "3.1.0",
         "info": {"title": "Cluster Casebase API", "version": "1",
-                 "description": "Search, browse and advisor endpoints; the same JSON shapes as the CLI's --json. "
-                                "Errors are JSON: {\"error\": {\"status\", \"message\", \"parameter\"?}}."},
-        "paths": paths(content),
-        "components": components(content.vocabulary if content is not None else None),
+                 "description": "Search, browse and advisor endpoints; the same JSON shapes as the CLI's --json, "
+                                "with the `url` of every linked page. Errors are JSON: "
+                                "{\"error\": {\"status\", \"message\", \"parameter\"?}}."},
+        "paths": paths(content, registry),
+        "components": components(content.vocabulary if content is not None else None, registry),
     }

@@ -204,19 +204,23 @@ def content_problem(casebase: Casebase) -> str:
 
 # -- engine answers with links -------------------------------------------------------------
 
+def _with_urls(items: list[dict[str, Any]]) -> None:
+    for item in items:
+        item["url"] = urls.linked(item)
+
+
 def search_answer(response) -> dict[str, Any]:
     """A search response as JSON, each hit and other match with the `url` of its page."""
     answer = response.to_dict()
+    _with_urls(answer["results"])
     for hit in answer["results"]:
-        hit["url"] = urls.linked(hit)
-        for other in hit["other_matches"]:
-            other["url"] = urls.linked(other)
+        _with_urls(hit["other_matches"])
     return answer
 
 
 def suggestion_answer(suggestion) -> dict[str, Any]:
-    """An advisor's suggestion as JSON, each lesson and note with the `url` of its page."""
+    """An advisor's suggestion as JSON, each case, lesson and note with the `url` of its page."""
     answer = suggestion.to_dict()
-    for item in answer["lessons"] + answer["notes"]:
-        item["url"] = urls.linked(item)
+    for name in ("cases", "lessons", "notes"):
+        _with_urls(answer[name])
     return answer

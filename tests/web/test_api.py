@@ -159,10 +159,12 @@ def test_every_case_and_note_matches_the_schema(client, document, bundled_caseba
 
 
 def test_facets_health_and_document_match_the_schema(client, document, bundled_casebase):
+    content = bundled_casebase.content
+    counts = {"cases": len(content.cases), "notes": len(content.notes), "lessons": len(content.lessons)}
     facets = assert_conforms(document, client.get("/api/facets"), "/api/facets")
-    assert [entry["count"] for entry in facets["kind"]] == [11, 26, 52]
+    assert [entry["count"] for entry in facets["kind"]] == [counts["cases"], counts["notes"], counts["lessons"]]
     health = assert_conforms(document, client.get("/api/health"), "/api/health")
-    assert health["status"] == "ok" and health["content"] == {"cases": 11, "notes": 26, "lessons": 52, "errors": 0}
+    assert health["status"] == "ok" and health["content"] == {**counts, "errors": 0}
     assert_conforms(document, client.get("/api/openapi.json"), "/api/openapi.json")
 
 
@@ -332,7 +334,7 @@ def test_cases_csv_has_a_header_and_one_row_per_case(client, bundled_casebase):
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert tuple(rows[0]) == CSV_COLUMNS
     cases = bundled_casebase.content.cases
-    assert len(rows) == 1 + len(cases) == 12
+    assert len(rows) == 1 + len(cases) and cases
     records = {row[0]: dict(zip(CSV_COLUMNS, row)) for row in rows[1:]}
     assert set(records) == {case.id for case in cases}
     sinos = records["sinos-valley"]
@@ -345,7 +347,7 @@ def test_cases_csv_has_a_header_and_one_row_per_case(client, bundled_casebase):
 def test_cases_json_lists_every_case_with_structured_fields(client, bundled_casebase):
     body = client.get("/api/cases").get_json()
     cases = bundled_casebase.content.cases
-    assert body["total"] == len(body["cases"]) == len(cases) == 11
+    assert body["total"] == len(body["cases"]) == len(cases) > 0
     by_id = {row["id"]: row for row in body["cases"]}
     assert set(by_id) == {case.id for case in cases}
     for case in cases:
@@ -358,12 +360,13 @@ def test_cases_json_lists_every_case_with_structured_fields(client, bundled_case
     assert by_id["sinos-valley"]["obstacles"] == ["sme-association-relations"]
 
 
-def test_numeric_free_text_fields_are_served_as_text(tmp_path, bundled_casebase, document):
+def test_numeric_free_text_fields_are_served_as_text(app, tmp_path, document):
     """YAML reads `period: 1998` as a number; the API promises text (fixed in presenters)."""
     case = Document(id="numbers", kind="case", title="Numbers", summary="A case with numeric fields.",
                     meta={"period": 1998, "location": {"place": 7, "country": "Brazil"},
                           "initiative": {"name": 2001}},
                     body="", path=tmp_path / "numbers.md")
-    fields = presenters.case_fields(case)
+    with app.test_request_context():  # the case's url is built from the app's routes
+        fields = presenters.case_fields(case)
     assert (fields["period"], fields["location_place"], fields["initiative_name"]) == ("1998", "7", "2001")
     assert problems(document, {"$ref": "#/components/schemas/CaseFields"}, fields) == []

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 
-def test_home_offers_the_three_ways_in(client):
+def test_home_offers_the_three_ways_in(client, bundled_casebase):
     page = client.get("/").get_data(as_text=True)
     assert all(text in page for text in ("Find past experience", "Plan a new initiative", "Learn the method"))
     data = client.get("/?format=json").get_json()
-    assert data["counts"]["cases"] >= 11 and len(data["recent"]) == 6
+    content = bundled_casebase.content
+    assert data["counts"]["cases"] == len(content.cases) and data["counts"]["lessons"] == len(content.lessons)
+    assert len(data["recent"]) == min(6, len(content.documents))
 
 
 def test_search_page_shows_hits_facets_and_permalink_state(client):
