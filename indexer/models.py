@@ -64,7 +64,6 @@ class OtherMatch(_Model):
     kind: Kind = Field(description="Kind of the document the section belongs to.")
     doc_id: str = Field(description="Id of the document the section belongs to.")
     anchor: str | None = _anchor_field("what-happened")
-    url: str = Field(description="Deprecated: the page and fragment; build links from kind, doc_id and anchor.")
 
 
 class Hit(_Model):
@@ -79,7 +78,6 @@ class Hit(_Model):
     section: str = Field(description="Heading of the unit that matched best ('' for the document itself).")
     doc_id: str = Field(description="The document the item is shown in (a lesson's case).")
     anchor: str | None = _anchor_field("lesson-start-small")
-    url: str = Field(description="Deprecated: the page and fragment; build links from kind, doc_id and anchor.")
     explanation: Explanation
     other_matches: list[OtherMatch] = Field(default_factory=list, max_length=MAX_OTHER_MATCHES,
                                             description="Up to three other sections that share query terms.")
@@ -142,7 +140,6 @@ class LessonSuggestion(_Model):
     text: str = Field(description="The lesson's statement.")
     score: float = Field(ge=0.0, description="Weighted conditions, description similarity and case similarity.")
     why: list[str] = Field(description="Reasons, strongest first.")
-    url: str = Field(description="Deprecated: build links from kind, doc_id and anchor.")
 
 
 class NoteSuggestion(_Model):
@@ -154,7 +151,6 @@ class NoteSuggestion(_Model):
     anchor: str | None = _anchor_field("monitoring-and-evaluation")
     title: str
     why: list[str] = Field(min_length=1, description="Reasons, strongest first.")
-    url: str = Field(description="Deprecated: build links from kind, doc_id and anchor.")
 
 
 class RuleWarning(_Model):

@@ -338,7 +338,7 @@ class Advisor:
                 kept_vectors.append(vector)
             chosen.append({"id": lesson.uid, "case_id": lesson.case_id, "kind": "lesson", "doc_id": lesson.case_id,
                            "anchor": lesson_anchor(lesson.id), "text": lesson.statement, "score": score,
-                           "why": why, "url": f"/cases/{lesson.case_id}#lesson-{lesson.id}"})
+                           "why": why})
         return chosen
 
     def _recommend_notes(self, profile: Profile, query_vector: np.ndarray | None, top_cases: list[CaseMatch],
@@ -367,8 +367,8 @@ class Advisor:
                         add(note.id, 2.0 * clamp_cosine(best), f"close to your description ({clamp_cosine(best):.2f})")
         ranked = sorted(scores, key=lambda note_id: (-scores[note_id], note_id))
         return [{"id": note_id, "kind": "note", "doc_id": note_id, "anchor": None,
-                 "title": self.content.documents[note_id].title, "why": reasons[note_id],
-                 "url": f"/notes/{note_id}"} for note_id in ranked]
+                 "title": self.content.documents[note_id].title, "why": reasons[note_id]}
+                for note_id in ranked]
 
 
 def _condition_score(lesson: Lesson, profile: Profile) -> tuple[float, list[str]]:

@@ -89,7 +89,6 @@ class Hit:
     snippet_html: str
     section: str
     doc_id: str
-    url: str
     explanation: dict
     other_matches: list[dict] = field(default_factory=list)
     anchor: str | None = None
@@ -99,7 +98,7 @@ class Hit:
         return models.Hit.model_construct(
             id=self.id, kind=self.kind, title=self.title, score=self.score, snippet=self.snippet,
             snippet_html=self.snippet_html, section=self.section, doc_id=self.doc_id,
-            anchor=self.anchor, url=self.url,
+            anchor=self.anchor,
             explanation=models.Explanation.model_construct(**self.explanation),
             other_matches=[models.OtherMatch.model_construct(**other) for other in self.other_matches])
 
@@ -282,7 +281,7 @@ class Searcher:
         wanted = set(self.keyword.query_terms(parsed))
         others = [
             {"section": self.units[row].section, "kind": self.units[row].kind,
-             "doc_id": self.units[row].doc_id, "anchor": self.units[row].anchor, "url": self.units[row].url}
+             "doc_id": self.units[row].doc_id, "anchor": self.units[row].anchor}
             for row in self._item_rows[item]
             if row != best_row and self.units[row].unit_type == "section"
             and self.keyword.row_has_any(row, wanted)  # only sections that share query terms
@@ -291,7 +290,7 @@ class Searcher:
         snippet = self.snippets.make(unit.uid, text, wanted)
         return Hit(
             id=item, kind=unit.kind, title=unit.item_title, score=round(score, 6), snippet=snippet.text,
-            snippet_html=snippet.html, section=unit.section, doc_id=unit.doc_id, url=unit.url,
+            snippet_html=snippet.html, section=unit.section, doc_id=unit.doc_id,
             explanation=explanation, other_matches=others, anchor=unit.anchor,
         )
 

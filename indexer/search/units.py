@@ -46,7 +46,6 @@ class Unit:
     title: str
     summary: str
     body: str
-    url: str
     facets: dict[str, list[str]] = field(default_factory=dict)
     context: str = ""
     # Where in its document's page the unit is: a section's anchor, "lesson-<id>", or
@@ -67,7 +66,7 @@ class Unit:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "Unit":
         """A unit read from an index generation, also one written by an older version
-        (which stored a `url` instead of an `anchor`)."""
+        (which stored a `url` instead of an `anchor`: the anchor is its fragment)."""
         known = {spec.name for spec in fields(cls)}
         values = {key: value for key, value in data.items() if key in known}
         if "anchor" not in data:
@@ -99,15 +98,13 @@ def document_facets(document: Document, vocabulary: Vocabulary,
 def units_for(document: Document, vocabulary: Vocabulary, titles: dict[str, str],
               registry: FieldRegistry = REGISTRY) -> list[Unit]:
     """The document unit, one unit per body section, one per lesson."""
-    base = "/cases/" if document.kind == "case" else "/notes/"
-    url = base + document.id
     facets = document_facets(document, vocabulary, registry)
     # The document unit is its title and summary; the body is searched by section,
     # so a long body neither drowns a title match nor duplicates its sections.
     units = [Unit(
         uid=document.id, item_id=document.id, doc_id=document.id, kind=document.kind,
         unit_type="document", item_title=document.title, section="", title=document.title,
-        summary=document.summary, body="", url=url, facets=facets,
+        summary=document.summary, body="", facets=facets,
     )]
     for section in document.sections:
         if not section.text:
@@ -117,8 +114,7 @@ def units_for(document: Document, vocabulary: Vocabulary, titles: dict[str, str]
             doc_id=document.id, kind=document.kind, unit_type="section",
             item_title=document.title, section=section.heading or "Introduction",
             title="", summary=section.heading, body=_plain(section.text, titles),
-            url=url + (f"#{section.anchor}" if section.anchor else ""), facets=facets,
-            context=document.title, anchor=section.anchor or None,
+            facets=facets, context=document.title, anchor=section.anchor or None,
         ))
     for lesson in document.lessons:
         units.append(lesson_unit(document, lesson, facets, titles))
@@ -133,8 +129,7 @@ def lesson_unit(case: Document, lesson: Lesson, case_facets: dict[str, list[str]
         uid=lesson.uid, item_id=lesson.uid, doc_id=case.id, kind="lesson", unit_type="lesson",
         item_title=lesson.statement, section=lesson.statement, title=lesson.statement,
         summary="", body=_plain(lesson.explanation, titles),
-        url=f"/cases/{case.id}#lesson-{lesson.id}", facets=facets, context=case.title,
-        anchor=lesson_anchor(lesson.id),
+        facets=facets, context=case.title, anchor=lesson_anchor(lesson.id),
     )
 
 
