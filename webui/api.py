@@ -28,6 +28,7 @@ def search():
 @bp.get("/cases")
 def cases():
     """Every case with its structured fields, as JSON or (format=csv) CSV."""
+    presenters.loaded_vocabulary(casebase())  # without it no case loads: an empty list would mislead
     rows = [presenters.case_fields(case) for case in casebase().content.cases]
     output = request.args.get("format", "json")
     if output == "csv":
@@ -47,6 +48,7 @@ def cases():
 @bp.get("/cases/<case_id>")
 def case(case_id: str):
     """One case with fact sheet, lessons, sources, related notes and similar cases."""
+    presenters.loaded_vocabulary(casebase())  # without it no document loads: say why (503), not 404
     document = document_or_404("case", case_id)
     return jsonify(presenters.case_detail(document, casebase(), renderer()))
 
@@ -54,6 +56,7 @@ def case(case_id: str):
 @bp.get("/notes/<note_id>")
 def note(note_id: str):
     """One methodology note with its backlinks."""
+    presenters.loaded_vocabulary(casebase())  # without it no document loads: say why (503), not 404
     document = document_or_404("note", note_id)
     return jsonify(presenters.note_detail(document, casebase(), renderer()))
 
@@ -70,6 +73,7 @@ def suggest():
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise BadParameter("body", "must be a JSON object describing the initiative")
+    presenters.loaded_vocabulary(casebase())  # a profile is checked against the vocabulary
     return jsonify(presenters.suggestion_answer(casebase().suggest(data)))
 
 

@@ -298,15 +298,15 @@ def paths(content: Content | None, registry: FieldRegistry = REGISTRY) -> Schema
             "Search cases, notes and lessons", json_response("A page of results.", ref("SearchResponse")),
             "400", "503", parameters=search_parameters(vocabulary, registry), operation_id="search")},
         "/api/cases": {"get": operation(
-            "Every case with its structured fields", csv_ok, "400", operation_id="listCases",
+            "Every case with its structured fields", csv_ok, "400", "503", operation_id="listCases",
             parameters=[query("format", {"type": "string", "enum": ["json", "csv"], "default": "json"},
                               "Answer format.")])},
         "/api/cases/{case_id}": {"get": operation(
             "One case", json_response("Fact sheet, lessons, sources, related notes, similar cases.",
-                                      ref("CaseDetail")), "404", parameters=[id_parameter("case_id", case_ids)],
+                                      ref("CaseDetail")), "404", "503", parameters=[id_parameter("case_id", case_ids)],
             operation_id="getCase")},
         "/api/notes/{note_id}": {"get": operation(
-            "One methodology note", json_response("The note with its backlinks.", ref("NoteDetail")), "404",
+            "One methodology note", json_response("The note with its backlinks.", ref("NoteDetail")), "404", "503",
             parameters=[id_parameter("note_id", note_ids)], operation_id="getNote")},
         "/api/facets": {"get": operation(
             "Every facet with its values", json_response("Values, labels and counts.", ref("Facets")), "503",

@@ -12,7 +12,6 @@ from flask import Blueprint, current_app, g, jsonify, render_template, request
 from indexer.advisor.profile import ProfileError
 from indexer.content.schema import REGISTRY, FieldRegistry
 from indexer.content.vocabulary import Vocabulary
-from indexer.errors import Unavailable
 
 from . import forms, params, presenters, urls
 from .errors import BadParameter
@@ -44,12 +43,7 @@ def _lesson_controls() -> dict:
 
 
 def _vocabulary() -> Vocabulary:
-    """The content's vocabulary; without one (a broken kb/vocabulary.yaml) pages that
-    offer controlled values cannot be shown, so the content problem is answered (503)."""
-    vocabulary = casebase().content.vocabulary
-    if vocabulary is None:
-        raise Unavailable(f"the content has errors: {presenters.content_problem(casebase())}")
-    return vocabulary
+    return presenters.loaded_vocabulary(casebase())
 
 
 def _json_requested() -> bool:
@@ -138,6 +132,7 @@ def _replace_url(key: str, value: str) -> str:
 @bp.get("/cases/<case_id>")
 def case(case_id: str):
     """A case: rendered body, fact sheet, lessons, sources, related notes, similar cases."""
+    _vocabulary()  # without it no document loads: say why rather than "no such case"
     document = document_or_404("case", case_id)
     detail = presenters.case_detail(document, casebase(), renderer())
     if _json_requested():
@@ -150,6 +145,7 @@ def case(case_id: str):
 @bp.get("/notes/<note_id>")
 def note(note_id: str):
     """A methodology note with glossary tooltips and the cases that illustrate it."""
+    _vocabulary()  # without it no document loads: say why rather than "no such note"
     document = document_or_404("note", note_id)
     detail = presenters.note_detail(document, casebase(), renderer())
     if _json_requested():

@@ -180,9 +180,7 @@ def facet_titles(registry: FieldRegistry = REGISTRY) -> dict[str, str]:
 def facets_overview(casebase: Casebase, registry: FieldRegistry = REGISTRY) -> dict[str, Any]:
     """Every facet's values with labels and the number of items that carry them, in
     the registry's facet order."""
-    vocabulary = casebase.content.vocabulary
-    if vocabulary is None:
-        raise Unavailable(f"the content has errors: {content_problem(casebase)}")
+    vocabulary = loaded_vocabulary(casebase)
     counts = casebase.facet_counts()
     overview: dict[str, Any] = {}
     for facet, name in facet_vocabularies(registry).items():
@@ -191,6 +189,16 @@ def facets_overview(casebase: Casebase, registry: FieldRegistry = REGISTRY) -> d
                             value_label(vocabulary, name, value), "count": counts.get(facet, {}).get(value, 0)}
                            for value in values]
     return overview
+
+
+def loaded_vocabulary(casebase: Casebase) -> Vocabulary:
+    """The content's vocabulary. Without one (a broken kb/vocabulary.yaml) nothing that
+    offers or compares controlled values can answer, so the content problem is raised
+    as Unavailable (503) for the page or API answer that needs it."""
+    vocabulary = casebase.content.vocabulary
+    if vocabulary is None:
+        raise Unavailable(f"the content has errors: {content_problem(casebase)}")
+    return vocabulary
 
 
 def content_problem(casebase: Casebase) -> str:

@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
+from indexer.search.encoder import HashingEncoder
+from indexer.service import Casebase
+from indexer.settings import Settings
+
+from tests.web.support import copy_content, make_app, open_indexed
+
 
 def test_home_offers_the_three_ways_in(client, bundled_casebase):
     page = client.get("/").get_data(as_text=True)
@@ -90,3 +98,52 @@ def test_every_form_control_has_a_label(client):
         assert len(ids) == len(controls) - len(hidden), url
         for control_id in ids:
             assert f'for="{control_id}"' in page, (url, control_id)
+
+
+# -- a broken kb/vocabulary.yaml ----------------------------------------------------------
+
+BROKEN_VOCABULARIES = {
+    "yaml-syntax": "driver: [unclosed\n",
+    "not-a-mapping": "- driver\n- approach\n",
+    "values-as-a-list": "driver:\n  values: [public, private]\n",
+}
+# Pages and answers that show or compare controlled values: they say what is wrong (503).
+NEEDS_VOCABULARY = ["/advisor", "/advisor?country=Mexico", "/cases/sinos-valley", "/notes/financing",
+                    "/api/facets", "/api/cases", "/api/cases/sinos-valley", "/api/notes/financing"]
+# Pages that work without it, from the index.
+WITHOUT_VOCABULARY = ["/", "/search?q=cluster", "/search?q=cluster&format=json", "/learn", "/api/search?q=trust",
+                      "/api/health", "/api/openapi.json"]
+
+
+@pytest.fixture(scope="module")
+def indexed_copy(tmp_path_factory):
+    """A private copy of the content and an index built from it while it was valid."""
+    root = copy_content(tmp_path_factory.mktemp("broken") / "content")
+    index_dir = root.parent / "index"
+    open_indexed(root, index_dir=index_dir).close()
+    return root, index_dir
+
+
+@pytest.mark.parametrize("broken", BROKEN_VOCABULARIES)
+def test_a_broken_vocabulary_is_reported_not_a_crash(indexed_copy, broken):
+    root, index_dir = indexed_copy
+    vocabulary = root / "kb" / "vocabulary.yaml"
+    good = vocabulary.read_text(encoding="utf-8")
+    vocabulary.write_text(BROKEN_VOCABULARIES[broken], encoding="utf-8")
+    settings = Settings.from_env(content_dir=root, index_dir=index_dir, environ={})
+    casebase = Casebase.open(settings, encoder=HashingEncoder())
+    try:
+        assert casebase.content.vocabulary is None  # the content layer reports it as a problem
+        client = make_app(casebase).test_client()
+        for url in NEEDS_VOCABULARY:
+            response = client.get(url)
+            text = response.get_data(as_text=True)
+            assert response.status_code == 503, (url, text[:300])
+            assert "the content has errors" in text and "vocabulary.yaml" in text, url
+        suggestion = client.post("/api/suggest", json={"country": "Mexico"})
+        assert suggestion.status_code == 503 and "vocabulary.yaml" in suggestion.get_json()["error"]["message"]
+        for url in WITHOUT_VOCABULARY:
+            assert client.get(url).status_code == 200, url
+    finally:
+        casebase.close()
+        vocabulary.write_text(good, encoding="utf-8")
