@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from indexer.content.frontmatter import FrontMatterError, load_yaml
+from indexer.content.frontmatter import FrontMatterError, read_yaml_file
 from indexer.advisor.profile import SCALAR_ATTRIBUTES, Profile
 from indexer.content.validate import Problem
 from indexer.content.vocabulary import Vocabulary
@@ -56,7 +56,7 @@ def load_rules(root: Path, vocabulary: Vocabulary, note_ids: set[str]) -> tuple[
     if not path.exists():
         return [], []
     try:
-        data, lines = load_yaml(path.read_text(encoding="utf-8"))
+        data, lines = read_yaml_file(path)
     except FrontMatterError as exc:
         return [], [Problem(RULES_FILE, exc.line, None, exc.message)]
     entries = data.get("rules") if isinstance(data, dict) else None
@@ -79,6 +79,8 @@ def load_rules(root: Path, vocabulary: Vocabulary, note_ids: set[str]) -> tuple[
         for required in ("id", "kind", "message", "note", "when"):
             if required not in entry:
                 report(f"'{required}' is required", required)
+            elif required != "when" and not isinstance(entry[required], str):
+                report("must be a text", required)
         if len(problems) > before:
             continue
         if entry["id"] in seen:
@@ -93,6 +95,9 @@ def load_rules(root: Path, vocabulary: Vocabulary, note_ids: set[str]) -> tuple[
         if not isinstance(evidence, dict) or any(key not in when for key in evidence):
             report("evidence keys must be condition keys of the same rule", "evidence")
             evidence = {}
+        for key, phrases in evidence.items():
+            if not isinstance(phrases, list) or not all(isinstance(p, str) for p in phrases):
+                report("must be a list of phrases (texts)", "evidence", key)
         if len(problems) == before:
             rules.append(Rule(entry["id"], entry["kind"], str(entry["message"]).strip(), entry["note"], when,
                               {key: tuple(str(p) for p in phrases) for key, phrases in evidence.items()}))
@@ -106,6 +111,9 @@ def _conditions(when: Any, vocabulary: Vocabulary, report) -> dict[str, tuple[st
     conditions: dict[str, tuple[str, ...]] = {}
     for key, value in when.items():
         values = tuple(value if isinstance(value, list) else [value])
+        if not all(isinstance(item, str) for item in values):
+            report("must be a value or a list of values (texts)", key)
+            continue
         if key in ACTIVITY_KEYS:
             vocabulary_name = "activities"
         elif key in SCALAR_ATTRIBUTES:

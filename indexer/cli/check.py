@@ -9,11 +9,13 @@ from pathlib import Path
 
 import click
 
-from indexer.checking import load_library
-from indexer.content.loading import Content
-from indexer.settings import Settings, find_content_root
+from indexer.checking import library_files, load_library, select
+from indexer.content.loading import VOCABULARY_FILE, Content
+from indexer.errors import InvalidInput
+from indexer.settings import Settings
 
-from .app import main
+from .app import fail, main
+
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
@@ -23,23 +25,32 @@ from .app import main
 def check(settings: Settings, paths: tuple[Path, ...], as_json: bool, summary: bool) -> None:
     """Validate content files (all of them, or PATHS) and report every problem.
 
-    A PATH that is a folder holding cases/ and kb/ is checked as a whole content tree.
-    Exit status: 0 when there are no errors, 1 otherwise.
+    PATHS may be a content tree (a folder holding cases/ and kb/), its cases/ or kb/
+    folder, or files in them; each is checked in the tree it belongs to, links
+    resolved against that whole tree. Exit status: 0 when there are no errors, 1
+    otherwise, 2 when a path belongs to no content tree or paths span two trees.
     """
-    root = settings.content_dir
-    selected: list[Path] = []
-    for path in paths:
-        if path.is_dir() and (path / "kb").is_dir():
-            root = find_content_root(path)
-        else:
-            selected.append(path.resolve())
+    try:
+        selection = select(list(paths), settings.content_dir)
+    except InvalidInput as exc:
+        fail(exc.message)
+    for path in selection.skipped:
+        click.echo(f"Note: {path} is not checked: templates (_*.md) and READMEs are not content", err=True)
+    root = selection.root
     content = load_library(root)
-    problems = [p for p in content.problems if _selected(root / p.path, selected)]
+    # Without a vocabulary nothing could be checked: say so whatever was selected.
+    problems = [p for p in content.problems
+                if selection.includes(p.path) or (content.vocabulary is None and p.path == VOCABULARY_FILE)]
     errors = [p for p in problems if p.severity == "error"]
+    files = library_files(root)
+    checked = sum(1 for rel in files if selection.includes(rel))
+    # The count users know is that of cases and notes; a part of the tree is counted
+    # against every file the check read.
+    count = f"{content.files_checked}" if checked == len(files) else f"{checked} of {len(files)}"
     if as_json:
         click.echo(json.dumps({
             "root": str(root),
-            "files_checked": content.files_checked,
+            "files_checked": content.files_checked if checked == len(files) else checked,
             "errors": len(errors),
             "warnings": len(problems) - len(errors),
             "problems": [p.to_dict() for p in problems],
@@ -50,18 +61,11 @@ def check(settings: Settings, paths: tuple[Path, ...], as_json: bool, summary: b
             click.echo(str(problem), err=problem.severity == "error")
         verdict = "clean" if not errors else f"{len(errors)} error(s)"
         warnings = len(problems) - len(errors)
-        click.echo(f"Checked {content.files_checked} files in {root}: {verdict}"
+        click.echo(f"Checked {count} files in {root}: {verdict}"
                    + (f", {warnings} warning(s)" if warnings else ""))
         if summary:
             _print_summary(content)
     sys.exit(1 if errors else 0)
-
-
-def _selected(path: Path, selected: list[Path]) -> bool:
-    if not selected:
-        return True
-    resolved = path.resolve()
-    return any(resolved == s or s in resolved.parents for s in selected)
 
 
 def _counts(content: Content) -> dict[str, int]:

@@ -73,10 +73,12 @@ def _read_bounded(path: Path) -> str:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise FrontMatterError(f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes", None)
+    data = path.read_bytes()
     try:
-        return path.read_text(encoding="utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise FrontMatterError(f"file is not valid UTF-8 ({exc.reason} at byte {exc.start})")
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise FrontMatterError(f"file is not valid UTF-8 ({exc.reason} at byte {exc.start})", line)
 
 
 def split_front_matter(text: str) -> tuple[str, str, int]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from indexer.content.documents import Document, Lesson, content_hash, split_sections
-from indexer.content.frontmatter import FrontMatterError, ParsedFile, load_yaml, parse_text, read_file
+from indexer.content.frontmatter import FrontMatterError, ParsedFile, parse_text, read_file, read_yaml_file
 from indexer.content.links import find_links
 from indexer.content.validate import FileChecker, Problem
 from indexer.content.vocabulary import Vocabulary, VocabularyError
@@ -259,7 +259,7 @@ def _load_glossary(root: Path, content: Content) -> list[GlossaryTerm]:
     if not path.exists():
         return []
     try:
-        data, lines = load_yaml(path.read_text(encoding="utf-8"))
+        data, lines = read_yaml_file(path)
     except FrontMatterError as exc:
         content.problems.append(Problem(GLOSSARY_FILE, exc.line, None, exc.message))
         return []
@@ -281,8 +281,17 @@ def _load_glossary(root: Path, content: Content) -> list[GlossaryTerm]:
             content.problems.append(Problem(GLOSSARY_FILE, line, f"terms[{index}].aliases",
                                             "aliases must be a list of texts"))
             aliases = []
+        source = entry.get("source")
+        if source is not None and not isinstance(source, str):
+            content.problems.append(Problem(GLOSSARY_FILE, lines.get(("terms", index, "source"), line),
+                                            f"terms[{index}].source", "must be a text"))
+            source = None
         note = entry.get("note")
-        if note is not None and _link_problem(content.known, "note", str(note), None):
+        if note is not None and not isinstance(note, str):
+            content.problems.append(Problem(GLOSSARY_FILE, lines.get(("terms", index, "note"), line),
+                                            f"terms[{index}].note", "must be a note id"))
+            note = None
+        if note is not None and _link_problem(content.known, "note", note, None):
             content.problems.append(Problem(GLOSSARY_FILE, lines.get(("terms", index, "note"), line),
                                             f"terms[{index}].note", f"no note with id '{note}'"))
         key = entry["term"].casefold()
@@ -291,7 +300,7 @@ def _load_glossary(root: Path, content: Content) -> list[GlossaryTerm]:
                                             f"term '{entry['term']}' is defined twice"))
         seen.add(key)
         terms.append(GlossaryTerm(entry["term"], tuple(aliases), entry["definition"].strip(),
-                                  str(note) if note else None, entry.get("source")))
+                                  note or None, source))
     return terms
 
 
