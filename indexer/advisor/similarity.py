@@ -1,4 +1,5 @@
-"""Local similarity measures, one small callable each, in the manner of myCBR and cbrkit.
+"""Local similarity measures, one small callable each, in the manner of myCBR and cbrkit,
+and the weighted global similarity that combines them.
 
 Each measure takes the query's value and the case's value and returns a similarity
 in [0, 1]. Unknown values never reach a measure: the global similarity leaves an
@@ -10,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
+from indexer import models
 from indexer.content.vocabulary import Vocabulary
 
 
@@ -176,3 +178,35 @@ def clamp_cosine(value: float, floor: float = 0.1, ceiling: float = 0.7) -> floa
     (0.0, 0.5, 1.0)
     """
     return round(min(1.0, max(0.0, (value - floor) / (ceiling - floor))), 6)
+
+
+# -- the global similarity ------------------------------------------------------
+
+
+@dataclass
+class AttributeScore:
+    """One attribute's part in a comparison."""
+
+    attribute: str
+    query_value: object
+    case_value: object
+    similarity: float
+    weight: float
+
+    def to_model(self) -> models.AttributeScore:
+        """The typed form (values were checked when they were compared)."""
+        return models.AttributeScore.model_construct(
+            attribute=self.attribute, query_value=self.query_value, case_value=self.case_value,
+            similarity=self.similarity, weight=self.weight)
+
+
+def global_score(parts: list[AttributeScore]) -> float:
+    """Weighted mean of the local similarities.
+
+    >>> global_score([AttributeScore("a", 1, 1, 1.0, 2.0), AttributeScore("b", 1, 2, 0.25, 2.0)])
+    0.625
+    >>> global_score([])
+    0.0
+    """
+    total = sum(part.weight for part in parts)
+    return round(sum(part.weight * part.similarity for part in parts) / total, 6) if total else 0.0

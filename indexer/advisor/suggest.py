@@ -25,6 +25,7 @@ from indexer.content.schema import ATTRIBUTE, REGISTRY, FieldRegistry
 from indexer.search.searcher import Searcher
 from indexer.search.units import TAXONOMY, lesson_anchor
 from indexer.advisor.similarity import (
+    AttributeScore,
     CountrySimilarity,
     Equality,
     InitiativeType,
@@ -33,6 +34,7 @@ from indexer.advisor.similarity import (
     Table,
     TaxonomySimilarity,
     clamp_cosine,
+    global_score,
 )
 
 DEFAULT_WEIGHTS: dict[str, float] = {
@@ -60,23 +62,6 @@ INITIATIVE = ("driver", "approach")
 UNKNOWN_CASE_WEIGHT = 0.0
 LESSON_WEIGHTS = {"conditions": 0.4, "description": 0.4, "case": 0.2}
 DUPLICATE_COSINE = 0.92
-
-
-@dataclass
-class AttributeScore:
-    """One attribute's part in a comparison."""
-
-    attribute: str
-    query_value: object
-    case_value: object
-    similarity: float
-    weight: float
-
-    def to_model(self) -> models.AttributeScore:
-        """The typed form (values were checked when they were compared)."""
-        return models.AttributeScore.model_construct(
-            attribute=self.attribute, query_value=self.query_value, case_value=self.case_value,
-            similarity=self.similarity, weight=self.weight)
 
 
 @dataclass
@@ -130,18 +115,6 @@ class Suggestion:
     def to_dict(self) -> dict:
         """The documented JSON shape, produced by the typed model."""
         return self.to_model().model_dump()
-
-
-def global_score(parts: list[AttributeScore]) -> float:
-    """Weighted mean of the local similarities.
-
-    >>> global_score([AttributeScore("a", 1, 1, 1.0, 2.0), AttributeScore("b", 1, 2, 0.25, 2.0)])
-    0.625
-    >>> global_score([])
-    0.0
-    """
-    total = sum(part.weight for part in parts)
-    return round(sum(part.weight * part.similarity for part in parts) / total, 6) if total else 0.0
 
 
 class Advisor:

@@ -177,6 +177,7 @@ class Searcher:
 
     @property
     def semantic_available(self) -> bool:
+        """True when this generation has vectors and a query encoder."""
         return self.vectors is not None and self.encode_query is not None
 
     def search(self, request: SearchRequest) -> SearchResponse:
