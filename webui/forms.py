@@ -11,7 +11,6 @@ registry as a parameter (default REGISTRY) so a test can pass a copy with one mo
 from __future__ import annotations
 
 import re
-from itertools import groupby
 from typing import Any, Iterable, Mapping
 
 import yaml
@@ -221,13 +220,23 @@ def control(spec: FieldSpec, content: Content) -> dict[str, Any]:
 
 def form_controls(kind: str, content: Content, registry: FieldRegistry = REGISTRY) -> list[dict[str, Any]]:
     """The structured controls of the edit form for 'case' or 'note', in registry order,
-    grouped by the first key of their path: fields under one key ('location.place',
-    'location.region') share a fieldset with that key as its legend; top-level fields
-    next to each other form a group without one."""
-    groups = []
-    for key, specs in groupby(registry.form_fields(kind), key=lambda spec: _group_of(spec)):
-        groups.append({"legend": key.replace("_", " ").capitalize() if key else None,
-                       "controls": [control(spec, content) for spec in specs]})
+    grouped by the first key of their path: every field under one key ('location.place',
+    'location.region') is in that key's fieldset, which stands where its first field
+    does; top-level fields next to each other form a group without a legend."""
+    groups: list[dict[str, Any]] = []
+    fieldsets: dict[str, dict[str, Any]] = {}
+    for spec in registry.form_fields(kind):
+        key = _group_of(spec)
+        if key in fieldsets:
+            group = fieldsets[key]
+        elif key or not groups or groups[-1]["legend"] is not None:
+            group = {"legend": key.replace("_", " ").capitalize() if key else None, "controls": []}
+            groups.append(group)
+            if key:
+                fieldsets[key] = group
+        else:
+            group = groups[-1]
+        group["controls"].append(control(spec, content))
     return groups
 
 

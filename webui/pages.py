@@ -80,17 +80,18 @@ def search():
     pages = ((answer["total"] - 1) // page_size + 1) if answer and answer["total"] else 0
     return render_template(
         "search.html", request_=search_request, response=answer, page=page, pages=pages,
-        facet_groups=facet_groups(answer, search_request), page_url=_page_url,
+        facet_groups=facet_groups(answer, search_request, casebase().content.vocabulary), page_url=_page_url,
         suggestion_url=_replace_url("q", answer["suggestion"]) if answer and answer["suggestion"] else None,
     )
 
 
-def facet_groups(answer: dict | None, search_request, registry: FieldRegistry = REGISTRY) -> list[dict]:
+def facet_groups(answer: dict | None, search_request, vocabulary: Vocabulary | None,
+                 registry: FieldRegistry = REGISTRY) -> list[dict]:
     """The search page's facets: each with its title and values (label, count, whether
-    active, the link that toggles it), in the registry's facet order."""
+    active, the link that toggles it), in the registry's facet order. Without a
+    vocabulary values are shown as they are."""
     if answer is None:
         return []
-    vocabulary = casebase().content.vocabulary
     titles = presenters.facet_titles(registry)
     groups = []
     for facet, name in presenters.facet_vocabularies(registry).items():
