@@ -25,9 +25,14 @@ Mode = Literal["hybrid", "keyword", "semantic"]
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 Rank = Annotated[int, Field(ge=1)]
 
+# The bounds of an answer, which the engine keeps and the schema states.
 MAX_LIMIT = 100
 MAX_QUERY = 500
 MAX_OTHER_MATCHES = 3
+SUGGESTED_CASES = 5
+SUGGESTED_LESSONS = 8
+SUGGESTED_NOTES = 6
+MAX_SIMILAR = 50
 
 
 class _Model(BaseModel):
@@ -37,8 +42,9 @@ class _Model(BaseModel):
 
 
 def _anchor_field(example: str) -> object:
+    """The `anchor` of a linkable answer, with an example of its kind."""
     return Field(None, description="Fragment within the document's page (no '#'), or null for the top; "
-                                   f"for example '{example}'.", max_length=200)
+                                   f"for example '{example}'.")
 
 
 # -- search ----------------------------------------------------------------------
@@ -171,9 +177,10 @@ class Suggestion(_Model):
     """The whole answer for one profile."""
 
     profile: ProfileEcho = Field(description="The validated profile, with only what is known.")
-    cases: list[CaseMatch] = Field(max_length=50, description="Similar cases, best first.")
-    lessons: list[LessonSuggestion] = Field(max_length=50, description="Lessons that apply, best first.")
-    notes: list[NoteSuggestion] = Field(max_length=50, description="Notes to read, best first.")
+    cases: list[CaseMatch] = Field(max_length=SUGGESTED_CASES, description="Similar cases, best first.")
+    lessons: list[LessonSuggestion] = Field(max_length=SUGGESTED_LESSONS,
+                                            description="Lessons that apply, best first.")
+    notes: list[NoteSuggestion] = Field(max_length=SUGGESTED_NOTES, description="Notes to read, best first.")
     warnings: list[RuleWarning] = Field(description="Rules of the method that fired.")
     notices: list[str] = Field(default_factory=list, description="Why the answer differs from what was asked.")
 
@@ -182,7 +189,7 @@ class SimilarCases(_Model):
     """Cases most like an existing case."""
 
     case: str = Field(description="The case compared with the others.")
-    similar: list[CaseMatch] = Field(max_length=50)
+    similar: list[CaseMatch] = Field(max_length=MAX_SIMILAR, description="The most similar cases, best first.")
 
 
 # -- errors ----------------------------------------------------------------------

@@ -240,8 +240,8 @@ class Advisor:
 
     # -- the whole suggestion -------------------------------------------------
 
-    def suggest(self, profile: Profile, case_limit: int = 5, lesson_limit: int = 8,
-                note_limit: int = 6) -> Suggestion:
+    def suggest(self, profile: Profile, case_limit: int = models.SUGGESTED_CASES,
+                lesson_limit: int = models.SUGGESTED_LESSONS, note_limit: int = models.SUGGESTED_NOTES) -> Suggestion:
         """Similar cases, applicable lessons, notes to read and the method's warnings."""
         notices: list[str] = []
         query_vector = None

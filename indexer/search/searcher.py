@@ -69,12 +69,12 @@ class SearchRequest:
         for facet in self.filters:
             if facet not in facets:
                 raise SearchError("filter", f"unknown facet '{facet}'; facets: {', '.join(facets)}")
-        if not 1 <= self.limit <= 100:
-            raise SearchError("limit", "must be between 1 and 100")
+        if not 1 <= self.limit <= models.MAX_LIMIT:
+            raise SearchError("limit", f"must be between 1 and {models.MAX_LIMIT}")
         if self.offset < 0:
             raise SearchError("offset", "must not be negative")
-        if len(self.query) > 500:
-            raise SearchError("q", "is longer than 500 characters")
+        if len(self.query) > models.MAX_QUERY:
+            raise SearchError("q", f"is longer than {models.MAX_QUERY} characters")
 
 
 @dataclass
@@ -286,7 +286,7 @@ class Searcher:
             for row in self._item_rows[item]
             if row != best_row and self.units[row].unit_type == "section"
             and self.keyword.row_has_any(row, wanted)  # only sections that share query terms
-        ][:3]
+        ][:models.MAX_OTHER_MATCHES]
         text = unit.body or unit.summary
         snippet = self.snippets.make(unit.uid, text, wanted)
         return Hit(
