@@ -86,7 +86,7 @@ class Hit(_Model):
     anchor: str | None = _anchor_field("lesson-start-small")
     explanation: Explanation
     other_matches: list[OtherMatch] = Field(default_factory=list, max_length=MAX_OTHER_MATCHES,
-                                            description="Up to three other sections that share query terms.")
+                                            description=f"Up to {MAX_OTHER_MATCHES} other sections that share query terms.")
 
 
 FacetCounts = dict[str, Annotated[int, Field(ge=1)]]
@@ -128,7 +128,7 @@ class CaseMatch(_Model):
     kind: Literal["case"] = Field("case", description="Always 'case'.")
     doc_id: str = Field(description="The case's id (the document to link to).")
     anchor: str | None = _anchor_field("context")
-    title: str
+    title: str = Field(description="The case's title.")
     score: Fraction = Field(description="Weighted mean of the attributes' similarities.")
     explanation: list[AttributeScore] = Field(description="Every compared attribute with its score and weight.")
     passage: str = Field(description="The case's passage closest to the description ('' without one).")
@@ -139,7 +139,7 @@ class LessonSuggestion(_Model):
     """A lesson that applies to the profile."""
 
     id: str = Field(description="'<case-id>#<lesson-id>'.")
-    case_id: str
+    case_id: str = Field(description="The case the lesson belongs to.")
     kind: Literal["lesson"] = Field("lesson", description="Always 'lesson'.")
     doc_id: str = Field(description="The case the lesson belongs to (the document to link to).")
     anchor: str | None = _anchor_field("lesson-start-small")
@@ -151,11 +151,11 @@ class LessonSuggestion(_Model):
 class NoteSuggestion(_Model):
     """A methodology note worth reading for the profile."""
 
-    id: str
+    id: str = Field(description="The note's id.")
     kind: Literal["note"] = Field("note", description="Always 'note'.")
     doc_id: str = Field(description="The note's id (the document to link to).")
     anchor: str | None = _anchor_field("monitoring-and-evaluation")
-    title: str
+    title: str = Field(description="The note's title.")
     why: list[str] = Field(min_length=1, description="Reasons, strongest first.")
 
 
@@ -165,7 +165,7 @@ class RuleWarning(_Model):
     rule: str = Field(description="The rule's id.")
     kind: str = Field(description="The rule's kind: 'warning' or 'encouragement' (reading rules only "
                                   "recommend notes).")
-    message: str
+    message: str = Field(description="What the method says, with its citation.")
     evidence: list[str] = Field(description="The profile's facts that made the rule fire.")
     note_id: str = Field(description="The note that explains the rule.")
 

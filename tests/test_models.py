@@ -71,10 +71,12 @@ def test_schemas_carry_descriptions_and_constraints():
     assert schema["properties"]["results"]["maxItems"] == models.MAX_LIMIT
     assert definitions["Hit"]["properties"]["other_matches"]["maxItems"] == models.MAX_OTHER_MATCHES
     assert schema["properties"]["total"]["minimum"] == 0
-    for name in ("Hit", "Explanation", "OtherMatch"):
-        undocumented = [field for field, spec in definitions[name]["properties"].items()
-                        if "description" not in spec and "$ref" not in spec]
-        assert undocumented == [], name
+    for model in (models.SearchResponse, models.Suggestion, models.ErrorResponse):
+        generated = model.model_json_schema()
+        for name, definition in {model.__name__: generated, **generated.get("$defs", {})}.items():
+            undocumented = [field for field, spec in definition["properties"].items()
+                            if "description" not in spec and "$ref" not in spec]
+            assert undocumented == [], name
     similarity = models.Suggestion.model_json_schema()["$defs"]["AttributeScore"]["properties"]["similarity"]
     assert (similarity["minimum"], similarity["maximum"]) == (0.0, 1.0)
     error = models.ErrorResponse.model_json_schema()["$defs"]["ErrorBody"]["properties"]["status"]
