@@ -1,6 +1,7 @@
 """Advisor acceptance figures on a file of profiles (issue 9).
 
     python -m benchmarks.advisor_profiles [FILE ...] [--index DIR] [--semantic] [--details]
+                                          [--examples [--threshold T] [--margin M]]
 
 Runs every profile of each FILE (default: tests/data/advisor_heldout.yaml) through
 `Casebase.suggest` and prints: profiles passing all their expectations, per-rule
@@ -15,7 +16,9 @@ a test: figures go into reports, never into assertions.
 Attributes read from the description come from the answer's `inferred` entry when the
 advisor provides one; otherwise the script measures today's literal reading, the
 evidence phrases of kb/rules.yaml (the value a condition would take from the text),
-and says so in the table.
+and says so in the table. `--examples` measures instead a plain reading by meaning,
+each description sentence against the example sentences of kb/attribute_examples.yaml,
+as a reference for what that data supports.
 """
 
 from __future__ import annotations
@@ -33,10 +36,12 @@ import yaml
 
 from indexer.advisor.profile import Profile
 from indexer.advisor.rules import ACTIVITY_KEYS, find_phrase, fold
+from indexer.search.encoder import SentenceTransformerEncoder
 from indexer.service import Casebase
 from indexer.settings import Settings
 
 DEFAULT_FILE = Path(__file__).resolve().parent.parent / "tests" / "data" / "advisor_heldout.yaml"
+EXAMPLES_FILE = "kb/attribute_examples.yaml"
 READING_REASON = re.compile(r"^explains rule ([\w-]+)")
 
 
@@ -114,6 +119,61 @@ def phrase_inferred(rules, profile: Profile) -> dict[str, object]:
     return inferred
 
 
+def split_sentences(text: str) -> list[str]:
+    """The sentences of a description (also cut at semicolons, where facilitators join
+    two statements).
+
+    >>> split_sentences("Sales fell. Owners distrust each other; the mayor wants to help!")
+    ['Sales fell.', 'Owners distrust each other;', 'the mayor wants to help!']
+    """
+    return [part.strip() for part in re.split(r"(?<=[.!?;])\s+", " ".join(text.split())) if part.strip()]
+
+
+class ExampleReader:
+    """A reference reading by meaning: each description sentence against the example
+    sentences of kb/attribute_examples.yaml, with the bundled model.
+
+    A value is read when some sentence is at least `threshold` similar to one of its
+    examples, more similar to them than to the value's contrast sentences, and ahead of
+    every other value of the attribute by `margin` (list attributes: every value over the
+    threshold). Measures the data, not the advisor's own inference."""
+
+    def __init__(self, encoder, examples: dict, threshold: float = 0.5, margin: float = 0.03):
+        self.encoder, self.threshold, self.margin = encoder, threshold, margin
+        self.attributes: dict[str, tuple[bool, list[tuple[str, object, object]]]] = {}
+        for attribute, spec in examples["attributes"].items():
+            values = []
+            for value, entry in spec["values"].items():
+                positive = encoder.encode([e["text"] for e in entry["examples"]])
+                contrast = encoder.encode([e["text"] for e in entry.get("contrast", [])]) \
+                    if entry.get("contrast") else None
+                values.append((value, positive, contrast))
+            self.attributes[attribute] = (bool(spec.get("list")), values)
+
+    def read(self, description: str) -> dict[str, object]:
+        """Attribute -> value (or list of values) read from the description."""
+        sentences = split_sentences(description)
+        if not sentences:
+            return {}
+        vectors = self.encoder.encode(sentences)
+        inferred: dict[str, object] = {}
+        for attribute, (is_list, values) in self.attributes.items():
+            scores = {}
+            for value, positive, contrast in values:
+                best = (vectors @ positive.T).max(axis=1)
+                if contrast is not None:
+                    best = best * (best > (vectors @ contrast.T).max(axis=1))
+                scores[value] = float(best.max())
+            ranked = sorted(scores.items(), key=lambda item: -item[1])
+            if is_list:
+                chosen = [value for value, score in ranked if score >= self.threshold]
+                if chosen:
+                    inferred[attribute] = chosen
+            elif ranked[0][1] >= self.threshold and (len(ranked) == 1 or ranked[0][1] - ranked[1][1] >= self.margin):
+                inferred[attribute] = ranked[0][0]
+        return inferred
+
+
 def check(entry: dict, answer: dict, inferred: dict[str, object], seconds: float) -> Outcome:
     """Compare one answer with the profile's expectations."""
     outcome = Outcome(entry["name"], entry.get("language", "en"), seconds=seconds, inferred=inferred)
@@ -168,8 +228,10 @@ def inference_marks(entry: dict, inferred: dict[str, object]) -> list[tuple[str,
     return marks
 
 
-def run_file(service: Casebase, path: Path) -> tuple[list[Outcome], list[dict], str]:
-    """Every profile of one file through the advisor."""
+def run_file(service: Casebase, path: Path,
+             reader: ExampleReader | None = None) -> tuple[list[Outcome], list[dict], str]:
+    """Every profile of one file through the advisor. With a `reader`, the attributes
+    are read by it instead of taken from the answer (a reference for the data)."""
     entries = load_profiles(path)
     outcomes, source = [], "answer"
     assert service.content.vocabulary is not None
@@ -177,10 +239,15 @@ def run_file(service: Casebase, path: Path) -> tuple[list[Outcome], list[dict], 
         started = time.perf_counter()
         answer = service.suggest(entry["profile"]).to_dict()
         seconds = time.perf_counter() - started
+        profile = Profile.from_mapping(entry["profile"], service.content.vocabulary)
         inferred = answer_inferred(answer)
-        if inferred is None:
+        if reader is not None:
+            source = (f"nearest example sentences of {EXAMPLES_FILE} (threshold {reader.threshold},"
+                      f" margin {reader.margin})")
+            given = set(profile.values) | {"sectors", "activities"} & set(entry["profile"])
+            inferred = {key: value for key, value in reader.read(profile.description).items() if key not in given}
+        elif inferred is None:
             source = "evidence phrases (no `inferred` in the answer)"
-            profile = Profile.from_mapping(entry["profile"], service.content.vocabulary)
             inferred = phrase_inferred(service.content.rules, profile)
         outcomes.append(check(entry, answer, inferred, seconds))
     return outcomes, entries, source
@@ -229,6 +296,15 @@ def report(path: Path, outcomes: list[Outcome], entries: list[dict], source: str
                      f" {count['false-read']:>12}")
     if total_expected:
         lines.append(f"{'all':24} {total_right:>6} {'':>6} {'':>7} {100 * total_right / total_expected:>8.0f}%")
+        by_language: dict[str, Counter] = {}
+        for outcome, entry in zip(outcomes, entries):
+            for _, mark in inference_marks(entry, outcome.inferred):
+                if mark != "false-read":
+                    by_language.setdefault(outcome.language, Counter())[mark == "right"] += 1
+        lines.append("by language: " + ", ".join(
+            f"{language} {count[True]}/{count[True] + count[False]}"
+            f" ({100 * count[True] / (count[True] + count[False]):.0f}%)"
+            for language, count in sorted(by_language.items())))
     lines.append("")
     times = sorted(o.seconds * 1000 for o in outcomes)
     if times:
@@ -251,14 +327,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--content", type=Path, default=None, help="folder holding cases/ and kb/")
     parser.add_argument("--semantic", action="store_true", help="load the model (the index must be semantic)")
     parser.add_argument("--details", action="store_true", help="list each failing profile and why")
+    parser.add_argument("--examples", action="store_true",
+                        help=f"read attributes by nearest example sentence ({EXAMPLES_FILE}) with the model")
+    parser.add_argument("--threshold", type=float, default=0.5, help="similarity needed by --examples")
+    parser.add_argument("--margin", type=float, default=0.03, help="lead over the next value needed by --examples")
     args = parser.parse_args(argv)
     settings = Settings.from_env(content_dir=args.content, index_dir=args.index)
     service = Casebase.open(settings, semantic=args.semantic)
     try:
         service.warm()  # opens the index (and the model) before timing starts
         known_rules = {rule.id for rule in service.content.rules}
+        reader = None
+        if args.examples:
+            encoder = service.encoder or SentenceTransformerEncoder(settings.model_name)
+            examples = yaml.safe_load((settings.content_dir / EXAMPLES_FILE).read_text(encoding="utf-8"))
+            reader = ExampleReader(encoder, examples, args.threshold, args.margin)
         for path in args.files:
-            outcomes, entries, source = run_file(service, path)
+            outcomes, entries, source = run_file(service, path, reader)
             print(report(path, outcomes, entries, source, known_rules, args.details))
             print()
     finally:
