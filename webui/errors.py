@@ -14,18 +14,21 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from indexer.errors import CasebaseError, InvalidInput, NotFound, Refused, StateConflict, Unavailable
 from indexer.index.build import IndexProblem
+from indexer.library.editing import InvalidEdit
 from indexer.models import ErrorBody, ErrorResponse
 
 # Category -> HTTP status, most specific first; a class is answered by its first match.
+# An edit that does not validate is 422 (the form is answered with its problems).
 STATUSES: tuple[tuple[type[CasebaseError], int], ...] = (
-    (InvalidInput, 400), (NotFound, 404), (StateConflict, 409), (Refused, 403), (Unavailable, 503),
+    (InvalidEdit, 422), (InvalidInput, 400), (NotFound, 404), (StateConflict, 409), (Refused, 403),
+    (Unavailable, 503),
 )
 # Engine errors that do not derive from the hierarchy yet, with their status; each is
 # registered only while it does not (so no class is handled twice).
 LEGACY_STATUSES: tuple[tuple[type[Exception], int], ...] = ((IndexProblem, 503),)
 # Headings of the HTML error pages; other statuses are headed by their HTTP name.
 TITLES = {400: "That request did not work", 404: "Page not found", 405: "Method not allowed",
-          413: "Request too large", 500: "Something went wrong"}
+          413: "Request too large", 422: "That edit does not validate", 500: "Something went wrong"}
 
 
 class BadParameter(InvalidInput):

@@ -370,3 +370,4 @@ def test_numeric_free_text_fields_are_served_as_text(app, tmp_path, document):
         fields = presenters.case_fields(case)
     assert (fields["period"], fields["location_place"], fields["initiative_name"]) == ("1998", "7", "2001")
     assert problems(document, {"$ref": "#/components/schemas/CaseFields"}, fields) == []
+

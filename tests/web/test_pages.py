@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import pytest
+from flask import request
 
+from indexer.advisor.profile import ProfileError
+from indexer.content.validate import Problem
+from indexer.errors import CasebaseError, InvalidInput, NotFound, Refused, StateConflict, Unavailable
+from indexer.index.build import IndexProblem
+from indexer.library.editing import InvalidEdit
 from indexer.search.encoder import HashingEncoder
+from indexer.search.searcher import SearchError
 from indexer.service import Casebase
 from indexer.settings import Settings
 
 from tests.web.support import copy_content, make_app, open_indexed
+from webui import create_app
 
 
 def test_home_offers_the_three_ways_in(client, bundled_casebase):
@@ -147,3 +155,69 @@ def test_a_broken_vocabulary_is_reported_not_a_crash(indexed_copy, broken):
     finally:
         casebase.close()
         vocabulary.write_text(good, encoding="utf-8")
+
+
+# -- the engine's error hierarchy maps to HTTP once ------------------------------------------
+
+def json_error_of(response, status: int) -> dict:
+    """The JSON error body of a response with `status`."""
+    assert response.status_code == status and response.mimetype == "application/json"
+    error = response.get_json()["error"]
+    assert error["status"] == status and error["message"]
+    return error
+
+
+ENGINE_ERRORS = [
+    (InvalidInput("limit", "must be positive"), 400, "limit"),
+    (SearchError("mode", "is not a mode"), 400, "mode"),
+    (ProfileError("driver", "is not a driver"), 400, "driver"),
+    (InvalidEdit([Problem("cases/x.md", 3, "title", "must not be empty")]), 422, "title"),
+    (NotFound("there is no draft 7"), 404, None),
+    (StateConflict("the draft is already published"), 409, None),
+    (Refused("only reviewers publish"), 403, None),
+    (Unavailable("the index is being rebuilt"), 503, None),
+    (IndexProblem("no index yet; run casebase index"), 503, None),
+]
+
+
+class Uncategorised(CasebaseError):
+    """An engine error in no category: a bug, answered 500."""
+
+
+@pytest.fixture
+def raising_app(bundled_casebase):
+    """An app with one page and one API route that raise the error named by `?error=`."""
+    app = create_app({"TESTING": True, "CASEBASE": bundled_casebase})
+    errors = {type(error).__name__: error for error, _, _ in ENGINE_ERRORS}
+    errors["Uncategorised"] = Uncategorised("an engine error without a category")
+
+    def raising():
+        raise errors[request.args["error"]]
+
+    app.add_url_rule("/api/raise", "api_raise", raising)
+    app.add_url_rule("/raise", "page_raise", raising)
+    return app
+
+
+@pytest.mark.parametrize("error, status, parameter", ENGINE_ERRORS, ids=lambda value: type(value).__name__)
+def test_engine_errors_answer_their_category_status(raising_app, error, status, parameter):
+    client = raising_app.test_client()
+    name = type(error).__name__
+    body = json_error_of(client.get(f"/api/raise?error={name}"), status)
+    assert body.get("parameter") == parameter
+    assert (body["message"] == error.message) if parameter else (body["message"] == str(error))
+    page = client.get(f"/raise?error={name}")
+    assert page.status_code == status and page.mimetype == "text/html"
+    assert 'role="search"' in page.get_data(as_text=True)  # the error page offers a way on
+
+
+def test_an_engine_error_without_a_category_is_a_logged_500(raising_app, caplog):
+    body = json_error_of(raising_app.test_client().get("/api/raise?error=Uncategorised"), 500)
+    assert "without a category" not in body["message"] and "unhandled error" in caplog.text
+
+
+def test_each_engine_error_has_one_handler(app):
+    """Old engine classes get their own handler only while they are outside the
+    hierarchy; once they derive from it, the hierarchy's handler answers them."""
+    handled = [cls for cls in app.error_handler_spec[None][None] if issubclass(cls, CasebaseError)]
+    assert handled == [CasebaseError]
