@@ -1,9 +1,10 @@
 """Loading the whole content tree: cases/, kb/, the vocabulary and the glossary.
 
-`load_content` is the one entry point the CLI's `check`, the indexer and the web app
-use. It validates every file, checks what spans files (unique ids, links, related
-ids, glossary references) and returns the valid documents together with every
-problem found, so one run reports all problems, not just the first.
+`load_content` validates every file, checks what spans files (ids unique across
+cases and notes, links, related ids, glossary references) and returns the valid
+documents together with every problem found, so one run reports all problems, not
+just the first. `check_text` judges a candidate text for one file by the same
+functions. Callers use them through `indexer.checking`, which adds the method's rules.
 """
 
 from __future__ import annotations
