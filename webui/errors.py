@@ -13,7 +13,6 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 from indexer.errors import CasebaseError, InvalidInput, NotFound, Refused, StateConflict, Unavailable
-from indexer.index.build import IndexProblem
 from indexer.library.editing import InvalidEdit
 from indexer.models import ErrorBody, ErrorResponse
 
@@ -23,9 +22,6 @@ STATUSES: tuple[tuple[type[CasebaseError], int], ...] = (
     (InvalidEdit, 422), (InvalidInput, 400), (NotFound, 404), (StateConflict, 409), (Refused, 403),
     (Unavailable, 503),
 )
-# Engine errors that do not derive from the hierarchy yet, with their status; each is
-# registered only while it does not (so no class is handled twice).
-LEGACY_STATUSES: tuple[tuple[type[Exception], int], ...] = ((IndexProblem, 503),)
 # Headings of the HTML error pages; other statuses are headed by their HTTP name.
 TITLES = {400: "That request did not work", 404: "Page not found", 405: "Method not allowed",
           413: "Request too large", 422: "That edit does not validate", 500: "Something went wrong"}
@@ -49,7 +45,7 @@ def status_of(error: Exception) -> int | None:
     >>> status_of(InvalidInput("q", "too long")), status_of(Unavailable("no index")), status_of(KeyError())
     (400, 503, None)
     """
-    for category, status in STATUSES + LEGACY_STATUSES:
+    for category, status in STATUSES:
         if isinstance(error, category):
             return status
     return None
@@ -87,10 +83,9 @@ def init_app(app: Flask) -> None:
             return answer(status, error.message, error.field)
         return answer(status, str(error))
 
+    # One handler for the whole hierarchy (every engine error derives from it), so no
+    # class is answered twice or differently in two places.
     app.register_error_handler(CasebaseError, engine_error)
-    for legacy, _ in LEGACY_STATUSES:
-        if not issubclass(legacy, CasebaseError):
-            app.register_error_handler(legacy, engine_error)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -1,4 +1,5 @@
-"""Pages answer, render what they promise, and serve the same data as JSON."""
+"""Pages answer, render what they promise, and serve the same data as JSON; a broken
+vocabulary and engine errors are answered, never a crash."""
 
 from __future__ import annotations
 
@@ -217,7 +218,6 @@ def test_an_engine_error_without_a_category_is_a_logged_500(raising_app, caplog)
 
 
 def test_each_engine_error_has_one_handler(app):
-    """Old engine classes get their own handler only while they are outside the
-    hierarchy; once they derive from it, the hierarchy's handler answers them."""
+    """Every engine error class is answered by the hierarchy's one handler."""
     handled = [cls for cls in app.error_handler_spec[None][None] if issubclass(cls, CasebaseError)]
     assert handled == [CasebaseError]
