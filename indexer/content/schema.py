@@ -56,6 +56,9 @@ class FieldSpec:
     roles: frozenset[str] = frozenset()
     name: str = ""
     facet: str = ""
+    # Where the facet stands among the others (lower first); fields without one follow
+    # in registry order.
+    facet_rank: int = 100
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -99,39 +102,39 @@ CASE_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("id", "slug", description="Slug equal to the file name without .md.", label="Id"),
     FieldSpec("title", "text", unknown_ok=False, description="Human title.", label="Title"),
     FieldSpec("summary", "text", unknown_ok=False, description="Two or three sentences.", label="Summary"),
-    FieldSpec("location.country", "country", description="Country name from the vocabulary.",
+    FieldSpec("location.country", "country", facet_rank=1, description="Country name from the vocabulary.",
               label="Country", name="country", roles=_roles(FACET, FACT, FORM, CSV, ATTRIBUTE)),
     FieldSpec("location.place", "text", description="Town, valley or area.", label="Place",
               name="place", roles=_roles(FACT, FORM, CSV)),
     FieldSpec("location.region", "text", description="State, province or region.", label="Region",
               name="region", roles=_roles(FACT, FORM, CSV)),
-    FieldSpec("sectors", "terms", vocabulary="sectors", description="Sector keys.", label="Sectors",
+    FieldSpec("sectors", "terms", facet_rank=2, vocabulary="sectors", description="Sector keys.", label="Sectors",
               facet="sector", roles=_roles(FACET, FACT, FORM, CSV, ATTRIBUTE)),
     FieldSpec("period", "text", description="When, as the source says it.", label="Period",
               roles=_roles(FACT, FORM, CSV)),
-    FieldSpec("initiative.driver", "term", vocabulary="driver", description="Table 3 column.",
+    FieldSpec("initiative.driver", "term", facet_rank=6, vocabulary="driver", description="Table 3 column.",
               label="Driver", roles=_roles(FACET, FACT, FORM, CSV, ATTRIBUTE, CONDITION)),
-    FieldSpec("initiative.approach", "term", vocabulary="approach", description="Table 3 row.",
+    FieldSpec("initiative.approach", "term", facet_rank=7, vocabulary="approach", description="Table 3 row.",
               label="Approach", roles=_roles(FACET, FACT, FORM, CSV, ATTRIBUTE, CONDITION)),
     FieldSpec("initiative.name", "text", description="The initiative's own name.", label="Initiative",
               name="initiative_name", roles=_roles(FACT, FORM, CSV)),
     FieldSpec("initiative.lead_organisations", "text-list", required=False, label="Lead organisations",
               roles=_roles(FORM, CSV)),
-    FieldSpec("situation.pressure", "term", vocabulary="pressure", description="Figure 5 column.",
+    FieldSpec("situation.pressure", "term", facet_rank=8, vocabulary="pressure", description="Figure 5 column.",
               label="Pressure", roles=_roles(FACET, FACT, FORM, CSV, ATTRIBUTE, CONDITION)),
     FieldSpec("situation.cooperative_culture", "term", vocabulary="cooperative_culture",
               description="Figure 5 row.", label="Cooperative culture",
               roles=_roles(FACT, FORM, CSV, ATTRIBUTE, CONDITION)),
-    FieldSpec("situation.stage", "term", vocabulary="stage", description="Life-cycle stage.",
+    FieldSpec("situation.stage", "term", facet_rank=9, vocabulary="stage", description="Life-cycle stage.",
               label="Life-cycle stage", roles=_roles(FACET, FACT, FORM, CSV, ATTRIBUTE, CONDITION)),
     FieldSpec("situation.firm_structure", "term", vocabulary="firm_structure", label="Firm structure",
               roles=_roles(FACT, FORM, CSV, ATTRIBUTE, CONDITION)),
-    FieldSpec("typology.markusen", "term", vocabulary="typology.markusen", label="Markusen type",
+    FieldSpec("typology.markusen", "term", facet_rank=3, vocabulary="typology.markusen", label="Markusen type",
               name="markusen", roles=_roles(FACET, FACT, FORM, CSV, ATTRIBUTE, CONDITION)),
-    FieldSpec("typology.altenburg_meyer_stamer", "term", vocabulary="typology.altenburg_meyer_stamer",
+    FieldSpec("typology.altenburg_meyer_stamer", "term", facet_rank=4, vocabulary="typology.altenburg_meyer_stamer",
               label="Altenburg / Meyer-Stamer type", name="altenburg_meyer_stamer",
               roles=_roles(FACET, FACT, FORM, CSV, ATTRIBUTE, CONDITION)),
-    FieldSpec("typology.enright", "term", vocabulary="typology.enright", label="Enright type",
+    FieldSpec("typology.enright", "term", facet_rank=5, vocabulary="typology.enright", label="Enright type",
               name="enright", roles=_roles(FACET, FACT, FORM, CSV, ATTRIBUTE, CONDITION)),
     FieldSpec("activities", "terms", vocabulary="activities", label="Activities",
               roles=_roles(FACT, FORM, CSV, ATTRIBUTE)),
@@ -221,12 +224,13 @@ class FieldRegistry:
         >>> REGISTRY.facets[0], REGISTRY.facets[-1], "sector" in REGISTRY.facets
         ('kind', 'topic', True)
         """
-        return ("kind", *(spec.facet_name for spec in self.with_role(FACET)), "topic")
+        ranked = sorted(self.with_role(FACET), key=lambda spec: spec.facet_rank)
+        return ("kind", *(spec.facet_name for spec in ranked), "topic")
 
     @property
     def facet_fields(self) -> dict[str, FieldSpec]:
         """Facet name -> the case field it reads."""
-        return {spec.facet_name: spec for spec in self.with_role(FACET)}
+        return {spec.facet_name: spec for spec in sorted(self.with_role(FACET), key=lambda spec: spec.facet_rank)}
 
     @property
     def condition_keys(self) -> dict[str, str]:
