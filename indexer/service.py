@@ -119,7 +119,7 @@ class Casebase:
                 self._set_content(load_library(self.settings.content_dir))
                 old.close()
 
-    def reload_library(self) -> None:
+    def reload_content(self) -> None:
         """Read the content files again (after a publish); the index follows separately."""
         self._set_content(load_library(self.settings.content_dir))
 
@@ -146,7 +146,7 @@ class Casebase:
         stamp = self._content_stamp()
         if stamp != self._seen_stamp:
             self._seen_stamp = stamp
-            self.reload_library()
+            self.reload_content()
         key = self.generation_key()
         if key != self._seen_key:
             self._seen_key = key
@@ -273,7 +273,7 @@ class Casebase:
             return self._library
 
     def _published(self) -> None:
-        self.reload_library()
+        self.reload_content()
         self._seen_stamp = None  # our own touch below must not trigger a second reload...
         self._touch_stamp()
         self._seen_stamp = self._content_stamp()  # ...so remember it as seen

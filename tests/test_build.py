@@ -108,3 +108,47 @@ def test_content_errors_leave_the_file_out_with_a_warning(paths):
     units = [json.loads(line)["doc_id"] for line in
              (current_generation(index_dir) / "units.jsonl").read_text().splitlines()]
     assert "broken" not in units and "alpha-town" in units
+
+
+def test_an_index_of_the_previous_format_must_be_rebuilt(paths):
+    """Units now store ids and anchors, not URLs: an older folder is refused by name."""
+    from indexer.index.build import INDEX_FORMAT, IndexMismatch
+
+    tree, index_dir = paths
+    build_index(tree.root, index_dir, None)
+    manifest_path = current_generation(index_dir) / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["format"] = INDEX_FORMAT - 1
+    manifest_path.write_text(json.dumps(manifest))
+    service = Casebase.open(Settings.from_env(content_dir=tree.root, index_dir=index_dir, environ={}),
+                            semantic=False)
+    with pytest.raises(IndexMismatch, match="casebase index --rebuild"):
+        service.search(SearchRequest("alpha", mode="keyword"))
+    assert build_index(tree.root, index_dir, None).built  # a plain update rebuilds it
+
+
+def test_publishing_through_the_service_reloads_at_once_and_other_processes_follow(paths):
+    tree, index_dir = paths
+    settings = Settings.from_env(content_dir=tree.root, index_dir=index_dir, environ={})
+    publisher = Casebase.open(settings, encoder=HashingEncoder())
+    publisher.build_index()
+    follower = Casebase.open(settings, encoder=HashingEncoder())
+    versions = (publisher.content_version, follower.content_version)
+    library = publisher.library
+    revision, _ = library.published("case", "beta-city")
+    from tests.conftest import render, valid_case
+
+    draft = library.save_draft("case", "beta-city", render(valid_case("beta-city", title="Beta renamed")),
+                               revision, "erin")
+    library.publish(draft.id, "rita")
+    assert publisher.document("beta-city").title == "Beta renamed" and publisher.content_version > versions[0]
+    assert follower.document("beta-city").title != "Beta renamed"  # until its next request...
+    follower.refresh()
+    assert follower.document("beta-city").title == "Beta renamed" and follower.content_version > versions[1]
+    seen = follower.content_version
+    follower.refresh()
+    assert follower.content_version == seen  # nothing changed: no reload
+    assert publisher.updater.wait(30) and publisher.updater.last_error is None
+    assert publisher.search(SearchRequest("renamed", mode="keyword")).results[0].id == "beta-city"
+    publisher.close()
+    follower.close()

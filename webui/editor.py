@@ -14,12 +14,11 @@ from werkzeug.routing import BaseConverter, ValidationError
 
 from indexer.advisor.profile import ProfileError
 from indexer.content.frontmatter import FrontMatterError, parse_text
-from indexer.content.schema import CONDITION_KEYS
 from indexer.errors import NotFound, Refused, StateConflict
 from indexer.library.database import MAX_ROW_ID
 from indexer.library.editing import NEW, Conflict, InvalidEdit, Library, unified_diff
 
-from . import params
+from . import forms, params
 from .auth import require
 from .forms import field_name, form_to_text, text_to_form
 from .security import valid_id
@@ -109,30 +108,14 @@ def _checked_id(doc_id: str) -> str:
     return doc_id
 
 
-def _choices() -> dict:
-    vocabulary = casebase().content.vocabulary
-    names = {"sectors": "sectors", "activities": "activities", "obstacles": "obstacles", "topics": "topics",
-             "typology_markusen": "typology.markusen",
-             "typology_altenburg_meyer_stamer": "typology.altenburg_meyer_stamer",
-             "typology_enright": "typology.enright", "initiative_driver": "driver",
-             "initiative_approach": "approach", "situation_pressure": "pressure",
-             "situation_cooperative_culture": "cooperative_culture", "situation_stage": "stage",
-             "situation_firm_structure": "firm_structure"}
-    choices = {name: [(v, vocabulary.label(vocab, v)) for v in vocabulary.values(vocab)]
-               for name, vocab in names.items()}
-    choices["location_country"] = [(c, c) for c in vocabulary.values("countries")]
-    choices["notes"] = [(n.id, n.title) for n in casebase().content.notes]
-    choices["cases"] = [(c.id, c.title) for c in casebase().content.cases]
-    choices["conditions"] = CONDITION_KEYS
-    choices["condition_values"] = {key: [(v, vocabulary.label(vocab, v)) for v in vocabulary.values(vocab)]
-                                   for key, vocab in choices["conditions"].items()}
-    return choices
-
-
 def _render_form(kind: str, doc_id: str, values: dict, base: str, errors: dict | None = None,
                  status: int = 200, is_new: bool = False):
+    # The controls come from the field registry (webui/forms.py), over the content now loaded.
+    content = casebase().content
     return render_template("edit.html", kind=kind, doc_id=doc_id, values=values, base=base,
-                           errors=errors or {}, choices=_choices(), is_new=is_new), status
+                           errors=errors or {}, is_new=is_new,
+                           form_controls=lambda form_kind: forms.form_controls(form_kind, content),
+                           lesson_controls=lambda: forms.lesson_controls(content.vocabulary)), status
 
 
 @bp.get("/edit/<plural>/<doc_id>")

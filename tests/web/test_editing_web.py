@@ -208,3 +208,126 @@ def test_anonymous_reads_are_cached_until_something_is_published(site):
     token = token_of(reviewer.get(draft_url).get_data(as_text=True))
     reviewer.post(draft_url + "/publish", data={"csrf_token": token})
     assert "Zamora frog exporters, revised" in reader.get("/cases/zamora-frogs").get_data(as_text=True)
+
+
+# -- the engine's states and limits, through the routes --------------------------------------
+
+def _draft_of(site, editor, doc_id: str, title: str) -> str:
+    form = form_of(editor.get(f"/edit/cases/{doc_id}").get_data(as_text=True))
+    form["title"] = [title]
+    saved = editor.post(f"/edit/cases/{doc_id}", data=form)
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    return saved.location
+
+
+def test_publishing_twice_and_discarding_a_published_draft_answer_409(site):
+    editor, reviewer = signed_in(site, "erin"), signed_in(site, "rita")
+    draft_url = _draft_of(site, editor, "dortmund", "Dortmund, published once")
+    token = token_of(reviewer.get(draft_url).get_data(as_text=True))
+    assert reviewer.post(draft_url + "/publish", data={"csrf_token": token}).status_code == 302
+    again = reviewer.post(draft_url + "/publish", data={"csrf_token": token})
+    assert again.status_code == 409 and "published draft" in again.get_data(as_text=True)
+    discarded = reviewer.post(draft_url + "/discard", data={"csrf_token": token})
+    assert discarded.status_code == 409 and "cannot be discarded" in discarded.get_data(as_text=True)
+    draft_id = int(draft_url.rsplit("/", 1)[1])
+    assert site.extensions["library"].draft(draft_id).status == "published"
+
+
+@pytest.mark.parametrize("method, url", [
+    ("GET", "/drafts/99999999999999999999999"),
+    ("POST", "/drafts/99999999999999999999999/publish"),
+    ("POST", "/drafts/99999999999999999999999/discard"),
+    ("POST", "/history/cases/sinos-valley/restore/99999999999999999999999"),
+    ("POST", "/drafts/%EF%BC%91/publish"),
+    ("GET", "/drafts/%EF%BC%91"),
+    ("GET", "/drafts/9223372036854775808"),
+    ("GET", "/drafts/0"),
+    ("GET", "/history/cases/sinos-valley?a=99999999999999999999999&b=1"),
+    ("GET", "/history/cases/sinos-valley?a=%EF%BC%91&b=1"),
+])
+def test_draft_and_revision_ids_out_of_range_or_not_ascii_are_404(site, method, url):
+    reviewer = signed_in(site, "rita")
+    token = token_of(reviewer.get("/drafts").get_data(as_text=True))
+    response = reviewer.open(url, method=method, data={"csrf_token": token} if method == "POST" else None)
+    assert response.status_code == 404, response.get_data(as_text=True)
+
+
+def test_a_missing_related_note_is_refused_on_the_field_and_never_published(site):
+    path = site.extensions["casebase"].settings.content_dir / "cases" / "criciuma.md"
+    before = path.read_text()
+    editor = signed_in(site, "erin")
+    form = form_of(editor.get("/edit/cases/criciuma").get_data(as_text=True))
+    form["related_notes"] = ["no-such-note"]
+    response = editor.post("/edit/cases/criciuma", data=form)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'id="err-related_notes"' in page and "no-such-note" in page
+    assert path.read_text() == before and site.extensions["library"].drafts() == []
+
+
+def test_a_new_case_cannot_take_the_id_of_a_note(site):
+    note_id = site.extensions["casebase"].content.notes[0].id
+    editor = signed_in(site, "erin")
+    form = form_of(editor.get("/edit/new/cases").get_data(as_text=True))
+    form.update({"id": [note_id], "title": ["A case under a note's id"],
+                 "summary": ["Taken ids stay with their owners (Field notes 2026)."],
+                 "location_country": ["Peru"], "sources": ["Field notes | 2026"]})
+    response = editor.post("/edit/new/cases", data=form)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'id="err-id"' in page and "already taken" in page
+    content_dir = site.extensions["casebase"].settings.content_dir
+    assert not (content_dir / "cases" / f"{note_id}.md").exists()
+
+
+def test_over_long_ids_are_refused_without_touching_a_file(site):
+    long_id = "a" * 300
+    editor = signed_in(site, "erin")
+    token = token_of(editor.get("/drafts").get_data(as_text=True))
+    assert editor.get(f"/edit/cases/{long_id}").status_code == 404
+    assert editor.post(f"/edit/cases/{long_id}", data={"csrf_token": token}).status_code == 404
+    assert editor.get(f"/history/cases/{long_id}").status_code == 404
+    form = form_of(editor.get("/edit/new/cases").get_data(as_text=True))
+    form["id"] = [long_id]
+    created = editor.post("/edit/new/cases", data=form)
+    assert created.status_code == 422 and 'id="err-id"' in created.get_data(as_text=True)
+    retained = editor.post("/advisor/retain", data={"csrf_token": token, "id": long_id, "title": "Long"})
+    assert retained.status_code == 400
+
+
+def test_editors_discard_only_their_own_drafts_reviewers_any(site):
+    erin, ed, rita = signed_in(site, "erin"), signed_in(site, "ed"), signed_in(site, "rita")
+    erins = _draft_of(site, erin, "zamora-frogs", "Zamora, Erin's draft")
+    ed_page = ed.get(erins).get_data(as_text=True)
+    assert "/discard" not in ed_page  # the page offers only what the route allows
+    assert ed.post(erins + "/discard", data={"csrf_token": token_of(ed_page)}).status_code == 403
+    erin_page = erin.get(erins).get_data(as_text=True)
+    assert erins + "/discard" in erin_page
+    assert erin.post(erins + "/discard", data={"csrf_token": token_of(erin_page)}).status_code == 302
+    eds = _draft_of(site, ed, "zamora-frogs", "Zamora, Ed's draft")
+    rita_page = rita.get(eds).get_data(as_text=True)
+    assert rita.post(eds + "/discard", data={"csrf_token": token_of(rita_page)}).status_code == 302
+    library = site.extensions["library"]
+    assert [library.draft(int(url.rsplit("/", 1)[1])).status for url in (erins, eds)] == ["discarded"] * 2
+
+
+def test_a_reload_whose_content_reuses_the_old_id_does_not_serve_old_answers(site, monkeypatch):
+    """The cache used id(content) as the key; a new Content object may get the old one's id."""
+    import indexer.service
+
+    casebase = site.extensions["casebase"]
+    reader = site.test_client()
+    path = casebase.settings.content_dir / "cases" / "zamora-frogs.md"
+    assert "Reused identity" not in reader.get("/cases/zamora-frogs").get_data(as_text=True)
+    path.write_text(path.read_text().replace("\ntitle: ", "\ntitle: Reused identity ", 1))
+    real = indexer.service.load_library
+    same = casebase.content
+
+    def same_object(root):
+        fresh = real(root)
+        same.documents.clear()
+        same.documents.update(fresh.documents)  # new documents, the old object's id()
+        return same
+
+    monkeypatch.setattr(indexer.service, "load_library", same_object)
+    casebase.reload_content()
+    assert id(casebase.content) == id(same)
+    assert "Reused identity" in reader.get("/cases/zamora-frogs").get_data(as_text=True)
