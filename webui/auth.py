@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, abort, current_app, g, redirect, render_template, request, session, url_for
 
-from indexer.library.accounts import SESSION_LIFETIME, Accounts, TooManyAttempts, User
+from indexer.library.accounts import Accounts, TooManyAttempts, User
 
 bp = Blueprint("auth", __name__)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -42,7 +42,6 @@ def init_app(app: Flask) -> None:
     load_secret_key(app)
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", SESSION_LIFETIME)
 
     @app.before_request
     def load_user() -> None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from indexer.library.accounts import SESSION_LIFETIME
+
 
 class DefaultConfig:
     """Defaults for a local, read-only installation."""
@@ -19,5 +23,8 @@ class DefaultConfig:
     SESSION_COOKIE_SECURE = True
     # May people read without signing in?
     ANONYMOUS_READERS = True
+    # How long the session cookie lasts; the server ends the session at the same time
+    # (and at sign-out, or when the user's password changes).
+    PERMANENT_SESSION_LIFETIME = timedelta(seconds=SESSION_LIFETIME)
     # Largest request body accepted (bytes).
     MAX_CONTENT_LENGTH = 64 * 1024

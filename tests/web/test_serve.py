@@ -35,6 +35,13 @@ def _environment(**extra: str) -> dict[str, str]:
     return env
 
 
+def bundled_content():
+    """The bundled content as the server loads it (expected counts come from here)."""
+    from indexer.checking import load_library
+
+    return load_library(REPO_ROOT)
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -156,7 +163,7 @@ def test_serve_starts_answers_and_stops(keyword_index, tmp_path, mode):
         assert health["status"] == "ok", health
         assert health["index"]["generation"] == (keyword_index / "CURRENT").read_text().strip()
         assert health["index"]["semantic"] is False
-        assert health["content"]["cases"] >= 11 and health["content"]["errors"] == 0
+        assert health["content"]["cases"] == len(bundled_content().cases) and health["content"]["errors"] == 0
         _check_answers(base)
         assert process.poll() is None, "the server stopped while answering"
     assert process.returncode is not None
@@ -211,5 +218,24 @@ def test_semantic_setting_from_the_environment_is_parsed_as_json(keyword_index, 
     try:
         assert casebase.encoder is None
         assert casebase.settings.index_dir == keyword_index.resolve()
+    finally:
+        casebase.close()
+
+
+def test_create_app_takes_settings_directly_not_from_the_environment(keyword_index, monkeypatch, tmp_path):
+    """`casebase serve` passes its Settings; stray CASEBASE_* variables do not redirect it."""
+    from indexer.settings import Settings
+    from webui import create_app
+
+    monkeypatch.setenv("CASEBASE_CONTENT", str(tmp_path / "elsewhere"))
+    monkeypatch.setenv("CASEBASE_INDEX", str(tmp_path / "elsewhere" / "index"))
+    monkeypatch.setenv("CASEBASE_SEMANTIC", "false")
+    monkeypatch.setenv("CASEBASE_SECRET_KEY", "k" * 64)
+    settings = Settings.from_env(content_dir=REPO_ROOT, index_dir=keyword_index, environ={})
+    app = create_app(settings=settings)
+    casebase = app.extensions["casebase"]
+    try:
+        assert casebase.settings == settings and app.instance_path == str(settings.instance_dir)
+        assert len(casebase.content.cases) == len(bundled_content().cases)
     finally:
         casebase.close()
