@@ -133,3 +133,35 @@ def test_any_front_matter_shape_is_reported_never_raised(base, tmp_path_factory,
     candidate = check_candidate(load_library(base.root), kind, doc_id, text)
     assert sorted(map(_key, (p for p in candidate if p.path == RELS[kind]))) == \
         sorted(map(_key, (p for p in content.problems if p.path == RELS[kind])))
+
+
+YAML_PIECES = st.sampled_from(list("[]{}:,-?*&!|>'\"#%@`\\ \t\n\x00\x85\u2028~.0aZ") +
+                              ["!!int ", "!!set ", "!!binary ", "&a ", "*a ", "<<: ", "---", "...", "\n  "])
+YAML_SYMBOLS = st.lists(YAML_PIECES, max_size=20).map("".join)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(kind=st.sampled_from(sorted(DOCUMENTS)), data=st.data())
+def test_any_yaml_text_on_a_front_matter_line_is_reported_never_raised(base, tmp_path_factory, kind, data):
+    doc_id, make = DOCUMENTS[kind]
+    lines = render(make(doc_id)).splitlines()
+    # Any line of the front matter (not the opening fence) gets YAML-significant text.
+    end = lines.index("---", 1)
+    index = data.draw(st.integers(1, end - 1), label="line")
+    lines[index] = lines[index][: data.draw(st.integers(0, len(lines[index])), label="cut")] + \
+        data.draw(YAML_SYMBOLS, label="text")
+    text = "\n".join(lines) + "\n"
+    root = Path(tmp_path_factory.mktemp("yaml")) / "content"
+    shutil.copytree(base.root, root)
+    (root / RELS[kind]).write_text(text, encoding="utf-8")
+
+    content = load_library(root)
+
+    assert DOCUMENTS["note" if kind == "case" else "case"][0] in content.documents
+    for problem in content.problems:
+        assert problem.path in RELS.values(), str(problem)
+        if problem.path == RELS[kind]:
+            assert problem.line is not None, str(problem)
+    candidate = check_candidate(load_library(base.root), kind, doc_id, text)
+    assert sorted(map(_key, (p for p in candidate if p.path == RELS[kind]))) == \
+        sorted(map(_key, (p for p in content.problems if p.path == RELS[kind])))

@@ -92,6 +92,25 @@ def test_an_error_noticed_on_its_own_line_keeps_that_line(tree):
     assert problem.line == summary + 1
 
 
+@pytest.mark.parametrize("value", ["!!int abc", "!!float zz", "!!timestamp 2001-99-99", "x\x00y", "!foo x"])
+def test_a_value_yaml_cannot_read_is_located_not_raised(tree, value):
+    lines = render(valid_case()).splitlines()
+    title = next(i for i, line in enumerate(lines) if line.startswith("title:"))
+    lines[title] = "title: " + value
+    tree.write("case", "alpha-town", "\n".join(lines) + "\n")
+    (problem,) = problems_in(tree, "cases/alpha-town.md")
+    assert problem.message.startswith("YAML") and problem.line == title + 1
+    assert "<unicode string>" not in problem.message
+
+
+def test_a_missing_top_level_field_is_located_at_the_front_matter(tree):
+    front = valid_case()
+    del front["id"]
+    tree.write("case", "alpha-town", render(front))
+    (problem,) = problems_in(tree, "cases/alpha-town.md")
+    assert (problem.field, problem.line) == ("id", 1)
+
+
 # -- deep nesting (bug 11) ------------------------------------------------------------
 
 @pytest.mark.parametrize("value", ["[" * 5000 + "]" * 5000, "{a: " * 5000 + "}" * 5000])

@@ -125,26 +125,64 @@ def load_yaml(yaml_text: str, first_line: int = 1) -> tuple[Any, dict[tuple, int
     if len(yaml_text.encode("utf-8")) > MAX_FILE_BYTES:
         raise FrontMatterError(f"YAML is larger than the limit of {MAX_FILE_BYTES:,} bytes")
     offset = first_line
-    loader = _BoundedLoader(yaml_text, offset)
     try:
-        node = loader.get_single_node()
+        loader = _BoundedLoader(yaml_text, offset)  # the reader refuses control characters here
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
-        problem = getattr(exc, "problem", None) or str(exc)
-        context = getattr(exc, "context", None)
-        message = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
-        raise FrontMatterError(message, _mark_line(exc, offset))
-    finally:
-        loader.dispose()
+        raise FrontMatterError(f"YAML syntax error: {_describe(exc)}", _error_line(exc, yaml_text, offset))
     if node is None:
         return None, {}
     _check_expansion(node, offset)
     try:
         data = _NodeLoader(node).construct_document(node)
-    except yaml.YAMLError as exc:  # e.g. an unhashable key
-        raise FrontMatterError(f"YAML error: {exc}", _mark_line(exc, offset))
+    except yaml.YAMLError as exc:  # e.g. an unhashable key or an unknown tag
+        raise FrontMatterError(f"YAML error: {_describe(exc)}", _mark_line(exc, offset))
+    except (ValueError, TypeError, OverflowError) as exc:  # a tagged value that is not one: !!int abc
+        line = _unconstructible_line(node, offset)
+        raise FrontMatterError(f"YAML error: a tagged value cannot be read ({exc})", line)
     key_lines: dict[tuple, int] = {}
     _collect_lines(node, (), key_lines, offset, _KeyConstructor())
     return data, key_lines
+
+
+def _describe(exc: yaml.YAMLError) -> str:
+    """What went wrong, without PyYAML's positions (they count within the YAML block,
+    not the file; the problem carries the file line)."""
+    problem = getattr(exc, "problem", None)
+    if problem is None:
+        if isinstance(exc, yaml.reader.ReaderError):
+            return f"character #x{exc.character:04x} is not allowed in YAML"
+        return str(exc).splitlines()[0]
+    context = getattr(exc, "context", None)
+    return problem + (f" ({context})" if context else "")
+
+
+def _error_line(exc: yaml.YAMLError, yaml_text: str, offset: int) -> int | None:
+    if isinstance(exc, yaml.reader.ReaderError):
+        return yaml_text.count("\n", 0, exc.position) + offset
+    return _mark_line(exc, offset)
+
+
+def _unconstructible_line(root: Node, offset: int) -> int | None:
+    """The line of the first scalar whose explicit tag does not fit its text."""
+    probe = yaml.SafeLoader("")
+    stack = [root]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, ScalarNode):
+            try:
+                probe.construct_object(node)
+            except (yaml.YAMLError, ValueError, TypeError, OverflowError):
+                return node.start_mark.line + offset
+        stack.extend(reversed(_children(node)))
+    return None
 
 
 def _mark_line(exc: yaml.YAMLError, offset: int) -> int | None:
@@ -249,7 +287,7 @@ class _KeyConstructor(yaml.SafeLoader):
         """The loaded value of a scalar key."""
         try:
             return self.construct_object(node)
-        except yaml.YAMLError:
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError):
             return node.value
 
 

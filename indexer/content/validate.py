@@ -25,6 +25,7 @@ from indexer.content.schema import (
 from indexer.content.vocabulary import UNKNOWN, Vocabulary, closest_matches
 
 MAX_HINT_VALUES = 6
+FRONT_MATTER_LINE = 1
 MAX_SHOWN_CHARS = 60
 # How close a misspelt field name must be to a known one to suggest it (0-100).
 FIELD_HINT_CUTOFF = 60
@@ -75,9 +76,10 @@ class FileChecker:
     def _report(self, path: tuple, message: str, severity: str = "error") -> None:
         field = ".".join(str(part) if not isinstance(part, int) else f"[{part}]" for part in path)
         field = field.replace(".[", "[")
-        self.problems.append(
-            Problem(self.rel_path, self.parsed.line_of(*path), field or None, message, severity)
-        )
+        # A missing top-level field has no line of its own: the front matter's opening
+        # fence is where to add it.
+        line = self.parsed.line_of(*path) or FRONT_MATTER_LINE
+        self.problems.append(Problem(self.rel_path, line, field or None, message, severity))
 
     def _hint(self, vocabulary: str, value: Any) -> str:
         closest = self.vocabulary.closest(vocabulary, value, MAX_HINT_VALUES)
