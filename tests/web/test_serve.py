@@ -75,14 +75,14 @@ def keyword_index(tmp_path_factory) -> Path:
 
 
 @contextmanager
-def running_server(index: Path, log: Path, *extra: str):
+def running_server(index: Path, log: Path, *extra: str, content: Path = REPO_ROOT, **env: str):
     """Start `casebase serve` in its own process group; yield (process, base URL, log);
     always terminate the whole group (gunicorn workers, the reloader's child) afterwards."""
     port = _free_port()
-    command = [str(CASEBASE), "--content", str(REPO_ROOT), "--index", str(index), "serve",
+    command = [str(CASEBASE), "--content", str(content), "--index", str(index), "serve",
                "--host", "127.0.0.1", "--port", str(port), *extra]
     with open(log, "wb") as output:
-        process = subprocess.Popen(command, env=_environment(CASEBASE_SEMANTIC="false"), stdout=output,
+        process = subprocess.Popen(command, env=_environment(CASEBASE_SEMANTIC="false", **env), stdout=output,
                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
                                    cwd=log.parent)
     try:
@@ -239,3 +239,63 @@ def test_create_app_takes_settings_directly_not_from_the_environment(keyword_ind
         assert len(casebase.content.cases) == len(bundled_content().cases)
     finally:
         casebase.close()
+
+
+class _Browser:
+    """Just enough of a browser for a sign-in and a form post: cookies, no redirects."""
+
+    def __init__(self, base: str):
+        import http.cookiejar
+
+        class Stay(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args, **kwargs):
+                return None
+
+        self.base = base
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
+                                                  Stay())
+
+    def open(self, path: str, data: dict | None = None) -> tuple[int, str, str]:
+        """(status, body, Location) of a GET, or of a POST when `data` is given."""
+        from urllib.parse import urlencode
+
+        body = urlencode(data, doseq=True).encode() if data is not None else None
+        try:
+            with self.opener.open(self.base + path, data=body, timeout=30) as response:
+                return response.status, response.read().decode(), response.headers.get("Location", "")
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode(), error.headers.get("Location", "")
+
+
+def test_after_a_publish_every_worker_serves_the_new_page_at_once(tmp_path):
+    """Two gunicorn workers with warm caches: the first read after a publish, whichever
+    worker answers it, shows the new text (each worker stats the content stamp)."""
+    from tests.web.support import PASSWORD, copy_content
+    from tests.web.test_editing_web import form_of, token_of
+
+    content = copy_content(tmp_path / "content")
+    index = content / "instance" / "index"
+    for command in (["index", "--no-semantic"], ["user", "add", "rita", "--role", "reviewer", "--password", PASSWORD]):
+        result = subprocess.run([str(CASEBASE), "--content", str(content), "--index", str(index), *command],
+                                env=_environment(), capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr
+    note_id = sorted(path.stem for path in (content / "kb").glob("*.md")
+                     if not path.stem.startswith("_") and path.stem.lower() != "readme")[0]
+    log = tmp_path / "server.log"
+    with running_server(index, log, "--workers", "2", content=content,
+                        CASEBASE_SESSION_COOKIE_SECURE="false") as (process, base, _):
+        _wait_for_health(process, base, log)
+        for _ in range(20):  # both workers cache the old page
+            status, _, body = _get(f"{base}/notes/{note_id}")
+            assert status == 200 and b"Retitled while cached" not in body
+        browser = _Browser(base)
+        token = token_of(browser.open("/login")[1])
+        assert browser.open("/login", {"name": "rita", "password": PASSWORD, "csrf_token": token})[0] == 302
+        form = form_of(browser.open(f"/edit/notes/{note_id}")[1])
+        form["title"] = ["Retitled while cached"]
+        status, page, draft_url = browser.open(f"/edit/notes/{note_id}", form)
+        assert status == 302, page
+        status, page, _ = browser.open(draft_url + "/publish", {"csrf_token": token_of(browser.open(draft_url)[1])})
+        assert status == 302, page
+        stale = [n for n in range(40) if b"Retitled while cached" not in _get(f"{base}/notes/{note_id}")[2]]
+        assert stale == [], f"{len(stale)} of 40 reads after the publish were stale"
