@@ -142,3 +142,21 @@ def test_the_subprocess_imports_this_checkout():
     result = subprocess.run([sys.executable, "-c", "import indexer; print(indexer.__file__)"], cwd=REPO_ROOT,
                             capture_output=True, text=True, timeout=60)
     assert Path(result.stdout.strip()).resolve().is_relative_to(REPO_ROOT.resolve())
+
+
+def test_a_running_library_completes_a_killed_publish_before_its_next_one(tree, tmp_path):
+    """The other worker keeps running after one is killed: its next publish finishes the
+    killed one first, so the new publish meets the file the history says is there."""
+    path = tree.case("alpha-town")
+    tree.case("beta-city")
+    database = tmp_path / "instance" / "casebase.sqlite3"
+    running = Library(tree.root, database)
+    revision, _ = running.published("case", "alpha-town")
+    killed_text = render(valid_case("alpha-town", title="From the killed worker"))
+    killed = running.save_draft("case", "alpha-town", killed_text, revision, "erin")
+    run_killed(KILLED_PUBLISH, tree.root, database, killed.id, "recorded")
+    beta_revision, _ = running.published("case", "beta-city")
+    other = running.save_draft("case", "beta-city", render(valid_case("beta-city", title="Beta")), beta_revision,
+                               "erin")
+    running.publish(other.id, "rita")
+    assert path.read_text() == killed_text == running.history("case", "alpha-town")[0].text

@@ -14,8 +14,9 @@ Publishing has one commit point, so a process killed at any moment can be recove
 3. the intent is removed; then git commits (when the content is a repository) and the
    `after_publish` hook reloads content and asks for an index update.
 
-`recover()` (run when a Library opens) finishes every intent it finds: a file that
-still holds the previous text gets the recorded one, so file, history and draft agree.
+`recover()` (run when a Library opens, and before every publish under the lock)
+finishes every intent it finds: a file that still holds the previous text gets the
+recorded one, so file, history and draft agree.
 """
 
 from __future__ import annotations
@@ -236,6 +237,7 @@ class Library:
         if problems:
             raise InvalidEdit(problems)
         with self._lock():
+            self._complete_intents()  # a publish killed in another, still running, worker
             with self._db.transaction() as db:
                 draft = self.draft(draft_id)  # again under the lock: another reviewer may have been first
                 check_transition(draft, PUBLISHED)
@@ -261,6 +263,7 @@ class Library:
         if problems:
             raise InvalidEdit(problems)
         with self._lock():
+            self._complete_intents()
             with self._db.transaction():
                 _, text = self.published(old.kind, old.doc_id)
                 record = self._record(old.kind, old.doc_id, old.text, reviewer,
@@ -315,28 +318,33 @@ class Library:
     def recover(self) -> list[Revision]:
         """Finish publishes a killed process left behind and remove its temporary files;
         returns the revisions whose files were written now."""
-        completed = []
         with self._lock():
-            remove_temporaries([self.content_dir / folder for folder in FOLDERS.values()])
-            rows = self._db.connection().execute(
-                "SELECT revision_id, previous_revision FROM publish_intents ORDER BY revision_id").fetchall()
-            for row in rows:
-                record = self.revision(row["revision_id"])
-                on_disk, _ = self.published(record.kind, record.doc_id)
-                if on_disk == row["previous_revision"]:
-                    path = self.path_of(record.kind, record.doc_id)
-                    write_atomically(path, record.text)
-                    git_commit(self.content_dir, path, record.author, record.author, record.message)
-                    completed.append(record)
-                elif on_disk != record.revision:
-                    # Changed by hand since the crash: the file is the source of truth.
-                    log.warning("not completing revision %s of %s %s: the file changed since",
-                                record.id, record.kind, record.doc_id)
-                with self._db.transaction() as db:
-                    db.execute("DELETE FROM publish_intents WHERE revision_id = ?", (record.id,))
-        for record in completed:
-            log.warning("completed the interrupted publish of %s %s (revision %s)", record.kind,
-                        record.doc_id, record.id)
+            completed = self._complete_intents()
         if completed:
             self._after_publish()
+        return completed
+
+    def _complete_intents(self) -> list[Revision]:
+        """Holding the write lock (so every intent found belongs to a dead process):
+        write each recorded text whose file still holds the previous one."""
+        remove_temporaries([self.content_dir / folder for folder in FOLDERS.values()])
+        completed = []
+        rows = self._db.connection().execute(
+            "SELECT revision_id, previous_revision FROM publish_intents ORDER BY revision_id").fetchall()
+        for row in rows:
+            record = self.revision(row["revision_id"])
+            on_disk, _ = self.published(record.kind, record.doc_id)
+            if on_disk == row["previous_revision"]:
+                path = self.path_of(record.kind, record.doc_id)
+                write_atomically(path, record.text)
+                git_commit(self.content_dir, path, record.author, record.author, record.message)
+                completed.append(record)
+                log.warning("completed the interrupted publish of %s %s (revision %s)", record.kind,
+                            record.doc_id, record.id)
+            elif on_disk != record.revision:
+                # Changed by hand since the crash: the file is the source of truth.
+                log.warning("not completing revision %s of %s %s: the file changed since",
+                            record.id, record.kind, record.doc_id)
+            with self._db.transaction() as db:
+                db.execute("DELETE FROM publish_intents WHERE revision_id = ?", (record.id,))
         return completed
