@@ -12,6 +12,7 @@ from flask import Blueprint, current_app, g, jsonify, render_template, request
 from indexer.advisor.profile import ProfileError
 from indexer.content.schema import REGISTRY, FieldRegistry
 from indexer.content.vocabulary import Vocabulary
+from indexer.search.searcher import MODES
 
 from . import forms, params, presenters, urls
 from .errors import BadParameter
@@ -79,7 +80,7 @@ def search():
     page = search_request.offset // page_size + 1
     pages = ((answer["total"] - 1) // page_size + 1) if answer and answer["total"] else 0
     return render_template(
-        "search.html", request_=search_request, response=answer, page=page, pages=pages,
+        "search.html", request_=search_request, response=answer, page=page, pages=pages, modes=MODES,
         facet_groups=facet_groups(answer, search_request, casebase().content.vocabulary), page_url=_page_url,
         suggestion_url=_replace_url("q", answer["suggestion"]) if answer and answer["suggestion"] else None,
     )

@@ -15,7 +15,6 @@ from indexer.content.loading import VOCABULARY_FILE
 from indexer.content.schema import FACT, FORM, REGISTRY, FieldRegistry, FieldSpec
 from indexer.content.vocabulary import UNKNOWN, Vocabulary
 from indexer.errors import Unavailable
-from indexer.index.build import IndexProblem
 from indexer.service import Casebase
 
 from . import urls
@@ -118,7 +117,7 @@ def _link(document: Document) -> dict[str, str]:
 def _similar(case: Document, casebase: Casebase) -> list[dict[str, Any]]:
     try:
         matches = casebase.similar(case.id, limit=4)
-    except (IndexProblem, Unavailable):  # an index being rebuilt must not take the case page down
+    except Unavailable:  # an index being rebuilt must not take the case page down
         return []
     return [{"id": m.id, "title": m.title, "score": m.score, "reason": m.reason, "url": urls.document("case", m.id)}
             for m in matches]
