@@ -83,3 +83,25 @@ def test_json_answers_under_a_path_prefix_link_under_it(client):
     found += [value["link"] for row in case["fact_sheet"] for value in row["values"] if value["link"]]
     found += [item["url"] for name in ("cases", "lessons", "notes") for item in suggestion[name]]
     assert found and all(url.startswith(f"{PREFIX}/") for url in found)
+
+
+def test_editing_and_account_links_match_their_routes(app):
+    adapter = app.url_map.bind("localhost")
+    with app.test_request_context():
+        expected = {
+            urls.edit("case", "sinos-valley"): ("editor.edit", "GET"),
+            urls.save("note", "financing"): ("editor.save", "POST"),
+            urls.new_document("case"): ("editor.new", "GET"),
+            urls.history("note", "financing"): ("editor.history", "GET"),
+            urls.drafts(): ("editor.drafts", "GET"),
+            urls.draft(7): ("editor.draft", "GET"),
+            urls.preview(): ("editor.preview", "POST"),
+            urls.retain(): ("editor.retain", "POST"),
+            urls.login("/cases/sinos-valley"): ("auth.login", "GET"),
+            urls.logout(): ("auth.logout", "POST"),
+            urls.home(): ("pages.home", "GET"), urls.advisor({"country": "Mexico"}): ("pages.advisor", "GET"),
+            urls.learn(): ("pages.learn", "GET"), urls.api_document(): ("api.openapi", "GET"),
+        }
+    for url, (endpoint, method) in expected.items():
+        assert adapter.match(url.partition("?")[0], method=method)[0] == endpoint, url
+    assert {url for url in expected if "?" in url} == {"/login?next=/cases/sinos-valley", "/advisor?country=Mexico"}
