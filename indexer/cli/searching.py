@@ -18,14 +18,14 @@ from .app import fail, open_casebase, main
 @click.pass_obj
 def index(settings: Settings, rebuild: bool, no_semantic: bool) -> None:
     """Build or update the search index (incremental unless --rebuild)."""
-    from indexer.index.build import IndexProblem
+    from indexer.errors import CasebaseError
 
     # Embedding is a batch job: let it use every core (queries use one thread each).
     casebase = open_casebase(settings.with_changes(query_threads=os.cpu_count() or 1),
                               semantic=not no_semantic)
     try:
         report = casebase.build_index(rebuild=rebuild, progress=sys.stderr.isatty(), echo=click.echo)
-    except IndexProblem as exc:
+    except CasebaseError as exc:  # a held build lock, a content problem: said, not a traceback
         fail(str(exc))
     for warning in report.warnings:
         click.echo(f"Warning: {warning}", err=True)
@@ -64,8 +64,8 @@ def _parse_filters(values: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
 def search(settings: Settings, query: str | None, mode: str, kinds: tuple[str, ...],
            filters: tuple[str, ...], limit: int, offset: int, as_json: bool, explain: bool, batch) -> None:
     """Search cases, notes and lessons."""
-    from indexer.index.build import IndexProblem
-    from indexer.search.searcher import SearchError, SearchRequest
+    from indexer.errors import CasebaseError
+    from indexer.search.searcher import SearchRequest
 
     if (query is None) == (batch is None):
         raise click.UsageError("give a QUERY or --batch FILE (not both)")
@@ -82,7 +82,7 @@ def search(settings: Settings, query: str | None, mode: str, kinds: tuple[str, .
                                       indent=None if batch is not None else 2))
             else:
                 _print_results(response, explain)
-    except (IndexProblem, SearchError) as exc:
+    except CasebaseError as exc:  # no index, a mismatched one, a bad parameter
         fail(str(exc))
 
 
