@@ -92,7 +92,7 @@ def test_an_error_noticed_on_its_own_line_keeps_that_line(tree):
     assert problem.line == summary + 1
 
 
-@pytest.mark.parametrize("value", ["!!int abc", "!!float zz", "!!timestamp 2001-99-99", "x\x00y", "!foo x"])
+@pytest.mark.parametrize("value", ["!!int abc", "!!int", "!!float zz", "!!timestamp 2001-99-99", "x\x00y", "!foo x"])
 def test_a_value_yaml_cannot_read_is_located_not_raised(tree, value):
     lines = render(valid_case()).splitlines()
     title = next(i for i, line in enumerate(lines) if line.startswith("title:"))

@@ -28,6 +28,9 @@ MAX_EXPANDED_NODES = 20_000
 MAX_NESTING = 32
 
 FENCE = "---"
+# What PyYAML's constructors raise, besides YAMLError, for an explicitly tagged value
+# that does not fit its tag (`!!int abc`, `!!int ''`, `!!float 1e999x`).
+_CONSTRUCTOR_FAILURES = (ValueError, TypeError, LookupError, ArithmeticError)
 
 
 class FrontMatterError(CasebaseError, ValueError):
@@ -140,7 +143,7 @@ def load_yaml(yaml_text: str, first_line: int = 1) -> tuple[Any, dict[tuple, int
         data = _NodeLoader(node).construct_document(node)
     except yaml.YAMLError as exc:  # e.g. an unhashable key or an unknown tag
         raise FrontMatterError(f"YAML error: {_describe(exc)}", _mark_line(exc, offset))
-    except (ValueError, TypeError, OverflowError) as exc:  # a tagged value that is not one: !!int abc
+    except _CONSTRUCTOR_FAILURES as exc:  # a tagged value that is not one: !!int abc
         line = _unconstructible_line(node, offset)
         raise FrontMatterError(f"YAML error: a tagged value cannot be read ({exc})", line)
     key_lines: dict[tuple, int] = {}
@@ -179,7 +182,7 @@ def _unconstructible_line(root: Node, offset: int) -> int | None:
         if isinstance(node, ScalarNode):
             try:
                 probe.construct_object(node)
-            except (yaml.YAMLError, ValueError, TypeError, OverflowError):
+            except (yaml.YAMLError, *_CONSTRUCTOR_FAILURES):
                 return node.start_mark.line + offset
         stack.extend(reversed(_children(node)))
     return None
@@ -287,7 +290,7 @@ class _KeyConstructor(yaml.SafeLoader):
         """The loaded value of a scalar key."""
         try:
             return self.construct_object(node)
-        except (yaml.YAMLError, ValueError, TypeError, OverflowError):
+        except (yaml.YAMLError, *_CONSTRUCTOR_FAILURES):
             return node.value
 
 
