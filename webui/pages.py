@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, jsonify, render_template, request
 
 from indexer.advisor.profile import ProfileError
-from indexer.content.schema import REGISTRY, FieldRegistry
+from indexer.content.schema import ATTRIBUTE, REGISTRY, FieldRegistry
 from indexer.content.vocabulary import Vocabulary
 from indexer.search.searcher import MODES
 
@@ -168,7 +168,7 @@ def profile_form(vocabulary: Vocabulary, registry: FieldRegistry = REGISTRY) -> 
     name, label (the vocabulary's title where there is one), whether several values may
     be chosen, and the (value, label) options."""
     controls = []
-    for spec in registry.with_role("attribute"):
+    for spec in registry.with_role(ATTRIBUTE):
         name = presenters.vocabulary_of(spec)
         options = [(value, presenters.value_label(vocabulary, name, value)) for value in vocabulary.values(name)]
         label = vocabulary.title(name) if spec.vocabulary else spec.title

@@ -10,6 +10,7 @@ from typing import Mapping
 
 from werkzeug.datastructures import MultiDict
 
+from indexer.advisor.profile import TEXT_ATTRIBUTES
 from indexer.content.schema import ATTRIBUTE, REGISTRY, FieldRegistry
 from indexer.models import MAX_LIMIT, MAX_QUERY
 from indexer.search.searcher import KINDS, MODES, SearchRequest
@@ -18,8 +19,6 @@ from .errors import BadParameter
 
 MAX_OFFSET = 10_000
 MAX_PAGE = 1000
-# Parts of a profile that are not fields of a case: what the user writes about the initiative.
-PROFILE_TEXTS = ("description", "title")
 
 
 def _integer(args: MultiDict, name: str, default: int, low: int, high: int) -> int:
@@ -65,7 +64,7 @@ def profile_data(args: Mapping, registry: FieldRegistry = REGISTRY) -> dict:
     `registry` (a list for a list attribute); empty and 'unknown' values are dropped."""
     data: dict = {}
     attributes = registry.with_role(ATTRIBUTE)
-    for key in (*PROFILE_TEXTS, *(spec.key for spec in attributes if not spec.many)):
+    for key in (*TEXT_ATTRIBUTES, *(spec.key for spec in attributes if not spec.many)):
         value = args.get(key)
         if value not in (None, "", "unknown"):
             data[key] = value
