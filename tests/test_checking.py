@@ -6,9 +6,10 @@ import shutil
 
 import pytest
 
-from tests.conftest import ContentTree, render, valid_case, valid_note
+from tests.conftest import REPO_ROOT, ContentTree, render, valid_case, valid_note
 
 from indexer.checking import check_candidate, load_library
+from indexer.content.loading import FOLDERS
 
 
 def key(problem):
@@ -49,12 +50,11 @@ CANDIDATES = {
 def test_candidate_is_judged_as_the_same_text_on_disk(library, tmp_path_factory, name):
     kind, doc_id, text = CANDIDATES[name]
     candidate = check_candidate(load_library(library.root), kind, doc_id, text)
-    copy = ContentTree.__new__(ContentTree)
-    copy.root = tmp_path_factory.mktemp("copy") / "content"
-    shutil.copytree(library.root, copy.root)
-    copy.write(kind, doc_id, text)
-    on_disk = load_library(copy.root).problems
-    rel = f"{'cases' if kind == 'case' else 'kb'}/{doc_id}.md"
+    copy = tmp_path_factory.mktemp("copy") / "content"
+    shutil.copytree(library.root, copy)
+    rel = f"{FOLDERS[kind]}/{doc_id}.md"
+    (copy / rel).write_text(text, encoding="utf-8")
+    on_disk = load_library(copy).problems
     # The candidate's own file: the very same problems.
     assert sorted(map(key, (p for p in candidate if p.path == rel))) == \
         sorted(map(key, (p for p in on_disk if p.path == rel)))
@@ -102,3 +102,13 @@ def test_a_broken_vocabulary_refuses_every_candidate(library):
     assert content.vocabulary is None
     problems = check_candidate(content, "case", "alpha-town", render(valid_case()))
     assert problems and all(p.path == "kb/vocabulary.yaml" and p.severity == "error" for p in problems)
+
+
+def test_every_bundled_document_checks_as_it_loads():
+    content = load_library(REPO_ROOT)
+    assert content.documents
+    for document in content.documents.values():
+        rel = document.path.relative_to(REPO_ROOT).as_posix()
+        text = document.path.read_text(encoding="utf-8")
+        expected = sorted(key(p) for p in content.problems if p.path == rel)
+        assert sorted(map(key, check_candidate(content, document.kind, document.id, text))) == expected, rel
