@@ -110,7 +110,7 @@ def test_a_save_naming_a_missing_related_note_is_refused_and_never_published(lib
 def test_a_new_document_cannot_take_an_id_used_by_the_other_kind(library, tree):
     with pytest.raises(InvalidEdit) as error:
         library.create_draft("case", "basics", render(valid_case("basics")), "erin")
-    assert error.value.field == "id" and "already taken" in error.value.message
+    assert error.value.field == "id" and "kb/basics.md" in error.value.message
     assert not (tree.root / "cases" / "basics.md").exists()
     library.create_draft("note", "fresh-note", render(valid_note("fresh-note")), "erin")
     with pytest.raises(InvalidEdit, match="open note draft"):
@@ -143,3 +143,33 @@ def test_drafts_written_by_older_versions_read_as_open(tree, tmp_path):
     connection.commit()
     connection.close()
     assert [d.doc_id for d in Library(tree.root, database).drafts(OPEN)] == ["x"]
+
+
+def test_saving_a_new_document_over_the_other_kinds_id_is_refused_too(library, tree):
+    """Not only the 'new document' form: any save that would create the file checks."""
+    with pytest.raises(InvalidEdit) as error:
+        library.save_draft("case", "basics", render(valid_case("basics")), NEW, "erin")
+    assert error.value.field == "id" and library.drafts() == []
+
+
+def test_two_new_documents_of_different_kinds_cannot_race_to_one_id(library):
+    import threading
+
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def create(kind, text):
+        barrier.wait()
+        try:
+            library.create_draft(kind, "same-id", text, "erin")
+            outcomes.append("saved")
+        except (InvalidEdit, Conflict):
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=create, args=("case", render(valid_case("same-id")))),
+               threading.Thread(target=create, args=("note", render(valid_note("same-id"))))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(outcomes) == ["refused", "saved"]

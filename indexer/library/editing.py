@@ -160,25 +160,32 @@ class Library:
     def create_draft(self, kind: str, doc_id: str, text: str, author: str, message: str = "") -> Draft:
         """The first draft of a new document; InvalidEdit naming `id` when a case, note
         or open draft of either kind already has that id."""
-        self.path_of(kind, doc_id)
-        for other_kind, folder in FOLDERS.items():
+        return self._save(kind, doc_id, text, NEW, author, message, creating=True)
+
+    def save_draft(self, kind: str, doc_id: str, text: str, base_revision: str, author: str,
+                   message: str = "") -> Draft:
+        """Validate and save `text` as the document's draft.
+
+        Raises InvalidEdit (nothing saved; also when a new document would take the id
+        of the other kind) or Conflict (the text is kept as a 'conflict' copy, the open
+        draft stays as it was).
+        """
+        return self._save(kind, doc_id, text, base_revision, author, message, creating=False)
+
+    def _taken(self, kind: str, doc_id: str, kinds: list[str]) -> None:
+        """InvalidEdit on `id` when a document or open draft of one of `kinds` has the id."""
+        for other_kind in kinds:
             if self.published(other_kind, doc_id)[1] is not None:
-                where = f"{folder}/{doc_id}.md"
+                where = f"{FOLDERS[other_kind]}/{doc_id}.md"
             elif self.open_draft(other_kind, doc_id) is not None:
                 where = f"an open {other_kind} draft"
             else:
                 continue
             raise InvalidEdit([Problem(f"{FOLDERS[kind]}/{doc_id}.md", None, "id",
                                        f"'{doc_id}' is already taken (by {where})")])
-        return self.save_draft(kind, doc_id, text, NEW, author, message)
 
-    def save_draft(self, kind: str, doc_id: str, text: str, base_revision: str, author: str,
-                   message: str = "") -> Draft:
-        """Validate and save `text` as the document's draft.
-
-        Raises InvalidEdit (nothing saved) or Conflict (the text is kept as a
-        'conflict' copy, the open draft stays as it was).
-        """
+    def _save(self, kind: str, doc_id: str, text: str, base_revision: str, author: str, message: str,
+              creating: bool) -> Draft:
         self.path_of(kind, doc_id)
         text = text.replace("\r\n", "\n")
         problems = self._errors(kind, doc_id, text)
@@ -189,6 +196,10 @@ class Library:
         with self._db.transaction() as db:
             head_revision, head_text = self.head(kind, doc_id)
             published_revision, _ = self.published(kind, doc_id)
+            if creating:
+                self._taken(kind, doc_id, list(FOLDERS))
+            elif head_revision == NEW:  # a new document all the same: ids are unique across kinds
+                self._taken(kind, doc_id, [other for other in FOLDERS if other != kind])
             if base_revision != head_revision:
                 cursor = db.execute(
                     "INSERT INTO drafts(kind, doc_id, text, published_base, author, message, status, created, updated)"

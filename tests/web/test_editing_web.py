@@ -273,7 +273,7 @@ def test_a_new_case_cannot_take_the_id_of_a_note(site):
                  "location_country": ["Peru"], "sources": ["Field notes | 2026"]})
     response = editor.post("/edit/new/cases", data=form)
     page = response.get_data(as_text=True)
-    assert response.status_code == 422 and 'id="err-id"' in page and "already taken" in page
+    assert response.status_code == 422 and 'id="err-id"' in page and f"kb/{note_id}.md" in page
     content_dir = site.extensions["casebase"].settings.content_dir
     assert not (content_dir / "cases" / f"{note_id}.md").exists()
 
