@@ -273,10 +273,10 @@ class Casebase:
             return self._library
 
     def _published(self) -> None:
+        """After a publish or restore: this process reloads now, the others on their next
+        refresh (the stamp), and the index follows in the background."""
         self.reload_content()
-        self._seen_stamp = None  # our own touch below must not trigger a second reload...
         self._touch_stamp()
-        self._seen_stamp = self._content_stamp()  # ...so remember it as seen
         self.updater.request()
 
     def close(self) -> None:
