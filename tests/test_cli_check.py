@@ -173,3 +173,12 @@ def test_user_add_prompts_for_the_password_and_stores_a_hash(tree, tmp_path):
     short = CliRunner().invoke(main, ["--index", str(index), "user", "add", "ed", "--role", "editor"],
                                input="short\nshort\n")
     assert short.exit_code == 2 and "at least 10 characters" in short.output
+
+
+def test_templates_given_among_files_are_named_and_skipped(tree):
+    case = tree.case()
+    template = _write(tree.root / "cases" / "_template.md", "not valid at all")
+    result = run("check", str(template), str(case))
+    assert result.exit_code == 0, result.output
+    assert f"Note: {template.resolve()} is not checked" in result.output
+    assert "Checked 1 of" in result.output

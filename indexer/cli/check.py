@@ -35,7 +35,8 @@ def check(settings: Settings, paths: tuple[Path, ...], as_json: bool, summary: b
     except InvalidInput as exc:
         fail(exc.message)
     for path in selection.skipped:
-        click.echo(f"Note: {path} is not checked: templates (_*.md) and READMEs are not content", err=True)
+        click.echo(f"Note: {path} is not checked: content is cases/*.md, kb/*.md and kb/*.yaml, "
+                   "without templates (_*.md) and READMEs", err=True)
     root = selection.root
     content = load_library(root)
     # Without a vocabulary nothing could be checked: say so whatever was selected.

@@ -15,32 +15,37 @@ from typing import Any, Iterable
 from rapidfuzz import fuzz, process, utils
 
 from indexer.content.frontmatter import FrontMatterError, read_yaml_file
+from indexer.content.schema import REGISTRY, FieldRegistry
 from indexer.errors import CasebaseError
 
 UNKNOWN = "unknown"
 # Fields of a value's entry that consumers read, and the type each must have.
 _TEXT_ENTRY_FIELDS = ("label", "description", "region", "context", "area")
 
-# Vocabulary name -> where its values live in the YAML file.
-_VALUE_PATHS = {
-    "typology.markusen": ("typology", "markusen", "values"),
-    "typology.altenburg_meyer_stamer": ("typology", "altenburg_meyer_stamer", "values"),
-    "typology.enright": ("typology", "enright", "values"),
-    "driver": ("driver", "values"),
-    "approach": ("approach", "values"),
-    "pressure": ("pressure", "values"),
-    "cooperative_culture": ("cooperative_culture", "values"),
-    "stage": ("stage", "values"),
-    "firm_structure": ("firm_structure", "values"),
-    "funding_level": ("funding_level", "values"),
-    "monitoring_style": ("monitoring_style", "values"),
-    "activities": ("activities", "values"),
-    "obstacles": ("obstacles", "values"),
-    "topics": ("topics", "values"),
-    "sectors": ("sectors",),
-    "countries": ("countries",),
-    "regions": ("regions",),
-}
+# Reference data, written flat (value: entry); every other vocabulary is a mapping
+# with a label and its `values`, found at its dotted name ('typology.enright').
+FLAT_VOCABULARIES = ("sectors", "countries", "regions")
+
+
+def vocabulary_names(registry: FieldRegistry = REGISTRY) -> list[str]:
+    """Every vocabulary the field registry names, then the flat reference data.
+
+    >>> names = vocabulary_names()
+    >>> "typology.enright" in names and "countries" in names and names.count("topics")
+    1
+    """
+    specs = registry.case + registry.lesson + registry.note + registry.source + registry.profile_only
+    named = [spec.vocabulary for spec in specs if spec.vocabulary]
+    return list(dict.fromkeys(named + list(FLAT_VOCABULARIES)))
+
+
+def _value_path(name: str) -> tuple[str, ...]:
+    """Where the values of vocabulary `name` live in the file.
+
+    >>> _value_path("typology.enright"), _value_path("sectors")
+    (('typology', 'enright', 'values'), ('sectors',))
+    """
+    return (name,) if name in FLAT_VOCABULARIES else (*name.split("."), "values")
 
 
 def closest_matches(value: Any, choices: Iterable[str], limit: int | None = None,
@@ -97,12 +102,12 @@ class Vocabulary:
 
     def names(self) -> list[str]:
         """All vocabulary names, e.g. 'driver', 'typology.enright', 'sectors'."""
-        return list(_VALUE_PATHS)
+        return vocabulary_names()
 
     def values(self, name: str) -> dict[str, dict]:
         """Mapping of value -> its entry (label, description, parents, ...)."""
         node: Any = self.raw
-        for key in _VALUE_PATHS[name]:
+        for key in _value_path(name):
             node = node[key]
         if not isinstance(node, dict):
             raise TypeError(name)
@@ -118,7 +123,7 @@ class Vocabulary:
     def title(self, name: str) -> str:
         """Human title of a whole vocabulary (e.g. 'Approach (Table 3)')."""
         node: Any = self.raw
-        for key in _VALUE_PATHS[name][:-1] or _VALUE_PATHS[name]:
+        for key in _value_path(name)[:-1] or _value_path(name):
             node = node[key]
         if isinstance(node, dict) and "label" in node:
             return str(node["label"])
@@ -202,7 +207,8 @@ def _shape_issues(raw: dict, lines: dict[tuple, int]) -> list[tuple[int | None, 
             reported.add(path)
             issues.append((line_of(path), ".".join(str(part) for part in path) or None, message))
 
-    for name, keys in _VALUE_PATHS.items():
+    for name in vocabulary_names():
+        keys = _value_path(name)
         node: Any = raw
         for depth, key in enumerate(keys):
             if not isinstance(node, dict):
