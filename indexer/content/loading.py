@@ -325,9 +325,9 @@ def check_text(content: Content, kind: str, doc_id: str, text: str) -> list[Prob
     if known.get((kind, doc_id)) != content.known.get((kind, doc_id)):
         before = set(content.problems)
         for other in content.documents.values():
-            if (other.kind, other.id) == (kind, doc_id):
-                continue
+            parsed = content.parsed.get(other.id)
+            if (other.kind, other.id) == (kind, doc_id) or parsed is None:
+                continue  # itself, or a document not loaded from a file
             other_rel = other.path.relative_to(content.root).as_posix()
-            problems.extend(p for p in reference_problems(known, other_rel, content.parsed[other.id])
-                            if p not in before)
+            problems.extend(p for p in reference_problems(known, other_rel, parsed) if p not in before)
     return problems
