@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.advisor.rules import RULES_FILE, load_rules
-from indexer.content.loading import FOLDERS, GLOSSARY_FILE, VOCABULARY_FILE, Content, check_text, content_files, load_content
+from indexer.content.loading import (
+    FOLDERS, GLOSSARY_FILE, VOCABULARY_FILE, Content, check_text, content_files, load_content,
+)
 from indexer.content.validate import Problem
 from indexer.errors import InvalidInput
 
