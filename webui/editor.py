@@ -18,7 +18,7 @@ from indexer.errors import NotFound, Refused, StateConflict
 from indexer.library.database import MAX_ROW_ID
 from indexer.library.editing import NEW, Conflict, InvalidEdit, Library, unified_diff
 
-from . import forms, params
+from . import forms, params, urls
 from .auth import require
 from .forms import field_name, form_to_text, text_to_form
 from .security import valid_id
@@ -177,7 +177,7 @@ def _save(kind: str, doc_id: str, is_new: bool):
         return _render_form(kind, doc_id, values, base, errors, 422, is_new=is_new)
     except Conflict as conflict:
         return render_template("conflict.html", kind=kind, doc_id=doc_id, conflict=conflict), 409
-    return redirect(f"/drafts/{draft.id}")
+    return redirect(urls.draft(draft.id))
 
 
 @bp.post("/preview")
@@ -222,7 +222,7 @@ def publish(draft_id: int):
         return render_template("conflict.html", kind=item.kind, doc_id=item.doc_id, conflict=conflict), 409
     except InvalidEdit as error:
         abort(422, description="; ".join(str(p) for p in error.problems))
-    return redirect(f"/{item.kind}s/{item.doc_id}")
+    return redirect(urls.document(item.kind, item.doc_id))
 
 
 @bp.post("/drafts/<row_id:draft_id>/discard")
@@ -231,7 +231,7 @@ def discard(draft_id: int):
     """Set a draft aside (kept with status 'discarded'): reviewers any open draft or
     conflict copy, editors only their own (403 otherwise, 409 once published)."""
     library().discard(draft_id, g.user)
-    return redirect("/drafts")
+    return redirect(urls.drafts())
 
 
 @bp.get("/history/<plural>/<doc_id>")
@@ -260,7 +260,7 @@ def restore(plural: str, doc_id: str, revision_id: int):
         library().restore(revision_id, g.user.name, kind, doc_id)
     except InvalidEdit as error:
         abort(422, description="; ".join(str(p) for p in error.problems))
-    return redirect(f"/history/{plural}/{doc_id}")
+    return redirect(urls.history(kind, doc_id))
 
 
 @bp.post("/advisor/retain")
@@ -281,7 +281,7 @@ def retain():
         abort(400, description=str(error))
     except ProfileError as error:
         abort(400, description=str(error))
-    return redirect(f"/drafts/{draft_item.id}")
+    return redirect(urls.draft(draft_item.id))
 
 
 def _case_from_profile(doc_id: str, title: str, data: dict) -> str:
