@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from indexer.cli import main as casebase_cli
 from indexer.service import Casebase
-from tests.web.support import PASSWORD, close_app, copy_content, make_app, open_indexed
+from tests.web.support import PASSWORD, close_app, copy_content, indexed_app, make_app
 from tests.web.test_editing_web import form_of, signed_in, token_of
 
 USERS = (("erin", "editor"), ("rita", "reviewer"))
@@ -16,8 +16,6 @@ USERS = (("erin", "editor"), ("rita", "reviewer"))
 
 @pytest.fixture
 def site(tmp_path):
-    from tests.web.support import indexed_app
-
     app = indexed_app(copy_content(tmp_path / "content"), users=USERS)
     yield app
     close_app(app)
