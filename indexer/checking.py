@@ -101,6 +101,9 @@ def select(paths: list[Path], default_root: Path) -> Selection:
     if len(roots) > 1:
         listed = "; ".join(f"{root} ({', '.join(given)})" for root, given in roots.items())
         raise InvalidInput("paths", f"the paths belong to different content trees: {listed}; check one tree at a time")
+    if not chosen:
+        raise InvalidInput("paths", f"nothing to check: {', '.join(map(str, paths))} is not content "
+                                    "(templates _*.md and READMEs are not checked)")
     root = next(iter(roots))
     return Selection(root, () if root in chosen else tuple(chosen), tuple(skipped))
 

@@ -182,3 +182,11 @@ def test_templates_given_among_files_are_named_and_skipped(tree):
     assert result.exit_code == 0, result.output
     assert f"Note: {template.resolve()} is not checked" in result.output
     assert "Checked 1 of" in result.output
+
+
+def test_only_a_template_is_refused_not_taken_for_everything(tree):
+    tree.case(sectors=["nonsense"])
+    template = _write(tree.root / "cases" / "_template.md", "not valid at all")
+    result = run("check", str(template))
+    assert result.exit_code == 2, result.output
+    assert "nothing to check" in result.output
