@@ -112,3 +112,10 @@ def test_the_default_registry_gives_every_compared_attribute_a_weight():
     compared = set(REGISTRY.attribute_paths) - set(INITIATIVE)
     assert compared | {"initiative", "description"} == set(DEFAULT_WEIGHTS)
     assert set(INITIATIVE) <= set(REGISTRY.attribute_paths)
+
+
+def test_content_without_a_vocabulary_has_no_units_instead_of_an_assertion(tmp_path):
+    from indexer.content.loading import Content
+    from indexer.search.units import content_units
+
+    assert content_units(Content(tmp_path, None)) == []

@@ -139,8 +139,11 @@ def lesson_anchor(lesson_id: str) -> str:
 
 
 def content_units(content: Content, registry: FieldRegistry = REGISTRY) -> list[Unit]:
-    """Every unit of the valid content, in a stable order, with the facets of `registry`."""
-    assert content.vocabulary is not None
+    """Every unit of the valid content, in a stable order, with the facets of `registry`.
+
+    Content whose vocabulary could not be read holds no valid documents, so no units."""
+    if content.vocabulary is None:
+        return []
     titles = {doc_id: document.title for doc_id, document in content.documents.items()}
     units: list[Unit] = []
     for document in content.cases + content.notes:
