@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from datetime import date
 
-import yaml
 from flask import Blueprint, Flask, abort, g, jsonify, redirect, render_template, request
 from werkzeug.routing import BaseConverter, ValidationError
 
-from indexer.advisor.profile import ProfileError
 from indexer.content.frontmatter import FrontMatterError, parse_text
 from indexer.errors import NotFound, Refused, StateConflict
 from indexer.library.database import MAX_ROW_ID
 from indexer.library.editing import NEW, Conflict, InvalidEdit, Library, unified_diff
+from indexer.library.retaining import case_from_profile
 
 from . import forms, params, urls
 from .auth import require
@@ -273,36 +272,10 @@ def retain():
     if not valid_id(doc_id) or not title:
         abort(400, description="give the new case an id (up to 64 lower-case letters, digits, hyphens) and a title")
     try:
-        text = _case_from_profile(doc_id, title, data)
+        text = case_from_profile(doc_id, title, data, g.user.name, date.today().year)
         draft_item = library().create_draft("case", doc_id, text, g.user.name, "Retained from the advisor")
     except InvalidEdit as error:
         if error.field == "id":
             abort(409, description=f"a case, note or draft '{doc_id}' already exists")
         abort(400, description=str(error))
-    except ProfileError as error:
-        abort(400, description=str(error))
     return redirect(urls.draft(draft_item.id))
-
-
-def _case_from_profile(doc_id: str, title: str, data: dict) -> str:
-    def value(key: str) -> str:
-        return data.get(key) or "unknown"
-
-    front = {
-        "id": doc_id, "title": title,
-        "summary": data.get("description") or "A new initiative recorded from the advisor.",
-        "location": {"place": "unknown", "region": "unknown", "country": value("country")},
-        "sectors": data.get("sectors", []), "period": str(date.today().year),
-        "typology": {k: value(k) for k in ("markusen", "altenburg_meyer_stamer", "enright")},
-        "initiative": {"name": title, "driver": value("driver"), "approach": value("approach"),
-                       "lead_organisations": []},
-        "situation": {k: value(k) for k in ("pressure", "cooperative_culture", "stage", "firm_structure")},
-        "activities": data.get("activities", []), "obstacles": [], "funding": "unknown",
-        "monitoring": "unknown", "outcomes": "unknown", "related_notes": [],
-        "sources": [{"author": g.user.name, "year": date.today().year,
-                     "title": "Initiative profile recorded in Cluster Casebase"}],
-        "lessons": [],
-    }
-    body = (f"## Context\n\n{data.get('description', '')}\n\n"
-            "## What was done\n\nTo be written as the initiative unfolds.\n")
-    return "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=100) + "---\n\n" + body
