@@ -37,6 +37,7 @@ import yaml
 from indexer.advisor.profile import Profile
 from indexer.advisor.rules import ACTIVITY_KEYS, find_phrase, fold
 from indexer.search.encoder import SentenceTransformerEncoder
+from indexer.advisor.suggest import Advisor
 from indexer.service import Casebase
 from indexer.settings import Settings
 
@@ -96,7 +97,15 @@ def answer_inferred(answer: dict) -> dict[str, object] | None:
         return None
     if isinstance(raw, dict):
         return {key: value.get("value") if isinstance(value, dict) else value for key, value in raw.items()}
-    return {entry["attribute"]: entry.get("value") for entry in raw if isinstance(entry, dict)}
+    inferred: dict[str, object] = {}
+    for entry in raw:
+        if not isinstance(entry, dict):
+            continue
+        if entry["attribute"] in ACTIVITY_KEYS:  # a list attribute: one entry per value
+            inferred.setdefault(entry["attribute"], []).append(entry.get("value"))
+        else:
+            inferred[entry["attribute"]] = entry.get("value")
+    return inferred
 
 
 def phrase_inferred(rules, profile: Profile) -> dict[str, object]:
@@ -106,11 +115,12 @@ def phrase_inferred(rules, profile: Profile) -> dict[str, object]:
     description = fold(profile.description)
     candidates: dict[str, list[set[str]]] = {}
     for rule in rules:
-        for key, phrases in rule.evidence.items():
-            if key in ACTIVITY_KEYS or profile.get(key) is not None:
-                continue
-            if any(find_phrase(phrase, description) for phrase in phrases):
-                candidates.setdefault(key, []).append(set(rule.when[key]))
+        for when, evidence in rule.alternatives():
+            for key, phrases in evidence.items():
+                if key in ACTIVITY_KEYS or profile.get(key) is not None:
+                    continue
+                if any(find_phrase(phrase, description) for phrase in phrases):
+                    candidates.setdefault(key, []).append(set(when[key]))
     inferred: dict[str, object] = {}
     for key, value_sets in candidates.items():
         common = set.intersection(*value_sets)
@@ -327,6 +337,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--content", type=Path, default=None, help="folder holding cases/ and kb/")
     parser.add_argument("--semantic", action="store_true", help="load the model (the index must be semantic)")
     parser.add_argument("--details", action="store_true", help="list each failing profile and why")
+    parser.add_argument("--batch-encode", action="store_true",
+                        help="encode a description's sentences in one batch (the advisor's encode_many)")
     parser.add_argument("--examples", action="store_true",
                         help=f"read attributes by nearest example sentence ({EXAMPLES_FILE}) with the model")
     parser.add_argument("--threshold", type=float, default=0.5, help="similarity needed by --examples")
@@ -336,6 +348,11 @@ def main(argv: list[str] | None = None) -> int:
     service = Casebase.open(settings, semantic=args.semantic)
     try:
         service.warm()  # opens the index (and the model) before timing starts
+        if args.batch_encode and service.encoder is not None:
+            # What Casebase.advisor() does once it passes the encoder's batch call.
+            service._advisor = Advisor(service.content, service.searcher, service._encode_query,
+                                       encode_many=service.encoder.encode)
+        service.suggest({"description": "Warm-up: the example sentences are encoded once."})
         known_rules = {rule.id for rule in service.content.rules}
         reader = None
         if args.examples:

@@ -117,8 +117,13 @@ class AttributeScore(_Model):
     attribute: str = Field(description="The compared attribute (a key of the advisor's weights).")
     query_value: Value = Field(description="The profile's value.")
     case_value: Value = Field(description="The case's value ('unknown' when the case does not say).")
-    similarity: Fraction = Field(description="Local similarity in [0, 1].")
+    similarity: Fraction = Field(description="Local similarity in [0, 1]; for a value the case does not "
+                                             "record, the expected similarity (see imputed).")
     weight: float = Field(ge=0.0, description="Weight in the global similarity (0: does not count).")
+    label: str = Field("", description="The attribute's name for readers.")
+    imputed: bool = Field(False, description="True when the case does not record the attribute: it counts at "
+                                             "the library's mean similarity for the profile's value, so a thinly "
+                                             "documented case is neither rewarded nor punished for the gap.")
 
 
 class CaseMatch(_Model):
@@ -129,7 +134,10 @@ class CaseMatch(_Model):
     doc_id: str = Field(description="The case's id (the document to link to).")
     anchor: str | None = _anchor_field("context")
     title: str = Field(description="The case's title.")
-    score: Fraction = Field(description="Weighted mean of the attributes' similarities.")
+    score: Fraction = Field(description="Weighted mean of the attributes' similarities (imputed ones at the "
+                                        "library's mean).")
+    compared: int = Field(0, ge=0, description="Attributes of the profile the case records (compared on ...).")
+    comparable: int = Field(0, ge=0, description="Attributes of the profile that could be compared (... of N).")
     explanation: list[AttributeScore] = Field(description="Every compared attribute with its score and weight.")
     passage: str = Field(description="The case's passage closest to the description ('' without one).")
     reason: str = Field(description="The strongest contributions, in words.")
@@ -162,12 +170,37 @@ class NoteSuggestion(_Model):
 class RuleWarning(_Model):
     """What the method says about the situation: a rule that fired."""
 
-    rule: str = Field(description="The rule's id.")
+    rule: str = Field(description="The rule's id (for links and tests; show `title`).")
+    title: str = Field("", description="The rule's short name for readers.")
     kind: str = Field(description="The rule's kind: 'warning' or 'encouragement' (reading rules only "
                                   "recommend notes).")
     message: str = Field(description="What the method says, with its citation.")
     evidence: list[str] = Field(description="The profile's facts that made the rule fire.")
     note_id: str = Field(description="The note that explains the rule.")
+    source_lines: str = Field("", description="Lines of the working paper the rule states.")
+
+
+class InferredValue(_Model):
+    """An attribute value read from the description (the user may confirm or correct it)."""
+
+    attribute: str = Field(description="The profile attribute.")
+    value: str = Field(description="The value read.")
+    label: str = Field(description="The value's label for readers, with the attribute's name.")
+    sentence: str = Field(description="The description's sentence that supports it.")
+    confidence: Fraction = Field(description="1.0 for a listed phrase; else the cosine similarity with the "
+                                             "nearest example sentence of the value.")
+    method: Literal["phrase", "meaning"] = Field(description="How it was read.")
+    source: Literal["description"] = Field("description", description="Always 'description'.")
+
+
+class Undecided(_Model):
+    """A warning the advisor could not judge, and the attribute that would decide it."""
+
+    rule: str = Field(description="The rule's id.")
+    title: str = Field(description="The rule's short name for readers.")
+    attribute: str = Field(description="The attribute that is not known.")
+    label: str = Field(description="The attribute's name for readers.")
+    values_that_would_fire: list[str] = Field(description="Labels of the values under which the rule would fire.")
 
 
 ProfileEcho = dict[str, Value]
@@ -182,6 +215,15 @@ class Suggestion(_Model):
                                             description="Lessons that apply, best first.")
     notes: list[NoteSuggestion] = Field(max_length=SUGGESTED_NOTES, description="Notes to read, best first.")
     warnings: list[RuleWarning] = Field(description="Rules of the method that fired.")
+    readings: list[RuleWarning] = Field(default_factory=list,
+                                        description="Reading rules that fired (they recommend a note).")
+    given: list[str] = Field(default_factory=list, description="Attributes the user gave explicitly (they win "
+                                                                "over anything read from the description).")
+    inferred: list[InferredValue] = Field(default_factory=list,
+                                          description="Attribute values read from the description; the profile "
+                                                      "used for matching and rules is given + inferred.")
+    undecided: list[Undecided] = Field(default_factory=list,
+                                       description="Warnings that could not be judged for lack of an attribute.")
     notices: list[str] = Field(default_factory=list, description="Why the answer differs from what was asked.")
 
 

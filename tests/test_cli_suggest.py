@@ -31,7 +31,9 @@ def test_suggest_json_has_the_documented_shape(run):
     assert answer["profile"]["sectors"] == ["leather-goods"]
     case = answer["cases"][0]
     assert case["id"] == "shoe-valley" and set(case) >= {"id", "title", "score", "explanation", "passage"}
-    assert set(case["explanation"][0]) == {"attribute", "query_value", "case_value", "similarity", "weight"}
+    assert set(case["explanation"][0]) == {"attribute", "query_value", "case_value", "similarity", "weight", "label",
+                                          "imputed"}
+    assert case["reason"].startswith(f"compared on {case['compared']} of {case['comparable']}")
     assert set(answer["lessons"][0]) >= {"id", "case_id", "text", "score", "why"}
     assert answer["warnings"][0]["rule"] == "unlikely"
     assert set(answer["warnings"][0]) >= {"rule", "message", "evidence", "note_id"}

@@ -94,17 +94,20 @@ def test_lessons_name_their_case_and_why(casebase):
     answer = casebase.suggest({"driver": "private", "approach": "bottom-up"})
     lesson = answer.lessons[0]
     assert lesson["id"] == "shoe-valley#mind-the-rift" and lesson["case_id"] == "shoe-valley"
-    assert any("applies when driver is private" in why for why in lesson["why"])
+    assert any(why.startswith("applies when driver is Private sector") for why in lesson["why"]), lesson["why"]
 
 
 def test_warnings_from_fields_and_from_the_description(casebase):
     by_fields = casebase.suggest({"pressure": "under-pressure", "cooperative_culture": "non-cooperative"})
     assert [w["rule"] for w in by_fields.warnings] == ["unlikely"]
-    assert by_fields.warnings[0]["evidence"] == ["pressure is under-pressure",
-                                                 "cooperative_culture is non-cooperative"]
+    assert by_fields.warnings[0]["evidence"] == ["Pressure: Under pressure",
+                                                 "Cooperative culture: Non-cooperative local culture"]
     by_text = casebase.suggest({"description": "Firms are LOSING market share and distrust each other."})
     assert [w["rule"] for w in by_text.warnings] == ["unlikely"]
-    assert 'description says "distrust"' in by_text.warnings[0]["evidence"][1]
+    assert 'read from your description: "Firms are LOSING' in by_text.warnings[0]["evidence"][1]
+    assert {(item["attribute"], item["value"], item["method"]) for item in by_text.inferred} == {
+        ("pressure", "under-pressure", "phrase"), ("cooperative_culture", "non-cooperative", "phrase")}
+    assert by_text.given == []
     contradicted = casebase.suggest({"description": "losing market share, distrust everywhere",
                                      "cooperative_culture": "cooperative"})
     assert contradicted.warnings == []  # a stated value beats the description
@@ -113,10 +116,12 @@ def test_warnings_from_fields_and_from_the_description(casebase):
 def test_activity_conditions_and_reading_rules(casebase):
     skipped = casebase.suggest({"approach": "top-down", "activities": ["training"]})
     assert [w["rule"] for w in skipped.warnings] == ["skip-engagement"]
-    assert "do not include stakeholder-engagement" in skipped.warnings[0]["evidence"][1]
+    assert "do not include Engaging local stakeholders and champions" in skipped.warnings[0]["evidence"][1]
     engaged = casebase.suggest({"approach": "top-down", "activities": ["stakeholder-engagement"]})
     assert engaged.warnings == []  # the reading rule recommends a note but warns of nothing
-    assert any("top-down-reading" in why for note in engaged.notes for why in note["why"])
+    assert [reading["rule"] for reading in engaged.readings] == ["top-down-reading"]
+    assert any("Read about financing" in why for note in engaged.notes for why in note["why"])
+    assert not any("top-down-reading" in why for note in engaged.notes for why in note["why"])  # no ids
 
 
 def test_invalid_values_name_the_field_and_the_closest_values(advisor_tree):

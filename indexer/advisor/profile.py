@@ -22,6 +22,13 @@ from indexer.errors import InvalidInput
 # conditions) plus planned funding and monitoring; and the list attributes.
 SCALAR_ATTRIBUTES: dict[str, str] = REGISTRY.scalar_attributes
 LIST_ATTRIBUTES: dict[str, str] = REGISTRY.list_attributes
+# Conditions of the method's warnings that only a profile has and that the field
+# registry does not list yet (issue 9): each is a top-level vocabulary of
+# kb/vocabulary.yaml. They are accepted and validated here, and read from
+# descriptions, but not shown as form fields until the registry lists them (the
+# vocabulary module must first know their names).
+CONDITION_ATTRIBUTES = ("government_view", "ownership", "buyers", "launch_plan", "evaluation_focus",
+                        "research_budget", "local_economy", "lead_body")
 # Free-text attributes of every profile, whatever the registry holds.
 TEXT_ATTRIBUTES = ("description", "title")
 MAX_DESCRIPTION = 5000
@@ -79,7 +86,8 @@ class Profile:
         The attributes are those `registry` gives the advisor's role, plus free text."""
         if not isinstance(data, Mapping):
             raise ProfileError("profile", "must be a mapping of attribute: value")
-        scalars, lists, countries = registry.scalar_attributes, registry.list_attributes, _countries(registry)
+        scalars = dict(registry.scalar_attributes, **condition_attributes(vocabulary, registry))
+        lists, countries = registry.list_attributes, _countries(registry)
         known = set(scalars) | set(lists) | set(countries) | set(TEXT_ATTRIBUTES)
         for key in data:
             if key not in known:
@@ -90,9 +98,10 @@ class Profile:
             value = data.get(name)
             if value in (None, "", UNKNOWN):
                 continue
-            if not vocabulary.is_valid(vocabulary_name, value):
+            valid = term_values(vocabulary, vocabulary_name)
+            if not isinstance(value, str) or value not in valid:
                 raise ProfileError(name, f"'{value}' is not valid; valid values, closest first: "
-                                   + ", ".join(vocabulary.closest(vocabulary_name, value)))
+                                   + ", ".join(closest(str(value), valid)))
             values[name] = str(value)
         chosen: dict[str, tuple[str, ...]] = {}
         for name, vocabulary_name in lists.items():
@@ -125,6 +134,42 @@ class Profile:
                                 for name, path in registry.attribute_paths.items()}
         data["description"] = case.summary
         return cls.from_mapping(data, vocabulary, registry)
+
+
+def condition_attributes(vocabulary: Vocabulary, registry: FieldRegistry = REGISTRY) -> dict[str, str]:
+    """Attribute -> vocabulary of the warnings' conditions the vocabulary defines and the
+    registry does not already hold."""
+    known = set(registry.scalar_attributes) | set(registry.list_attributes)
+    return {name: name for name in CONDITION_ATTRIBUTES
+            if name not in known and isinstance((vocabulary.raw.get(name) or {}).get("values"), dict)}
+
+
+def term_values(vocabulary: Vocabulary, name: str) -> dict[str, dict]:
+    """The values of vocabulary `name`, also for the condition vocabularies that the
+    vocabulary module does not name (read from the file's top level)."""
+    try:
+        return vocabulary.values(name)
+    except KeyError:
+        entry = (vocabulary.raw.get(name) or {}).get("values")
+        if not isinstance(entry, dict):
+            raise
+        return {str(key): (value or {}) for key, value in entry.items()}
+
+
+def term_label(vocabulary: Vocabulary, name: str, value: str) -> str:
+    """Human label of a value of vocabulary `name` (the value itself when it has none)."""
+    try:
+        return str(term_values(vocabulary, name).get(value, {}).get("label", value))
+    except KeyError:
+        return value
+
+
+def term_title(vocabulary: Vocabulary, name: str) -> str:
+    """Human title of vocabulary `name`."""
+    try:
+        return vocabulary.title(name)
+    except KeyError:
+        return str((vocabulary.raw.get(name) or {}).get("label") or name.replace("_", " ").capitalize())
 
 
 def closest(value: str, candidates: Iterable[str]) -> list[str]:

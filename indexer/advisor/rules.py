@@ -13,10 +13,10 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Mapping
 
 from indexer.content.frontmatter import FrontMatterError, read_yaml_file
-from indexer.advisor.profile import SCALAR_ATTRIBUTES, Profile
+from indexer.advisor.profile import SCALAR_ATTRIBUTES, Profile, closest, condition_attributes, term_values
 from indexer.content.validate import Problem
 from indexer.content.vocabulary import Vocabulary
 
@@ -25,16 +25,34 @@ RULE_KINDS = ("warning", "encouragement", "reading")
 ACTIVITY_KEYS = ("activities", "lacks_activities")
 
 
+Condition = dict[str, tuple[str, ...]]
+
+
 @dataclass(frozen=True)
 class Rule:
-    """One diagnostic rule."""
+    """One diagnostic rule: it fires when all conditions of one of its options hold.
+
+    Most rules have one option; a rule the paper states for either of two situations
+    (say, key firms owned elsewhere, or global buyers ruling the chain) has two."""
 
     id: str
     kind: str
     message: str
     note: str
-    when: dict[str, tuple[str, ...]]
+    when: Condition
     evidence: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    title: str = ""
+    lines: str = ""
+    options: tuple[tuple[Condition, dict[str, tuple[str, ...]]], ...] = ()
+
+    def alternatives(self) -> tuple[tuple[Condition, dict[str, tuple[str, ...]]], ...]:
+        """(conditions, evidence phrases) per option."""
+        return self.options or ((self.when, self.evidence),)
+
+    @property
+    def name(self) -> str:
+        """What readers see for the rule: its title, else its message's first clause."""
+        return self.title or self.message.split(":")[0].split(".")[0]
 
 
 @dataclass(frozen=True)
@@ -46,8 +64,9 @@ class Firing:
 
     def to_dict(self) -> dict[str, Any]:
         """The shape of a warning in the suggestion output."""
-        return {"rule": self.rule.id, "kind": self.rule.kind, "message": " ".join(self.rule.message.split()),
-                "evidence": list(self.evidence), "note_id": self.rule.note}
+        return {"rule": self.rule.id, "title": self.rule.name, "kind": self.rule.kind,
+                "message": " ".join(self.rule.message.split()), "evidence": list(self.evidence),
+                "note_id": self.rule.note, "source_lines": self.rule.lines}
 
 
 def load_rules(root: Path, vocabulary: Vocabulary, note_ids: set[str]) -> tuple[list[Rule], list[Problem]]:
@@ -69,7 +88,7 @@ def load_rules(root: Path, vocabulary: Vocabulary, note_ids: set[str]) -> tuple[
         def report(message: str, *path: Any) -> None:
             key = ("rules", index) + path
             line = next((lines[key[:n]] for n in range(len(key), 1, -1) if key[:n] in lines), None)
-            name = f"rules[{index}]" + "".join(f".{p}" for p in path)
+            name = f"rules[{index}]" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
             problems.append(Problem(RULES_FILE, line, name, message))
 
         if not isinstance(entry, dict):
@@ -81,6 +100,9 @@ def load_rules(root: Path, vocabulary: Vocabulary, note_ids: set[str]) -> tuple[
                 report(f"'{required}' is required", required)
             elif required != "when" and not isinstance(entry[required], str):
                 report("must be a text", required)
+        for optional in ("title", "lines"):
+            if optional in entry and not isinstance(entry[optional], str):
+                report("must be a text", optional)
         if len(problems) > before:
             continue
         if entry["id"] in seen:
@@ -90,18 +112,41 @@ def load_rules(root: Path, vocabulary: Vocabulary, note_ids: set[str]) -> tuple[
             report(f"kind must be one of {', '.join(RULE_KINDS)}", "kind")
         if entry["note"] not in note_ids:
             report(f"no note with id '{entry['note']}'", "note")
-        when = _conditions(entry.get("when"), vocabulary, lambda m, *p: report(m, "when", *p))
-        evidence = entry.get("evidence") or {}
+        options = _options(entry, vocabulary, report)
+        if len(problems) == before and options:
+            rules.append(Rule(entry["id"], entry["kind"], str(entry["message"]).strip(), entry["note"],
+                              options[0][0], options[0][1], str(entry.get("title", "")).strip(),
+                              str(entry.get("lines", "")).strip(), tuple(options) if len(options) > 1 else ()))
+    return rules, problems
+
+
+def _options(entry: dict, vocabulary: Vocabulary, report) -> list[tuple[Condition, dict]]:
+    """The rule's options: `when` a mapping (one option) or a list of mappings, with
+    `evidence` of the same shape."""
+    raw_when, raw_evidence = entry.get("when"), entry.get("evidence") or {}
+    several = isinstance(raw_when, list)
+    whens = raw_when if several else [raw_when]
+    if several and not whens:
+        report("must be a mapping of at least one condition, or a list of them", "when")
+        return []
+    evidences = raw_evidence if isinstance(raw_evidence, list) else [raw_evidence]
+    if several and not isinstance(raw_evidence, list) and raw_evidence:
+        report("with a list of conditions, evidence is a list of the same length", "evidence")
+        evidences = [{}]
+    options = []
+    for position, when_entry in enumerate(whens):
+        where = (position,) if several else ()
+        when = _conditions(when_entry, vocabulary, lambda m, *p, w=where: report(m, "when", *w, *p))
+        evidence = evidences[position] if position < len(evidences) else {}
         if not isinstance(evidence, dict) or any(key not in when for key in evidence):
-            report("evidence keys must be condition keys of the same rule", "evidence")
+            report("evidence keys must be condition keys of the same rule", "evidence", *where)
             evidence = {}
         for key, phrases in evidence.items():
             if not isinstance(phrases, list) or not all(isinstance(p, str) for p in phrases):
-                report("must be a list of phrases (texts)", "evidence", key)
-        if len(problems) == before:
-            rules.append(Rule(entry["id"], entry["kind"], str(entry["message"]).strip(), entry["note"], when,
-                              {key: tuple(str(p) for p in phrases) for key, phrases in evidence.items()}))
-    return rules, problems
+                report("must be a list of phrases (texts)", "evidence", *where, key)
+        options.append((when, {key: tuple(str(p) for p in phrases) for key, phrases in evidence.items()
+                               if isinstance(phrases, list)}))
+    return options
 
 
 def _conditions(when: Any, vocabulary: Vocabulary, report) -> dict[str, tuple[str, ...]]:
@@ -114,17 +159,19 @@ def _conditions(when: Any, vocabulary: Vocabulary, report) -> dict[str, tuple[st
         if not all(isinstance(item, str) for item in values):
             report("must be a value or a list of values (texts)", key)
             continue
+        scalars = dict(SCALAR_ATTRIBUTES, **condition_attributes(vocabulary))
         if key in ACTIVITY_KEYS:
             vocabulary_name = "activities"
-        elif key in SCALAR_ATTRIBUTES:
-            vocabulary_name = SCALAR_ATTRIBUTES[key]
+        elif key in scalars:
+            vocabulary_name = scalars[key]
         else:
             report(f"unknown condition '{key}'", key)
             continue
+        valid = term_values(vocabulary, vocabulary_name)
         for item in values:
-            if not vocabulary.is_valid(vocabulary_name, item):
+            if item not in valid:
                 report(f"unknown value '{item}'; valid values, closest first: "
-                       + ", ".join(vocabulary.closest(vocabulary_name, item, 6)), key)
+                       + ", ".join(closest(item, valid)[:6]), key)
         conditions[key] = values
     return conditions
 
@@ -140,41 +187,62 @@ def fold(text: str) -> str:
     return " ".join(stripped.lower().replace("’", "'").split())
 
 
-NEGATIONS = ("no longer", "not", "no", "never", "nor", "without", "hardly", "n't", "cannot")
+NEGATIONS = ("no longer", "not", "no", "never", "nor", "without", "hardly", "n't", "cannot",
+             "ya no", "nunca", "sin", "ni", "nao", "sem", "nem", "nenhum", "nenhuma", "ninguno", "ninguna")
 
 
-def evaluate(rule: Rule, profile: Profile, ambiguous: frozenset[str] = frozenset()) -> Firing | None:
-    """The firing of `rule` for `profile`, or None when a condition does not hold.
+def plain_labels(attribute: str, value: str | None) -> str:
+    """Fallback wording of a condition when no vocabulary labels are at hand."""
+    name = attribute.replace("_", " ")
+    return f"{name} is {value}" if value is not None else name
 
-    Attributes in `ambiguous` cannot be inferred from the description (it supports
+
+def evaluate(rule: Rule, profile: Profile, ambiguous: frozenset[str] = frozenset(),
+             describe: Callable[[str, str | None], str] = plain_labels,
+             read: Mapping[str, str] | None = None) -> Firing | None:
+    """The firing of `rule` for `profile`, or None when no option's conditions all hold.
+
+    Attributes in `ambiguous` cannot be taken from the description's phrases (it supports
     more than one value), so conditions on them hold only through the profile itself.
+    `describe(attribute, value)` words a condition for readers; `read` maps attributes
+    the advisor read from the description to the sentence it read them in.
     """
     description = fold(profile.description)
-    evidence: list[str] = []
-    for key, accepted in rule.when.items():
-        phrases = () if key in ambiguous else rule.evidence.get(key, ())
-        found = _condition_evidence(key, accepted, phrases, profile, description)
-        if found is None:
-            return None
-        evidence.append(found)
-    return Firing(rule, tuple(evidence))
+    for when, phrases_by_key in rule.alternatives():
+        evidence: list[str] = []
+        for key, accepted in when.items():
+            phrases = () if key in ambiguous else phrases_by_key.get(key, ())
+            found = _condition_evidence(key, accepted, phrases, profile, description, describe, read or {})
+            if found is None:
+                break
+            evidence.append(found)
+        else:
+            return Firing(rule, tuple(evidence))
+    return None
 
 
-def _condition_evidence(key: str, accepted: tuple[str, ...], phrases: tuple[str, ...],
-                        profile: Profile, description: str) -> str | None:
+def _condition_evidence(key: str, accepted: tuple[str, ...], phrases: tuple[str, ...], profile: Profile,
+                        description: str, describe, read: Mapping[str, str]) -> str | None:
     if key == "activities":
         shared = [a for a in profile.activities if a in accepted]
-        return f"planned activities include {', '.join(shared)}" if shared else None
+        if not shared:
+            return None
+        return _with_source("planned activities include " + ", ".join(describe("activities", a) for a in shared),
+                            read.get("activities"))
     if key == "lacks_activities":
         if profile.activities:
             if any(a in accepted for a in profile.activities):
                 return None
-            return f"planned activities do not include {', '.join(accepted)}"
-        return _phrase_evidence(phrases, description, "no activities listed; description says")
+            return "planned activities do not include " + ", ".join(describe("activities", a) for a in accepted)
+        return _phrase_evidence(phrases, description, "no activities listed; your description says")
     value = profile.get(key)
     if value is not None:
-        return f"{key} is {value}" if value in accepted else None
-    return _phrase_evidence(phrases, description, f"{key} not given; description says")
+        return _with_source(describe(key, value), read.get(key)) if value in accepted else None
+    return _phrase_evidence(phrases, description, f"{describe(key, None)} not given; your description says")
+
+
+def _with_source(fact: str, sentence: str | None) -> str:
+    return f"{fact} (read from your description: \"{sentence}\")" if sentence else fact
 
 
 def find_phrase(phrase: str, description: str) -> bool:
@@ -210,17 +278,23 @@ def ambiguous_attributes(rules: list[Rule], profile: Profile) -> frozenset[str]:
     description = fold(profile.description)
     supported: dict[str, set[tuple[str, ...]]] = {}
     for rule in rules:
-        for key, phrases in rule.evidence.items():
-            if key in ACTIVITY_KEYS or profile.get(key) is not None:
-                continue
-            if any(find_phrase(phrase, description) for phrase in phrases):
-                supported.setdefault(key, set()).add(rule.when[key])
+        for when, evidence in rule.alternatives():
+            for key, phrases in evidence.items():
+                if key in ACTIVITY_KEYS or profile.get(key) is not None:
+                    continue
+                if any(find_phrase(phrase, description) for phrase in phrases):
+                    supported.setdefault(key, set()).add(when[key])
     return frozenset(key for key, value_sets in supported.items() if not set.intersection(*map(set, value_sets)))
 
 
-def fire_all(rules: list[Rule], profile: Profile) -> list[Firing]:
-    """Every rule that fires, warnings first, in file order within a kind."""
-    ambiguous = ambiguous_attributes(rules, profile)
-    fired = [firing for rule in rules if (firing := evaluate(rule, profile, ambiguous)) is not None]
+def fire_all(rules: list[Rule], profile: Profile, describe: Callable[[str, str | None], str] = plain_labels,
+             read: Mapping[str, str] | None = None, undecided: frozenset[str] = frozenset()) -> list[Firing]:
+    """Every rule that fires, warnings first, in file order within a kind.
+
+    `undecided` attributes (the description supports opposite values) take nothing from
+    the description's phrases, like those whose phrases disagree."""
+    ambiguous = ambiguous_attributes(rules, profile) | undecided
+    fired = [firing for rule in rules
+             if (firing := evaluate(rule, profile, ambiguous, describe, read)) is not None]
     order = {kind: position for position, kind in enumerate(RULE_KINDS)}
     return sorted(fired, key=lambda firing: order[firing.rule.kind])

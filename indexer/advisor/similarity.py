@@ -192,12 +192,14 @@ class AttributeScore:
     case_value: object
     similarity: float
     weight: float
+    label: str = ""
+    imputed: bool = False
 
     def to_model(self) -> models.AttributeScore:
         """The typed form (values were checked when they were compared)."""
         return models.AttributeScore.model_construct(
             attribute=self.attribute, query_value=self.query_value, case_value=self.case_value,
-            similarity=self.similarity, weight=self.weight)
+            similarity=self.similarity, weight=self.weight, label=self.label, imputed=self.imputed)
 
 
 def global_score(parts: list[AttributeScore]) -> float:
@@ -209,4 +211,5 @@ def global_score(parts: list[AttributeScore]) -> float:
     0.0
     """
     total = sum(part.weight for part in parts)
+    # (imputed parts count like the others: their similarity is the library's mean)
     return round(sum(part.weight * part.similarity for part in parts) / total, 6) if total else 0.0

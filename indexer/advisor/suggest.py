@@ -19,7 +19,11 @@ import numpy as np
 from indexer import models
 from indexer.content.loading import Content
 from indexer.content.documents import Document, Lesson
-from indexer.advisor.profile import Profile
+from indexer.advisor.examples import embed_examples, load_examples, load_lexicon
+from indexer.advisor.explain import (Labels, impute_unknowns, inferred_entries, merged_profile, sector_notice,
+                                     undecided)
+from indexer.advisor.inference import DescriptionReader, Reading
+from indexer.advisor.profile import Profile, condition_attributes, term_values
 from indexer.advisor.rules import fire_all
 from indexer.content.schema import ATTRIBUTE, REGISTRY, FieldRegistry
 from indexer.search.searcher import Searcher
@@ -55,11 +59,16 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 DEFAULT_WEIGHT = 1.0
 # The two attributes compared together as the initiative type (Table 3's row and column).
 INITIATIVE = ("driver", "approach")
-# An attribute the profile knows but a case does not is listed in the explanation
-# with weight 0 (it does not count): unknown means unknown on either side. A penalty
-# (half weight, similarity 0) was tried and ranked thinly documented but apt cases,
-# such as the German contests for a contest-based programme, below generic ones.
-UNKNOWN_CASE_WEIGHT = 0.0
+# An attribute the profile knows but a case does not counts at full weight with the
+# library's mean similarity for the profile's value (explain.impute_unknowns). Leaving
+# it out (weight 0, the earlier treatment) let cases that record little rank first on
+# the few attributes they have; a penalty (similarity 0) ranked thinly documented but
+# apt cases, such as the German contests for a contest-based programme, below generic ones.
+UNKNOWN_CASE_WEIGHT = 1.0
+# A fixed sentence whose vector identifies the model (the example embeddings' cache key).
+MODEL_PROBE = "cluster initiative"
+# Case sections that classify the case rather than tell it (never quoted as a passage).
+CLASSIFICATION_HEADING = "how this case is classified"
 LESSON_WEIGHTS = {"conditions": 0.4, "description": 0.4, "case": 0.2}
 DUPLICATE_COSINE = 0.92
 
@@ -74,6 +83,8 @@ class CaseMatch:
     explanation: list[AttributeScore]
     passage: str
     reason: str
+    compared: int = 0
+    comparable: int = 0
 
     @property
     def doc_id(self) -> str:
@@ -85,7 +96,7 @@ class CaseMatch:
         return models.CaseMatch.model_construct(
             id=self.id, kind="case", doc_id=self.id, anchor=None, title=self.title, score=self.score,
             explanation=[part.to_model() for part in self.explanation], passage=self.passage,
-            reason=self.reason)
+            reason=self.reason, compared=self.compared, comparable=self.comparable)
 
     def to_dict(self) -> dict:
         """JSON-ready form, produced by the typed model."""
@@ -102,6 +113,10 @@ class Suggestion:
     notes: list[dict]
     warnings: list[dict]
     notices: list[str] = field(default_factory=list)
+    readings: list[dict] = field(default_factory=list)
+    given: list[str] = field(default_factory=list)
+    inferred: list[dict] = field(default_factory=list)
+    undecided: list[dict] = field(default_factory=list)
 
     def to_model(self) -> models.Suggestion:
         """The typed answer (built without validation: the advisor made every value)."""
@@ -110,6 +125,9 @@ class Suggestion:
             lessons=[models.LessonSuggestion.model_construct(**lesson) for lesson in self.lessons],
             notes=[models.NoteSuggestion.model_construct(**note) for note in self.notes],
             warnings=[models.RuleWarning.model_construct(**warning) for warning in self.warnings],
+            readings=[models.RuleWarning.model_construct(**reading) for reading in self.readings],
+            given=self.given, inferred=[models.InferredValue.model_construct(**item) for item in self.inferred],
+            undecided=[models.Undecided.model_construct(**item) for item in self.undecided],
             notices=self.notices)
 
     def to_dict(self) -> dict:
@@ -128,11 +146,17 @@ class Advisor:
 
     def __init__(self, content: Content, searcher: Searcher,
                  encode: Callable[[str], np.ndarray] | None,
-                 weights: dict[str, float] | None = None, registry: FieldRegistry = REGISTRY):
+                 weights: dict[str, float] | None = None, registry: FieldRegistry = REGISTRY,
+                 encode_many: Callable[[list[str]], np.ndarray] | None = None):
         assert content.vocabulary is not None
         self.content = content
         self.searcher = searcher
         self.encode = encode if searcher.vectors is not None else None
+        # Sentences are encoded in one batch when the caller can; else one by one.
+        self.encode_many = encode_many if encode_many is not None and self.encode is not None else (
+            (lambda texts: np.stack([self.encode(text) for text in texts])) if self.encode is not None else None)
+        self.labels = Labels(content.vocabulary, registry)
+        self._reader: DescriptionReader | None = None
         self.registry = registry
         self.weights = dict(DEFAULT_WEIGHTS, **(weights or {}))
         vocabulary = content.vocabulary
@@ -174,11 +198,13 @@ class Advisor:
 
         def add(attribute: str, query_value, case_value, similarity: float) -> None:
             parts.append(AttributeScore(attribute, query_value, case_value, round(similarity, 6),
-                                        self.weight(attribute)))
+                                        self.weight(attribute), self.labels.attribute(attribute)))
 
         def unknown(attribute: str, query_value) -> None:
+            # The similarity is filled in by rank_cases (the library's mean for this value).
             parts.append(AttributeScore(attribute, query_value, "unknown", 0.0,
-                                        self.weight(attribute) * UNKNOWN_CASE_WEIGHT))
+                                        self.weight(attribute) * UNKNOWN_CASE_WEIGHT,
+                                        self.labels.attribute(attribute), imputed=True))
 
         if query_vector is not None:
             similarity, passage = self._best_passage(case.id, query_vector)
@@ -215,19 +241,27 @@ class Advisor:
                 add(attribute, list(mine), theirs, self.overlap(mine, theirs))
             elif mine:
                 unknown(attribute, list(mine))
-        return CaseMatch(case.id, case.title, global_score(parts), parts, passage, _reason(parts, self))
+        known = sum(not part.imputed for part in parts)
+        return CaseMatch(case.id, case.title, global_score(parts), parts, passage, "", known, len(parts))
 
     def rank_cases(self, profile: Profile, query_vector: np.ndarray | None,
                    exclude: str | None = None) -> list[CaseMatch]:
-        """Every case compared and ordered, best first (ties by id)."""
+        """Every case compared and ordered, best first (ties by id). Attributes a case
+        does not record count at the library's mean similarity (explain.impute_unknowns)."""
         matches = [self.compare(profile, case, query_vector)
                    for case in self.content.cases if case.id != exclude]
+        impute_unknowns([match.explanation for match in matches])
+        for match in matches:
+            match.score = global_score(match.explanation)
+            match.reason = f"compared on {match.compared} of {match.comparable}: " + _reason(match.explanation, self)
         return sorted(matches, key=lambda match: (-match.score, match.id))
 
     def _best_passage(self, item_id: str, query_vector: np.ndarray) -> tuple[float, str]:
         rows = self.searcher.rows_of(item_id)
         case = self.content.documents[item_id]
         rows += [row for lesson in case.lessons for row in self.searcher.rows_of(lesson.uid)]
+        # The classification notes explain the case's labels, they are not its substance.
+        rows = [row for row in rows if not self.searcher.units[row].section.lower().startswith(CLASSIFICATION_HEADING)]
         if not rows:
             return 0.0, ""
         assert self.searcher.vectors is not None
@@ -248,14 +282,50 @@ class Advisor:
         if profile.description and self.encode is not None:
             query_vector = self.encode(profile.description)
         elif profile.description:
-            notices.append("semantic similarity unavailable: the description was not compared")
-        ranked = self.rank_cases(profile, query_vector)
-        firings = fire_all(self.content.rules, profile)
+            notices.append("semantic similarity unavailable: the description was not compared, and it was "
+                           "read by phrases only")
+        given = [key for key in profile.to_dict() if key not in ("description", "title")]
+        reading = self.read(profile)
+        used = merged_profile(profile, reading)
+        ranked = self.rank_cases(used, query_vector)
+        read_in = {item.attribute: item.sentence for item in reading.inferred}
+        firings = fire_all(self.content.rules, used, self.labels.condition, read_in, reading.undecided)
         case_scores = {match.id: match.score for match in ranked}
-        lessons = self._rank_lessons(profile, query_vector, case_scores)[:lesson_limit]
-        notes = self._recommend_notes(profile, query_vector, ranked[:3], firings, lessons)[:note_limit]
+        lessons = self._rank_lessons(used, query_vector, case_scores)[:lesson_limit]
+        notes = self._recommend_notes(used, query_vector, ranked[:3], firings, lessons)[:note_limit]
         warnings = [firing.to_dict() for firing in firings if firing.rule.kind != "reading"]
-        return Suggestion(profile.to_dict(), ranked[:case_limit], lessons, notes, warnings, notices)
+        readings = [firing.to_dict() for firing in firings if firing.rule.kind == "reading"]
+        notice = sector_notice(used, self.content.cases, self.sectors, self.labels,
+                               self.registry.attribute_paths.get("sectors", "sectors"))
+        if notice:
+            notices.append(notice)
+        return Suggestion(profile.to_dict(), ranked[:case_limit], lessons, notes, warnings, notices, readings,
+                          given, inferred_entries(reading, self.labels),
+                          undecided(self.content.rules, used, firings, self.labels))
+
+    def read(self, profile: Profile) -> Reading:
+        """What the description states about the attributes the profile does not give."""
+        given = set(profile.values) | {name for name, items in profile.lists.items() if items}
+        reader = self.reader()
+        return reader.read(profile.description, given, self.encode_many if reader.matrix is not None else None)
+
+    def reader(self) -> DescriptionReader:
+        """The description reader, with the example embeddings once there is a model (built on first use)."""
+        if self._reader is None:
+            vocabulary = self.content.vocabulary
+            assert vocabulary is not None
+            vocabularies = dict(self.registry.scalar_attributes, **self.registry.list_attributes,
+                                **condition_attributes(vocabulary, self.registry))
+
+            def valid(attribute: str, value: str) -> bool:
+                return attribute in vocabularies and value in term_values(vocabulary, vocabularies[attribute])
+
+            bank = load_examples(self.content.root, valid)
+            matrix = None
+            if self.encode_many is not None and self.encode is not None:
+                matrix = embed_examples(bank, self.encode_many, self.encode(MODEL_PROBE))
+            self._reader = DescriptionReader(bank, load_lexicon(self.content.root), self.content.rules, matrix)
+        return self._reader
 
     def similar(self, case_id: str, limit: int = 5) -> list[CaseMatch]:
         """Cases most like an existing case (its own summary stands for the description).
@@ -282,7 +352,7 @@ class Advisor:
                       case_scores: dict[str, float]) -> list[dict]:
         scored = []
         for lesson in self.content.lessons:
-            conditions, matched = _condition_score(lesson, profile)
+            conditions, matched = _condition_score(lesson, profile, self.labels)
             similarity = 0.0
             vector = None
             rows = self.searcher.rows_of(lesson.uid)
@@ -327,7 +397,7 @@ class Advisor:
                 reasons[note_id].append(why)
 
         for firing in firings:
-            add(firing.rule.note, 3.0, f"explains rule {firing.rule.id}: {firing.evidence[0]}")
+            add(firing.rule.note, 3.0, f"explains: {firing.rule.name} ({firing.evidence[0]})")
         for match in top_cases:
             for note_id in self.content.documents[match.id].meta.get("related_notes") or []:
                 add(note_id, 1.0, f"background to the similar case {match.title}")
@@ -344,7 +414,7 @@ class Advisor:
                 for note_id in ranked]
 
 
-def _condition_score(lesson: Lesson, profile: Profile) -> tuple[float, list[str]]:
+def _condition_score(lesson: Lesson, profile: Profile, labels: Labels) -> tuple[float, list[str]]:
     """Share of the lesson's conditions the profile meets, over those it can judge.
 
     A lesson without conditions, or whose conditions the profile cannot judge,
@@ -358,7 +428,8 @@ def _condition_score(lesson: Lesson, profile: Profile) -> tuple[float, list[str]
         checked += 1
         if value in accepted:
             met += 1
-            why.append(f"applies when {key} is {' or '.join(accepted)} (yours: {value})")
+            why.append(f"applies when {labels.attribute(key).lower()} is "
+                       f"{' or '.join(labels.value(key, v) for v in accepted)} (yours)")
     return (met / checked if checked else 0.5), why
 
 
@@ -371,6 +442,17 @@ def _short(text: str, limit: int = 120) -> str:
     return flat if len(flat) <= limit else flat[:limit].rsplit(" ", 1)[0] + " …"
 
 
+def _words(attribute: str, value, advisor: Advisor) -> str:
+    """A compared value in readers' words (labels, not keys)."""
+    if attribute in ("description", "country"):
+        return str(value)
+    items = value if isinstance(value, list) else [part.strip() for part in str(value).split(",")]
+    if attribute == "initiative":
+        return ", ".join(advisor.labels.value(name, item) for name, item in zip(INITIATIVE, items)
+                         if item != "unknown") or "unknown"
+    return ", ".join(advisor.labels.value(attribute, item) for item in items)
+
+
 def _reason(parts: list[AttributeScore], advisor: Advisor) -> str:
     """One line: the strongest contributions, in words."""
     phrases = []
@@ -379,13 +461,14 @@ def _reason(parts: list[AttributeScore], advisor: Advisor) -> str:
             continue
         if part.attribute == "description":
             phrases.append(f"description similar to '{_short(str(part.case_value), 80)}'")
+        elif part.imputed:
+            continue  # the case does not record it: no reason either way
         elif part.similarity >= 1.0:
-            value = ", ".join(part.case_value) if isinstance(part.case_value, list) else part.case_value
-            phrases.append(f"same {part.attribute.replace('_', ' ')}: {value}")
+            phrases.append(f"same {part.label.lower() or part.attribute}: {_words(part.attribute, part.case_value, advisor)}")
         else:
-            mine = ", ".join(part.query_value) if isinstance(part.query_value, list) else part.query_value
-            theirs = ", ".join(part.case_value) if isinstance(part.case_value, list) else part.case_value
-            phrases.append(f"related {part.attribute.replace('_', ' ')}: {theirs} ~ {mine} {part.similarity:.2f}")
+            mine, theirs = (_words(part.attribute, part.query_value, advisor),
+                            _words(part.attribute, part.case_value, advisor))
+            phrases.append(f"related {part.label.lower() or part.attribute}: {theirs} ~ {mine} {part.similarity:.2f}")
         if len(phrases) == 3:
             break
     return "; ".join(phrases) or "no attribute in common"

@@ -1,0 +1,166 @@
+"""The data the advisor reads descriptions with: example sentences per attribute value
+(kb/attribute_examples.yaml) and the Spanish/Portuguese glossary (kb/description_lexicon.yaml).
+
+Loading is plain file reading; nothing here touches the model. The examples' embeddings
+are computed on first use by `embed_examples`, once per process and model.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Mapping
+
+import numpy as np
+import yaml
+
+from indexer.advisor.sentences import fold, negates
+
+EXAMPLES_FILE = "kb/attribute_examples.yaml"
+LEXICON_FILE = "kb/description_lexicon.yaml"
+
+
+@dataclass(frozen=True)
+class Example:
+    """One example sentence: the value it supports (None: a contrast that supports nothing)."""
+
+    text: str
+    value: str | None
+    contrast_for: str | None  # the value this sentence is a contrast to, if it is one
+    lang: str
+    negated: bool
+
+
+@dataclass(frozen=True)
+class AttributeExamples:
+    """The examples of one attribute, all values together."""
+
+    attribute: str
+    is_list: bool
+    values: tuple[str, ...]
+    examples: tuple[Example, ...]
+
+
+@dataclass(frozen=True)
+class ExampleBank:
+    """Every attribute's examples, and the texts in one order for one encoding batch."""
+
+    attributes: dict[str, AttributeExamples]
+    texts: tuple[str, ...] = field(default=())
+
+    def rows(self, attribute: str) -> range:
+        """The rows of `texts` (and of the embedding matrix) that belong to `attribute`."""
+        start = 0
+        for name, entry in self.attributes.items():
+            if name == attribute:
+                return range(start, start + len(entry.examples))
+            start += len(entry.examples)
+        raise KeyError(attribute)
+
+
+def load_examples(root: Path, valid: Callable[[str, str], bool]) -> ExampleBank:
+    """Read the example sentences of the attributes and values `valid(attribute, value)`
+    accepts (values the vocabulary does not know are left out). A missing file: no examples."""
+    path = root / EXAMPLES_FILE
+    if not path.exists():
+        return ExampleBank({})
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    attributes: dict[str, AttributeExamples] = {}
+    for attribute, spec in (data.get("attributes") or {}).items():
+        values = tuple(value for value in (spec.get("values") or {}) if valid(attribute, value))
+        if not values:
+            continue
+        examples: list[Example] = []
+        for value in values:
+            entry = spec["values"][value]
+            for example in entry.get("examples") or []:
+                examples.append(_example(example, value, None))
+            for example in entry.get("contrast") or []:
+                means = example.get("means")
+                # `means: other_attribute.value` supports a value elsewhere: here it is only a contrast.
+                supported = means if means in values else None
+                examples.append(_example(example, supported, value))
+        attributes[attribute] = AttributeExamples(attribute, bool(spec.get("list")), values, tuple(examples))
+    texts = tuple(example.text for entry in attributes.values() for example in entry.examples)
+    return ExampleBank(attributes, texts)
+
+
+def _example(raw: Mapping, value: str | None, contrast_for: str | None) -> Example:
+    text = str(raw["text"])
+    return Example(text, value, contrast_for, str(raw.get("lang", "en")), negates(text))
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Per language, (pattern, gloss) pairs, longest phrase first."""
+
+    entries: dict[str, tuple[tuple[re.Pattern, str], ...]]
+
+    def gloss(self, sentence: str, language: str) -> str:
+        """The sentence with the glossary's phrases put into English ('' when none applies).
+
+        >>> lexicon = Lexicon.from_mapping({"es": {"no confian": "do not trust", "talleres": "workshops"}})
+        >>> lexicon.gloss("Los talleres no confían entre sí.", "es")
+        'los workshops do not trust entre si.'
+        >>> lexicon.gloss("Nothing to gloss.", "es")
+        ''
+        """
+        entries = self.entries.get(language)
+        if not entries:
+            return ""
+        text, changed = fold(sentence), False
+        for pattern, gloss in entries:
+            text, count = pattern.subn(gloss, text)
+            changed = changed or bool(count)
+        return text if changed else ""
+
+    @classmethod
+    def from_mapping(cls, data: Mapping) -> "Lexicon":
+        """Build from {language: {phrase: gloss}}."""
+        entries = {}
+        for language, phrases in (data or {}).items():
+            ordered = sorted(((fold(str(p)), str(g)) for p, g in (phrases or {}).items()),
+                             key=lambda pair: -len(pair[0]))
+            entries[str(language)] = tuple((re.compile(rf"(?<!\w){re.escape(p)}(?!\w)"), g) for p, g in ordered)
+        return cls(entries)
+
+
+def load_lexicon(root: Path) -> Lexicon:
+    """The glossary; a missing file means no glossing."""
+    path = root / LEXICON_FILE
+    if not path.exists():
+        return Lexicon({})
+    return Lexicon.from_mapping(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+
+
+@dataclass(frozen=True, eq=True)
+class _EmbeddingRequest:
+    """What the embeddings depend on: the model (by its vector of a fixed probe) and the texts."""
+
+    model_key: str
+    texts_key: str
+    texts: tuple[str, ...] = field(compare=False, hash=False)
+    encode_many: Callable = field(compare=False, hash=False)
+
+
+# A memo, not shared state: the same model and texts always give the same matrix. Kept
+# per process because an Advisor is rebuilt for every index generation, and encoding
+# the ~700 examples takes seconds.
+@functools.lru_cache(maxsize=4)
+def _embed(request: _EmbeddingRequest) -> np.ndarray:
+    matrix = np.asarray(request.encode_many(list(request.texts)), dtype=np.float32)
+    matrix.setflags(write=False)
+    return matrix
+
+
+def embed_examples(bank: ExampleBank, encode_many: Callable[[list[str]], np.ndarray],
+                   probe_vector: np.ndarray) -> np.ndarray:
+    """The examples' embeddings (one row per `bank.texts`), computed once per process and model."""
+    if not bank.texts:
+        return np.zeros((0, len(probe_vector)), dtype=np.float32)
+    model_key = hashlib.sha1(np.round(np.asarray(probe_vector, dtype=np.float32), 4).tobytes()).hexdigest()
+    texts_key = hashlib.sha1("\n".join(bank.texts).encode("utf-8")).hexdigest()
+    return _embed(_EmbeddingRequest(model_key, texts_key, bank.texts, encode_many))

@@ -1,0 +1,155 @@
+"""What the advisor's answer says in words: labels, what was read, what could not be
+judged, how unknowns count in a match, and whether the library knows the sector.
+
+Kept apart from suggest.py, which computes; this module turns results into what a
+reader sees (human labels everywhere, never raw keys) and applies the treatment of
+attributes a case does not record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Iterable, Sequence
+
+from indexer.advisor.inference import Reading
+from indexer.advisor.profile import Profile, term_label, term_title
+from indexer.advisor.rules import ACTIVITY_KEYS, Firing, Rule
+from indexer.advisor.similarity import AttributeScore
+from indexer.content.schema import REGISTRY, FieldRegistry
+from indexer.content.vocabulary import Vocabulary
+
+# Compared attributes that are not registry fields.
+SPECIAL_LABELS = {"description": "Description", "initiative": "Initiative type (Table 3)",
+                  "activities": "Planned activities"}
+
+
+class Labels:
+    """Human labels of attributes and values, from the vocabulary and the registry."""
+
+    def __init__(self, vocabulary: Vocabulary, registry: FieldRegistry = REGISTRY):
+        self.vocabulary = vocabulary
+        self.vocabularies = dict(registry.scalar_attributes, **registry.list_attributes)
+        self.titles = {spec.key: spec.label for spec in registry.with_role("attribute") if spec.label}
+
+    def attribute(self, attribute: str) -> str:
+        """The attribute's name for readers."""
+        if attribute in SPECIAL_LABELS:
+            return SPECIAL_LABELS[attribute]
+        if attribute in self.titles:
+            return self.titles[attribute]
+        return term_title(self.vocabulary, self.vocabularies.get(attribute, attribute))
+
+    def value(self, attribute: str, value: str) -> str:
+        """A value's label for readers (the value itself when the vocabulary has no label)."""
+        name = "activities" if attribute in ACTIVITY_KEYS else self.vocabularies.get(attribute, attribute)
+        return term_label(self.vocabulary, name, value)
+
+    def condition(self, attribute: str, value: str | None) -> str:
+        """'Attribute: value label', or the attribute's name alone."""
+        if value is None:
+            return self.attribute(attribute)
+        if attribute in ACTIVITY_KEYS:
+            return self.value(attribute, value)
+        return f"{self.attribute(attribute)}: {self.value(attribute, value)}"
+
+
+def merged_profile(profile: Profile, reading: Reading) -> Profile:
+    """The profile matching and rules use: given values, plus values read where none was given."""
+    values = dict(reading.values())
+    values.update(profile.values)
+    lists = dict(profile.lists)
+    for attribute in {item.attribute for item in reading.inferred if item.attribute in ("activities",)}:
+        if not lists.get(attribute):
+            lists[attribute] = reading.items(attribute)
+    return replace(profile, values=values, lists=lists)
+
+
+def inferred_entries(reading: Reading, labels: Labels) -> list[dict]:
+    """The answer's `inferred` list."""
+    return [{"attribute": item.attribute, "value": item.value,
+             "label": labels.condition(item.attribute, item.value), "sentence": item.sentence,
+             "confidence": min(1.0, max(0.0, item.confidence)), "method": item.method, "source": "description"}
+            for item in reading.inferred]
+
+
+def undecided(rules: Iterable[Rule], profile: Profile, fired: Iterable[Firing], labels: Labels) -> list[dict]:
+    """Warnings (and encouragements) that did not fire only because an attribute is unknown:
+    no known value contradicts them, and the named attribute would decide them."""
+    fired_ids = {firing.rule.id for firing in fired}
+    entries: list[dict] = []
+    for rule in rules:
+        if rule.kind == "reading" or rule.id in fired_ids:
+            continue
+        for when, _ in rule.alternatives():
+            missing = [key for key in when if _unknown(key, profile)]
+            contradicted = any(not _unknown(key, profile) and not _holds(key, accepted, profile)
+                               for key, accepted in when.items())
+            if missing and not contradicted:
+                for key in missing:
+                    attribute = "activities" if key in ACTIVITY_KEYS else key
+                    entries.append({"rule": rule.id, "title": rule.name, "attribute": attribute,
+                                    "label": labels.attribute(attribute),
+                                    "values_that_would_fire": [
+                                        ("none of: " if key == "lacks_activities" else "") + labels.value(key, v)
+                                        for v in when[key]]})
+                break
+    return entries
+
+
+def _unknown(key: str, profile: Profile) -> bool:
+    if key in ACTIVITY_KEYS:
+        return not profile.activities
+    return profile.get(key) is None
+
+
+def _holds(key: str, accepted: Sequence[str], profile: Profile) -> bool:
+    if key == "activities":
+        return any(a in accepted for a in profile.activities)
+    if key == "lacks_activities":
+        return not any(a in accepted for a in profile.activities)
+    return profile.get(key) in accepted
+
+
+def impute_unknowns(matches_parts: list[list[AttributeScore]]) -> None:
+    """Let an attribute a case does not record count at the library's mean similarity.
+
+    Leaving it out (weight 0) favours thinly documented cases: a case that records only
+    its sector scores on the sector alone. Counting it as a mismatch punishes cases for
+    what their source did not say. The expected similarity is the honest middle: for
+    each attribute, the mean local similarity of the profile's value over the cases
+    that do record it (a Bayesian-style estimate of the unknown). Changes `parts` in place.
+    """
+    sums: dict[str, list[float]] = {}
+    for parts in matches_parts:
+        for part in parts:
+            if not part.imputed:
+                sums.setdefault(part.attribute, []).append(part.similarity)
+    for parts in matches_parts:
+        for part in parts:
+            if part.imputed:
+                known = sums.get(part.attribute)
+                part.similarity = round(sum(known) / len(known), 6) if known else 0.0
+
+
+def sector_notice(profile: Profile, cases: Sequence, sector_similarity, labels: Labels,
+                  path: str = "sectors") -> str | None:
+    """A plain sentence when no case of the library shares the profile's sectors, naming the nearest."""
+    sectors = profile.sectors
+    if not sectors:
+        return None
+    best, best_case = 0.0, None
+    for case in cases:
+        theirs = case.values(path)
+        if not theirs:
+            continue
+        if set(theirs) & set(sectors):
+            return None
+        similarity = sector_similarity(sectors, theirs)
+        if similarity > best:
+            best, best_case = similarity, case
+    names = ", ".join(labels.value("sectors", sector) for sector in sectors)
+    if best_case is None:
+        return f"The library holds no case of this sector ({names})."
+    theirs = ", ".join(labels.value("sectors", s) for s in best_case.values(path))
+    return (f"The library holds no case of this sector ({names}); the nearest is {best_case.title} "
+            f"({theirs}).")

@@ -1,0 +1,219 @@
+"""Reading a new initiative's attributes from its description (issue 9).
+
+Two passes over the description's statements (sentences, and clauses after a "but"):
+
+1. Phrases (precise, always on): the evidence phrases of kb/rules.yaml. A phrase that
+   occurs, not negated, narrows the attribute to the values its rule accepts; phrases
+   that disagree (say "crisis" and "booming") leave the attribute undecided.
+2. Meaning (with the sentence model): each statement is compared with the example
+   sentences of kb/attribute_examples.yaml. A statement supports a value through its
+   nearest example of that value, only if both agree in polarity (a negated statement
+   never supports a value through an affirmative example: "no longer doing well" is
+   not "doing well") and it is nearer to that example than to the value's contrast
+   sentences. A value is read when its best support reaches THRESHOLD and leads the
+   runner-up by MARGIN; two values both supported closely (opposites) read neither.
+
+Spanish and Portuguese: the model is English-only, so a statement in those languages
+is compared as written with the same-language examples, and glossed into rough English
+(kb/description_lexicon.yaml) with the English examples; the better match counts.
+
+An attribute the profile gives explicitly is never read: given values always win.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+
+from indexer.advisor.examples import AttributeExamples, ExampleBank, Lexicon
+from indexer.advisor.rules import ACTIVITY_KEYS, Rule, find_phrase
+from indexer.advisor.sentences import fold, language_of, negates, split_sentences
+
+# Cosine a statement must reach with an example to count. MiniLM puts close paraphrases
+# at 0.6-0.8 and same-topic statements at 0.4-0.6; 0.5 left half the attributes a
+# careful reader sees unread (benchmarks/advisor_profiles.py), 0.35 began to read
+# neighbouring concepts.
+THRESHOLD = 0.4
+# Lead over the runner-up value of the same attribute.
+MARGIN = 0.02
+# Activities are several at once; each must be stated a little more clearly.
+LIST_THRESHOLD = 0.45
+PHRASE = "phrase"
+MEANING = "meaning"
+
+
+@dataclass(frozen=True)
+class Inferred:
+    """One attribute value read from the description, with the statement that supports it."""
+
+    attribute: str
+    value: str
+    sentence: str
+    confidence: float
+    method: str  # PHRASE or MEANING
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the description says, attribute by attribute."""
+
+    inferred: tuple[Inferred, ...]
+    undecided: frozenset[str]  # attributes the description supports with opposite values
+    by_meaning: bool  # False: phrases only (no model)
+
+    def values(self) -> dict[str, str]:
+        """Scalar attribute -> value read."""
+        return {item.attribute: item.value for item in self.inferred if item.attribute not in ACTIVITY_KEYS}
+
+    def items(self, attribute: str) -> tuple[str, ...]:
+        """The values read for a list attribute."""
+        return tuple(item.value for item in self.inferred if item.attribute == attribute)
+
+
+@dataclass(frozen=True)
+class Support:
+    """The best support one value has in the description."""
+
+    value: str
+    score: float
+    sentence: str
+
+
+class DescriptionReader:
+    """Reads descriptions against one example bank (and its embeddings, when there is a model)."""
+
+    def __init__(self, bank: ExampleBank, lexicon: Lexicon, rules: Sequence[Rule],
+                 matrix: np.ndarray | None = None, threshold: float = THRESHOLD, margin: float = MARGIN,
+                 list_threshold: float = LIST_THRESHOLD):
+        self.bank, self.lexicon, self.rules = bank, lexicon, list(rules)
+        self.matrix = matrix
+        self.threshold, self.margin, self.list_threshold = threshold, margin, list_threshold
+        # Masks over the examples, computed once: the reading runs on every request.
+        self.example_lang = np.array([example.lang for entry in bank.attributes.values()
+                                      for example in entry.examples])
+        self.masks = {name: (np.array([example.negated for example in entry.examples], dtype=bool),
+                             {value: (np.array([example.value == value for example in entry.examples], dtype=bool),
+                                      np.array([example.contrast_for == value for example in entry.examples],
+                                               dtype=bool))
+                              for value in entry.values})
+                      for name, entry in bank.attributes.items()}
+        self.rows = {name: bank.rows(name) for name in bank.attributes}
+
+    def read(self, description: str, given: Iterable[str],
+             encode_many: Callable[[list[str]], np.ndarray] | None) -> Reading:
+        """The attributes the description states, except those in `given`."""
+        given = set(given)
+        statements = split_sentences(description)
+        if not statements:
+            return Reading((), frozenset(), encode_many is not None and self.matrix is not None)
+        narrowed, phrase_hits, conflicting = self._phrases(statements, given)
+        inferred: list[Inferred] = []
+        for attribute, values in narrowed.items():
+            if len(values) == 1:
+                value = next(iter(values))
+                inferred.append(Inferred(attribute, value, phrase_hits[attribute], 1.0, PHRASE))
+        by_meaning = encode_many is not None and self.matrix is not None
+        undecided = set(conflicting)
+        if by_meaning:
+            assert encode_many is not None
+            similarities, polarity = self._similarities(statements, encode_many)
+            done = {item.attribute for item in inferred} | given | conflicting
+            for attribute, entry in self.bank.attributes.items():
+                if attribute in done:
+                    continue
+                allowed = narrowed.get(attribute)
+                supports = self._supports(entry, statements, similarities[:, self.rows[attribute].start:self.rows[attribute].stop], polarity)
+                if allowed:
+                    supports = [s for s in supports if s.value in allowed]
+                if entry.is_list:
+                    inferred.extend(Inferred(attribute, s.value, s.sentence, round(s.score, 3), MEANING)
+                                    for s in supports if s.score >= self.list_threshold)
+                    continue
+                chosen, ambiguous = self.decide(supports)
+                if chosen is not None:
+                    inferred.append(Inferred(attribute, chosen.value, chosen.sentence, round(chosen.score, 3),
+                                             MEANING))
+                elif ambiguous:
+                    undecided.add(attribute)
+        return Reading(tuple(inferred), frozenset(undecided), by_meaning)
+
+    def decide(self, supports: Sequence[Support]) -> tuple[Support | None, bool]:
+        """(the value read, or None; whether two values were too close to choose).
+
+        >>> reader = DescriptionReader(ExampleBank({}), Lexicon({}), [])
+        >>> reader.decide([Support("a", 0.7, "s1"), Support("b", 0.4, "s2")])[0].value
+        'a'
+        >>> reader.decide([Support("a", 0.7, "s1"), Support("b", 0.68, "s2")])
+        (None, True)
+        >>> reader.decide([Support("a", 0.3, "s1")])
+        (None, False)
+        """
+        ranked = sorted(supports, key=lambda s: -s.score)
+        if not ranked or ranked[0].score < self.threshold:
+            return None, False
+        if len(ranked) > 1 and ranked[0].score - ranked[1].score < self.margin:
+            return None, True
+        return ranked[0], False
+
+    # -- the two passes -------------------------------------------------------
+
+    def _phrases(self, statements: list[str], given: set[str]):
+        """Attribute -> values the rules' phrases allow; the statement of the first hit;
+        attributes whose phrases disagree."""
+        folded = [fold(statement) for statement in statements]
+        allowed: dict[str, set[str]] = {}
+        hits: dict[str, str] = {}
+        for rule in self.rules:
+            for key, phrases in rule.evidence.items():
+                if key in ACTIVITY_KEYS or key in given:
+                    continue
+                for phrase in phrases:
+                    where = next((i for i, text in enumerate(folded) if find_phrase(phrase, text)), None)
+                    if where is None:
+                        continue
+                    allowed[key] = allowed.get(key, set(rule.when[key])) & set(rule.when[key])
+                    hits.setdefault(key, statements[where])
+                    break
+        conflicting = frozenset(key for key, values in allowed.items() if not values)
+        return {key: values for key, values in allowed.items() if values}, hits, conflicting
+
+    def _similarities(self, statements: list[str], encode_many) -> tuple[np.ndarray, np.ndarray]:
+        """Statements x examples cosine (the better of as-written and glossed, each against
+        the examples of its language), and each statement's polarity."""
+        assert self.matrix is not None
+        languages = [language_of(statement) for statement in statements]
+        glossed = [self.lexicon.gloss(statement, language) if language != "en" else ""
+                   for statement, language in zip(statements, languages)]
+        texts = statements + [g for g in glossed if g]
+        vectors = np.asarray(encode_many(texts), dtype=np.float32)
+        raw = vectors[:len(statements)] @ self.matrix.T
+        example_lang = self.example_lang
+        similarities = np.where(example_lang[None, :] == np.array(languages)[:, None], raw, -1.0)
+        row = len(statements)
+        english = example_lang == "en"
+        for index, gloss in enumerate(glossed):
+            if gloss:
+                similarities[index] = np.maximum(similarities[index],
+                                                 np.where(english, vectors[row] @ self.matrix.T, -1.0))
+                row += 1
+        polarity = np.array([negates(statement) for statement in statements])
+        return similarities, polarity
+
+    def _supports(self, entry: AttributeExamples, statements: list[str], similarities: np.ndarray,
+                  polarity: np.ndarray) -> list[Support]:
+        """Each value's best support over the statements."""
+        supports = []
+        negated, by_value = self.masks[entry.attribute]
+        agree = negated[None, :] == polarity[:, None]
+        for value in entry.values:
+            positive, contrast = by_value[value]
+            support = np.where(positive[None, :] & agree, similarities, -1.0).max(axis=1)
+            if contrast.any():
+                against = np.where(contrast[None, :], similarities, -1.0).max(axis=1)
+                support = np.where(support > against, support, -1.0)
+            best = int(np.argmax(support))
+            if support[best] > 0:
+                supports.append(Support(value, float(support[best]), statements[best]))
+        return supports

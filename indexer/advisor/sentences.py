@@ -1,0 +1,120 @@
+"""Splitting a description into the statements it makes, and telling which ones negate.
+
+The advisor reads a description sentence by sentence (each sentence, or clause after a
+"but", is compared with example sentences on its own). Descriptions come in English,
+Spanish and Portuguese, so the splitter knows the punctuation and abbreviations of the
+three, and the negation cues of the three.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Abbreviations whose full stop does not end a sentence (lower-case, without the stop).
+ABBREVIATIONS = frozenset({
+    "e.g", "i.e", "etc", "approx", "dr", "mr", "mrs", "ms", "prof", "no", "nos", "vs", "inc", "ltd", "co",
+    "st", "sr", "sra", "srta", "dra", "av", "aprox", "p.ej", "ej", "pág", "núm", "nº", "ee.uu", "eua",
+    "u.s", "u.k", "dept", "min", "max", "mio", "mill", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
+    "sep", "sept", "oct", "nov", "dec",
+})
+# A clause that turns against the one before it is read on its own: "they compete
+# fiercely, yet they run a joint school" holds two statements.
+CONTRAST_CLAUSE = re.compile(
+    r"[,;]\s+(?=(?:but|yet|however|although|whereas|while|pero|sin embargo|aunque|mientras que|"
+    r"mas|porém|contudo|embora|enquanto)\b)", re.IGNORECASE)
+SENTENCE_END = re.compile(r"(?<=[.!?;…])[\"'”»)]*\s+(?=[\"'“«(¿¡]?[A-ZÁÉÍÓÚÑÂÊÔÃÕÇ0-9¿¡])|(?<=[!?;])\s+")
+
+# Negation cues, folded (lower case, no accents). Multi-word cues come first in use.
+NEGATION_CUES = (
+    # English
+    "no longer", "not yet", "not", "no", "never", "none", "nobody", "no one", "nothing", "neither", "nor",
+    "n't", "cannot", "without", "hardly", "lack", "lacks",
+    # Spanish
+    "ya no", "todavia no", "aun no", "nunca", "ninguno", "ninguna", "ningun", "nadie", "nada", "sin", "ni",
+    "no hay", "jamas",
+    # Portuguese
+    "nao", "ja nao", "ainda nao", "nenhum", "nenhuma", "ninguem", "nem", "sem", "jamais",
+)
+_NEGATION = re.compile(r"(?<![\w'])(?:" + "|".join(
+    re.escape(cue) for cue in sorted(NEGATION_CUES, key=len, reverse=True)) + r")(?![\w])|n't\b")
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free, single-spaced text.
+
+    >>> fold("  Não   há  EXPORTAÇÃO ")
+    'nao ha exportacao'
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.lower().replace("’", "'").split())
+
+
+def split_sentences(text: str) -> list[str]:
+    """The statements of a description: sentences, cut again before a contrasting clause.
+
+    >>> split_sentences("Sales fell, e.g. in 2020. Owners distrust each other; the mayor helps!")
+    ['Sales fell, e.g. in 2020.', 'Owners distrust each other;', 'the mayor helps!']
+    >>> split_sentences("¿Qué hacemos? Los talleres compiten, pero comparten un técnico.")
+    ['¿Qué hacemos?', 'Los talleres compiten,', 'pero comparten un técnico.']
+    >>> split_sentences("It costs 3.5 million, about 600,000 a year.")
+    ['It costs 3.5 million, about 600,000 a year.']
+    """
+    flat = " ".join(text.split())
+    pieces: list[str] = []
+    start = 0
+    for match in SENTENCE_END.finditer(flat):
+        before = flat[start:match.start()].rstrip("\"'”»)")
+        last_word = before.rsplit(" ", 1)[-1].lower().rstrip(".")
+        if before.endswith(".") and last_word in ABBREVIATIONS:
+            continue
+        pieces.append(flat[start:match.start()])
+        start = match.end()
+    pieces.append(flat[start:])
+    statements: list[str] = []
+    for piece in pieces:
+        cut = 0
+        for match in CONTRAST_CLAUSE.finditer(piece):
+            statements.append(piece[cut:match.start() + 1])
+            cut = match.end()
+        statements.append(piece[cut:])
+    return [statement.strip() for statement in statements if len(statement.strip()) > 1]
+
+
+def negates(sentence: str) -> bool:
+    """Does the sentence contain a negation cue (en, es, pt)?
+
+    >>> negates("The workshops are no longer doing well."), negates("Nenhuma empresa existe.")
+    (True, True)
+    >>> negates("Order books are full."), negates("Notably, the node grows.")
+    (False, False)
+    """
+    return _NEGATION.search(fold(sentence)) is not None
+
+
+def language_of(text: str) -> str:
+    """'en', 'es' or 'pt', by the commonest function words (a guess good enough to
+    choose which glossary applies).
+
+    >>> language_of("Os produtores já trabalham juntos e não confiam no governo.")
+    'pt'
+    >>> language_of("Los talleres no confían en la asociación y venden menos.")
+    'es'
+    >>> language_of("The firms do not trust the association.")
+    'en'
+    """
+    words = re.findall(r"[\w']+", fold(text))
+    marks = {
+        "en": {"the", "and", "of", "to", "is", "are", "with", "their", "they", "for", "will", "have"},
+        "es": {"el", "los", "las", "y", "del", "en", "con", "sus", "una", "para", "que", "hay", "muy", "por"},
+        "pt": {"o", "os", "as", "e", "do", "da", "dos", "das", "em", "com", "uma", "para", "que", "nao", "ha",
+               "no", "na", "nos", "pelo", "pela"},
+    }
+    scores = {language: sum(word in vocabulary for word in words) for language, vocabulary in marks.items()}
+    # Spanish and Portuguese share "que", "para", "en"/"em": letters decide between them.
+    if "ñ" in text.lower() or re.search(r"\b(el|los|las|del|y)\b", text.lower()):
+        scores["es"] += 2
+    if re.search(r"[ãõç]|\b(não|são|também)\b", text.lower()):
+        scores["pt"] += 3
+    return max(scores, key=lambda language: (scores[language], language == "en"))
