@@ -159,9 +159,9 @@ class KeywordIndex:
         self._spell_analyzer = make_spelling_analyzer()
         self._searcher = index.searcher()
         self._spelling: SpellingIndex | None = None
-        rows = matrix.weights.tocsr()
-        self._row_columns = [frozenset(rows.indices[rows.indptr[r]:rows.indptr[r + 1]].tolist())
-                             for r in range(rows.shape[0])]
+        # Row-major copy for "which terms does this unit hold": one slice per question,
+        # instead of a Python set per unit built on every open.
+        self._rows = matrix.weights.tocsr()
 
     @classmethod
     def build(cls, records: list[Mapping[str, str]], field_weights: Mapping[str, float],
@@ -226,8 +226,11 @@ class KeywordIndex:
 
     def row_has_any(self, row: int, query_terms: Iterable[str]) -> bool:
         """Does unit `row` contain at least one of the analysed terms?"""
-        columns = {self.matrix.vocabulary[t] for t in query_terms if t in self.matrix.vocabulary}
-        return not self._row_columns[row].isdisjoint(columns)
+        columns = [self.matrix.vocabulary[t] for t in query_terms if t in self.matrix.vocabulary]
+        if not columns:
+            return False
+        held = self._rows.indices[self._rows.indptr[row]:self._rows.indptr[row + 1]]
+        return bool(np.isin(held, columns).any())
 
     def unknown_words(self, query: ParsedQuery) -> list[str]:
         """Query words that match nothing in the index, even after stemming."""

@@ -19,7 +19,8 @@ from indexer import models
 from indexer.content.schema import REGISTRY, FieldRegistry
 from indexer.errors import InvalidInput
 from indexer.search.encoder import ModelUnavailable
-from indexer.search.fusion import DEFAULT_K, reciprocal_rank_fusion
+from indexer.search.fusion import DEFAULT_K, fuse_ranked_arrays
+from indexer.search.items import FacetTable, ItemTable, Ranking
 from indexer.search.keyword import KeywordIndex, ParsedQuery
 from indexer.search.snippets import SnippetMaker
 from indexer.search.synonyms import SynonymExpander
@@ -145,11 +146,9 @@ class Searcher:
         self.encode_query = encode_query
         self.options = options
         self.facets = registry.facets
-        self._facet_values = [{name: set(unit.facets.get(name, [])) for name in self.facets} for unit in units]
+        self.items = ItemTable([unit.item_id for unit in units])
+        self.facet_table = FacetTable(self.facets, [unit.facets for unit in units], self.items)
         self.snippets = SnippetMaker(keyword.tokens)
-        self._item_rows: dict[str, list[int]] = {}
-        for row, unit in enumerate(units):
-            self._item_rows.setdefault(unit.item_id, []).append(row)
 
     @classmethod
     def open(cls, folder: Path, expander: SynonymExpander,
@@ -169,11 +168,12 @@ class Searcher:
 
     def facet_counts(self) -> dict[str, dict[str, int]]:
         """Facet counts over every item in the index."""
-        return self._facet_counts(list(self._item_rows))
+        return self.facet_table.counts(np.arange(len(self.items)), len(self.items))
 
     def rows_of(self, item_id: str) -> list[int]:
         """Unit rows of one item (a document's own unit and sections, or a lesson)."""
-        return self._item_rows.get(item_id, [])
+        number = self.items.number.get(item_id)
+        return [] if number is None else self.items.rows(number).tolist()
 
     @property
     def semantic_available(self) -> bool:
@@ -194,11 +194,17 @@ class Searcher:
         expanded = self.expander.expand(request.query)
         parsed = ParsedQuery.parse(expanded)
         mask = self._mask(request)
-        rankings: dict[str, list[str]] = {}
-        unit_scores: dict[str, dict[str, tuple[float, int]]] = {}
+        wanted = request.offset + request.limit
+        rankings: dict[str, Ranking] = {}
+        unit_scores: dict[str, np.ndarray] = {}
         if mode in ("keyword", "hybrid") and (parsed.words or parsed.phrases):
-            scores = self.keyword.scores(parsed) * mask
-            rankings["keyword"], unit_scores["keyword"] = self._aggregate(scores, minimum=0.0)
+            scores = self.keyword.scores(parsed)
+            if mask is not None:
+                scores = scores * mask
+            unit_scores["keyword"] = scores
+            # Alone, keyword needs only its page ordered; fusion needs every rank.
+            rankings["keyword"] = Ranking.of(self.items.best_scores(scores), 0.0,
+                                             prefix=wanted if mode == "keyword" else None)
         if mode in ("semantic", "hybrid") and request.query.strip():
             try:
                 scores = self._semantic_scores(parsed, mask)
@@ -208,17 +214,21 @@ class Searcher:
                 notices.append(f"semantic search is unavailable ({exc}); showing keyword results only")
                 mode = "keyword"
             else:
-                rankings["semantic"], unit_scores["semantic"] = self._aggregate(
-                    scores, minimum=self.options.semantic_threshold, depth=self.options.semantic_depth)
-        fused = reciprocal_rank_fusion(
-            rankings, {"keyword": self.options.keyword_weight, "semantic": self.options.semantic_weight},
-            k=self.options.rrf_k)
-        if mode != "hybrid":
+                unit_scores["semantic"] = scores
+                rankings["semantic"] = Ranking.of(self.items.best_scores(scores), self.options.semantic_threshold,
+                                                  depth=self.options.semantic_depth)
+        if mode == "hybrid":
+            weights = {"keyword": self.options.keyword_weight, "semantic": self.options.semantic_weight}
+            matched, fused = fuse_ranked_arrays([(ranking.order, weights[name]) for name, ranking in rankings.items()],
+                                                len(self.items), k=self.options.rrf_k)
+            page = list(zip(matched[request.offset:wanted].tolist(), fused[request.offset:wanted].tolist()))
+        elif mode in rankings:
             # A single retriever: order by its own score, reported as the score.
-            only = rankings.get(mode, [])
-            fused = [(item, unit_scores[mode][item][0]) for item in only]
-        items = [item for item, _ in fused]
-        page = fused[request.offset:request.offset + request.limit]
+            only = rankings[mode]
+            matched = only.matched
+            page = [(item, round(float(only.best[item]), 6)) for item in only.order[request.offset:wanted].tolist()]
+        else:
+            matched, page = np.zeros(0, dtype=np.int64), []
         hits = [self._hit(item, score, rankings, unit_scores, parsed) for item, score in page]
         suggestion = None
         if request.query.strip():
@@ -226,83 +236,55 @@ class Searcher:
             known = [word for word in request.query.split() if self.expander.expansions(word)]
             suggestion = self.keyword.suggest(ParsedQuery.parse(request.query), skip=known)
         return SearchResponse(
-            query=request.query, mode=request.mode, total=len(items), results=hits,
-            facets=self._facet_counts(items), suggestion=suggestion, expanded_query=expanded,
+            query=request.query, mode=request.mode, total=int(matched.size), results=hits,
+            facets=self.facet_table.counts(matched, len(self.items)), suggestion=suggestion,
+            expanded_query=expanded,
             notices=notices,
         )
 
     # -- internals ---------------------------------------------------------------
 
-    def _mask(self, request: SearchRequest) -> np.ndarray:
+    def _mask(self, request: SearchRequest) -> np.ndarray | None:
+        """Units the request's filters and kinds accept, or None when it has none."""
         wanted = dict(request.filters)
         if request.kinds:
             wanted["kind"] = tuple(request.kinds)
-        mask = np.ones(len(self.units), dtype=np.float32)
-        for row, values in enumerate(self._facet_values):
-            for facet, accepted in wanted.items():
-                if accepted and not values[facet].intersection(accepted):
-                    mask[row] = 0.0
-                    break
-        return mask
+        return self.facet_table.mask(wanted)
 
-    def _semantic_scores(self, parsed: ParsedQuery, mask: np.ndarray) -> np.ndarray:
+    def _semantic_scores(self, parsed: ParsedQuery, mask: np.ndarray | None) -> np.ndarray:
         assert self.vectors is not None and self.encode_query is not None
         text = " ".join((parsed.words,) + parsed.phrases)
         similarities = self.vectors.similarities(self.encode_query(text))
         for phrase in parsed.phrases:  # quoted phrases are a hard constraint in every mode
-            mask = mask * self.keyword.phrase_mask(phrase)
-        return np.where(mask > 0, similarities, -np.inf)
+            phrase_rows = self.keyword.phrase_mask(phrase) > 0
+            mask = phrase_rows if mask is None else mask & phrase_rows
+        return similarities if mask is None else np.where(mask, similarities, -np.inf)
 
-    def _aggregate(self, scores: np.ndarray, minimum: float, depth: int | None = None
-                   ) -> tuple[list[str], dict[str, tuple[float, int]]]:
-        """Items ordered by their best unit's score; item -> (best score, best unit row)."""
-        rows = np.flatnonzero(scores > minimum)
-        rows = rows[np.lexsort((rows, -scores[rows]))]
-        best: dict[str, tuple[float, int]] = {}
-        for row in rows.tolist():
-            item = self.units[row].item_id
-            if item not in best:
-                best[item] = (round(float(scores[row]), 6), row)
-                if depth is not None and len(best) >= depth:
-                    break
-        return list(best), best
-
-    def _hit(self, item: str, score: float, rankings: dict[str, list[str]],
-             unit_scores: dict[str, dict[str, tuple[float, int]]], parsed: ParsedQuery) -> Hit:
+    def _hit(self, item: int, score: float, rankings: dict[str, Ranking],
+             unit_scores: dict[str, np.ndarray], parsed: ParsedQuery) -> Hit:
         explanation: dict = {"fused_score": round(score, 6)}
         best_row = None
         for mode in ("keyword", "semantic"):
-            found = unit_scores.get(mode, {}).get(item)
-            explanation[f"{mode}_rank"] = rankings[mode].index(item) + 1 if found else None
-            explanation[f"{mode}_score"] = found[0] if found else None
-            if found and best_row is None:
-                best_row = found[1]
+            ranking = rankings.get(mode)
+            rank = ranking.rank_of(item) if ranking is not None else None
+            explanation[f"{mode}_rank"] = rank
+            explanation[f"{mode}_score"] = round(float(ranking.best[item]), 6) if ranking and rank else None
+            if rank and best_row is None:
+                best_row = self.items.best_row(item, unit_scores[mode])
         assert best_row is not None
         unit = self.units[best_row]
         wanted = set(self.keyword.query_terms(parsed))
         others = [
             {"section": self.units[row].section, "kind": self.units[row].kind,
              "doc_id": self.units[row].doc_id, "anchor": self.units[row].anchor}
-            for row in self._item_rows[item]
+            for row in self.items.rows(item).tolist()
             if row != best_row and self.units[row].unit_type == "section"
             and self.keyword.row_has_any(row, wanted)  # only sections that share query terms
         ][:models.MAX_OTHER_MATCHES]
         text = unit.body or unit.summary
         snippet = self.snippets.make(unit.uid, text, wanted)
         return Hit(
-            id=item, kind=unit.kind, title=unit.item_title, score=round(score, 6), snippet=snippet.text,
-            snippet_html=snippet.html, section=unit.section, doc_id=unit.doc_id,
+            id=self.items.ids[item], kind=unit.kind, title=unit.item_title, score=round(score, 6),
+            snippet=snippet.text, snippet_html=snippet.html, section=unit.section, doc_id=unit.doc_id,
             explanation=explanation, other_matches=others, anchor=unit.anchor,
         )
-
-    def _facet_counts(self, items: list[str]) -> dict[str, dict[str, int]]:
-        first_row = {item: rows[0] for item, rows in self._item_rows.items()}
-        counts: dict[str, dict[str, int]] = {name: {} for name in self.facets}
-        for item in items:
-            for name, values in self._facet_values[first_row[item]].items():
-                for value in values:
-                    counts[name][value] = counts[name].get(value, 0) + 1
-        return {name: dict(sorted(values.items(), key=lambda kv: (-kv[1], kv[0])))
-                for name, values in counts.items()}
-
-
