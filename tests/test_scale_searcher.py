@@ -4,6 +4,7 @@ loop does, on a library with many exact ties (synthetic copies of the bundled ca
 from __future__ import annotations
 
 import itertools
+import json
 
 import numpy as np
 import pytest
@@ -112,3 +113,37 @@ def test_ties_between_copies_keep_their_library_order(copied):
         by_score.setdefault(hit.score, []).append(row)
     assert any(len(group) > 1 for group in by_score.values())
     assert all(group == sorted(group) for group in by_score.values())
+
+
+def test_a_generation_with_its_read_model_answers_as_parsed_units_do(copied):
+    """Opened from its saved arrays and a lazy unit table, a generation gives the same
+    answers (and units) as one whose every unit was parsed."""
+    from indexer.index.build import current_generation
+    from indexer.search.items import READ_MODEL, save_read_model
+    from indexer.search.searcher import Searcher
+    from indexer.search.units import UnitTable
+
+    from indexer.search.keyword import KeywordIndex
+    from indexer.search.units import Unit
+
+    folder = current_generation(copied.settings.index_dir)
+    with open(folder / "units.jsonl", encoding="utf-8") as stream:
+        units = [Unit.from_dict(json.loads(line)) for line in stream]
+    served = copied.searcher
+    parsed = Searcher(units, KeywordIndex.open(folder), served.vectors, served.expander, served.encode_query,
+                      served.options)
+    save_read_model(folder, [unit.item_id for unit in units], [unit.facets for unit in units], parsed.facets)
+    assert (folder / READ_MODEL).exists()
+    opened = Searcher.open(folder, parsed.expander, parsed.encode_query, parsed.options)
+    try:
+        assert isinstance(opened.units, UnitTable) and len(opened.units) == len(parsed.units)
+        assert [opened.units[row] for row in (0, len(parsed.units) - 1)] == [parsed.units[0], parsed.units[-1]]
+        assert opened.facet_counts() == parsed.facet_counts()
+        for query, mode in itertools.product(QUERIES, ("keyword", "hybrid")):
+            request = SearchRequest(query, mode=mode, filters={"kind": ("case",)}, limit=20)
+            assert opened.search(request).to_dict() == parsed.search(request).to_dict()
+        some_case = next(unit.item_id for unit in parsed.units if unit.kind == "case")
+        assert opened.rows_of(some_case) == parsed.rows_of(some_case)
+    finally:
+        opened.close()
+        parsed.close()

@@ -10,7 +10,9 @@ generation and read by many threads; nothing is mutated after construction.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
 import numpy as np
@@ -28,8 +30,18 @@ class ItemTable:
         numbers: dict[str, int] = {}
         item_of_row = np.fromiter((numbers.setdefault(item, len(numbers)) for item in item_of_unit),
                                   dtype=np.int64, count=len(item_of_unit))
-        self.ids: list[str] = list(numbers)
-        self.number: dict[str, int] = numbers
+        self._index(list(numbers), item_of_row)
+
+    @classmethod
+    def from_numbers(cls, ids: list[str], item_of_row: np.ndarray) -> "ItemTable":
+        """A table from saved arrays: item ids, and each unit's item number."""
+        table = cls.__new__(cls)
+        table._index(ids, np.asarray(item_of_row, dtype=np.int64))
+        return table
+
+    def _index(self, ids: list[str], item_of_row: np.ndarray) -> None:
+        self.ids = ids
+        self.number = {item: number for number, item in enumerate(ids)}
         self.item_of_row = item_of_row
         # Rows grouped by item (stable, so each group's rows ascend) and where each group starts.
         self.grouped_rows = np.argsort(item_of_row, kind="stable")
@@ -123,7 +135,6 @@ class FacetTable:
     def __init__(self, facets: Sequence[str], unit_values: Sequence[Mapping[str, Iterable[str]]],
                  items: ItemTable):
         self.facets = tuple(facets)
-        self.values: list[tuple[str, str]] = []  # column -> (facet, value)
         columns: dict[tuple[str, str], int] = {}
         row_index: list[int] = []
         column_index: list[int] = []
@@ -137,8 +148,23 @@ class FacetTable:
                 seen[id(values)] = known
             row_index.extend([row] * len(known))
             column_index.extend(known)
-        self.values = list(columns)
-        shape = (len(unit_values), max(1, len(columns)))
+        self._index(list(columns), np.array(row_index, dtype=np.int64), np.array(column_index, dtype=np.int64),
+                    len(unit_values), items)
+
+    @classmethod
+    def from_entries(cls, facets: Sequence[str], values: list[tuple[str, str]], rows: np.ndarray,
+                     columns: np.ndarray, units: int, items: ItemTable) -> "FacetTable":
+        """A table from saved arrays: (facet, value) per column and the (row, column) entries."""
+        table = cls.__new__(cls)
+        table.facets = tuple(facets)
+        table._index(values, rows, columns, units, items)
+        return table
+
+    def _index(self, values: list[tuple[str, str]], row_index: np.ndarray, column_index: np.ndarray,
+               units: int, items: ItemTable) -> None:
+        self.values = values
+        columns = {value: column for column, value in enumerate(values)}
+        shape = (units, max(1, len(columns)))
         ones = np.ones(len(row_index), dtype=np.float32)
         self.by_row = sparse.csc_matrix((ones, (row_index, column_index)), shape=shape)
         # Counting reads each item's first unit (all of an item's units share its facets).
@@ -177,3 +203,39 @@ class FacetTable:
             present = [(self.values[c][1], int(totals[c])) for c in cols[totals[cols] > 0].tolist()]
             counts[name] = dict(sorted(present, key=lambda pair: (-pair[1], pair[0])))
         return counts
+
+
+READ_MODEL = "read-model.npz"
+_SEPARATOR = "\x1f"
+
+
+def save_read_model(folder: Path, item_of_unit: Sequence[str],
+                    unit_facets: Sequence[Mapping[str, Iterable[str]]], facets: Sequence[str]) -> None:
+    """Write the arrays `load_read_model` needs into a generation folder, so a serving
+    process opens the generation without parsing its units."""
+    items = ItemTable(item_of_unit)
+    table = FacetTable(facets, unit_facets, items)
+    rows = table.by_row.tocoo()
+    with open(folder / READ_MODEL, "wb") as stream:
+        np.savez(stream, item_ids=np.array(items.ids, dtype=str), item_of_row=items.item_of_row,
+                 facet_rows=rows.row.astype(np.int32), facet_columns=rows.col.astype(np.int32),
+                 facet_values=np.array([f"{facet}{_SEPARATOR}{value}" for facet, value in table.values], dtype=str),
+                 facets=np.array(table.facets, dtype=str), units=np.array(len(item_of_unit)))
+        stream.flush()
+        os.fsync(stream.fileno())
+
+
+def load_read_model(folder: Path, facets: Sequence[str]) -> tuple[ItemTable, FacetTable] | None:
+    """The item and facet tables saved in `folder`, or None when it has none or they
+    were saved for other facets (an older generation: the caller builds them from units)."""
+    path = folder / READ_MODEL
+    if not path.exists():
+        return None
+    with np.load(path, allow_pickle=False) as data:
+        if tuple(data["facets"].tolist()) != tuple(facets):
+            return None
+        items = ItemTable.from_numbers(data["item_ids"].tolist(), data["item_of_row"])
+        values = [tuple(text.split(_SEPARATOR, 1)) for text in data["facet_values"].tolist()]
+        table = FacetTable.from_entries(facets, values, data["facet_rows"], data["facet_columns"],
+                                        int(data["units"]), items)
+    return items, table

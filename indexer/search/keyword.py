@@ -159,9 +159,9 @@ class KeywordIndex:
         self._spell_analyzer = make_spelling_analyzer()
         self._searcher = index.searcher()
         self._spelling: SpellingIndex | None = None
-        # Row-major copy for "which terms does this unit hold": one slice per question,
-        # instead of a Python set per unit built on every open.
-        self._rows = matrix.weights.tocsr()
+        # Row-major copy for "which terms does this unit hold", made on the first such
+        # question rather than on open (a second copy of the matrix costs start time).
+        self._rows: sparse.csr_matrix | None = None
 
     @classmethod
     def build(cls, records: list[Mapping[str, str]], field_weights: Mapping[str, float],
@@ -229,8 +229,10 @@ class KeywordIndex:
         columns = [self.matrix.vocabulary[t] for t in query_terms if t in self.matrix.vocabulary]
         if not columns:
             return False
-        held = self._rows.indices[self._rows.indptr[row]:self._rows.indptr[row + 1]]
-        return bool(np.isin(held, columns).any())
+        if self._rows is None:
+            self._rows = self.matrix.weights.tocsr()  # two racing threads build equal copies
+        held = self._rows.indices[self._rows.indptr[row]:self._rows.indptr[row + 1]].tolist()
+        return not set(columns).isdisjoint(held)
 
     def unknown_words(self, query: ParsedQuery) -> list[str]:
         """Query words that match nothing in the index, even after stemming."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -20,11 +20,11 @@ from indexer.content.schema import REGISTRY, FieldRegistry
 from indexer.errors import InvalidInput
 from indexer.search.encoder import ModelUnavailable
 from indexer.search.fusion import DEFAULT_K, fuse_ranked_arrays
-from indexer.search.items import FacetTable, ItemTable, Ranking
+from indexer.search.items import FacetTable, ItemTable, Ranking, load_read_model
 from indexer.search.keyword import KeywordIndex, ParsedQuery
 from indexer.search.snippets import SnippetMaker
 from indexer.search.synonyms import SynonymExpander
-from indexer.search.units import Unit
+from indexer.search.units import Unit, UnitTable
 from indexer.search.vectors import NumpyVectorStore
 
 MODES = ("hybrid", "keyword", "semantic")
@@ -136,9 +136,10 @@ class SearchResponse:
 class Searcher:
     """Answers search requests over one generation. Thread-safe for reading."""
 
-    def __init__(self, units: list[Unit], keyword: KeywordIndex, vectors: NumpyVectorStore | None,
+    def __init__(self, units: Sequence[Unit], keyword: KeywordIndex, vectors: NumpyVectorStore | None,
                  expander: SynonymExpander, encode_query: Callable[[str], np.ndarray] | None,
-                 options: SearchOptions = SearchOptions(), registry: FieldRegistry = REGISTRY):
+                 options: SearchOptions = SearchOptions(), registry: FieldRegistry = REGISTRY,
+                 tables: tuple[ItemTable, FacetTable] | None = None):
         self.units = units
         self.keyword = keyword
         self.vectors = vectors
@@ -146,21 +147,29 @@ class Searcher:
         self.encode_query = encode_query
         self.options = options
         self.facets = registry.facets
-        self.items = ItemTable([unit.item_id for unit in units])
-        self.facet_table = FacetTable(self.facets, [unit.facets for unit in units], self.items)
+        if tables is None:
+            items = ItemTable([unit.item_id for unit in units])
+            tables = items, FacetTable(self.facets, [unit.facets for unit in units], items)
+        self.items, self.facet_table = tables
         self.snippets = SnippetMaker(keyword.tokens)
 
     @classmethod
     def open(cls, folder: Path, expander: SynonymExpander,
              encode_query: Callable[[str], np.ndarray] | None,
              options: SearchOptions = SearchOptions()) -> "Searcher":
-        """Open the generation in `folder`."""
-        with open(folder / "units.jsonl", encoding="utf-8") as stream:
-            units = [Unit.from_dict(json.loads(line)) for line in stream]
+        """Open the generation in `folder`: its saved item and facet arrays and a lazy
+        unit table when it has them, else (an older generation) every unit parsed."""
+        tables = load_read_model(folder, REGISTRY.facets)
+        units: Sequence[Unit]
+        if tables is not None:
+            units = UnitTable(folder / "units.jsonl")
+        else:
+            with open(folder / "units.jsonl", encoding="utf-8") as stream:
+                units = [Unit.from_dict(json.loads(line)) for line in stream]
         vectors_path = folder / "vectors.npy"
         vectors = NumpyVectorStore.load(vectors_path) if vectors_path.exists() else None
         return cls(units, KeywordIndex.open(folder), vectors, expander,
-                   encode_query if vectors is not None else None, options)
+                   encode_query if vectors is not None else None, options, tables=tables)
 
     def close(self) -> None:
         """Release index files."""
@@ -229,7 +238,8 @@ class Searcher:
             page = [(item, round(float(only.best[item]), 6)) for item in only.order[request.offset:wanted].tolist()]
         else:
             matched, page = np.zeros(0, dtype=np.int64), []
-        hits = [self._hit(item, score, rankings, unit_scores, parsed) for item, score in page]
+        wanted_terms = set(self.keyword.query_terms(parsed)) if page else set()
+        hits = [self._hit(item, score, rankings, unit_scores, wanted_terms) for item, score in page]
         suggestion = None
         if request.query.strip():
             # Words the glossary knows (abbreviations such as LQ) are not misspellings.
@@ -261,7 +271,7 @@ class Searcher:
         return similarities if mask is None else np.where(mask, similarities, -np.inf)
 
     def _hit(self, item: int, score: float, rankings: dict[str, Ranking],
-             unit_scores: dict[str, np.ndarray], parsed: ParsedQuery) -> Hit:
+             unit_scores: dict[str, np.ndarray], wanted: set[str]) -> Hit:
         explanation: dict = {"fused_score": round(score, 6)}
         best_row = None
         for mode in ("keyword", "semantic"):
@@ -273,7 +283,6 @@ class Searcher:
                 best_row = self.items.best_row(item, unit_scores[mode])
         assert best_row is not None
         unit = self.units[best_row]
-        wanted = set(self.keyword.query_terms(parsed))
         others = [
             {"section": self.units[row].section, "kind": self.units[row].kind,
              "doc_id": self.units[row].doc_id, "anchor": self.units[row].anchor}

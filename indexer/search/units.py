@@ -8,8 +8,16 @@ an item of its own, since lessons are searched and suggested on their own.
 
 from __future__ import annotations
 
+import json
+import mmap
+import os
+import threading
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any, Mapping
+from pathlib import Path
+from typing import Any, Mapping, Sequence, overload
+
+import cachetools
+import numpy as np
 
 from indexer.content.loading import Content
 from indexer.content.documents import Document, Lesson
@@ -160,3 +168,54 @@ def _anchor_of(url: str) -> str | None:
 def _plain(text: str, titles: dict[str, str]) -> str:
     """Body text as plain text, links replaced by their labels or the linked titles."""
     return plain_text(text, titles)
+
+
+class UnitTable(Sequence[Unit]):
+    """The units of a generation, read one line of units.jsonl at a time when asked.
+
+    A serving process must answer its first query without parsing every unit: the file
+    is memory-mapped, line starts are found with one vectorised scan, and a unit is
+    parsed the first time a hit or the advisor needs it (then kept in a bounded cache)."""
+
+    CACHE_SIZE = 20_000
+
+    def __init__(self, path: Path):
+        self.path = path
+        # The mapping outlives the descriptor, and readers still holding this table
+        # after a generation switch (or its pruning) keep reading the old file.
+        with open(path, "rb") as stream:
+            size = os.fstat(stream.fileno()).st_size
+            self._map = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) if size else None
+        if self._map is None:
+            self._starts = np.zeros(1, dtype=np.int64)
+        else:
+            newlines = np.flatnonzero(np.frombuffer(self._map, dtype=np.uint8) == 0x0A)
+            ends = newlines + 1 if newlines.size and newlines[-1] == size - 1 else np.append(newlines + 1, size)
+            self._starts = np.concatenate(([0], ends)).astype(np.int64)
+        self._cache: cachetools.LRUCache[int, Unit] = cachetools.LRUCache(self.CACHE_SIZE)
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._starts) - 1
+
+    @overload
+    def __getitem__(self, row: int) -> Unit: ...
+
+    @overload
+    def __getitem__(self, row: slice) -> list[Unit]: ...
+
+    def __getitem__(self, row):
+        if isinstance(row, slice):
+            return [self[index] for index in range(*row.indices(len(self)))]
+        if row < 0:
+            row += len(self)
+        if not 0 <= row < len(self):
+            raise IndexError(row)
+        with self._lock:
+            found = self._cache.get(row)
+        if found is None:
+            assert self._map is not None
+            found = Unit.from_dict(json.loads(self._map[self._starts[row]:self._starts[row + 1]]))
+            with self._lock:
+                self._cache[row] = found
+        return found
