@@ -194,3 +194,12 @@ def test_glossary_entries_are_checked(tree):
     assert [t.term for t in content.glossary] == ["location quotient", "BDS"]
     assert only(content.problems, "no note with id 'nowhere'").line == 8
     assert only(content.problems, "needs a term and a definition").field == "terms[2]"
+
+
+def test_an_id_longer_than_the_limit_is_a_located_validation_error(tmp_path):
+    """Over-long ids became file names too long for the file system (a 500 on save)."""
+    from indexer.content.schema import MAX_ID_LENGTH, SLUG_PATTERN
+
+    assert SLUG_PATTERN.match("a" * MAX_ID_LENGTH)
+    assert not SLUG_PATTERN.match("a" * (MAX_ID_LENGTH + 1))
+    assert not SLUG_PATTERN.match("a-" * 40 + "b")

@@ -6,7 +6,7 @@ import re
 
 from flask import Flask, Response
 
-from indexer.library.editing import MAX_ID_LENGTH
+from indexer.content.schema import MAX_ID_LENGTH
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+){0,20}$")
 

@@ -35,7 +35,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Ids become file names and URL segments: bounded so that no file system refuses them.
+MAX_ID_LENGTH = 64
+SLUG_PATTERN = re.compile(r"^(?=.{1,%d}$)[a-z0-9]+(?:-[a-z0-9]+)*$" % MAX_ID_LENGTH)
 SCHEMA_VERSION = 1
 
 FACET, ATTRIBUTE, CONDITION, FACT, FORM, CSV = "facet", "attribute", "condition", "fact", "form", "csv"

@@ -18,6 +18,7 @@ from indexer.content.schema import (
     CONDITION_KEYS,
     FIELDS_BY_KIND,
     LESSON_FIELDS,
+    MAX_ID_LENGTH,
     SLUG_PATTERN,
     SOURCE_FIELDS,
     FieldSpec,
@@ -133,7 +134,8 @@ class FileChecker:
         kind = spec.kind
         if kind == "slug":
             if not isinstance(value, str) or not SLUG_PATTERN.match(value):
-                self._report(path, f"'{_shown(value)}' is not a valid id: use lower-case letters, digits and hyphens")
+                self._report(path, f"'{_shown(value)}' is not a valid id: use up to {MAX_ID_LENGTH} lower-case "
+                                   "letters, digits and hyphens")
         elif kind == "text":
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 return

@@ -29,7 +29,7 @@ from typing import Callable
 from indexer.checking import check_candidate, load_library
 from indexer.content.documents import content_hash
 from indexer.content.loading import FOLDERS
-from indexer.content.schema import SLUG_PATTERN
+from indexer.content.schema import MAX_ID_LENGTH, SLUG_PATTERN
 from indexer.content.validate import Problem
 from indexer.errors import InvalidInput, Refused
 from indexer.library.accounts import User
@@ -45,7 +45,6 @@ __all__ = ["NEW", "Conflict", "Draft", "DraftNotFound", "InvalidEdit", "Library"
 
 log = logging.getLogger(__name__)
 # Longer ids make file names some file systems refuse; the routes check the same bound.
-MAX_ID_LENGTH = 64
 
 Validator = Callable[[str, str, str], list[Problem]]
 Audit = Callable[[str | None, str, str | None, dict], None]
