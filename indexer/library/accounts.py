@@ -1,8 +1,8 @@
-"""Accounts, roles, sessions, login throttling and the audit log, in an embedded SQLite
-database.
+"""Accounts, roles, sessions, login throttling and the audit log, in the instance
+database (SQLite by default, PostgreSQL when configured; see database.py).
 
-The database lives in the instance folder; the Markdown files stay the source of
-truth for content. Passwords are stored as scrypt hashes with a per-user salt.
+The Markdown files stay the source of truth for content. Every server sharing the
+database shares users, sessions and the throttle. Passwords are stored as scrypt hashes with a per-user salt.
 Sessions are rows (the browser holds a random token, the table its hash), so signing
 out, a password change or the lifetime ending revokes a session on the server.
 """
@@ -18,8 +18,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import delete, func, insert, or_, select, update
+
 from indexer.errors import InvalidInput, Refused
-from indexer.library.database import InstanceDatabase
+from indexer.library.database import Database
+from indexer.library.tables import audit, login_failures, sessions, users
 
 ROLES = ("reader", "editor", "reviewer")
 ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
@@ -32,35 +35,6 @@ SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1}
 # Verified for unknown names so that they cost one scrypt, like a wrong password for a
 # known name (the digest matches no password: it is not the hash of anything).
 UNKNOWN_USER_HASH = f"scrypt${SCRYPT['n']}${SCRYPT['r']}${SCRYPT['p']}${'5e' * 16}${'00' * 32}"
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS users (
-    name TEXT PRIMARY KEY,
-    role TEXT NOT NULL,
-    password TEXT NOT NULL,
-    created REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS audit (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    time REAL NOT NULL,
-    actor TEXT,
-    action TEXT NOT NULL,
-    target TEXT,
-    detail TEXT
-);
-CREATE TABLE IF NOT EXISTS login_failures (
-    name TEXT NOT NULL,
-    address TEXT NOT NULL,
-    time REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS sessions (
-    token_hash TEXT PRIMARY KEY,
-    name TEXT NOT NULL,
-    created REAL NOT NULL,
-    expires REAL NOT NULL
-);
-"""
-
 
 class AccountError(InvalidInput):
     """A refused account change; `field` names the value at fault (name, role, password)."""
@@ -117,13 +91,20 @@ def _token_hash(token: str) -> str:
 
 
 class Accounts:
-    """Users, sessions, login throttling and the audit log in one SQLite file."""
+    """Users, sessions, login throttling and the audit log in the instance database
+    (`database`: a shared Database, a SQLite file path or a database URL)."""
 
-    def __init__(self, path: Path):
-        self.path = path
-        self._database = InstanceDatabase(path, SCHEMA)
+    def __init__(self, database: "Database | Path | str"):
+        self._database = Database.open(database)
+        self.path = Path(self._database.url.database) if self._database.backend == "sqlite" else None
+
+    @property
+    def database(self) -> Database:
+        """The instance database these accounts live in."""
+        return self._database
 
     def _connect(self):
+        """A plain connection to the SQLite file (for tests that inspect it)."""
         return self._database.connection()
 
     def add_user(self, name: str, role: str, password: str) -> User:
@@ -138,21 +119,25 @@ class Accounts:
             raise AccountError("password", f"passwords need at least {MIN_PASSWORD} characters")
         stored = hash_password(password)
         with self._database.transaction() as db:
-            db.execute("INSERT INTO users(name, role, password, created) VALUES (?, ?, ?, ?) "
-                       "ON CONFLICT(name) DO UPDATE SET role = excluded.role, password = excluded.password",
-                       (name, role, stored, time.time()))
-            db.execute("DELETE FROM sessions WHERE name = ?", (name,))
+            # Writers are serialised (database.transaction), so look-then-write is safe.
+            if db.execute(select(users.c.name).where(users.c.name == name)).first() is None:
+                db.execute(insert(users).values(name=name, role=role, password=stored, created=time.time()))
+            else:
+                db.execute(update(users).where(users.c.name == name).values(role=role, password=stored))
+            db.execute(delete(sessions).where(sessions.c.name == name))
             self.record(None, "user.add", name, {"role": role})
         return User(name, role)
 
     def users(self) -> list[User]:
         """Every user, by name."""
-        rows = self._connect().execute("SELECT name, role FROM users ORDER BY name").fetchall()
+        with self._database.reading() as db:
+            rows = db.execute(select(users.c.name, users.c.role).order_by(users.c.name)).mappings().all()
         return [User(row["name"], row["role"]) for row in rows]
 
     def get(self, name: str) -> User | None:
         """A user by name, or None."""
-        row = self._connect().execute("SELECT name, role FROM users WHERE name = ?", (name,)).fetchone()
+        with self._database.reading() as db:
+            row = db.execute(select(users.c.name, users.c.role).where(users.c.name == name)).mappings().first()
         return User(row["name"], row["role"]) if row else None
 
     def authenticate(self, name: str, password: str, address: str) -> User | None:
@@ -160,22 +145,25 @@ class Accounts:
         failures within FAILURE_WINDOW for the name or the address.
 
         The attempt is counted before the password is checked, in the same transaction
-        as the count, so parallel attempts cannot all pass the limit; a correct
-        password takes its attempt back. Known and unknown names cost one scrypt each."""
+        as the count, so parallel attempts (on any server sharing the database) cannot
+        all pass the limit; a correct password takes its attempt back. Known and
+        unknown names cost one scrypt each."""
         now = time.time()
         with self._database.transaction() as db:
             failures = db.execute(
-                "SELECT COUNT(*) AS count, MIN(time) AS oldest FROM login_failures "
-                "WHERE (name = ? OR address = ?) AND time > ?", (name, address, now - FAILURE_WINDOW)).fetchone()
+                select(func.count().label("count"), func.min(login_failures.c.time).label("oldest"))
+                .where(or_(login_failures.c.name == name, login_failures.c.address == address),
+                       login_failures.c.time > now - FAILURE_WINDOW)).mappings().one()
             if failures["count"] >= MAX_FAILURES:
                 raise TooManyAttempts(int(failures["oldest"] + FAILURE_WINDOW - now))
-            attempt = db.execute("INSERT INTO login_failures(name, address, time) VALUES (?, ?, ?)",
-                                 (name, address, now)).lastrowid
-            row = db.execute("SELECT name, role, password FROM users WHERE name = ?", (name,)).fetchone()
+            attempt = db.execute(insert(login_failures).values(name=name, address=address, time=now)
+                                 ).inserted_primary_key[0]
+            row = db.execute(select(users.c.name, users.c.role, users.c.password)
+                             .where(users.c.name == name)).mappings().first()
         stored = row["password"] if row is not None else UNKNOWN_USER_HASH
         if verify_password(password, stored) and row is not None:
             with self._database.transaction() as db:
-                db.execute("DELETE FROM login_failures WHERE rowid = ?", (attempt,))
+                db.execute(delete(login_failures).where(login_failures.c.id == attempt))
                 self.record(name, "login", name, {"address": address})
             return User(row["name"], row["role"])
         self.record(None, "login.failed", name, {"address": address})
@@ -188,42 +176,44 @@ class Accounts:
         token = secrets.token_urlsafe(32)
         now = time.time()
         with self._database.transaction() as db:
-            db.execute("DELETE FROM sessions WHERE expires <= ?", (now,))
-            db.execute("INSERT INTO sessions(token_hash, name, created, expires) VALUES (?, ?, ?, ?)",
-                       (_token_hash(token), user.name, now, now + lifetime))
+            db.execute(delete(sessions).where(sessions.c.expires <= now))
+            db.execute(insert(sessions).values(token_hash=_token_hash(token), name=user.name, created=now,
+                                               expires=now + lifetime))
         return token
 
     def session_user(self, token: str | None) -> User | None:
         """The user of a live session, or None (unknown, ended or expired token)."""
         if not token or not isinstance(token, str):
             return None
-        row = self._connect().execute(
-            "SELECT users.name AS name, users.role AS role FROM sessions JOIN users ON users.name = sessions.name "
-            "WHERE sessions.token_hash = ? AND sessions.expires > ?", (_token_hash(token), time.time())).fetchone()
+        query = (select(users.c.name, users.c.role).join(sessions, users.c.name == sessions.c.name)
+                 .where(sessions.c.token_hash == _token_hash(token), sessions.c.expires > time.time()))
+        with self._database.reading() as db:
+            row = db.execute(query).mappings().first()
         return User(row["name"], row["role"]) if row else None
 
     def end_session(self, token: str | None) -> None:
         """Sign a session out (nothing happens for an unknown token)."""
         if token and isinstance(token, str):
             with self._database.transaction() as db:
-                db.execute("DELETE FROM sessions WHERE token_hash = ?", (_token_hash(token),))
+                db.execute(delete(sessions).where(sessions.c.token_hash == _token_hash(token)))
 
     def end_sessions(self, name: str) -> None:
         """Sign a user out everywhere."""
         with self._database.transaction() as db:
-            db.execute("DELETE FROM sessions WHERE name = ?", (name,))
+            db.execute(delete(sessions).where(sessions.c.name == name))
 
     # -- audit -----------------------------------------------------------------
 
     def record(self, actor: str | None, action: str, target: str | None, detail: dict | None = None) -> None:
         """Append to the audit log."""
         with self._database.transaction() as db:
-            db.execute("INSERT INTO audit(time, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)",
-                       (time.time(), actor, action, target, json.dumps(detail or {})))
+            db.execute(insert(audit).values(time=time.time(), actor=actor, action=action, target=target,
+                                            detail=json.dumps(detail or {})))
 
     def audit(self, limit: int = 100) -> list[dict]:
         """The newest audit entries first."""
-        rows = self._connect().execute(
-            "SELECT time, actor, action, target, detail FROM audit ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+        query = select(audit.c.time, audit.c.actor, audit.c.action, audit.c.target, audit.c.detail)
+        with self._database.reading() as db:
+            rows = db.execute(query.order_by(audit.c.id.desc()).limit(limit)).mappings().all()
         return [{"time": row["time"], "actor": row["actor"], "action": row["action"], "target": row["target"],
                  "detail": json.loads(row["detail"])} for row in rows]

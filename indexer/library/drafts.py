@@ -13,8 +13,8 @@ through `check_transition`, so the allowed moves are written down once:
 from __future__ import annotations
 
 import difflib
-import sqlite3
 from dataclasses import dataclass
+from typing import Mapping
 
 from indexer.content.documents import content_hash
 from indexer.content.validate import Problem
@@ -34,28 +34,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 STATE_LABELS = {OPEN: "open draft", CONFLICT: "conflict copy", PUBLISHED: "published draft",
                 DISCARDED: "discarded draft"}
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS drafts (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    kind TEXT NOT NULL, doc_id TEXT NOT NULL, text TEXT NOT NULL,
-    published_base TEXT NOT NULL, author TEXT NOT NULL, message TEXT NOT NULL DEFAULT '',
-    status TEXT NOT NULL, created REAL NOT NULL, updated REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS revisions (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    kind TEXT NOT NULL, doc_id TEXT NOT NULL, revision TEXT NOT NULL, text TEXT NOT NULL,
-    author TEXT NOT NULL, message TEXT NOT NULL, time REAL NOT NULL
-);
--- A publish recorded but not yet known to be on disk (see editing.Library.recover).
-CREATE TABLE IF NOT EXISTS publish_intents (
-    revision_id INTEGER PRIMARY KEY,
-    previous_revision TEXT NOT NULL
-);
--- Databases written before the state machine called open drafts 'draft'.
-UPDATE drafts SET status = 'open' WHERE status = 'draft';
-"""
-
 
 class InvalidEdit(InvalidInput):
     """The text does not validate; nothing was written. `field` is the first problem's
@@ -123,7 +101,7 @@ class Draft:
     updated: float
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> "Draft":
+    def from_row(cls, row: Mapping) -> "Draft":
         """A draft from a `drafts` row (read by column name)."""
         return cls(id=row["id"], kind=row["kind"], doc_id=row["doc_id"], text=row["text"],
                    published_base=row["published_base"], author=row["author"], message=row["message"],
@@ -159,7 +137,7 @@ class Revision:
     time: float
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> "Revision":
+    def from_row(cls, row: Mapping) -> "Revision":
         """A revision from a `revisions` row (read by column name)."""
         return cls(id=row["id"], kind=row["kind"], doc_id=row["doc_id"], revision=row["revision"],
                    text=row["text"], author=row["author"], message=row["message"], time=row["time"])

@@ -1,6 +1,7 @@
 """Editing the library without losing a word: drafts, review, publishing, history.
 
-Drafts live in the instance database; readers (and the index) only ever see the
+Drafts live in the instance database (database.py: SQLite or PostgreSQL, shared by
+every server); readers (and the index) only ever see the
 published Markdown files. Every edit carries the revision it started from, and a save
 over a newer revision is refused with both texts and their differences (the refused
 text is kept as a 'conflict' copy). Every save and publish is validated exactly as
@@ -8,7 +9,8 @@ text is kept as a 'conflict' copy). Every save and publish is validated exactly 
 
 Publishing has one commit point, so a process killed at any moment can be recovered:
 
-1. under the content write lock, one transaction records the revision, marks the draft
+1. under the content write lock (a file lock beside a SQLite database; a PostgreSQL
+   advisory lock, which holds across machines, on PostgreSQL), one transaction records the revision, marks the draft
    published and leaves a publish intent (the commit point);
 2. the file is written atomically (temporary file, fsync, rename);
 3. the intent is removed; then git commits (when the content is a repository) and the
@@ -23,8 +25,11 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
+
+from sqlalchemy import delete, insert, select, update
 
 from indexer.checking import check_candidate, load_library
 from indexer.content.documents import content_hash
@@ -33,17 +38,19 @@ from indexer.content.schema import MAX_ID_LENGTH, SLUG_PATTERN
 from indexer.content.validate import Problem
 from indexer.errors import InvalidInput, Refused
 from indexer.library.accounts import User
-from indexer.library.database import InstanceDatabase, valid_row_id
+from indexer.library.database import Database, valid_row_id
 from indexer.library.drafts import (
-    CONFLICT, DISCARDED, NEW, OPEN, PUBLISHED, SCHEMA, Conflict, Draft, DraftNotFound, InvalidEdit,
+    CONFLICT, DISCARDED, NEW, OPEN, PUBLISHED, Conflict, Draft, DraftNotFound, InvalidEdit,
     Revision, RevisionNotFound, TransitionRefused, check_transition, unified_diff,
 )
 from indexer.library.files import git_commit, remove_temporaries, write_atomically, write_lock
+from indexer.library.tables import drafts, publish_intents, revisions
 
 __all__ = ["NEW", "Conflict", "Draft", "DraftNotFound", "InvalidEdit", "Library", "Revision",
            "RevisionNotFound", "TransitionRefused", "unified_diff", "MAX_ID_LENGTH"]
 
 log = logging.getLogger(__name__)
+CONTENT_WRITE_LOCK = "content.write"  # the advisory lock's name on PostgreSQL
 # Longer ids make file names some file systems refuse; the routes check the same bound.
 
 Validator = Callable[[str, str, str], list[Problem]]
@@ -61,14 +68,19 @@ class Library:
     against the content on disk); `after_publish()` runs after every publish or
     restore; `audit(actor, action, target, detail)` records who did what;
     `checkpoint(step)` is called between the steps of a publish (crash tests stop
-    the process there)."""
+    the process there). `database` is a shared Database, a SQLite file path or a
+    database URL."""
 
-    def __init__(self, content_dir: Path, database: Path, validate: Validator | None = None,
+    def __init__(self, content_dir: Path, database: "Database | Path | str", validate: Validator | None = None,
                  after_publish: Callable[[], None] = _nothing, audit: Audit = _nothing,
                  checkpoint: Callable[[str], None] = _nothing):
         self.content_dir = Path(content_dir)
-        self.database = Path(database)
-        self._db = InstanceDatabase(self.database, SCHEMA)
+        self._db = Database.open(database)
+        self.database = self._db
+        with self._db.transaction() as db:
+            # Databases written before the state machine called open drafts 'draft'
+            # (another process of that version may still write them).
+            db.execute(update(drafts).where(drafts.c.status == "draft").values(status=OPEN))
         self._validate = validate or self._validate_on_disk
         self._after_publish = after_publish
         self._audit = audit
@@ -81,8 +93,17 @@ class Library:
     def _errors(self, kind: str, doc_id: str, text: str) -> list[Problem]:
         return [p for p in self._validate(kind, doc_id, text) if p.severity == "error"]
 
-    def _lock(self):
-        return write_lock(self.database.with_name("content-write.lock"))
+    @contextmanager
+    def _lock(self) -> Iterator[None]:
+        """One writer of content files at a time: every process beside a SQLite file is
+        on one machine (a file lock beside it); PostgreSQL's servers may not be (its
+        advisory lock, released when the holder dies like the file lock)."""
+        if self._db.backend == "sqlite":
+            with write_lock(Path(self._db.url.database).with_name("content-write.lock")):
+                yield
+        else:
+            with self._db.advisory_lock(CONTENT_WRITE_LOCK):
+                yield
 
     # -- reading ---------------------------------------------------------------
 
@@ -104,9 +125,10 @@ class Library:
 
     def open_draft(self, kind: str, doc_id: str) -> Draft | None:
         """The document's open draft, if any."""
-        row = self._db.connection().execute(
-            "SELECT * FROM drafts WHERE kind = ? AND doc_id = ? AND status = ? ORDER BY updated DESC LIMIT 1",
-            (kind, doc_id, OPEN)).fetchone()
+        query = (select(drafts).where(drafts.c.kind == kind, drafts.c.doc_id == doc_id, drafts.c.status == OPEN)
+                 .order_by(drafts.c.updated.desc()).limit(1))
+        with self._db.reading() as db:
+            row = db.execute(query).mappings().first()
         return Draft.from_row(row) if row else None
 
     def head(self, kind: str, doc_id: str) -> tuple[str, str | None]:
@@ -120,22 +142,26 @@ class Library:
         """A draft by id (DraftNotFound when there is none, whatever the number)."""
         row = None
         if valid_row_id(draft_id):
-            row = self._db.connection().execute("SELECT * FROM drafts WHERE id = ?", (draft_id,)).fetchone()
+            with self._db.reading() as db:
+                row = db.execute(select(drafts).where(drafts.c.id == draft_id)).mappings().first()
         if row is None:
             raise DraftNotFound(f"there is no draft {draft_id}")
         return Draft.from_row(row)
 
     def drafts(self, status: str = OPEN, author: str | None = None) -> list[Draft]:
         """Drafts in one state (and by one author), newest first."""
-        query = "SELECT * FROM drafts WHERE status = ?" + (" AND author = ?" if author else "")
-        args = (status, author) if author else (status,)
-        rows = self._db.connection().execute(query + " ORDER BY updated DESC", args).fetchall()
+        query = select(drafts).where(drafts.c.status == status)
+        if author:
+            query = query.where(drafts.c.author == author)
+        with self._db.reading() as db:
+            rows = db.execute(query.order_by(drafts.c.updated.desc())).mappings().all()
         return [Draft.from_row(row) for row in rows]
 
     def history(self, kind: str, doc_id: str) -> list[Revision]:
         """Published revisions, newest first."""
-        rows = self._db.connection().execute(
-            "SELECT * FROM revisions WHERE kind = ? AND doc_id = ? ORDER BY id DESC", (kind, doc_id)).fetchall()
+        query = select(revisions).where(revisions.c.kind == kind, revisions.c.doc_id == doc_id)
+        with self._db.reading() as db:
+            rows = db.execute(query.order_by(revisions.c.id.desc())).mappings().all()
         return [Revision.from_row(row) for row in rows]
 
     def revision(self, revision_id: int, kind: str | None = None, doc_id: str | None = None) -> Revision:
@@ -143,7 +169,8 @@ class Library:
         (RevisionNotFound otherwise, whatever the number)."""
         row = None
         if valid_row_id(revision_id):
-            row = self._db.connection().execute("SELECT * FROM revisions WHERE id = ?", (revision_id,)).fetchone()
+            with self._db.reading() as db:
+                row = db.execute(select(revisions).where(revisions.c.id == revision_id)).mappings().first()
         if row is None or (kind is not None and row["kind"] != kind) or (doc_id is not None
                                                                           and row["doc_id"] != doc_id):
             raise RevisionNotFound(f"there is no revision {revision_id}"
@@ -199,24 +226,20 @@ class Library:
                 self._taken(kind, doc_id, list(FOLDERS))
             elif head_revision == NEW:  # a new document all the same: ids are unique across kinds
                 self._taken(kind, doc_id, [other for other in FOLDERS if other != kind])
+            values = dict(kind=kind, doc_id=doc_id, text=text, published_base=published_revision, author=author,
+                          message=message, created=now, updated=now)
             if base_revision != head_revision:
-                cursor = db.execute(
-                    "INSERT INTO drafts(kind, doc_id, text, published_base, author, message, status, created, updated)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (kind, doc_id, text, published_revision, author, message, CONFLICT, now, now))
-                conflict = Conflict(head_revision, head_text or "", text, cursor.lastrowid)
+                kept = db.execute(insert(drafts).values(status=CONFLICT, **values)).inserted_primary_key[0]
+                conflict = Conflict(head_revision, head_text or "", text, kept)
             else:
                 conflict = None
                 current = self.open_draft(kind, doc_id)
                 if current is not None:
-                    db.execute("UPDATE drafts SET text = ?, author = ?, message = ?, updated = ? WHERE id = ?",
-                               (text, author, message, now, current.id))
+                    db.execute(update(drafts).where(drafts.c.id == current.id)
+                               .values(text=text, author=author, message=message, updated=now))
                     draft_id = current.id
                 else:
-                    draft_id = db.execute(
-                        "INSERT INTO drafts(kind, doc_id, text, published_base, author, message, status, created,"
-                        " updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (kind, doc_id, text, published_revision, author, message, OPEN, now, now)).lastrowid
+                    draft_id = db.execute(insert(drafts).values(status=OPEN, **values)).inserted_primary_key[0]
         if conflict is not None:
             self._audit(author, "draft.conflict", target, {"kept": conflict.kept_draft})
             raise conflict
@@ -232,7 +255,7 @@ class Library:
                 raise Refused(f"only reviewers may discard other people's drafts; draft {draft_id} was saved "
                               f"by {draft.author}")
             check_transition(draft, DISCARDED)
-            db.execute("UPDATE drafts SET status = ?, updated = ? WHERE id = ?", (DISCARDED, time.time(), draft_id))
+            db.execute(update(drafts).where(drafts.c.id == draft_id).values(status=DISCARDED, updated=time.time()))
         self._audit(user.name, "draft.discard", f"{draft.kind}:{draft.doc_id}", {"draft": draft_id})
         return self.draft(draft_id)
 
@@ -257,8 +280,8 @@ class Library:
                 record = self._record(draft.kind, draft.doc_id, draft.text, reviewer,
                                       message or draft.message or f"Publish {draft.kind} {draft.doc_id}",
                                       previous=text)
-                db.execute("UPDATE drafts SET status = ?, updated = ? WHERE id = ?",
-                           (PUBLISHED, time.time(), draft.id))
+                db.execute(update(drafts).where(drafts.c.id == draft.id)
+                           .values(status=PUBLISHED, updated=time.time()))
             self._land(record, draft.author, reopen=draft.id)
         self._audit(reviewer, "publish", f"{draft.kind}:{draft.doc_id}", {"draft": draft_id})
         self._after_publish()
@@ -286,18 +309,18 @@ class Library:
     def _record(self, kind: str, doc_id: str, text: str, reviewer: str, message: str,
                 previous: str | None) -> Revision:
         """Inside the publish transaction: the revision and its publish intent."""
-        db = self._db.connection()
-        if previous is not None and not self.history(kind, doc_id):
-            # The first edit through the web keeps the version that came from git or disk.
-            db.execute("INSERT INTO revisions(kind, doc_id, revision, text, author, message, time) "
-                       "VALUES (?, ?, ?, ?, 'import', 'Version before the first web edit', ?)",
-                       (kind, doc_id, content_hash(previous), previous, time.time()))
-        revision_id = db.execute("INSERT INTO revisions(kind, doc_id, revision, text, author, message, time) "
-                                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                 (kind, doc_id, content_hash(text), text, reviewer, message, time.time())).lastrowid
-        db.execute("INSERT INTO publish_intents(revision_id, previous_revision) VALUES (?, ?)",
-                   (revision_id, content_hash(previous) if previous is not None else NEW))
-        return self.revision(revision_id)
+        with self._db.transaction() as db:  # joins the publish's transaction
+            if previous is not None and not self.history(kind, doc_id):
+                # The first edit through the web keeps the version that came from git or disk.
+                db.execute(insert(revisions).values(kind=kind, doc_id=doc_id, revision=content_hash(previous),
+                                                    text=previous, author="import",
+                                                    message="Version before the first web edit", time=time.time()))
+            revision_id = db.execute(insert(revisions).values(
+                kind=kind, doc_id=doc_id, revision=content_hash(text), text=text, author=reviewer, message=message,
+                time=time.time())).inserted_primary_key[0]
+            db.execute(insert(publish_intents).values(
+                revision_id=revision_id, previous_revision=content_hash(previous) if previous is not None else NEW))
+            return self.revision(revision_id)
 
     def _land(self, record: Revision, author: str, reopen: int | None) -> None:
         """After the commit point (holding the write lock): the file, then the intent's
@@ -311,15 +334,15 @@ class Library:
         except Exception:
             if self.published(record.kind, record.doc_id)[0] != record.revision:
                 with self._db.transaction() as db:
-                    db.execute("DELETE FROM publish_intents WHERE revision_id = ?", (record.id,))
-                    db.execute("DELETE FROM revisions WHERE id = ?", (record.id,))
+                    db.execute(delete(publish_intents).where(publish_intents.c.revision_id == record.id))
+                    db.execute(delete(revisions).where(revisions.c.id == record.id))
                     if reopen is not None:
-                        db.execute("UPDATE drafts SET status = ? WHERE id = ?", (OPEN, reopen))
+                        db.execute(update(drafts).where(drafts.c.id == reopen).values(status=OPEN))
                 raise
             # The file is in place (only making the rename durable failed): finish.
             log.exception("publishing %s %s: the file was written, then", record.kind, record.doc_id)
         with self._db.transaction() as db:
-            db.execute("DELETE FROM publish_intents WHERE revision_id = ?", (record.id,))
+            db.execute(delete(publish_intents).where(publish_intents.c.revision_id == record.id))
         self._checkpoint("finished")
         git_commit(self.content_dir, path, record.author, author, record.message)
 
@@ -339,8 +362,8 @@ class Library:
         write each recorded text whose file still holds the previous one."""
         remove_temporaries([self.content_dir / folder for folder in FOLDERS.values()])
         completed = []
-        rows = self._db.connection().execute(
-            "SELECT revision_id, previous_revision FROM publish_intents ORDER BY revision_id").fetchall()
+        with self._db.reading() as db:
+            rows = db.execute(select(publish_intents).order_by(publish_intents.c.revision_id)).mappings().all()
         for row in rows:
             record = self.revision(row["revision_id"])
             on_disk, _ = self.published(record.kind, record.doc_id)
@@ -356,5 +379,5 @@ class Library:
                 log.warning("not completing revision %s of %s %s: the file changed since",
                             record.id, record.kind, record.doc_id)
             with self._db.transaction() as db:
-                db.execute("DELETE FROM publish_intents WHERE revision_id = ?", (record.id,))
+                db.execute(delete(publish_intents).where(publish_intents.c.revision_id == record.id))
         return completed
