@@ -31,12 +31,14 @@ class Settings:
     index_dir: Path
     model_name: str = DEFAULT_MODEL
     query_threads: int = 1
+    # None: the SQLite file in the instance folder; else e.g. postgresql://app@db/casebase.
+    database_url: str | None = None
 
     @classmethod
     def from_env(cls, content_dir: Path | str | None = None, index_dir: Path | str | None = None,
                  environ: dict[str, str] | None = None) -> "Settings":
         """Settings from explicit values, then CASEBASE_CONTENT / CASEBASE_INDEX /
-        CASEBASE_MODEL / CASEBASE_THREADS, then defaults."""
+        CASEBASE_MODEL / CASEBASE_THREADS / CASEBASE_DATABASE_URL, then defaults."""
         env = os.environ if environ is None else environ
         content = Path(content_dir or env.get("CASEBASE_CONTENT") or find_content_root())
         index = Path(index_dir or env.get("CASEBASE_INDEX") or content / "instance" / "index")
@@ -45,6 +47,7 @@ class Settings:
             index_dir=index.resolve(),
             model_name=env.get("CASEBASE_MODEL", DEFAULT_MODEL),
             query_threads=int(env.get("CASEBASE_THREADS", "1")),
+            database_url=env.get("CASEBASE_DATABASE_URL") or None,
         )
 
     @property
@@ -54,8 +57,15 @@ class Settings:
 
     @property
     def database_path(self) -> Path:
-        """The instance database: accounts, sessions, drafts, revisions, the audit log."""
+        """The default (SQLite) instance database: accounts, sessions, drafts, revisions,
+        the audit log."""
         return self.instance_dir / "casebase.sqlite3"
+
+    @property
+    def database(self) -> str | Path:
+        """Where the instance database is, as `indexer.library.database.Database` takes
+        it: the configured URL, else the SQLite file `database_path`."""
+        return self.database_url or self.database_path
 
     def with_changes(self, **changes) -> "Settings":
         """A copy with some values replaced."""

@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+# The private PostgreSQL server and the per-backend database fixtures.
+from tests.postgres import database_target, postgres_url, private_postgres  # noqa: F401
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -22,12 +22,13 @@ def user() -> None:
 @click.pass_obj
 def user_add(settings: Settings, name: str, role: str, password: str) -> None:
     """Create a user, or change an existing user's role and password."""
+    from indexer.errors import Unavailable
     from indexer.library.accounts import AccountError, Accounts
 
     try:
         # Changing a password or role also ends the user's sessions.
-        Accounts(settings.database_path).add_user(name, role, password)
-    except AccountError as exc:
+        Accounts(settings.database).add_user(name, role, password)
+    except (AccountError, Unavailable) as exc:
         fail(str(exc))
     click.echo(f"User {name} is a {role}.")
 
@@ -36,9 +37,14 @@ def user_add(settings: Settings, name: str, role: str, password: str) -> None:
 @click.pass_obj
 def user_list(settings: Settings) -> None:
     """List users and their roles."""
+    from indexer.errors import Unavailable
     from indexer.library.accounts import Accounts
 
-    for account in Accounts(settings.database_path).users():
+    try:
+        accounts = Accounts(settings.database).users()
+    except Unavailable as exc:
+        fail(str(exc))
+    for account in accounts:
         click.echo(f"{account.name}\t{account.role}")
 
 
@@ -53,6 +59,7 @@ def serve(settings: Settings, host: str, port: int, workers: int, dev: bool) -> 
     """Serve the web app: gunicorn for production, or --dev for Flask's reloader."""
     from indexer.index.build import current_generation
 
+    _check_database(settings)
     if current_generation(settings.index_dir) is None:
         fail(f"no index in {settings.index_dir}; run 'casebase index' first")
     _ensure_secret_key(settings)
@@ -67,16 +74,42 @@ def serve(settings: Settings, host: str, port: int, workers: int, dev: bool) -> 
     run_gunicorn(settings, host, port, workers)
 
 
+def _check_database(settings: Settings) -> None:
+    """Refuse to start on a database whose schema is behind (naming the command that
+    fixes it) or that cannot be reached; a new SQLite file is created current."""
+    from indexer.errors import Unavailable
+    from indexer.library.database import Database
+
+    try:
+        Database.open(settings.database).dispose()
+    except Unavailable as exc:
+        fail(str(exc))
+
+
 def _ensure_secret_key(settings: Settings) -> None:
-    """Sessions need a secret key; create instance/secret_key (mode 600) on first start."""
+    """Sessions need a secret key; create instance/secret_key (mode 600) on first start.
+
+    Several servers must share one key (CASEBASE_SECRET_KEY, or the shared instance
+    folder's file) so that a session cookie signed by one is accepted by the others;
+    two servers starting at once agree on the first one's file."""
     import secrets
 
     if os.environ.get("CASEBASE_SECRET_KEY"):
         return
     key_file = settings.instance_dir / "secret_key"
-    if not key_file.exists():
-        settings.instance_dir.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as stream:
-            stream.write(secrets.token_hex(32))
-        click.echo(f"Created a secret key for sessions in {key_file}", err=True)
+    if key_file.exists():
+        return
+    settings.instance_dir.mkdir(parents=True, exist_ok=True)
+    # Written in full under a temporary name, then linked into place: a server starting
+    # at the same moment finds either no key file or a complete one.
+    temporary = key_file.with_name(f".secret_key.{os.getpid()}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as stream:
+        stream.write(secrets.token_hex(32))
+    try:
+        os.link(temporary, key_file)
+    except FileExistsError:  # another server created it a moment ago: use that one
+        return
+    finally:
+        temporary.unlink()
+    click.echo(f"Created a secret key for sessions in {key_file}", err=True)

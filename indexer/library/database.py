@@ -39,6 +39,7 @@ MAX_ROW_ID = 2 ** 63 - 1
 SQLITE_BUSY_SECONDS = 30
 CONNECT_TIMEOUT_SECONDS = 5  # an unreachable PostgreSQL answers 503 quickly rather than hanging
 UPGRADE_COMMAND = "casebase db upgrade"
+SQLITE_UNAVAILABLE = ("database is locked", "unable to open", "disk I/O error", "readonly database")
 
 
 def valid_row_id(value: object) -> bool:
@@ -154,8 +155,11 @@ class Database:
         try:
             yield
         except (OperationalError, InterfaceError, DisconnectionError) as exc:
-            # The driver's "operational" class: refused or dropped connections, a server
-            # shutting down, SQLite staying locked; not SQL mistakes (ProgrammingError).
+            # PostgreSQL's "operational" class is refused or dropped connections and a
+            # server shutting down; SQLite's also holds mistakes (no such table), which
+            # stay errors: only a file locked too long or unreadable is "unavailable".
+            if self.backend == "sqlite" and not any(sign in str(exc) for sign in SQLITE_UNAVAILABLE):
+                raise
             log.warning("database %s unavailable: %s", self.display_url, exc)
             raise DatabaseUnavailable(
                 "the instance database is unavailable, so changes cannot be saved right now (reading and "

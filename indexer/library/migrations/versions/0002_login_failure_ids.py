@@ -32,4 +32,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_column("login_failures", "id")
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("CREATE TABLE login_failures_old (name TEXT NOT NULL, address TEXT NOT NULL, time REAL NOT NULL)")
+        op.execute("INSERT INTO login_failures_old(name, address, time) "
+                   "SELECT name, address, time FROM login_failures ORDER BY id")
+        op.execute("DROP TABLE login_failures")
+        op.execute("ALTER TABLE login_failures_old RENAME TO login_failures")
+    else:
+        op.drop_column("login_failures", "id")
