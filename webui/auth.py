@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, abort, current_app, g, redirect, render_template, request, session, url_for
 
+from indexer.errors import Unavailable
 from indexer.library.accounts import Accounts, TooManyAttempts, User
 
 bp = Blueprint("auth", __name__)
@@ -46,11 +47,22 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def load_user() -> None:
         token = session.get(SESSION_TOKEN)
-        g.user = accounts().session_user(token) if token else None
-        if token and g.user is None:
-            session.clear()  # ended on the server: the cookie goes too
+        g.database_unavailable = None
+        try:
+            g.user = accounts().session_user(token) if token else None
+        except Unavailable as outage:
+            if request.method not in SAFE_METHODS:
+                raise  # a write cannot be done without the database: 503 with the reason
+            # Reads need only content and index: answer as to a reader, keep the cookie
+            # for when the database is back, and let editing pages say why (503).
+            g.user, g.database_unavailable = None, outage
+        else:
+            if token and g.user is None:
+                session.clear()  # ended on the server: the cookie goes too
         if not app.config.get("ANONYMOUS_READERS", True) and g.user is None and request.endpoint not in (
                 "auth.login", "static", "api.health"):
+            if g.database_unavailable is not None:
+                raise g.database_unavailable  # who is signed in cannot be known now
             abort(401, description="Sign in to read the casebase.")
 
     @app.context_processor
@@ -112,6 +124,8 @@ def require(role: str):
         @functools.wraps(view)
         def wrapped(*args, **kwargs):
             user: User | None = g.get("user")
+            if g.get("database_unavailable") is not None:
+                raise g.database_unavailable
             if user is None:
                 abort(401, description="Sign in to edit the library.")
             if not user.can(role):
