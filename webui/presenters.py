@@ -173,7 +173,7 @@ def facet_vocabularies(registry: FieldRegistry = REGISTRY) -> dict[str, str | No
 def facet_titles(registry: FieldRegistry = REGISTRY) -> dict[str, str]:
     """Facet name -> its heading on the search page."""
     fields = registry.facet_fields
-    return {facet: fields[facet].title if facet in fields else facet.capitalize() for facet in registry.facets}
+    return {facet: fields[facet].facet_title if facet in fields else facet.capitalize() for facet in registry.facets}
 
 
 def facets_overview(casebase: Casebase, registry: FieldRegistry = REGISTRY) -> dict[str, Any]:

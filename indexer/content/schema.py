@@ -61,6 +61,9 @@ class FieldSpec:
     # Where the facet stands among the others (lower first); fields without one follow
     # in registry order.
     facet_rank: int = 100
+    # The facet's heading where it reads better than the field's label ("Sector" for
+    # one value among the facet's values, where the fact sheet says "Sectors").
+    facet_label: str = ""
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -87,6 +90,11 @@ class FieldSpec:
         return self.facet or self.key
 
     @property
+    def facet_title(self) -> str:
+        """The heading of this field's search facet."""
+        return self.facet_label or self.title
+
+    @property
     def title(self) -> str:
         """The human label, or one made from the key when none is given."""
         return self.label or self.key.replace("_", " ").capitalize()
@@ -110,11 +118,11 @@ CASE_FIELDS: tuple[FieldSpec, ...] = (
               name="place", roles=_roles(FACT, FORM, CSV)),
     FieldSpec("location.region", "text", description="State, province or region.", label="Region",
               name="region", roles=_roles(FACT, FORM, CSV)),
-    FieldSpec("sectors", "terms", facet_rank=2, vocabulary="sectors", description="Sector keys.", label="Sectors",
+    FieldSpec("sectors", "terms", facet_rank=2, facet_label="Sector", vocabulary="sectors", description="Sector keys.", label="Sectors",
               facet="sector", roles=_roles(FACET, FACT, FORM, CSV, ATTRIBUTE)),
     FieldSpec("period", "text", description="When, as the source says it.", label="Period",
               roles=_roles(FACT, FORM, CSV)),
-    FieldSpec("initiative.driver", "term", facet_rank=6, vocabulary="driver", description="Table 3 column.",
+    FieldSpec("initiative.driver", "term", facet_rank=6, facet_label="Driven by", vocabulary="driver", description="Table 3 column.",
               label="Driver", roles=_roles(FACET, FACT, FORM, CSV, ATTRIBUTE, CONDITION)),
     FieldSpec("initiative.approach", "term", facet_rank=7, vocabulary="approach", description="Table 3 row.",
               label="Approach", roles=_roles(FACET, FACT, FORM, CSV, ATTRIBUTE, CONDITION)),
@@ -127,7 +135,7 @@ CASE_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("situation.cooperative_culture", "term", vocabulary="cooperative_culture",
               description="Figure 5 row.", label="Cooperative culture",
               roles=_roles(FACT, FORM, CSV, ATTRIBUTE, CONDITION)),
-    FieldSpec("situation.stage", "term", facet_rank=9, vocabulary="stage", description="Life-cycle stage.",
+    FieldSpec("situation.stage", "term", facet_rank=9, facet_label="Stage", vocabulary="stage", description="Life-cycle stage.",
               label="Life-cycle stage", roles=_roles(FACET, FACT, FORM, CSV, ATTRIBUTE, CONDITION)),
     FieldSpec("situation.firm_structure", "term", vocabulary="firm_structure", label="Firm structure",
               roles=_roles(FACT, FORM, CSV, ATTRIBUTE, CONDITION)),
@@ -174,7 +182,7 @@ NOTE_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("summary", "text", unknown_ok=False),
     FieldSpec("topics", "terms", vocabulary="topics"),
     FieldSpec("paper_section", "text", required=False),
-    FieldSpec("learn_order", "integer", required=False),
+    FieldSpec("learn_order", "integer", required=False, label="Position in the learning path"),
     FieldSpec("related_notes", "note-ids", required=False),
     FieldSpec("related_cases", "case-ids", required=False),
     FieldSpec("sources", "sources"),

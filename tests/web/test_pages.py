@@ -221,3 +221,14 @@ def test_each_engine_error_has_one_handler(app):
     """Every engine error class is answered by the hierarchy's one handler."""
     handled = [cls for cls in app.error_handler_spec[None][None] if issubclass(cls, CasebaseError)]
     assert handled == [CasebaseError]
+
+
+def test_facet_headings_keep_their_reading_names(client):
+    """Facet headings come from the registry's facet labels, which keep the words users
+    know ("Driven by", "Sector", "Stage") where the fact-sheet label differs."""
+    from webui.presenters import facet_titles
+
+    page = client.get("/search?q=trust").get_data(as_text=True)
+    assert ">Sector<" in page and ">Sectors<" not in page
+    titles = facet_titles()
+    assert (titles["driver"], titles["stage"], titles["sector"]) == ("Driven by", "Stage", "Sector")
