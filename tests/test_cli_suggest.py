@@ -70,3 +70,20 @@ def test_human_output_and_similar(run):
     assert json.loads(similar.output)["similar"][0]["id"] == "chip-city"
     missing = run("similar", "nowhere")
     assert missing.exit_code == 2 and "no case with id 'nowhere'" in missing.output
+
+
+def test_the_warnings_section_is_always_shown_with_what_could_not_be_judged(run):
+    result = run("suggest", "--pressure", "under-pressure")
+    assert result.exit_code == 0, result.output
+    assert "What the method says about this situation" in result.output
+    assert "No warning fires on what is known." in result.output
+    assert "Could not judge" in result.output and "Cooperative culture" in result.output
+    assert "Non-cooperative local culture" in result.output  # labels, not keys
+
+
+def test_conditions_of_the_new_warnings_are_given_as_attribute_value(run):
+    result = run("suggest", "--condition", "stage=decline", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["given"] == ["stage"]
+    bad = run("suggest", "--condition", "stage")
+    assert bad.exit_code != 0 and "ATTRIBUTE=VALUE" in bad.output

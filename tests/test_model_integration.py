@@ -80,22 +80,74 @@ def test_naming_a_case_puts_the_case_above_its_own_lessons(real_casebase, query,
     assert first_ids(real_casebase, query, n=1) == [case_id]
 
 
-def load_profiles() -> list[dict]:
-    path = Path(__file__).parent / "data" / "advisor_profiles.yaml"
+def load_profiles(name: str = "advisor_profiles.yaml") -> list[dict]:
+    path = Path(__file__).parent / "data" / name
     return yaml.safe_load(path.read_text(encoding="utf-8"))["profiles"]
+
+
+def failures_of(service, entry) -> list[str]:
+    """What the answer misses of the profile's expectations (the benchmark's check)."""
+    from benchmarks.advisor_profiles import answer_inferred, check
+
+    answer = service.suggest(entry["profile"]).to_dict()
+    return check(entry, answer, answer_inferred(answer) or {}, 0.0).failures
 
 
 @pytest.mark.parametrize("entry", load_profiles(), ids=lambda entry: entry["name"])
 def test_advisor_profiles(real_casebase, entry):
-    answer = real_casebase.suggest(entry["profile"]).to_dict()
-    top = [case["id"] for case in answer["cases"][:3]]
-    assert top[0] == entry["expect_first_case"], f"top 3: {top}"
-    fired = {warning["rule"] for warning in answer["warnings"]}
-    assert set(entry.get("expect_warnings", [])) <= fired, f"fired: {sorted(fired)}"
-    assert not set(entry.get("forbid_warnings", [])) & fired, f"fired: {sorted(fired)}"
-    readings = {why.split(":")[0].removeprefix("explains rule ")
-                for note in answer["notes"] for why in note["why"] if why.startswith("explains rule ")}
-    assert set(entry.get("expect_readings", [])) <= readings, f"readings: {sorted(readings)}"
+    assert failures_of(real_casebase, entry) == []
+
+
+# Held-out profiles (issue 9) the advisor does not yet meet, with the gap: strict, so a
+# profile that starts passing must leave this list. See the report of issue 9 for the
+# measurement; the gaps are mostly Spanish and Portuguese (the model is English-only).
+HELDOUT_GAPS: dict[str, str] = {}
+
+
+def _heldout_params():
+    for entry in load_profiles("advisor_heldout.yaml"):
+        gap = HELDOUT_GAPS.get(entry["name"])
+        marks = [pytest.mark.xfail(reason=gap, strict=True)] if gap else []
+        yield pytest.param(entry, id=entry["name"], marks=marks)
+
+
+@pytest.mark.parametrize("entry", list(_heldout_params()))
+def test_heldout_profiles(real_casebase, entry):
+    assert failures_of(real_casebase, entry) == []
+
+
+def test_no_rule_fires_on_a_heldout_profile_written_to_contradict_it(real_casebase):
+    false_fires = []
+    for entry in load_profiles("advisor_heldout.yaml"):
+        answer = real_casebase.suggest(entry["profile"]).to_dict()
+        fired = {w["rule"] for w in answer["warnings"]} | {r["rule"] for r in answer["readings"]}
+        false_fires += [f"{entry['name']}: {rule}" for rule in entry.get("contradicts", []) if rule in fired]
+    assert false_fires == []
+
+
+def test_every_rule_fires_on_some_heldout_profile_from_the_description(real_casebase):
+    fired_somewhere: set[str] = set()
+    for entry in load_profiles("advisor_heldout.yaml"):
+        answer = real_casebase.suggest(entry["profile"]).to_dict()
+        expected = set(entry.get("expect_warnings", [])) | set(entry.get("expect_readings", []))
+        fired = {w["rule"] for w in answer["warnings"]} | {r["rule"] for r in answer["readings"]}
+        fired_somewhere |= expected & fired
+    rules = {rule.id for rule in real_casebase.content.rules}
+    assert rules - fired_somewhere == set()
+
+
+def test_a_negated_description_does_not_read_the_positive_value(real_casebase):
+    answer = real_casebase.suggest({"description": "The workshops are no longer doing well since the imports "
+                                                   "arrived."}).to_dict()
+    assert {"attribute": "pressure", "value": "doing-well"} not in [
+        {"attribute": item["attribute"], "value": item["value"]} for item in answer["inferred"]]
+
+
+def test_given_values_win_over_what_the_description_says(real_casebase):
+    answer = real_casebase.suggest({"description": "Orders have never been better and the order books are full.",
+                                    "pressure": "under-pressure"}).to_dict()
+    assert answer["given"] == ["pressure"]
+    assert "pressure" not in {item["attribute"] for item in answer["inferred"]}
 
 
 def test_the_explanation_adds_up_on_the_bundled_content(real_casebase):

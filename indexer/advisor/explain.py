@@ -18,6 +18,8 @@ from indexer.advisor.similarity import AttributeScore
 from indexer.content.schema import REGISTRY, FieldRegistry
 from indexer.content.vocabulary import Vocabulary
 
+# The two attributes compared together as the initiative type (Table 3's row and column).
+INITIATIVE = ("driver", "approach")
 # Compared attributes that are not registry fields.
 SPECIAL_LABELS = {"description": "Description", "initiative": "Initiative type (Table 3)",
                   "activities": "Planned activities"}
@@ -153,3 +155,46 @@ def sector_notice(profile: Profile, cases: Sequence, sector_similarity, labels: 
     theirs = ", ".join(labels.value("sectors", s) for s in best_case.values(path))
     return (f"The library holds no case of this sector ({names}); the nearest is {best_case.title} "
             f"({theirs}).")
+
+
+def pair(values: tuple) -> str:
+    """Driver and approach as one text."""
+    return ", ".join(value for value in values if value) or "unknown"
+
+
+def short(text: str, limit: int = 120) -> str:
+    """The text on one line, cut at a word before `limit` characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def words(attribute: str, value, labels: Labels) -> str:
+    """A compared value in readers' words (labels, not keys)."""
+    if attribute in ("description", "country"):
+        return str(value)
+    items = value if isinstance(value, list) else [part.strip() for part in str(value).split(",")]
+    if attribute == "initiative":
+        return ", ".join(labels.value(name, item) for name, item in zip(INITIATIVE, items)
+                         if item != "unknown") or "unknown"
+    return ", ".join(labels.value(attribute, item) for item in items)
+
+
+def reason(parts: list[AttributeScore], labels: Labels) -> str:
+    """One line: the strongest contributions, in words."""
+    phrases = []
+    for part in sorted(parts, key=lambda p: -p.weight * p.similarity):
+        if part.similarity <= 0:
+            continue
+        if part.attribute == "description":
+            phrases.append(f"description similar to '{short(str(part.case_value), 80)}'")
+        elif part.imputed:
+            continue  # the case does not record it: no reason either way
+        elif part.similarity >= 1.0:
+            phrases.append(f"same {part.label.lower() or part.attribute}: {words(part.attribute, part.case_value, labels)}")
+        else:
+            mine, theirs = (words(part.attribute, part.query_value, labels),
+                            words(part.attribute, part.case_value, labels))
+            phrases.append(f"related {part.label.lower() or part.attribute}: {theirs} ~ {mine} {part.similarity:.2f}")
+        if len(phrases) == 3:
+            break
+    return "; ".join(phrases) or "no attribute in common"

@@ -22,7 +22,7 @@ An attribute the profile gives explicitly is never read: given values always win
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
@@ -39,7 +39,9 @@ THRESHOLD = 0.4
 # Lead over the runner-up value of the same attribute.
 MARGIN = 0.02
 # Activities are several at once; each must be stated a little more clearly.
-LIST_THRESHOLD = 0.45
+LIST_THRESHOLD = 0.5
+# A statement counts for the values of its nearest examples only (over all attributes).
+NEIGHBOURS = 5
 PHRASE = "phrase"
 MEANING = "meaning"
 
@@ -62,6 +64,8 @@ class Reading:
     inferred: tuple[Inferred, ...]
     undecided: frozenset[str]  # attributes the description supports with opposite values
     by_meaning: bool  # False: phrases only (no model)
+    # The description's vector (the normalised mean of its statements'); not part of what was read.
+    vector: np.ndarray | None = field(default=None, compare=False, hash=False)
 
     def values(self) -> dict[str, str]:
         """Scalar attribute -> value read."""
@@ -86,10 +90,11 @@ class DescriptionReader:
 
     def __init__(self, bank: ExampleBank, lexicon: Lexicon, rules: Sequence[Rule],
                  matrix: np.ndarray | None = None, threshold: float = THRESHOLD, margin: float = MARGIN,
-                 list_threshold: float = LIST_THRESHOLD):
+                 list_threshold: float = LIST_THRESHOLD, neighbours: int = NEIGHBOURS):
         self.bank, self.lexicon, self.rules = bank, lexicon, list(rules)
         self.matrix = matrix
         self.threshold, self.margin, self.list_threshold = threshold, margin, list_threshold
+        self.neighbours = neighbours
         # Masks over the examples, computed once: the reading runs on every request.
         self.example_lang = np.array([example.lang for entry in bank.attributes.values()
                                       for example in entry.examples])
@@ -116,9 +121,10 @@ class DescriptionReader:
                 inferred.append(Inferred(attribute, value, phrase_hits[attribute], 1.0, PHRASE))
         by_meaning = encode_many is not None and self.matrix is not None
         undecided = set(conflicting)
+        vector = None
         if by_meaning:
             assert encode_many is not None
-            similarities, polarity = self._similarities(statements, encode_many)
+            similarities, polarity, vector = self._similarities(statements, encode_many)
             done = {item.attribute for item in inferred} | given | conflicting
             for attribute, entry in self.bank.attributes.items():
                 if attribute in done:
@@ -137,13 +143,13 @@ class DescriptionReader:
                                              MEANING))
                 elif ambiguous:
                     undecided.add(attribute)
-        return Reading(tuple(inferred), frozenset(undecided), by_meaning)
+        return Reading(tuple(inferred), frozenset(undecided), by_meaning, vector if by_meaning else None)
 
     def decide(self, supports: Sequence[Support]) -> tuple[Support | None, bool]:
         """(the value read, or None; whether two values were too close to choose).
 
         >>> reader = DescriptionReader(ExampleBank({}), Lexicon({}), [])
-        >>> reader.decide([Support("a", 0.7, "s1"), Support("b", 0.4, "s2")])[0].value
+        >>> reader.decide([Support("a", 0.7, "s1"), Support("b", 0.3, "s2")])[0].value
         'a'
         >>> reader.decide([Support("a", 0.7, "s1"), Support("b", 0.68, "s2")])
         (None, True)
@@ -179,9 +185,9 @@ class DescriptionReader:
         conflicting = frozenset(key for key, values in allowed.items() if not values)
         return {key: values for key, values in allowed.items() if values}, hits, conflicting
 
-    def _similarities(self, statements: list[str], encode_many) -> tuple[np.ndarray, np.ndarray]:
+    def _similarities(self, statements: list[str], encode_many) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Statements x examples cosine (the better of as-written and glossed, each against
-        the examples of its language), and each statement's polarity."""
+        the examples of its language), each statement's polarity, and the description's vector."""
         assert self.matrix is not None
         languages = [language_of(statement) for statement in statements]
         glossed = [self.lexicon.gloss(statement, language) if language != "en" else ""
@@ -189,17 +195,34 @@ class DescriptionReader:
         texts = statements + [g for g in glossed if g]
         vectors = np.asarray(encode_many(texts), dtype=np.float32)
         raw = vectors[:len(statements)] @ self.matrix.T
-        example_lang = self.example_lang
-        similarities = np.where(example_lang[None, :] == np.array(languages)[:, None], raw, -1.0)
+        same_language = self.example_lang[None, :] == np.array(languages)[:, None]
+        similarities = self._standing_out(raw, same_language)
         row = len(statements)
-        english = example_lang == "en"
+        english = np.broadcast_to(self.example_lang == "en", raw.shape[1:])
         for index, gloss in enumerate(glossed):
             if gloss:
-                similarities[index] = np.maximum(similarities[index],
-                                                 np.where(english, vectors[row] @ self.matrix.T, -1.0))
+                scores = self._standing_out((vectors[row] @ self.matrix.T)[None, :], english[None, :])[0]
+                similarities[index] = np.maximum(similarities[index], scores)
                 row += 1
         polarity = np.array([negates(statement) for statement in statements])
-        return similarities, polarity
+        # One batch serves both: the statements' mean stands for the whole description
+        # (encoding it again would double the model's time per request).
+        mean = vectors[:len(statements)].mean(axis=0)
+        return similarities, polarity, mean / max(float(np.linalg.norm(mean)), 1e-9)
+
+    def _standing_out(self, similarities: np.ndarray, pool: np.ndarray) -> np.ndarray:
+        """Each statement's similarities to its `neighbours` nearest examples within `pool`
+        (the others -1): a statement is evidence only for what its nearest examples say.
+        A generic statement ("the city wants a cluster initiative") is moderately close to
+        examples of every attribute, but only a few are its nearest; and the English-only
+        model finds any two Spanish sentences alike, which ranking within the Spanish
+        examples discounts."""
+        masked = np.where(pool, similarities, -1.0)
+        keep = min(self.neighbours, masked.shape[1])
+        if keep == 0:
+            return masked
+        cutoff = -np.sort(-masked, axis=1)[:, keep - 1:keep]
+        return np.where(pool & (masked >= cutoff), masked, -1.0)
 
     def _supports(self, entry: AttributeExamples, statements: list[str], similarities: np.ndarray,
                   polarity: np.ndarray) -> list[Support]:

@@ -36,6 +36,10 @@ NEGATION_CUES = (
     # Portuguese
     "nao", "ja nao", "ainda nao", "nenhum", "nenhuma", "ninguem", "nem", "sem", "jamais",
 )
+# Idioms that contain a negation cue but affirm: "orders have never been better".
+AFFIRMING_IDIOMS = re.compile(
+    r"\b(never been better|never better|no doubt|not only|no less than|nunca estuvo mejor|nunca estuvieron mejor|"
+    r"nunca fue mejor|nunca foi melhor|nunca esteve melhor|no solo|nao so|sem duvida|sin duda)\b")
 _NEGATION = re.compile(r"(?<![\w'])(?:" + "|".join(
     re.escape(cue) for cue in sorted(NEGATION_CUES, key=len, reverse=True)) + r")(?![\w])|n't\b")
 
@@ -89,8 +93,10 @@ def negates(sentence: str) -> bool:
     (True, True)
     >>> negates("Order books are full."), negates("Notably, the node grows.")
     (False, False)
+    >>> negates("Orders have never been better."), negates("El sector nunca estuvo mejor.")
+    (False, False)
     """
-    return _NEGATION.search(fold(sentence)) is not None
+    return _NEGATION.search(AFFIRMING_IDIOMS.sub(" ", fold(sentence))) is not None
 
 
 def language_of(text: str) -> str:

@@ -11,7 +11,6 @@ say why a case matched and the arithmetic can be checked.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
@@ -19,9 +18,10 @@ import numpy as np
 from indexer import models
 from indexer.content.loading import Content
 from indexer.content.documents import Document, Lesson
+from indexer.advisor.answers import CaseMatch, Suggestion
 from indexer.advisor.examples import embed_examples, load_examples, load_lexicon
-from indexer.advisor.explain import (Labels, impute_unknowns, inferred_entries, merged_profile, sector_notice,
-                                     undecided)
+from indexer.advisor.explain import (INITIATIVE, Labels, impute_unknowns, inferred_entries, merged_profile,
+                                     pair, reason, sector_notice, short, undecided)
 from indexer.advisor.inference import DescriptionReader, Reading
 from indexer.advisor.profile import Profile, condition_attributes, term_values
 from indexer.advisor.rules import fire_all
@@ -57,82 +57,21 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 }
 # The weight of an attribute added to the registry without a weight of its own.
 DEFAULT_WEIGHT = 1.0
-# The two attributes compared together as the initiative type (Table 3's row and column).
-INITIATIVE = ("driver", "approach")
-# An attribute the profile knows but a case does not counts at full weight with the
-# library's mean similarity for the profile's value (explain.impute_unknowns). Leaving
-# it out (weight 0, the earlier treatment) let cases that record little rank first on
-# the few attributes they have; a penalty (similarity 0) ranked thinly documented but
-# apt cases, such as the German contests for a contest-based programme, below generic ones.
-UNKNOWN_CASE_WEIGHT = 1.0
+# An attribute the profile knows but a case does not record is estimated by the
+# library's mean similarity for the profile's value (explain.impute_unknowns) and
+# counts at half its weight: a Bayesian-style shrinkage of a thinly documented case's
+# score toward the library mean, by the share of attributes it does not record. Leaving
+# it out (weight 0, the earlier treatment) lets a case score on the few attributes it
+# has; full weight at the mean (1.0) ranked apt but thin cases, such as the German
+# contests for a contest-based programme, below generic ones (2 of 18 first-case
+# expectations of tests/data/advisor_profiles.yaml lost; 0.5 keeps all 18).
+UNKNOWN_CASE_WEIGHT = 0.5
 # A fixed sentence whose vector identifies the model (the example embeddings' cache key).
 MODEL_PROBE = "cluster initiative"
 # Case sections that classify the case rather than tell it (never quoted as a passage).
 CLASSIFICATION_HEADING = "how this case is classified"
 LESSON_WEIGHTS = {"conditions": 0.4, "description": 0.4, "case": 0.2}
 DUPLICATE_COSINE = 0.92
-
-
-@dataclass
-class CaseMatch:
-    """A case compared with the profile."""
-
-    id: str
-    title: str
-    score: float
-    explanation: list[AttributeScore]
-    passage: str
-    reason: str
-    compared: int = 0
-    comparable: int = 0
-
-    @property
-    def doc_id(self) -> str:
-        """The document to link to: the case itself."""
-        return self.id
-
-    def to_model(self) -> models.CaseMatch:
-        """The typed answer (built without validation: the advisor made every value)."""
-        return models.CaseMatch.model_construct(
-            id=self.id, kind="case", doc_id=self.id, anchor=None, title=self.title, score=self.score,
-            explanation=[part.to_model() for part in self.explanation], passage=self.passage,
-            reason=self.reason, compared=self.compared, comparable=self.comparable)
-
-    def to_dict(self) -> dict:
-        """JSON-ready form, produced by the typed model."""
-        return self.to_model().model_dump()
-
-
-@dataclass
-class Suggestion:
-    """The whole answer for one profile."""
-
-    profile: dict
-    cases: list[CaseMatch]
-    lessons: list[dict]
-    notes: list[dict]
-    warnings: list[dict]
-    notices: list[str] = field(default_factory=list)
-    readings: list[dict] = field(default_factory=list)
-    given: list[str] = field(default_factory=list)
-    inferred: list[dict] = field(default_factory=list)
-    undecided: list[dict] = field(default_factory=list)
-
-    def to_model(self) -> models.Suggestion:
-        """The typed answer (built without validation: the advisor made every value)."""
-        return models.Suggestion.model_construct(
-            profile=self.profile, cases=[case.to_model() for case in self.cases],
-            lessons=[models.LessonSuggestion.model_construct(**lesson) for lesson in self.lessons],
-            notes=[models.NoteSuggestion.model_construct(**note) for note in self.notes],
-            warnings=[models.RuleWarning.model_construct(**warning) for warning in self.warnings],
-            readings=[models.RuleWarning.model_construct(**reading) for reading in self.readings],
-            given=self.given, inferred=[models.InferredValue.model_construct(**item) for item in self.inferred],
-            undecided=[models.Undecided.model_construct(**item) for item in self.undecided],
-            notices=self.notices)
-
-    def to_dict(self) -> dict:
-        """The documented JSON shape, produced by the typed model."""
-        return self.to_model().model_dump()
 
 
 class Advisor:
@@ -208,7 +147,7 @@ class Advisor:
 
         if query_vector is not None:
             similarity, passage = self._best_passage(case.id, query_vector)
-            add("description", _short(profile.description), passage, clamp_cosine(similarity))
+            add("description", short(profile.description), passage, clamp_cosine(similarity))
         for attribute, path in self.taxonomy_paths.items():
             mine, theirs = profile.items(attribute), case.values(path)
             if mine and theirs:
@@ -219,9 +158,9 @@ class Advisor:
         case_type = tuple(v if v != "unknown" else None for v in
                           (case.get(self.registry.attribute_paths[name]) for name in INITIATIVE))
         if (query_type[0] and case_type[0]) or (query_type[1] and case_type[1]):
-            add("initiative", _pair(query_type), _pair(case_type), self.initiative(query_type, case_type))
+            add("initiative", pair(query_type), pair(case_type), self.initiative(query_type, case_type))
         elif any(query_type):
-            unknown("initiative", _pair(query_type))
+            unknown("initiative", pair(query_type))
         for attribute, path in self.country_paths.items():
             country = case.get(path)
             if profile.country:
@@ -253,7 +192,7 @@ class Advisor:
         impute_unknowns([match.explanation for match in matches])
         for match in matches:
             match.score = global_score(match.explanation)
-            match.reason = f"compared on {match.compared} of {match.comparable}: " + _reason(match.explanation, self)
+            match.reason = f"compared on {match.compared} of {match.comparable}: " + reason(match.explanation, self.labels)
         return sorted(matches, key=lambda match: (-match.score, match.id))
 
     def _best_passage(self, item_id: str, query_vector: np.ndarray) -> tuple[float, str]:
@@ -270,7 +209,7 @@ class Advisor:
         unit = self.searcher.units[rows[best]]
         text = unit.section if unit.unit_type == "lesson" else (unit.summary if unit.unit_type == "document"
                                                                else unit.body)
-        return float(similarities[best]), _short(text, 160)
+        return float(similarities[best]), short(text, 160)
 
     # -- the whole suggestion -------------------------------------------------
 
@@ -278,14 +217,14 @@ class Advisor:
                 lesson_limit: int = models.SUGGESTED_LESSONS, note_limit: int = models.SUGGESTED_NOTES) -> Suggestion:
         """Similar cases, applicable lessons, notes to read and the method's warnings."""
         notices: list[str] = []
-        query_vector = None
-        if profile.description and self.encode is not None:
-            query_vector = self.encode(profile.description)
-        elif profile.description:
-            notices.append("semantic similarity unavailable: the description was not compared, and it was "
-                           "read by phrases only")
         given = [key for key in profile.to_dict() if key not in ("description", "title")]
         reading = self.read(profile)
+        query_vector = reading.vector
+        if query_vector is None and profile.description and self.encode is not None:
+            query_vector = self.encode(profile.description)
+        elif query_vector is None and profile.description:
+            notices.append("semantic similarity unavailable: the description was not compared, and it was "
+                           "read by phrases only")
         used = merged_profile(profile, reading)
         ranked = self.rank_cases(used, query_vector)
         read_in = {item.attribute: item.sentence for item in reading.inferred}
@@ -431,44 +370,3 @@ def _condition_score(lesson: Lesson, profile: Profile, labels: Labels) -> tuple[
             why.append(f"applies when {labels.attribute(key).lower()} is "
                        f"{' or '.join(labels.value(key, v) for v in accepted)} (yours)")
     return (met / checked if checked else 0.5), why
-
-
-def _pair(values: tuple) -> str:
-    return ", ".join(value for value in values if value) or "unknown"
-
-
-def _short(text: str, limit: int = 120) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[:limit].rsplit(" ", 1)[0] + " …"
-
-
-def _words(attribute: str, value, advisor: Advisor) -> str:
-    """A compared value in readers' words (labels, not keys)."""
-    if attribute in ("description", "country"):
-        return str(value)
-    items = value if isinstance(value, list) else [part.strip() for part in str(value).split(",")]
-    if attribute == "initiative":
-        return ", ".join(advisor.labels.value(name, item) for name, item in zip(INITIATIVE, items)
-                         if item != "unknown") or "unknown"
-    return ", ".join(advisor.labels.value(attribute, item) for item in items)
-
-
-def _reason(parts: list[AttributeScore], advisor: Advisor) -> str:
-    """One line: the strongest contributions, in words."""
-    phrases = []
-    for part in sorted(parts, key=lambda p: -p.weight * p.similarity):
-        if part.similarity <= 0:
-            continue
-        if part.attribute == "description":
-            phrases.append(f"description similar to '{_short(str(part.case_value), 80)}'")
-        elif part.imputed:
-            continue  # the case does not record it: no reason either way
-        elif part.similarity >= 1.0:
-            phrases.append(f"same {part.label.lower() or part.attribute}: {_words(part.attribute, part.case_value, advisor)}")
-        else:
-            mine, theirs = (_words(part.attribute, part.query_value, advisor),
-                            _words(part.attribute, part.case_value, advisor))
-            phrases.append(f"related {part.label.lower() or part.attribute}: {theirs} ~ {mine} {part.similarity:.2f}")
-        if len(phrases) == 3:
-            break
-    return "; ".join(phrases) or "no attribute in common"

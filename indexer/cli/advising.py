@@ -38,6 +38,8 @@ def _read_profile(stream) -> dict:
 @click.option("--enright")
 @click.option("--altenburg-meyer-stamer")
 @click.option("--markusen")
+@click.option("--condition", "conditions", multiple=True, metavar="ATTRIBUTE=VALUE",
+              help="Another condition of the method's warnings, e.g. government_view=obstacle (repeatable).")
 @click.option("--profile", "profile_file", type=click.File("r"),
               help="A YAML or JSON profile ('-' for stdin); options given as well override it.")
 @click.option("--batch", type=click.File("r"), help="One JSON profile per line; one JSON answer per line.")
@@ -49,7 +51,13 @@ def suggest(settings: Settings, profile_file, batch, as_json: bool, **options) -
     from indexer.advisor.profile import ProfileError
 
     casebase = open_casebase(settings)
+    conditions = options.pop("conditions", ())
     given = {key: value for key, value in options.items() if value not in (None, ())}
+    for condition in conditions:
+        name, separator, value = condition.partition("=")
+        if not separator or not name.strip() or not value.strip():
+            raise click.BadParameter(f"'{condition}' is not ATTRIBUTE=VALUE", param_hint="--condition")
+        given[name.strip()] = value.strip()
     for key in ("sectors", "activities"):
         if key in given:
             given[key] = list(given[key])
@@ -85,11 +93,26 @@ def suggest(settings: Settings, profile_file, batch, as_json: bool, **options) -
 def _print_suggestion(answer) -> None:
     for notice in answer.notices:
         click.echo(f"Note: {notice}", err=True)
-    if answer.warnings:
-        click.echo(click.style("What the method says about this situation", bold=True))
-        for warning in answer.warnings:
-            click.echo(f"  [{warning['kind']}] {warning['message']}")
-            click.echo(f"      because: {'; '.join(warning['evidence'])}  (read: {warning['note_id']})")
+    if answer.inferred:
+        click.echo(click.style("Read from your description (give a value to correct it)", bold=True))
+        for item in answer.inferred:
+            click.echo(f"  {item['label']}  ({item['confidence']:.2f}, {item['method']})")
+            click.echo(f"      \"{item['sentence']}\"")
+    # Always shown: "nothing fired" must be told apart from "could not judge".
+    click.echo(click.style("What the method says about this situation", bold=True))
+    for warning in answer.warnings:
+        click.echo(f"  [{warning['kind']}] {warning['title']}: {warning['message']}")
+        click.echo(f"      because: {'; '.join(warning['evidence'])}  (read: {warning['note_id']})")
+    if not answer.warnings:
+        click.echo("  No warning fires on what is known.")
+        undecided: dict[str, list[str]] = {}
+        for item in answer.undecided:
+            undecided.setdefault(item["title"], []).append(
+                f"{item['label']} ({' or '.join(item['values_that_would_fire'])})")
+        if undecided:
+            click.echo("  Could not judge (the attribute that would decide it):")
+            for title, needs in undecided.items():
+                click.echo(f"    {title}: {'; '.join(needs)}")
     click.echo(click.style("Similar cases", bold=True))
     for match in answer.cases:
         click.echo(f"  {match.score:.2f}  {match.title}  ({match.id})")

@@ -1,0 +1,96 @@
+"""Every rule of kb/rules.yaml fires on a small profile that meets it and not on one that
+contradicts it; the six corrections of issue 9 hold (keyword reading: no model)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from indexer.advisor.profile import Profile, term_values
+from indexer.advisor.rules import ACTIVITY_KEYS, fire_all
+from indexer.checking import load_library
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = load_library(ROOT)
+RULES = {rule.id: rule for rule in CONTENT.rules}
+
+
+def _fired(data: dict) -> set[str]:
+    return {firing.rule.id for firing in fire_all(CONTENT.rules, Profile.from_mapping(data, CONTENT.vocabulary))}
+
+
+def _meeting(when: dict) -> dict:
+    data: dict = {}
+    for key, accepted in when.items():
+        if key == "activities":
+            data["activities"] = [accepted[0]]
+        elif key == "lacks_activities":
+            others = [a for a in CONTENT.vocabulary.values("activities") if a not in accepted]
+            data["activities"] = [others[0]]
+        else:
+            data[key] = accepted[0]
+    return data
+
+
+def _vocabulary_of(key: str) -> str:
+    from indexer.advisor.profile import SCALAR_ATTRIBUTES
+    return SCALAR_ATTRIBUTES.get(key, key)
+
+
+def test_the_rules_file_has_no_problems_and_every_rule_cites_its_lines():
+    assert not [p for p in CONTENT.problems if p.path == "kb/rules.yaml"]
+    assert all(rule.lines and rule.title for rule in CONTENT.rules)
+
+
+@pytest.mark.parametrize("rule_id", sorted(RULES))
+def test_each_option_of_each_rule_fires_when_met(rule_id):
+    for when, _ in RULES[rule_id].alternatives():
+        assert rule_id in _fired(_meeting(when)), when
+
+
+@pytest.mark.parametrize("rule_id", sorted(RULES))
+def test_each_rule_is_silent_when_a_condition_is_contradicted(rule_id):
+    for when, _ in RULES[rule_id].alternatives():
+        for key, accepted in when.items():
+            data = _meeting(when)
+            if key == "activities":
+                others = [a for a in CONTENT.vocabulary.values("activities") if a not in accepted]
+                data["activities"] = others[:1]
+            elif key == "lacks_activities":
+                data["activities"] = [accepted[0]]
+            else:
+                wrong = [v for v in term_values(CONTENT.vocabulary, _vocabulary_of(key)) if v not in accepted]
+                if not wrong:
+                    continue
+                data[key] = wrong[0]
+            assert rule_id not in _fired(data), (key, data)
+
+
+def test_doing_well_with_a_mixed_culture_is_not_the_red_box():
+    fired = _fired({"pressure": "doing-well", "cooperative_culture": "mixed"})
+    assert "figure5-unresponsive" not in fired and "figure5-quick-win" not in fired
+    assert "figure5-unresponsive" in _fired({"pressure": "doing-well", "cooperative_culture": "non-cooperative"})
+
+
+def test_an_explicit_decline_fires_the_life_cycle_warning():
+    assert "mature-or-declining-cluster" in _fired({"stage": "decline"})
+    assert "mature-or-declining-cluster" not in _fired({"stage": "growth"})
+
+
+@pytest.mark.parametrize("phrase", ["There are few firms in town.", "Rivalry between the firms is fierce.",
+                                    "They have an active association.", "A strong association runs fairs.",
+                                    "An external evaluator will review the third year."])
+def test_phrases_the_paper_does_not_support_are_no_evidence(phrase):
+    assert _fired({"description": phrase}) == set()
+
+
+def test_survival_clusters_with_a_budget_but_not_with_seed_money():
+    assert "survival-cluster-budget" in _fired({"altenburg_meyer_stamer": "survival", "funding_level": "moderate"})
+    assert "survival-cluster-budget" not in _fired({"altenburg_meyer_stamer": "survival", "funding_level": "seed"})
+
+
+def test_either_external_ownership_or_global_buyers_is_external_control():
+    assert "external-control" in _fired({"ownership": "external"})
+    assert "external-control" in _fired({"buyers": "global-buyers"})
+    assert "external-control" not in _fired({"ownership": "local", "buyers": "own-markets"})
