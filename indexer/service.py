@@ -11,6 +11,7 @@ of the content stamp that every publish touches), so caches can key on it.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from pathlib import Path
@@ -26,6 +27,7 @@ from indexer.index.build import (
     build_index,
     check_manifest,
     current_generation,
+    read_glossary,
     read_manifest,
     remove_stale_builds,
 )
@@ -43,6 +45,7 @@ from indexer.library.accounts import Accounts
 from indexer.library.editing import Library
 from indexer.library.files import fsync_folder
 
+log = logging.getLogger(__name__)
 QUERY_CACHE_SIZE = 512
 CONTENT_STAMP = "content.stamp"
 
@@ -50,10 +53,14 @@ CONTENT_STAMP = "content.stamp"
 class Casebase:
     """Content, index and search behind one object."""
 
-    def __init__(self, settings: Settings, content: Content, encoder: Encoder | None,
+    def __init__(self, settings: Settings, content: Content | None, encoder: Encoder | None,
                  options: SearchOptions = SearchOptions()):
         self.settings = settings
-        self.content = content
+        # None until loaded: `open` loads it in the background, since parsing and
+        # validating every file of a large library takes far longer than opening the
+        # index, and searches need only the index.
+        self._content = content
+        self._loading = threading.Lock()
         self.encoder = encoder
         self.options = options
         self._searcher: Searcher | None = None
@@ -72,12 +79,36 @@ class Casebase:
     @classmethod
     def open(cls, settings: Settings, encoder: Encoder | None = None,
              options: SearchOptions = SearchOptions(), semantic: bool = True) -> "Casebase":
-        """Load the content; the index is opened on first search, the model on first
-        semantic query. `semantic=False` runs without any model."""
+        """Start loading the content in the background; the index is opened on first
+        search (which does not wait for the content), the model on first semantic query.
+        `semantic=False` runs without any model."""
         if encoder is None and semantic:
             encoder = SentenceTransformerEncoder(settings.model_name, threads=settings.query_threads)
         remove_stale_builds(settings.index_dir)
-        return cls(settings, load_library(settings.content_dir), encoder, options)
+        casebase = cls(settings, None, encoder, options)
+        threading.Thread(target=casebase._load_in_background, name="content-loader", daemon=True).start()
+        return casebase
+
+    @property
+    def content(self) -> Content:
+        """The loaded content (cases, notes, vocabulary, glossary, rules); the first use
+        waits for the background load that `open` started."""
+        content = self._content
+        if content is None:
+            with self._loading:
+                if self._content is None:
+                    loaded = load_library(self.settings.content_dir)
+                    with self._lock:  # a reload that finished meanwhile is newer: keep it
+                        if self._content is None:
+                            self._content = loaded
+                content = self._content
+        return content
+
+    def _load_in_background(self) -> None:
+        try:
+            self.content
+        except Exception:  # the next use of `content` loads again and raises to its caller
+            log.exception("loading the content in the background failed")
 
     # -- index ---------------------------------------------------------------
 
@@ -86,7 +117,7 @@ class Casebase:
         self._set_content(load_library(self.settings.content_dir))
         report = build_index(self.settings.content_dir, self.settings.index_dir, self.encoder,
                              rebuild=rebuild, progress=progress, echo=echo, content=self.content)
-        self._reopen_if_changed()
+        self._reopen_if_changed(content_is_current=True)
         return report
 
     @property
@@ -102,22 +133,32 @@ class Casebase:
             raise IndexMissing(f"no index in {self.settings.index_dir}; run 'casebase index' first")
         return self._searcher
 
-    def _reopen_if_changed(self) -> None:
+    def _reopen_if_changed(self, content_is_current: bool = False) -> None:
+        """Open the current generation if it is not the one open; a switch made by another
+        process also reloads the content (after the swap, outside the lock: searches go on
+        meanwhile), unless `content_is_current` (this process just loaded it to build)."""
         folder = current_generation(self.settings.index_dir)
         if folder is None or folder.name == self._generation:
             return
+        # The generation carries the glossary it was built with, so the first search need
+        # not wait for the content (older generations: the content's). Read before taking
+        # the lock: waiting for the content's load while holding it could deadlock.
+        glossary = read_glossary(folder)
+        if glossary is None:
+            glossary = self.content.glossary
         with self._lock:
             if folder.name == self._generation:
                 return
             check_manifest(read_manifest(folder), self.encoder.name if self.encoder else None)
             analyzer = make_analyzer()
-            expander = SynonymExpander(self.content.glossary, lambda text: terms(analyzer, text))
+            expander = SynonymExpander(glossary, lambda text: terms(analyzer, text))
             searcher = Searcher.open(folder, expander,
                                      self._encode_query if self.encoder else None, self.options)
+            # The old searcher is not closed: a search that started on it may still be
+            # reading; its files are released when the last such search drops it.
             old, self._searcher, self._generation = self._searcher, searcher, folder.name
-            if folder.name and old is not None:
-                self._set_content(load_library(self.settings.content_dir))
-                old.close()
+        if old is not None and not content_is_current:
+            self._set_content(load_library(self.settings.content_dir))
 
     def reload_content(self) -> None:
         """Read the content files again (after a publish); the index follows separately."""
@@ -125,7 +166,7 @@ class Casebase:
 
     def _set_content(self, content: Content) -> None:
         with self._lock:
-            self.content = content
+            self._content = content
             self._advisor = None
             self._content_version += 1
 
@@ -207,7 +248,7 @@ class Casebase:
             cached = self._query_vectors.get(text)
         if cached is not None:
             return cached
-        vector = self.encoder.encode([text])[0]
+        vector = self.encoder.encode_query(text)
         with self._vectors_lock:
             self._query_vectors[text] = vector
         return vector

@@ -5,7 +5,7 @@ Layout of the index folder:
     CURRENT                 name of the generation readers use (replaced atomically)
     build.lock              held by the one writer
     embeddings.npz          embedding cache by model and text hash, shared by builds
-    generations/<name>/     manifest.json, units.jsonl, whoosh/, bm25.*, vectors.npy
+    generations/<name>/     manifest.json, units.jsonl, read-model.npz, glossary.json, whoosh/, bm25.*, vectors.npy
 
 A build writes a complete generation under a temporary name, renames it into place
 and only then replaces CURRENT, so a reader never sees half an index and a crash
@@ -21,22 +21,25 @@ import os
 import shutil
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from indexer.checking import load_library
-from indexer.content.loading import Content
+from indexer.content.loading import Content, GlossaryTerm
 from indexer.errors import Unavailable
 from indexer.search.encoder import Encoder, ModelUnavailable
+from indexer.index.incremental import save_unit_keys, unit_line, update_generation
+from indexer.search.items import save_read_model
 from indexer.search.keyword import KeywordIndex
-from indexer.content.schema import SCHEMA_VERSION
+from indexer.content.schema import REGISTRY, SCHEMA_VERSION
 from indexer.search.units import FIELD_B, FIELD_WEIGHTS, Unit, content_units
 from indexer.search.vectors import EmbeddingCache, NumpyVectorStore
 
 # 5: units store document ids and anchors, not URLs (older folders must be rebuilt).
 INDEX_FORMAT = 5
 KEEP_GENERATIONS = 2
+GLOSSARY = "glossary.json"
 
 
 class IndexProblem(Unavailable):
@@ -65,6 +68,9 @@ class BuildReport:
     embedded: int = 0
     semantic: bool = False
     seconds: float = 0.0
+    # True when the generation was derived from the previous one, touching `changed` units.
+    incremental: bool = False
+    changed: int = 0
     warnings: list[str] = field(default_factory=list)
 
 
@@ -111,6 +117,16 @@ def current_generation(index_dir: Path) -> Path | None:
         return None
     folder = index_dir / "generations" / pointer.read_text(encoding="utf-8").strip()
     return folder if (folder / "manifest.json").exists() else None
+
+
+def read_glossary(folder: Path) -> list[GlossaryTerm] | None:
+    """The glossary a generation was built with (its query synonyms), or None when the
+    generation predates storing it."""
+    path = folder / GLOSSARY
+    if not path.exists():
+        return None
+    return [GlossaryTerm(entry["term"], tuple(entry["aliases"]), entry["definition"], entry["note"],
+                         entry["source"]) for entry in json.loads(path.read_text(encoding="utf-8"))]
 
 
 def read_manifest(folder: Path) -> dict:
@@ -166,11 +182,13 @@ def build_index(content_dir: Path, index_dir: Path, encoder: Encoder | None, reb
         hashes = fingerprint(content)
         model_name = encoder.name if encoder is not None else None
         current = current_generation(index_dir)
+        compatible = False
         if current is not None and not rebuild:
             manifest = read_manifest(current)
-            if (manifest.get("hashes") == hashes and manifest.get("format") == INDEX_FORMAT
-                    and manifest.get("schema_version") == SCHEMA_VERSION
-                    and manifest.get("model") == model_name):
+            compatible = (manifest.get("format") == INDEX_FORMAT and manifest.get("schema_version") == SCHEMA_VERSION
+                          and manifest.get("model") == model_name and manifest.get("field_weights") == FIELD_WEIGHTS
+                          and manifest.get("field_b") == FIELD_B)
+            if compatible and manifest.get("hashes") == hashes:
                 report.generation = current.name
                 report.units = manifest.get("units", 0)
                 report.semantic = bool(manifest.get("semantic"))
@@ -181,17 +199,34 @@ def build_index(content_dir: Path, index_dir: Path, encoder: Encoder | None, reb
         building = index_dir / "generations" / f".building-{name}"
         building.mkdir(parents=True)
         units = content_units(content)
-        echo(f"Indexing {len(units)} units from {len(content.documents)} documents")
-        KeywordIndex.build([_record(unit) for unit in units], FIELD_WEIGHTS, building, FIELD_B).close()
+        lines = [unit_line(unit) for unit in units]
+        records = [_record(unit) for unit in units]
         report.units = len(units)
-        if encoder is not None:
+        update = None
+        if compatible and current is not None:
             try:
-                report.embedded = _write_vectors(index_dir, building, units, encoder, rebuild, progress)
-                report.semantic = True
-            except ModelUnavailable as exc:
-                report.warnings.append(f"semantic search disabled: {exc}")
-                model_name = None
-        _write_json_lines(building / "units.jsonl", (unit.to_dict() for unit in units))
+                update = update_generation(current, building, units, lines, records, encoder, FIELD_WEIGHTS, FIELD_B)
+            except ModelUnavailable:
+                update = None  # the full build below says so and goes on without vectors
+        if update is not None:
+            echo(f"Updated {update.added} and removed {update.removed} of {len(units)} units")
+            report.incremental, report.changed = True, update.added + update.removed
+            report.embedded, report.semantic = update.embedded, encoder is not None
+        else:
+            echo(f"Indexing {len(units)} units from {len(content.documents)} documents")
+            KeywordIndex.build(records, FIELD_WEIGHTS, building, FIELD_B).close()
+            report.changed = len(units)
+            if encoder is not None:
+                try:
+                    report.embedded = _write_vectors(index_dir, building, units, encoder, rebuild, progress)
+                    report.semantic = True
+                except ModelUnavailable as exc:
+                    report.warnings.append(f"semantic search disabled: {exc}")
+                    model_name = None
+        _write_json_lines(building / "units.jsonl", lines)
+        save_unit_keys(building, units, lines)
+        save_read_model(building, [unit.item_id for unit in units], [unit.facets for unit in units], REGISTRY.facets)
+        _write_file(building / GLOSSARY, json.dumps([asdict(term) for term in content.glossary], ensure_ascii=False))
         manifest = {
             "format": INDEX_FORMAT,
             "schema_version": SCHEMA_VERSION,
@@ -203,6 +238,7 @@ def build_index(content_dir: Path, index_dir: Path, encoder: Encoder | None, reb
             "field_weights": FIELD_WEIGHTS,
             "field_b": FIELD_B,
             "hashes": hashes,
+            "updated_from": current.name if update is not None and current is not None else None,
         }
         _write_file(building / "manifest.json", json.dumps(manifest, indent=2))
         final = index_dir / "generations" / name
@@ -234,10 +270,10 @@ def _write_vectors(index_dir: Path, folder: Path, units: list[Unit], encoder: En
     return encoded
 
 
-def _write_json_lines(path: Path, rows) -> None:
+def _write_json_lines(path: Path, lines: Iterable[str]) -> None:
     with open(path, "w", encoding="utf-8") as stream:
-        for row in rows:
-            stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+        for line in lines:
+            stream.write(line + "\n")
         stream.flush()
         os.fsync(stream.fileno())
 

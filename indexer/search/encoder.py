@@ -32,6 +32,8 @@ class Encoder(Protocol):
     def encode(self, texts: Sequence[str], batch_size: int = 32,
                progress: bool = False) -> np.ndarray: ...
 
+    def encode_query(self, text: str) -> np.ndarray: ...
+
 
 def packaged_model_path() -> Path:
     """The folder of the model inside the installed package (raises ModelUnavailable)."""
@@ -54,11 +56,13 @@ class SentenceTransformerEncoder:
     dimension = 384
 
     def __init__(self, name: str = "all-MiniLM-L6-v2", threads: int = 1,
-                 model_path: Path | None = None):
+                 model_path: Path | None = None, int8_queries: bool = True):
         self.name = name
         self.threads = threads
+        self.int8_queries = int8_queries
         self._model_path = model_path
         self._model = None
+        self._query_model = None
         self._lock = threading.Lock()
 
     def _load(self):
@@ -89,11 +93,39 @@ class SentenceTransformerEncoder:
         return self._model
 
     def encode(self, texts: Sequence[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
-        """Normalised float32 embeddings, one row per text."""
+        """Normalised float32 embeddings, one row per text (the full-precision model:
+        stored vectors never depend on the query-time shortcut)."""
         model = self._load()
         vectors = model.encode(list(texts), batch_size=batch_size, show_progress_bar=progress,
                                convert_to_numpy=True, normalize_embeddings=True)
         return np.asarray(vectors, dtype=np.float32)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """One query's normalised embedding, from the int8 copy of the model when
+        `int8_queries` (about twice as fast per query on CPU; SciFact semantic nDCG@10
+        0.6450 against 0.6451 with full precision)."""
+        model = self._load_query_model() if self.int8_queries else self._load()
+        vector = model.encode([text], convert_to_numpy=True, normalize_embeddings=True)[0]
+        return np.asarray(vector, dtype=np.float32)
+
+    def _load_query_model(self):
+        """Dynamic int8 quantisation of the linear layers, per output channel (per-tensor
+        scales lose more: nDCG@10 0.6394), made in memory from the packaged weights:
+        nothing is exported or downloaded."""
+        model = self._load()
+        with self._lock:
+            if self._query_model is None:
+                import copy
+                import warnings
+
+                import torch
+                from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+
+                with warnings.catch_warnings():  # torch announces the API's move to torchao
+                    warnings.simplefilter("ignore")
+                    self._query_model = quantize_dynamic(
+                        copy.deepcopy(model), {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8)
+        return self._query_model
 
 
 class HashingEncoder:
@@ -111,6 +143,10 @@ class HashingEncoder:
         self.name = name
         self.dimension = dimension
         self.calls = 0
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """One text's vector, as `encode` makes it."""
+        return self.encode([text])[0]
 
     def encode(self, texts: Sequence[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
         """Vectors from hashed word prefixes (a crude stemmer)."""

@@ -13,7 +13,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 from scipy import sparse
@@ -32,6 +32,8 @@ DEFAULT_B = 0.75
 # "Did you mean" corrects at most this many words of one query: each correction
 # costs a few hundred look-ups, and a query with more unknown words is not a typo.
 MAX_CORRECTED_WORDS = 8
+FREQUENCIES = "bm25-fields.npz"
+DOCNUMS = "docnums.npy"
 
 
 def make_schema() -> Schema:
@@ -81,6 +83,149 @@ def write_whoosh(records: Iterable[Mapping[str, str]], storage: Storage) -> Inde
     return index
 
 
+class FieldFrequencies:
+    """Raw term frequencies and lengths per weighted field (one row per unit, one column
+    per term), the input BM25F weights derive from. Kept in a generation so an update
+    replaces the rows of changed units and derives the weights again, instead of
+    re-reading every posting."""
+
+    def __init__(self, tf: dict[str, sparse.csr_matrix], lengths: dict[str, np.ndarray],
+                 vocabulary: dict[str, int]):
+        self.tf = tf
+        self.lengths = lengths
+        self.vocabulary = vocabulary
+
+    @classmethod
+    def from_index(cls, index: Index, fields: Iterable[str]) -> "FieldFrequencies":
+        """Read every posting of `fields` (row = Whoosh docnum)."""
+        tf: dict[str, sparse.csr_matrix] = {}
+        lengths: dict[str, np.ndarray] = {}
+        vocabulary: dict[str, int] = {}
+        with index.reader() as reader:
+            n_docs = reader.doc_count_all()
+            entries: dict[str, tuple[list[int], list[int], list[int]]] = {}
+            for fieldname in fields:
+                lengths[fieldname] = np.array([reader.doc_field_length(d, fieldname, 0) or 0 for d in range(n_docs)],
+                                              dtype=np.float64)
+                rows, cols, values = entries.setdefault(fieldname, ([], [], []))
+                for term in reader.lexicon(fieldname):
+                    text = term.decode("utf-8") if isinstance(term, bytes) else term
+                    column = vocabulary.setdefault(text, len(vocabulary))
+                    for docnum, frequency in reader.postings(fieldname, term).items_as("frequency"):
+                        rows.append(docnum)
+                        cols.append(column)
+                        values.append(frequency)
+        width = max(len(vocabulary), 1)
+        for fieldname, (rows, cols, values) in entries.items():
+            tf[fieldname] = sparse.csr_matrix((np.array(values, dtype=np.float64), (rows, cols)),
+                                              shape=(n_docs, width))
+        return cls(tf, lengths, vocabulary)
+
+    def weights(self, field_weights: Mapping[str, float], k1: float = DEFAULT_K1,
+                field_b: Mapping[str, float] | None = None) -> "BM25Matrix":
+        """BM25F (Zaragoza et al. 2004): each field's term frequency is normalised by
+        that field's own length, weighted, summed over fields, then saturated once
+        with k1; so a title match is not drowned by a long body. Vectorised: the
+        same arithmetic per entry whatever the row order."""
+        field_b = field_b or {}
+        n_docs = next(iter(self.tf.values())).shape[0] if self.tf else 0
+        shape = (n_docs, max(len(self.vocabulary), 1))
+        combined = sparse.csr_matrix(shape, dtype=np.float64)
+        for fieldname, weight in field_weights.items():
+            if weight == 0 or fieldname not in self.tf:
+                continue
+            lengths = self.lengths[fieldname]
+            average = lengths.mean() if n_docs and lengths.mean() > 0 else 1.0
+            b = field_b.get(fieldname, DEFAULT_B)
+            divisor = 1.0 - b + b * lengths / average
+            tf = self.tf[fieldname]
+            if tf.shape[1] < shape[1]:
+                tf = _widen(tf, shape[1])
+            combined = combined + sparse.diags(weight / divisor) @ tf if n_docs else combined
+        combined = combined.tocsr()
+        combined.sum_duplicates()
+        combined.eliminate_zeros()
+        df = np.bincount(combined.indices, minlength=shape[1])
+        idf = np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
+        coo = combined.tocoo()
+        data = coo.data * (k1 + 1.0) / (coo.data + k1) * idf[coo.col]
+        return BM25Matrix(sparse.csc_matrix((data, (coo.row, coo.col)), shape=shape, dtype=np.float32),
+                          self.vocabulary)
+
+    def updated(self, old_rows: np.ndarray, added: Sequence[Mapping[str, str]],
+                added_lengths: Mapping[str, np.ndarray], analyzer) -> "FieldFrequencies":
+        """The frequencies of a new row order: row r is old row `old_rows[r]`, or (where
+        that is -1) the next of `added` (records of field texts), analysed here, with its
+        field lengths as Whoosh counted them."""
+        vocabulary = dict(self.vocabulary)
+        fresh_rows = np.flatnonzero(old_rows < 0)
+        assert fresh_rows.size == len(added)
+        entries: dict[str, tuple[list[int], list[int], list[float]]] = {name: ([], [], []) for name in self.tf}
+        for position, record in enumerate(added):
+            for fieldname, (rows, cols, values) in entries.items():
+                counts: dict[int, int] = {}
+                for term in terms(analyzer, record.get(fieldname, "")):
+                    column = vocabulary.setdefault(term, len(vocabulary))
+                    counts[column] = counts.get(column, 0) + 1
+                rows.extend([position] * len(counts))
+                cols.extend(counts)
+                values.extend(counts.values())
+        width = max(len(vocabulary), 1)
+        kept = np.flatnonzero(old_rows >= 0)
+        # Stack the kept old rows and the new ones, then put every row in its place.
+        place = np.empty(old_rows.size, dtype=np.int64)
+        place[kept] = np.arange(kept.size)
+        place[fresh_rows] = kept.size + np.arange(fresh_rows.size)
+        inverse = np.argsort(place)  # stacked position -> new row
+        order = np.argsort(inverse)  # new row -> stacked position
+        tf, lengths = {}, {}
+        for fieldname, matrix in self.tf.items():
+            rows, cols, values = entries[fieldname]
+            fresh = sparse.csr_matrix((np.array(values, dtype=np.float64), (rows, cols)),
+                                      shape=(len(added), width))
+            stacked = sparse.vstack([_widen(matrix[old_rows[kept]], width), fresh], format="csr")
+            tf[fieldname] = stacked[order]
+            field_lengths = np.empty(old_rows.size, dtype=np.float64)
+            field_lengths[kept] = self.lengths[fieldname][old_rows[kept]]
+            field_lengths[fresh_rows] = added_lengths[fieldname]
+            lengths[fieldname] = field_lengths
+        return FieldFrequencies(tf, lengths, vocabulary)
+
+    def save(self, folder: Path) -> None:
+        """Write the frequencies and lengths into `folder` (beside the weights)."""
+        arrays: dict[str, np.ndarray] = {}
+        for fieldname, matrix in self.tf.items():
+            arrays[f"{fieldname}.data"] = matrix.data.astype(np.float32)
+            arrays[f"{fieldname}.indices"] = matrix.indices
+            arrays[f"{fieldname}.indptr"] = matrix.indptr
+            arrays[f"{fieldname}.lengths"] = self.lengths[fieldname]
+        with open(folder / FREQUENCIES, "wb") as stream:
+            np.savez(stream, fields=np.array(list(self.tf), dtype=str), width=np.array(max(len(self.vocabulary), 1)),
+                     **arrays)
+
+    @classmethod
+    def load(cls, folder: Path, vocabulary: dict[str, int]) -> "FieldFrequencies | None":
+        """Frequencies saved by `save`, or None when the generation has none."""
+        if not (folder / FREQUENCIES).exists():
+            return None
+        tf, lengths = {}, {}
+        with np.load(folder / FREQUENCIES, allow_pickle=False) as data:
+            width = int(data["width"])
+            for fieldname in data["fields"].tolist():
+                indptr = data[f"{fieldname}.indptr"]
+                tf[fieldname] = sparse.csr_matrix(
+                    (data[f"{fieldname}.data"].astype(np.float64), data[f"{fieldname}.indices"], indptr),
+                    shape=(indptr.size - 1, width))
+                lengths[fieldname] = data[f"{fieldname}.lengths"]
+        return cls(tf, lengths, vocabulary)
+
+
+def _widen(matrix: sparse.csr_matrix, width: int) -> sparse.csr_matrix:
+    """The same rows with more (empty) columns."""
+    matrix = matrix.tocsr()
+    return sparse.csr_matrix((matrix.data, matrix.indices, matrix.indptr), shape=(matrix.shape[0], width))
+
+
 class BM25Matrix:
     """Precomputed BM25F weights: query scores are sums of term columns."""
 
@@ -91,43 +236,9 @@ class BM25Matrix:
     @classmethod
     def from_index(cls, index: Index, field_weights: Mapping[str, float],
                    k1: float = DEFAULT_K1, field_b: Mapping[str, float] | None = None) -> "BM25Matrix":
-        """Read every posting of the weighted fields and fold them into BM25F weights.
-
-        BM25F (Zaragoza et al. 2004): each field's term frequency is normalised by
-        that field's own length, weighted, summed over fields, then saturated once
-        with k1; so a title match is not drowned by a long body.
-        """
-        field_b = field_b or {}
-        with index.reader() as reader:
-            n_docs = reader.doc_count_all()
-            vocabulary: dict[str, int] = {}
-            rows: list[int] = []
-            cols: list[int] = []
-            values: list[float] = []
-            for fieldname, weight in field_weights.items():
-                if weight == 0:
-                    continue
-                lengths = np.array([reader.doc_field_length(d, fieldname, 0) or 0 for d in range(n_docs)],
-                                   dtype=np.float64)
-                average = lengths.mean() if n_docs and lengths.mean() > 0 else 1.0
-                b = field_b.get(fieldname, DEFAULT_B)
-                divisor = 1.0 - b + b * lengths / average
-                for term in reader.lexicon(fieldname):
-                    text = term.decode("utf-8") if isinstance(term, bytes) else term
-                    column = vocabulary.setdefault(text, len(vocabulary))
-                    for docnum, frequency in reader.postings(fieldname, term).items_as("frequency"):
-                        rows.append(docnum)
-                        cols.append(column)
-                        values.append(weight * frequency / divisor[docnum])
-        shape = (n_docs, max(len(vocabulary), 1))
-        tf = sparse.csr_matrix((values, (rows, cols)), shape=shape)
-        tf.sum_duplicates()
-        df = np.diff(tf.tocsc().indptr)
-        idf = np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
-        coo = tf.tocoo()
-        data = coo.data * (k1 + 1.0) / (coo.data + k1) * idf[coo.col]
-        weights = sparse.csc_matrix((data, (coo.row, coo.col)), shape=shape, dtype=np.float32)
-        return cls(weights, vocabulary)
+        """Read every posting of the weighted fields and fold them into BM25F weights."""
+        fields = [name for name, weight in field_weights.items() if weight != 0]
+        return FieldFrequencies.from_index(index, fields).weights(field_weights, k1, field_b)
 
     def scores(self, query_terms: Iterable[str]) -> np.ndarray:
         """BM25F score of every row for the analysed query terms (duplicates count)."""
@@ -152,9 +263,14 @@ class BM25Matrix:
 class KeywordIndex:
     """Keyword ranking, phrase filtering, highlighting and spelling over one index."""
 
-    def __init__(self, index: Index, matrix: BM25Matrix):
+    def __init__(self, index: Index, matrix: BM25Matrix, docnums: np.ndarray | None = None):
         self.index = index
         self.matrix = matrix
+        # Whoosh docnum of each row, when an update made them differ (None: the same).
+        self._row_of_docnum: np.ndarray | None = None
+        if docnums is not None:
+            self._row_of_docnum = np.full(int(docnums.max(initial=-1)) + 1, -1, dtype=np.int64)
+            self._row_of_docnum[docnums] = np.arange(docnums.size)
         self.analyzer = make_analyzer()
         self._spell_analyzer = make_spelling_analyzer()
         self._searcher = index.searcher()
@@ -176,16 +292,19 @@ class KeywordIndex:
             (folder / "whoosh").mkdir(parents=True, exist_ok=True)
             storage = FileStorage(str(folder / "whoosh"))
         index = write_whoosh(records, storage)
-        matrix = BM25Matrix.from_index(index, field_weights, field_b=field_b)
+        frequencies = FieldFrequencies.from_index(index, [name for name, weight in field_weights.items() if weight])
+        matrix = frequencies.weights(field_weights, field_b=field_b)
         if folder is not None:
             matrix.save(folder)
+            frequencies.save(folder)
         return cls(index, matrix)
 
     @classmethod
     def open(cls, folder: Path) -> "KeywordIndex":
         """Open an index written by `build(folder=...)`."""
         index = FileStorage(str(folder / "whoosh")).open_index()
-        return cls(index, BM25Matrix.load(folder))
+        docnums = np.load(folder / DOCNUMS) if (folder / DOCNUMS).exists() else None
+        return cls(index, BM25Matrix.load(folder), docnums)
 
     def close(self) -> None:
         """Release the Whoosh searcher's files."""
@@ -215,8 +334,11 @@ class KeywordIndex:
                 mask[self.matrix.weights[:, column].nonzero()[0]] = 1.0
             return mask
         query = Or([Phrase(name, words) for name in TEXT_FIELDS])
-        for docnum in query.docs(self._searcher):
-            mask[docnum] = 1.0
+        docnums = np.fromiter(query.docs(self._searcher), dtype=np.int64)
+        if self._row_of_docnum is not None:
+            docnums = self._row_of_docnum[docnums[docnums < self._row_of_docnum.size]]
+            docnums = docnums[docnums >= 0]
+        mask[docnums] = 1.0
         return mask
 
     def tokens(self, text: str) -> list[tuple[str, int, int]]:

@@ -11,12 +11,10 @@ from __future__ import annotations
 import json
 import mmap
 import os
-import threading
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Mapping, Sequence, overload
 
-import cachetools
 import numpy as np
 
 from indexer.content.loading import Content
@@ -175,9 +173,8 @@ class UnitTable(Sequence[Unit]):
 
     A serving process must answer its first query without parsing every unit: the file
     is memory-mapped, line starts are found with one vectorised scan, and a unit is
-    parsed the first time a hit or the advisor needs it (then kept in a bounded cache)."""
-
-    CACHE_SIZE = 20_000
+    parsed the first time a hit or the advisor needs it, then kept (the advisor reads
+    the units of every case on each call, so a bounded cache would only thrash)."""
 
     def __init__(self, path: Path):
         self.path = path
@@ -192,8 +189,7 @@ class UnitTable(Sequence[Unit]):
             newlines = np.flatnonzero(np.frombuffer(self._map, dtype=np.uint8) == 0x0A)
             ends = newlines + 1 if newlines.size and newlines[-1] == size - 1 else np.append(newlines + 1, size)
             self._starts = np.concatenate(([0], ends)).astype(np.int64)
-        self._cache: cachetools.LRUCache[int, Unit] = cachetools.LRUCache(self.CACHE_SIZE)
-        self._lock = threading.Lock()
+        self._parsed: dict[int, Unit] = {}
 
     def __len__(self) -> int:
         return len(self._starts) - 1
@@ -211,11 +207,9 @@ class UnitTable(Sequence[Unit]):
             row += len(self)
         if not 0 <= row < len(self):
             raise IndexError(row)
-        with self._lock:
-            found = self._cache.get(row)
-        if found is None:
+        found = self._parsed.get(row)
+        if found is None:  # two threads may parse one row at once; both get equal units
             assert self._map is not None
-            found = Unit.from_dict(json.loads(self._map[self._starts[row]:self._starts[row + 1]]))
-            with self._lock:
-                self._cache[row] = found
+            found = self._parsed.setdefault(
+                row, Unit.from_dict(json.loads(self._map[self._starts[row]:self._starts[row + 1]])))
         return found
