@@ -114,6 +114,7 @@ def test_readers_see_the_old_or_the_new_answer_during_twenty_updates(library, tm
                 seen.add(answer.total)
             except BaseException as exc:  # any error a reader meets fails the test
                 failures.append(exc)
+            stop.wait(0.002)  # load, but leave the writer some of the interpreter
 
     readers = [threading.Thread(target=read, args=(query,)) for query in ("zebra", "\"zebra crossing\"", "town")]
     for reader in readers:
