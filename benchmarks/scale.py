@@ -52,6 +52,7 @@ class ScaleRow:
     advisor_p50: float
     memory_mb: float
     disk_mb: float
+    update_incremental: bool = False
 
 
 def make_library(source: Path, target: Path, copies: int) -> None:
@@ -121,7 +122,7 @@ def measure(label: str, root: Path, index_dir: Path, semantic: bool, rounds: int
     edited = root / "cases" / "sinos-valley.md"
     edited.write_text(edited.read_text(encoding="utf-8").replace("## ", "## Edited: ", 1), encoding="utf-8")
     started = time.perf_counter()
-    casebase.build_index()
+    update = casebase.build_index()
     update_s = time.perf_counter() - started
 
     probe = subprocess.run([sys.executable, "-c", _START_PROBE, str(root), str(index_dir)],
@@ -139,7 +140,7 @@ def measure(label: str, root: Path, index_dir: Path, semantic: bool, rounds: int
     return ScaleRow(label, report.units, build_s, update_s, started_figures["first_answer_s"],
                     statistics.median(keyword), _percentile(keyword, 0.95),
                     statistics.median(hybrid) if hybrid else None, statistics.median(advisor),
-                    started_figures["memory_mb"], _folder_mb(index_dir))
+                    started_figures["memory_mb"], _folder_mb(index_dir), update.incremental)
 
 
 def _units_by_kind(root: Path) -> tuple[int, int]:
@@ -176,14 +177,16 @@ def run_scale(sizes: list[int], content_root: Path, semantic: bool, rounds: int 
 
 def report(rows: list[ScaleRow], echo: Callable[[str], None] = print) -> None:
     """Print the table (milliseconds for latencies, seconds for builds and start)."""
-    echo(f"{'library':>10} {'units':>8} {'build s':>8} {'update s':>9} {'start s':>8} {'kw p50':>7} "
+    echo(f"{'library':>10} {'units':>8} {'build s':>8} {'update s':>11} {'start s':>8} {'kw p50':>7} "
          f"{'kw p95':>7} {'hyb p50':>8} {'adv p50':>8} {'mem MB':>7} {'disk MB':>8}")
     for row in rows:
         hybrid = f"{row.hybrid_p50:8.1f}" if row.hybrid_p50 is not None else f"{'-':>8}"
-        echo(f"{row.label:>10} {row.units:>8} {row.build_s:8.1f} {row.update_s:9.1f} {row.start_s:8.1f} "
+        update = f"{row.update_s:.1f} {'incr' if row.update_incremental else 'full'}"
+        echo(f"{row.label:>10} {row.units:>8} {row.build_s:8.1f} {update:>11} {row.start_s:8.1f} "
              f"{row.keyword_p50:7.1f} {row.keyword_p95:7.1f} {hybrid} {row.advisor_p50:8.1f} "
              f"{row.memory_mb:7.0f} {row.disk_mb:8.1f}")
-    echo("latencies in ms, one query thread; start = process start to first keyword answer")
+    echo("latencies in ms, one query thread; start = process start to first keyword answer; "
+         "update = one edited case until searchable (content reload included), incremental or full")
 
 
 def main(argv: list[str] | None = None) -> None:
