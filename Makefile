@@ -19,12 +19,14 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# Validate the content, build the index if it is missing or stale, and serve the
-# app on the bundled content at http://127.0.0.1:5000 (Ctrl-C stops it).
+# `make run [PORT=8080]`: validate the content (a summary of problems), build the
+# search index if it is missing or stale, then serve the web app on the bundled
+# content at http://127.0.0.1:$(PORT) until Ctrl-C. It runs no sample search.
+PORT ?= 5000
 run: $(STAMP)
 	$(BIN)/casebase check --summary
 	$(BIN)/casebase index
-	$(BIN)/casebase serve --host 127.0.0.1 --port 5000
+	$(BIN)/casebase serve --host 127.0.0.1 --port $(PORT)
 
 index: $(STAMP)
 	$(BIN)/casebase index

@@ -7,6 +7,8 @@ the URL builder and the edit form's controls (see `template_helpers`).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, current_app, g, jsonify, render_template, request
 
 from indexer.advisor.profile import ProfileError
@@ -14,7 +16,7 @@ from indexer.content.schema import ATTRIBUTE, REGISTRY, FieldRegistry
 from indexer.content.vocabulary import Vocabulary
 from indexer.search.searcher import MODES
 
-from . import forms, params, presenters, urls
+from . import browsing, forms, params, presenters, reading, urls
 from .errors import BadParameter
 from .services import casebase, document_or_404, renderer
 
@@ -69,30 +71,59 @@ def home():
 
 @bp.get("/search")
 def search():
-    """Search with facets, snippets, "did you mean" and pagination; state in the URL."""
+    """Search with facets, snippets, "did you mean" and pagination; state in the URL.
+    Without words it lists what the filters select (everything when none)."""
     page_size = current_app.config["PAGE_SIZE"]
     search_request = params.search_request(request.args, page_size=page_size)
-    answer = None
-    if search_request.query or search_request.filters or search_request.kinds:
-        answer = presenters.search_answer(casebase().search(search_request))
+    answer = _answer(search_request)
     if _json_requested():
-        return jsonify(answer if answer else {"query": "", "results": [], "total": 0})
+        return jsonify(answer)
     page = search_request.offset // page_size + 1
-    pages = ((answer["total"] - 1) // page_size + 1) if answer and answer["total"] else 0
+    pages = ((answer["total"] - 1) // page_size + 1) if answer["total"] else 0
+    groups = facet_groups(answer, search_request, casebase().content.vocabulary)
     return render_template(
         "search.html", request_=search_request, response=answer, page=page, pages=pages, modes=MODES,
-        facet_groups=facet_groups(answer, search_request, casebase().content.vocabulary), page_url=_page_url,
-        suggestion_url=_replace_url("q", answer["suggestion"]) if answer and answer["suggestion"] else None,
+        mode_labels=presenters.MODE_LABELS, facet_groups=groups, chips=active_chips(groups),
+        clear_url=urls.search([("q", search_request.query)] if search_request.query else []),
+        page_url=_page_url,
+        suggestion_url=_replace_url("q", answer["suggestion"]) if answer["suggestion"] else None,
+        way_on=presenters.zero_result_help(answer, search_request, casebase().content, groups)
+        if not answer["total"] else None,
     )
 
 
-def facet_groups(answer: dict | None, search_request, vocabulary: Vocabulary | None,
+def _answer(search_request) -> dict:
+    """The search's answer as data: ranked hits for words, the browse list without.
+    Each facet's counts leave out that facet's own selection, so its other values stay
+    on the page for OR (Datasette's facets)."""
+    content = casebase().content
+    if not search_request.query:
+        return browsing.browse(content, search_request.kinds, search_request.filters,
+                               search_request.limit, search_request.offset)
+    answer = presenters.search_answer(casebase().search(search_request), content)
+    selected = {"kind": search_request.kinds, **search_request.filters}
+    for facet, values in selected.items():
+        if not values:
+            continue
+        kinds = () if facet == presenters.KIND_FACET else search_request.kinds
+        filters = {name: chosen for name, chosen in search_request.filters.items() if name != facet}
+        wider = casebase().search(replace(search_request, kinds=kinds, filters=filters, limit=1, offset=0))
+        answer["facets"][facet] = wider.facets.get(facet, {})
+    return answer
+
+
+def active_chips(groups: list[dict]) -> list[dict]:
+    """The selected facet values as removable chips: facet title, value label, the
+    link that removes it."""
+    return [{"facet": group["title"], "label": value["label"], "url": value["url"]}
+            for group in groups for value in group["values"] if value["active"]]
+
+
+def facet_groups(answer: dict, search_request, vocabulary: Vocabulary | None,
                  registry: FieldRegistry = REGISTRY) -> list[dict]:
     """The search page's facets: each with its title and values (label, count, whether
     active, the link that toggles it), in the registry's facet order. Without a
     vocabulary values are shown as they are."""
-    if answer is None:
-        return []
     titles = presenters.facet_titles(registry)
     groups = []
     for facet, name in presenters.facet_vocabularies(registry).items():
@@ -101,7 +132,10 @@ def facet_groups(answer: dict | None, search_request, vocabulary: Vocabulary | N
         if not counts and not active:
             continue
         values = []
-        for value, count in list(counts.items())[:MAX_FACET_VALUES]:
+        shown = list(counts.items())[:MAX_FACET_VALUES]
+        # A selected value stays listed (and removable) even when it counts nothing now.
+        shown += [(value, 0) for value in sorted(active) if value not in dict(shown)]
+        for value, count in shown:
             label = value.capitalize() if name is None else presenters.value_label(vocabulary, name, value)
             values.append({"value": value, "label": label, "count": count, "active": value in active,
                            "url": _toggle_url(facet, value)})
@@ -131,28 +165,68 @@ def _replace_url(key: str, value: str) -> str:
     return urls.search([(key, value)] + _search_items(key))
 
 
+@bp.get("/cases")
+def cases():
+    """Every case with its key facts, and the facets to narrow the list by."""
+    content = casebase().content
+    _vocabulary()
+    data = {"cases": reading.case_list(content)}
+    if _json_requested():
+        return jsonify(data)
+    return render_template("cases.html", **data)
+
+
+@bp.get("/notes")
+def notes():
+    """Every methodology note in learning-path order, with reading times."""
+    content = casebase().content
+    _vocabulary()
+    data = {"notes": reading.note_list(content)}
+    if _json_requested():
+        return jsonify(data)
+    return render_template("notes.html", **data)
+
+
+@bp.get("/glossary")
+def glossary():
+    """The glossary A-Z, each term linked to the note that explains it."""
+    data = {"letters": reading.glossary_letters(casebase().content)}
+    if _json_requested():
+        return jsonify(data)
+    return render_template("glossary.html", **data)
+
+
 @bp.get("/cases/<case_id>")
 def case(case_id: str):
     """A case: rendered body, fact sheet, lessons, sources, related notes, similar cases."""
-    _vocabulary()  # without it no document loads: say why rather than "no such case"
+    vocabulary = _vocabulary()  # without it no document loads: say why rather than "no such case"
     document = document_or_404("case", case_id)
     detail = presenters.case_detail(document, casebase(), renderer())
     if _json_requested():
         return jsonify(detail)
     lessons_html = {lesson["id"]: renderer().inline(lesson["explanation"]) for lesson in detail["lessons"]}
-    return render_template("case.html", case=detail, lessons_html=lessons_html,
+    stated, unstated = reading.split_fact_sheet(detail["fact_sheet"])
+    lesson_meta = {lesson["id"]: {"topics": reading.topic_links(lesson["topics"], vocabulary),
+                                  "conditions": reading.lesson_conditions(lesson["applies_when"], vocabulary)}
+                   for lesson in detail["lessons"]}
+    return render_template("case.html", case=detail, lessons_html=lessons_html, lesson_meta=lesson_meta,
+                           facts=stated, unstated=unstated, toc=reading.table_of_contents(document),
                            paragraphs=presenters.paragraphs(document), draft=_open_draft("case", case_id))
 
 
 @bp.get("/notes/<note_id>")
 def note(note_id: str):
-    """A methodology note with glossary tooltips and the cases that illustrate it."""
-    _vocabulary()  # without it no document loads: say why rather than "no such note"
+    """A methodology note with glossary tooltips, the cases that illustrate it and its
+    place on the learning path."""
+    vocabulary = _vocabulary()  # without it no document loads: say why rather than "no such note"
     document = document_or_404("note", note_id)
     detail = presenters.note_detail(document, casebase(), renderer())
     if _json_requested():
         return jsonify(detail)
-    return render_template("note.html", note=detail, draft=_open_draft("note", note_id))
+    return render_template("note.html", note=detail, draft=_open_draft("note", note_id),
+                           toc=reading.table_of_contents(document), minutes=reading.reading_minutes(document),
+                           topics=reading.topic_links(detail["topics"], vocabulary),
+                           path=reading.path_neighbours(casebase().content, note_id))
 
 
 def _open_draft(kind: str, doc_id: str):
@@ -197,17 +271,14 @@ def advisor():
 
 @bp.get("/learn")
 def learn():
-    """The onboarding path: notes in reading order, key cases, the glossary."""
+    """The onboarding path in modules with reading times, and the key cases."""
     content = casebase().content
-    notes = [{"id": n.id, "title": n.title, "summary": n.summary, "url": urls.document("note", n.id),
-              "order": n.meta.get("learn_order")} for n in content.notes]
     key_cases = sorted(content.cases, key=lambda c: (-len(c.lessons), c.id))[:KEY_CASES]
     cases = [{"id": c.id, "title": c.title, "summary": c.summary, "url": urls.document("case", c.id)}
              for c in key_cases]
-    glossary = [{"term": t.term, "aliases": list(t.aliases), "definition": t.definition,
-                 "note": t.note, "url": urls.document("note", t.note) if t.note else None}
-                for t in sorted(content.glossary, key=lambda t: t.term.casefold())]
-    data = {"notes": notes, "cases": cases, "glossary": glossary}
+    modules = reading.path_modules(content)
+    data = {"modules": modules, "notes": [note for module in modules for note in module["notes"]],
+            "cases": cases, "glossary_terms": len(content.glossary)}
     if _json_requested():
         return jsonify(data)
     return render_template("learn.html", **data)

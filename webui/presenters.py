@@ -8,6 +8,7 @@ registry as a parameter so a test can pass a copy with one more field.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from indexer.content.documents import Document
@@ -216,13 +217,66 @@ def _with_urls(items: list[dict[str, Any]]) -> None:
         item["url"] = urls.linked(item)
 
 
-def search_answer(response) -> dict[str, Any]:
-    """A search response as JSON, each hit and other match with the `url` of its page."""
+# The search modes in plain words (the select shows these; the URL keeps the short names).
+MODE_LABELS = {"hybrid": "Words and meaning (best for most questions)",
+               "keyword": "Exact words only",
+               "semantic": "Meaning only (finds other wordings)"}
+def plain_snippet(text: str) -> str:
+    """A snippet without Markdown table markup: cells become a list separated by ' · '.
+
+    >>> plain_snippet("| Region | Firms | |---|---| | Sinos | 400 |")
+    'Region · Firms · Sinos · 400'
+    """
+    cells = [cell.strip() for cell in text.split("|")]
+    if len(cells) < 3:
+        return text
+    kept = [cell for cell in cells if cell and not re.fullmatch(r"[\s:-]+", cell)]
+    return " · ".join(" ".join(cell.split()) for cell in kept)
+
+
+def hit_context(hit: dict[str, Any], content) -> dict[str, Any] | None:
+    """Where a lesson or case hit comes from: its case's title, country and sectors
+    (vocabulary labels), so a result places itself."""
+    if hit["kind"] not in ("lesson", "case"):
+        return None
+    case = content.documents.get(hit["doc_id"])
+    if case is None or case.kind != "case":
+        return None
+    vocabulary = content.vocabulary
+    country = str(case.get("location.country") or "")
+    sectors = [value_label(vocabulary, "sectors", str(value)) for value in case.values("sectors")]
+    return {"case": case.title, "case_url": urls.document("case", case.id),
+            "country": "" if country == UNKNOWN else country, "sectors": sectors}
+
+
+def search_answer(response, content=None) -> dict[str, Any]:
+    """A search response as JSON, each hit and other match with the `url` of its page.
+    Given the content (the HTML page), each hit also says where it comes from
+    (`context`) and table markup is taken out of its snippet."""
     answer = response.to_dict()
     _with_urls(answer["results"])
     for hit in answer["results"]:
         _with_urls(hit["other_matches"])
+        if content is not None:
+            hit["context"] = hit_context(hit, content)
+            if "|" in hit["snippet_html"]:
+                hit["snippet_html"] = plain_snippet(hit["snippet_html"])
     return answer
+
+
+def zero_result_help(answer: dict[str, Any], search_request, content, groups: list[dict]) -> dict[str, Any]:
+    """What a page with no results offers instead: the filters to drop (with the links
+    that drop them) and glossary terms whose words share a word with the query."""
+    words = {word.casefold() for word in re.findall(r"\w{3,}", search_request.query)}
+    terms = []
+    for term in content.glossary:
+        names = [term.term, *term.aliases]
+        text = " ".join([*names, term.definition]).casefold()
+        if words and any(word in text for word in words):
+            terms.append({"term": term.term, "url": urls.document("note", term.note) if term.note else urls.glossary()})
+    drop = [{"facet": group["title"], "label": value["label"], "url": value["url"]}
+            for group in groups for value in group["values"] if value["active"]]
+    return {"drop_filters": drop, "glossary": terms[:6]}
 
 
 def suggestion_answer(suggestion) -> dict[str, Any]:

@@ -68,6 +68,21 @@ def advisor(profile: Mapping[str, Any] | None = None) -> str:
     return url_for("pages.advisor", **dict(profile or {}))
 
 
+def cases() -> str:
+    """The list of every case."""
+    return url_for("pages.cases")
+
+
+def notes() -> str:
+    """The list of every methodology note."""
+    return url_for("pages.notes")
+
+
+def glossary(anchor: str | None = None) -> str:
+    """The glossary, at a term's `anchor` when given."""
+    return url_for("pages.glossary", _anchor=anchor or None)
+
+
 def learn() -> str:
     """The onboarding path."""
     return url_for("pages.learn")

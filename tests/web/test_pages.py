@@ -82,11 +82,18 @@ def test_advisor_form_and_shareable_result(client):
     assert "approach:" in bad and "closest first" in bad
 
 
-def test_learn_page_orders_notes_and_lists_the_glossary(client):
+def test_learn_page_orders_notes_in_modules_and_points_to_the_glossary(client, bundled_casebase):
     data = client.get("/learn?format=json").get_json()
     orders = [note["order"] for note in data["notes"]]
     assert orders == sorted(orders) and data["notes"][0]["id"] == "what-is-a-cluster"
-    assert any(term["term"] == "location quotient" for term in data["glossary"])
+    assert len(data["notes"]) == len(bundled_casebase.content.notes)
+    assert all(note["minutes"] >= 1 for note in data["notes"])
+    for module in data["modules"]:
+        assert module["minutes"] == sum(note["minutes"] for note in module["notes"])
+    explained = [term["term"] for module in data["modules"] for term in module["terms"]]
+    assert "location quotient" in explained
+    glossary = client.get("/glossary?format=json").get_json()
+    assert sum(len(group["terms"]) for group in glossary["letters"]) == len(bundled_casebase.content.glossary)
 
 
 def test_unknown_pages_and_ids_are_404_with_a_way_on(client):
