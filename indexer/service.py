@@ -112,9 +112,12 @@ class Casebase:
 
     # -- index ---------------------------------------------------------------
 
-    def build_index(self, rebuild: bool = False, progress: bool = False, echo=lambda message: None) -> BuildReport:
-        """Build or update the index from the content on disk, then reload both."""
-        self._set_content(load_library(self.settings.content_dir))
+    def build_index(self, rebuild: bool = False, progress: bool = False, echo=lambda message: None,
+                    reload: bool = True) -> BuildReport:
+        """Build or update the index from the content on disk, then reload both.
+        `reload=False` indexes the content as loaded (a publish has just reloaded it)."""
+        if reload:
+            self._set_content(load_library(self.settings.content_dir))
         report = build_index(self.settings.content_dir, self.settings.index_dir, self.encoder,
                              rebuild=rebuild, progress=progress, echo=echo, content=self.content)
         self._reopen_if_changed(content_is_current=True)
@@ -298,7 +301,9 @@ class Casebase:
         """The background index updater that publishing asks for new generations."""
         with self._lock:
             if self._updater is None:
-                self._updater = IndexUpdater(lambda: self.build_index())
+                # Every publish reloads the content before asking, so the update indexes
+                # that content instead of reading every file a second time.
+                self._updater = IndexUpdater(lambda: self.build_index(reload=False))
             return self._updater
 
     @property
