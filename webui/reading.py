@@ -14,7 +14,7 @@ from typing import Any
 
 from indexer.content.documents import Document
 from indexer.content.loading import Content
-from indexer.content.schema import REGISTRY, FieldRegistry
+from indexer.content.schema import ATTRIBUTE, REGISTRY, FieldRegistry
 from indexer.content.vocabulary import UNKNOWN
 
 from . import presenters, urls
@@ -52,10 +52,10 @@ def split_fact_sheet(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], 
 def lesson_conditions(applies_when: dict[str, list[str]], vocabulary,
                       registry: FieldRegistry = REGISTRY) -> list[dict[str, Any]]:
     """A lesson's conditions with the field's label and the values' labels."""
+    attributes = {spec.key: spec for spec in registry.with_role(ATTRIBUTE)}
     conditions = []
     for key, values in applies_when.items():
-        path = registry.condition_keys.get(key, key)
-        spec = registry.by_path(path) if key in registry.condition_keys else None
+        spec = attributes.get(key)
         label = spec.title if spec else key.replace("_", " ").capitalize()
         name = presenters.vocabulary_of(spec) if spec else None
         conditions.append({"label": label,

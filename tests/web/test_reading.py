@@ -8,7 +8,7 @@ import re
 
 from indexer.content.vocabulary import UNKNOWN
 
-from indexer.content.schema import REGISTRY
+from indexer.content.schema import ATTRIBUTE, REGISTRY
 
 from webui import reading
 from webui.presenters import value_label, vocabulary_of
@@ -46,7 +46,7 @@ def test_lesson_metadata_uses_labels_and_topic_links(client, bundled_casebase):
     conditions = re.sub(r"<[^>]+>", "", block.split("Applies when:")[1]).split(" · Sources")[0]
     vocabulary = content.vocabulary
     for key, values in lesson.applies_when.items():
-        spec = REGISTRY.by_path(REGISTRY.condition_keys[key])
+        spec = next(spec for spec in REGISTRY.with_role(ATTRIBUTE) if spec.key == key)
         assert spec.title.lower() in conditions
         for value in values:
             assert value_label(vocabulary, vocabulary_of(spec), value) in conditions
