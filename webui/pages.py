@@ -16,7 +16,7 @@ from indexer.content.schema import ATTRIBUTE, REGISTRY, FieldRegistry
 from indexer.content.vocabulary import Vocabulary
 from indexer.search.searcher import MODES
 
-from . import browsing, forms, params, presenters, reading, urls
+from . import browsing, crosslingual, forms, params, presenters, reading, urls
 from .errors import BadParameter
 from .services import casebase, document_or_404, renderer
 
@@ -100,7 +100,15 @@ def _answer(search_request) -> dict:
     if not search_request.query:
         return browsing.browse(content, search_request.kinds, search_request.filters,
                                search_request.limit, search_request.offset)
+    gloss = _lexicon(content.root).gloss(search_request.query)
+    if gloss.changed:  # Portuguese or Spanish words: search the English the content is written in
+        search_request = replace(search_request, query=gloss.english)
     answer = presenters.search_answer(casebase().search(search_request), content)
+    if gloss.changed:
+        answer["query"] = gloss.original
+        answer["searched_as"] = gloss.english
+        answer["notices"].insert(0, "Searched in English for: " + ", ".join(
+            f"{typed} → {english}" for typed, english in gloss.glossed))
     selected = {"kind": search_request.kinds, **search_request.filters}
     for facet, values in selected.items():
         if not values:
@@ -110,6 +118,14 @@ def _answer(search_request) -> dict:
         wider = casebase().search(replace(search_request, kinds=kinds, filters=filters, limit=1, offset=0))
         answer["facets"][facet] = wider.facets.get(facet, {})
     return answer
+
+
+def _lexicon(root) -> crosslingual.Lexicon:
+    """The content's Portuguese and Spanish search lexicon, read once per app and content folder."""
+    cache = current_app.extensions.setdefault("search_lexicon", {})
+    if root not in cache:
+        cache[root] = crosslingual.Lexicon.load(root)
+    return cache[root]
 
 
 def active_chips(groups: list[dict]) -> list[dict]:
