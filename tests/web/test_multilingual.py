@@ -1,0 +1,52 @@
+"""Portuguese and Spanish queries find what their English counterparts find (issue 13),
+measured on tests/data/multilingual_queries.yaml through the web search; the lexicon
+glosses accent-insensitively, longest phrase first, and leaves English alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.web.support import REPO_ROOT
+from webui.crosslingual import Lexicon
+
+QUERIES = yaml.safe_load((REPO_ROOT / "tests" / "data" / "multilingual_queries.yaml").read_text(encoding="utf-8"))["queries"]
+MIN_HIT_AT_3 = 0.9
+
+
+def _hit_at_3(client, query: str, expect: list[str], mode: str) -> bool:
+    results = client.get("/search", query_string={"q": query, "mode": mode, "format": "json"}).get_json()["results"][:3]
+    return any(item in expect for hit in results for item in (hit["doc_id"], hit["id"]))
+
+
+def test_the_set_has_forty_queries_in_each_language_together():
+    assert len(QUERIES) >= 40 and {q["lang"] for q in QUERIES} == {"pt", "es"}
+
+
+@pytest.mark.parametrize("mode", ["keyword", "hybrid"])
+def test_portuguese_and_spanish_hit_at_3(client, mode):
+    hits = [_hit_at_3(client, q["query"], q["expect"], mode) for q in QUERIES]
+    missed = [q["query"] for q, hit in zip(QUERIES, hits) if not hit]
+    assert sum(hits) / len(hits) >= MIN_HIT_AT_3, missed
+
+
+def test_glossing_is_accent_insensitive_and_longest_first():
+    lexicon = Lexicon.load(REPO_ROOT)
+    assert lexicon.gloss("Calcados").english == lexicon.gloss("calçados").english == "footwear"
+    assert lexicon.gloss("arranjo produtivo local").english == "cluster"  # not "... local"
+    assert lexicon.gloss("confiança entre empresas").english == "trust firms"  # function words dropped
+    english = lexicon.gloss("furniture cluster firms distrust")
+    assert not english.changed and english.english == "furniture cluster firms distrust"
+
+
+def test_a_missing_lexicon_glosses_nothing(tmp_path: Path):
+    assert not Lexicon.load(tmp_path).gloss("calçados").changed
+
+
+def test_the_page_says_what_it_searched_for_and_never_suggests_moves(client):
+    page = client.get("/search?q=m%C3%B3veis").get_data(as_text=True)
+    assert "Searched in English for: móveis → furniture" in page
+    assert "moves" not in page and "0 results" not in page
+    assert client.get("/search?q=APL&format=json").get_json()["suggestion"] != "al"
