@@ -23,6 +23,7 @@ import numpy as np
 from indexer.search.analysis import make_analyzer, terms
 from indexer.index.build import (
     BuildReport,
+    IndexMismatch,
     IndexMissing,
     build_index,
     check_manifest,
@@ -105,6 +106,14 @@ class Casebase:
         return content
 
     def _load_in_background(self) -> None:
+        # Open the index first: parsing the content holds the interpreter most of the
+        # time, and the first search should not share it with that.
+        try:
+            self.searcher
+        except (IndexMissing, IndexMismatch):
+            pass  # searches report it; the content is still wanted for pages and checks
+        except Exception:
+            log.exception("opening the index in the background failed")
         try:
             self.content
         except Exception:  # the next use of `content` loads again and raises to its caller
