@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import time
+from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
@@ -17,6 +19,47 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 # Columns of GET /api/cases?format=csv, derived from the field registry.
 CSV_COLUMNS = presenters.csv_columns()
+# Deepest JSON nesting accepted; a profile needs 2.
+MAX_JSON_DEPTH = 32
+
+
+def json_body() -> Any:
+    """The request's JSON body, or BadParameter("body", why) when it is not JSON, is
+    nested deeper than MAX_JSON_DEPTH or holds a lone surrogate (which no text can
+    carry further). The body limit (413) applies before this reads anything."""
+    if not request.is_json:
+        raise BadParameter("body", "must be JSON (Content-Type: application/json)")
+    try:
+        text = request.get_data(cache=True).decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadParameter("body", "is not valid UTF-8") from None
+    try:
+        data = json.loads(text)
+    except RecursionError:  # the parser recurses per level: far past MAX_JSON_DEPTH
+        raise BadParameter("body", f"is nested deeper than {MAX_JSON_DEPTH} levels") from None
+    except ValueError as error:
+        raise BadParameter("body", f"is not valid JSON ({error})") from None
+    _check_shape(data)
+    return data
+
+
+def _check_shape(data: Any) -> None:
+    """Refuse nesting past MAX_JSON_DEPTH and lone surrogates; iterative, so a parsed
+    but deep value cannot exhaust the stack here either."""
+    pending = [(data, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, (dict, list)):
+            if depth > MAX_JSON_DEPTH:
+                raise BadParameter("body", f"is nested deeper than {MAX_JSON_DEPTH} levels")
+            items = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+            pending.extend((item, depth + 1) for item in items)
+        elif isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise BadParameter("body", "contains a lone surrogate (\\ud800-\\udfff), "
+                                           "which is not text") from None
 
 
 @bp.get("/search")
@@ -70,7 +113,7 @@ def facets():
 @bp.post("/suggest")
 def suggest():
     """Suggestions for a new initiative described by a JSON profile."""
-    data = request.get_json(silent=True)
+    data = json_body()
     if not isinstance(data, dict):
         raise BadParameter("body", "must be a JSON object describing the initiative")
     presenters.loaded_vocabulary(casebase())  # a profile is checked against the vocabulary

@@ -26,5 +26,9 @@ class DefaultConfig:
     # How long the session cookie lasts; the server ends the session at the same time
     # (and at sign-out, or when the user's password changes).
     PERMANENT_SESSION_LIFETIME = timedelta(seconds=SESSION_LIFETIME)
-    # Largest request body accepted (bytes).
+    # Largest request body accepted (bytes); the editing routes accept up to 1 MiB
+    # (webui/editor.py). Beyond it: 413.
     MAX_CONTENT_LENGTH = 64 * 1024
+    # Largest chunked body (no Content-Length) read before the route's own limit is
+    # applied: the largest limit of any route, the editor's. Beyond it: 413 unread.
+    MAX_BUFFERED_BODY = 1024 * 1024

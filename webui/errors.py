@@ -16,10 +16,13 @@ from indexer.errors import CasebaseError, InvalidInput, NotFound, Refused, State
 from indexer.library.editing import InvalidEdit
 from indexer.models import ErrorBody, ErrorResponse
 
+from .rendering import TooComplex
+
 # Category -> HTTP status, most specific first; a class is answered by its first match.
-# An edit that does not validate is 422 (the form is answered with its problems).
+# An edit that does not validate is 422 (the form is answered with its problems), and so
+# is a text too complex to render within the budget.
 STATUSES: tuple[tuple[type[CasebaseError], int], ...] = (
-    (InvalidEdit, 422), (InvalidInput, 400), (NotFound, 404), (StateConflict, 409), (Refused, 403),
+    (InvalidEdit, 422), (TooComplex, 422), (InvalidInput, 400), (NotFound, 404), (StateConflict, 409), (Refused, 403),
     (Unavailable, 503),
 )
 # Headings of the HTML error pages; other statuses are headed by their HTTP name.
