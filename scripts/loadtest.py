@@ -2,10 +2,13 @@
 
     .venv/bin/python scripts/loadtest.py --start            # start `casebase serve`, test, stop
     .venv/bin/python scripts/loadtest.py --url http://127.0.0.1:5000 --users 20 --seconds 60
+    .venv/bin/python scripts/loadtest.py --url http://127.0.0.1:5001 --url http://127.0.0.1:5002  # two servers
 
 Each simulated user keeps one keep-alive connection and loops over four requests:
 the search page, the search API in hybrid mode, a case page and the advisor, with
-queries from tests/data/domain_queries.yaml. Only loopback addresses are accepted,
+queries from tests/data/domain_queries.yaml. With several --url values the users are
+spread over the servers in turn (user i on server i mod n), as a round-robin proxy
+would, and the figures are given per server too. Only loopback addresses are accepted,
 and the run is bounded in users and time. A benchmark: it prints figures, it asserts
 nothing.
 """
@@ -54,55 +57,50 @@ def requests_for(queries: list[str]):
 
 def user(host: str, port: int, queries: list[str], offset: int, deadline: float,
          results: dict[str, list[float]], errors: dict[str, int], lock: threading.Lock) -> None:
+    """One simulated user on one server until `deadline`."""
     stream = requests_for(queries[offset:] + queries[:offset])
     connection = http.client.HTTPConnection(host, port, timeout=30)
     while time.perf_counter() < deadline:
         name, path = next(stream)
         started = time.perf_counter()
+        failure = None
         try:
             connection.request("GET", path)
             response = connection.getresponse()
             response.read()
-            failed = response.status >= 400
-        except (OSError, http.client.HTTPException):
-            failed = True
+            if response.status >= 400:
+                failure = f"HTTP {response.status}"
+        except (OSError, http.client.HTTPException) as exc:
+            failure = type(exc).__name__
             connection.close()
             connection = http.client.HTTPConnection(host, port, timeout=30)
         elapsed = time.perf_counter() - started
         with lock:
-            if failed:
+            if failure is not None:
                 errors[name] = errors.get(name, 0) + 1
+                kind = f"{name}: {failure}"
+                errors[kind] = errors.get(kind, 0) + 1  # what went wrong, listed with --json
             else:
                 results.setdefault(name, []).append(elapsed)
     connection.close()
 
 
-def run(url: str, users: int, seconds: float) -> dict:
-    """Run the load and return the figures."""
+def loopback_target(url: str) -> tuple[str, int]:
+    """(host, port) of `url`; SystemExit for anything but a loopback address."""
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     address = socket.gethostbyname(host)
     if not address.startswith("127.") and address != "::1":
         raise SystemExit(f"refusing to load-test {host} ({address}): only loopback addresses are allowed")
-    queries = [entry["query"] for entry in
-               yaml.safe_load((ROOT / "tests/data/domain_queries.yaml").read_text())["queries"]]
-    results: dict[str, list[float]] = {}
-    errors: dict[str, int] = {}
-    lock = threading.Lock()
-    deadline = time.perf_counter() + seconds
-    threads = [threading.Thread(target=user, args=(host, port, queries, i * 7, deadline, results, errors, lock))
-               for i in range(users)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - started
-    report = {"users": users, "seconds": round(wall, 1), "endpoints": {}}
+    return host, port
+
+
+def _figures(results: dict[str, list[float]], errors: dict[str, int], wall: float) -> dict:
+    endpoints = {}
     for name in sorted(TARGETS):
         latencies = sorted(results.get(name, []))
         count = len(latencies)
-        report["endpoints"][name] = {
+        endpoints[name] = {
             "requests": count,
             "errors": errors.get(name, 0),
             "requests_per_s": round(count / wall, 1),
@@ -110,7 +108,42 @@ def run(url: str, users: int, seconds: float) -> dict:
             "p95_ms": round(latencies[int(0.95 * (count - 1))] * 1000, 1) if latencies else None,
         }
     total = sum(len(v) for v in results.values())
-    report["total"] = {"requests": total, "errors": sum(errors.values()), "requests_per_s": round(total / wall, 1)}
+    return {"endpoints": endpoints,
+            "total": {"requests": total, "errors": sum(errors.get(name, 0) for name in TARGETS),
+                      "requests_per_s": round(total / wall, 1)},
+            "failures": {kind: count for kind, count in sorted(errors.items()) if kind not in TARGETS}}
+
+
+def run(urls: list[str], users: int, seconds: float) -> dict:
+    """Run the load, users spread over `urls` in turn, and return the figures (all
+    servers together, then per server)."""
+    targets = [loopback_target(url) for url in urls]
+    queries = [entry["query"] for entry in
+               yaml.safe_load((ROOT / "tests/data/domain_queries.yaml").read_text())["queries"]]
+    results: list[dict[str, list[float]]] = [{} for _ in targets]
+    errors: list[dict[str, int]] = [{} for _ in targets]
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+    threads = [threading.Thread(target=user, args=(*targets[i % len(targets)], queries, i * 7, deadline,
+                                                   results[i % len(targets)], errors[i % len(targets)], lock))
+               for i in range(users)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    merged_results: dict[str, list[float]] = {}
+    merged_errors: dict[str, int] = {}
+    for server_results, server_errors in zip(results, errors):
+        for name, latencies in server_results.items():
+            merged_results.setdefault(name, []).extend(latencies)
+        for name, count in server_errors.items():
+            merged_errors[name] = merged_errors.get(name, 0) + count
+    report = {"users": users, "seconds": round(wall, 1), "urls": urls, **_figures(merged_results, merged_errors, wall)}
+    if len(urls) > 1:
+        report["servers"] = {url: _figures(server_results, server_errors, wall)["total"]
+                             for url, server_results, server_errors in zip(urls, results, errors)}
     return report
 
 
@@ -134,7 +167,8 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--url", default="http://127.0.0.1:5000")
+    parser.add_argument("--url", action="append", dest="urls",
+                        help="a server to load (repeat for several; default http://127.0.0.1:5000)")
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--start", action="store_true", help="start `casebase serve` on a free port first")
@@ -144,15 +178,15 @@ def main() -> None:
     if not 1 <= args.users <= 200 or not 1 <= args.seconds <= 600:
         raise SystemExit("users must be 1-200 and seconds 1-600")
     process = None
-    url = args.url
+    urls = args.urls or ["http://127.0.0.1:5000"]
     if args.start:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         process = start_server(port, args.workers)
-        url = f"http://127.0.0.1:{port}"
+        urls = [f"http://127.0.0.1:{port}"]
     try:
-        report = run(url, args.users, args.seconds)
+        report = run(urls, args.users, args.seconds)
     finally:
         if process is not None:
             os.killpg(process.pid, signal.SIGTERM)
@@ -160,13 +194,18 @@ def main() -> None:
     if args.json:
         print(json.dumps(report, indent=2))
         return
-    print(f"{report['users']} users for {report['seconds']} s against {url}")
+    print(f"{report['users']} users for {report['seconds']} s against {', '.join(urls)}")
     print(f"{'endpoint':<22} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7}")
     for name, figures in report["endpoints"].items():
         print(f"{name:<22} {figures['requests']:>9} {figures['requests_per_s']:>8} {figures['p50_ms']!s:>8} "
               f"{figures['p95_ms']!s:>8} {figures['errors']:>7}")
     total = report["total"]
     print(f"{'all':<22} {total['requests']:>9} {total['requests_per_s']:>8} {'':>8} {'':>8} {total['errors']:>7}")
+    for kind, count in report["failures"].items():
+        print(f"  failed: {kind} x{count}")
+    for url, figures in report.get("servers", {}).items():
+        print(f"{url:<22} {figures['requests']:>9} {figures['requests_per_s']:>8} {'':>8} {'':>8} "
+              f"{figures['errors']:>7}")
 
 
 if __name__ == "__main__":

@@ -15,12 +15,27 @@ import pwd
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import uuid
 from pathlib import Path
 
 import pytest
 
+# Stops the cluster and deletes its folder once the test process is gone, even when it was
+# killed (a timeout's SIGKILL skips every fixture's teardown): no server outlives its tests.
+GUARD = """
+import os, shutil, subprocess, sys, time
+parent, folder, command = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+while True:
+    try:
+        os.kill(parent, 0)
+    except ProcessLookupError:
+        break
+    time.sleep(1)
+subprocess.run(command, capture_output=True)
+shutil.rmtree(folder, ignore_errors=True)
+"""
 SYSTEM_USER = "postgres"
 SUPERUSER = "casebase"
 START_TIMEOUT = 60
@@ -57,12 +72,17 @@ class PrivatePostgres:
             os.chown(self.folder, account.pw_uid, account.pw_gid)
         self._run("initdb", "-D", str(self.data), "-U", SUPERUSER, "-A", "trust", "-E", "UTF8", "--locale=C",
                   "--no-sync")
+        self._guard = subprocess.Popen(
+            [sys.executable, "-c", GUARD, str(os.getpid()), str(self.folder),
+             *self._command("pg_ctl", "-D", str(self.data), "-m", "immediate", "stop")],
+            start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def _command(self, program: str, *arguments: str) -> list[str]:
+        command = [str(self.binaries / program), *arguments]
+        return ["runuser", "-u", SYSTEM_USER, "--", *command] if self._as_postgres else command
 
     def _run(self, program: str, *arguments: str) -> subprocess.CompletedProcess:
-        command = [str(self.binaries / program), *arguments]
-        if self._as_postgres:
-            command = ["runuser", "-u", SYSTEM_USER, "--", *command]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=START_TIMEOUT, cwd=self.folder)
+        result = subprocess.run(self._command(program, *arguments), capture_output=True, text=True, timeout=START_TIMEOUT, cwd=self.folder)
         if result.returncode != 0:
             log = self.log.read_text(errors="replace") if self.log.exists() else ""
             raise RuntimeError(f"{program} failed: {result.stderr or result.stdout}\n{log}")
@@ -99,6 +119,8 @@ class PrivatePostgres:
         except RuntimeError:
             pass  # not running (a test stopped it, or start failed): nothing to stop
         shutil.rmtree(self.folder, ignore_errors=True)
+        self._guard.terminate()  # its work is done
+        self._guard.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

@@ -61,6 +61,9 @@ def lock_key(name: str) -> int:
 
 
 WRITE_LOCK = lock_key("casebase.instance.write")
+# The advisory lock that lets one server at a time build the index (with index/build.py's
+# file lock, which decides among the processes of one machine).
+INDEX_BUILD_LOCK = "index.build"
 
 
 def database_url(target: str | Path) -> URL:
