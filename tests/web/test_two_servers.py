@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import http.cookiejar
 import json
-import re
 import subprocess
 import time
 import urllib.error
