@@ -32,6 +32,7 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
+from html import unescape
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -134,18 +135,30 @@ class User:
         status, page = self.request("GET", f"/edit/notes/{note}")
         if status != 200:
             return "edit form", status, {200}
-        body = re.search(r'<textarea[^>]*name="body"[^>]*>(.*?)</textarea>', page, re.S)
-        text = (body.group(1) if body else "") + "\n\nSoak paragraph " + _random_words(self.rng)
+        form = _form_of(page)
+        text = form.get("body", [""])[0] + "\n\nSoak paragraph " + _random_words(self.rng)
         if self.rng.random() < 0.7:
             status, _ = self.request("POST", "/preview", urlencode({"body": text, "csrf_token": self.token}).encode(),
                                      "application/x-www-form-urlencoded")
             return "preview", status, {200}
-        form = dict(re.findall(r'<input[^>]*\sname="([^"]+)"[^>]*\svalue="([^"]*)"', page))
-        form.update(csrf_token=self.token, body=text)
-        status, _ = self.request("POST", f"/edit/notes/{note}", urlencode(form).encode(),
+        form.update(csrf_token=[self.token], body=[text])
+        status, _ = self.request("POST", f"/edit/notes/{note}", urlencode(form, doseq=True).encode(),
                                  "application/x-www-form-urlencoded")
         # 409: another soak editor saved a draft of the same note first, a correct answer.
-        return "save draft", status, {302, 303, 409, 422}
+        return "save draft", status, {302, 303, 409}
+
+
+def _form_of(page: str) -> dict[str, list[str]]:
+    """The values a browser would submit from the edit form."""
+    data: dict[str, list[str]] = {}
+    for name, value in re.findall(r'<input[^>]*\sname="([^"]+)"[^>]*\svalue="([^"]*)"', page):
+        data.setdefault(name, []).append(unescape(value))
+    for name, text in re.findall(r'<textarea[^>]*\sname="([^"]+)"[^>]*>(.*?)</textarea>', page, re.S):
+        data.setdefault(name, []).append(unescape(text))
+    for name, options in re.findall(r'<select[^>]*\sname="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
+        data.setdefault(name, []).extend(unescape(c) for c in re.findall(r'<option value="([^"]*)" selected>',
+                                                                          options))
+    return data
 
 
 def _prepare(work: Path, port: int) -> subprocess.Popen:
@@ -222,13 +235,16 @@ def main() -> int:
             _wait_until_up(port, server)
             documents = _documents(port)
             stop_at = time.monotonic() + seconds
+            stopping = threading.Event()  # Ctrl-C or SIGTERM end the run early, cleanly
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(signum, lambda *_: stopping.set())
 
             def run(index: int) -> None:
                 user = User(port, index, documents, editor=index % 5 == 0)
                 try:
                     if user.editor:
                         user.sign_in()
-                    while time.monotonic() < stop_at:
+                    while time.monotonic() < stop_at and not stopping.is_set():
                         started = time.monotonic()
                         kind, status, expected = user.one()
                         took = time.monotonic() - started
