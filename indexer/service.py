@@ -43,6 +43,7 @@ from indexer.advisor.suggest import Advisor, CaseMatch, Suggestion
 from indexer.search.synonyms import SynonymExpander
 from indexer.index.updater import IndexUpdater
 from indexer.library.accounts import Accounts
+from indexer.library.database import Database
 from indexer.library.editing import Library
 from indexer.library.files import fsync_folder
 
@@ -75,6 +76,7 @@ class Casebase:
         self._seen_stamp = self._content_stamp()
         self._library: Library | None = None
         self._accounts: Accounts | None = None
+        self._database: Database | None = None
         self._updater: IndexUpdater | None = None
 
     @classmethod
@@ -298,11 +300,20 @@ class Casebase:
     # -- editing -------------------------------------------------------------
 
     @property
+    def database(self) -> Database:
+        """The instance database (the SQLite file, or CASEBASE_DATABASE_URL): one pool
+        shared by accounts and library."""
+        with self._lock:
+            if self._database is None:
+                self._database = Database.open(self.settings.database)
+            return self._database
+
+    @property
     def accounts(self) -> Accounts:
         """Users, sessions, login throttling and the audit log of this installation."""
         with self._lock:
             if self._accounts is None:
-                self._accounts = Accounts(self.settings.database_path)
+                self._accounts = Accounts(self.database)
             return self._accounts
 
     @property
@@ -323,7 +334,7 @@ class Casebase:
         with self._lock:
             if self._library is None:
                 accounts = self.accounts
-                self._library = Library(self.settings.content_dir, self.settings.database_path,
+                self._library = Library(self.settings.content_dir, self.database,
                                         after_publish=self._published, audit=accounts.record)
             return self._library
 
@@ -335,9 +346,12 @@ class Casebase:
         self.updater.request()
 
     def close(self) -> None:
-        """Release the index."""
+        """Release the index and the database pool."""
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
             self._generation = None
+        if self._database is not None:
+            self._database.dispose()
+            self._database = None
 

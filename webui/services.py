@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
-from indexer.library.accounts import Accounts
-from indexer.library.database import Database
-from indexer.library.editing import Library
 from indexer.service import Casebase
 from indexer.settings import Settings
 
@@ -19,7 +16,6 @@ def init_app(app: Flask, settings: Settings) -> None:
     casebase = app.config.get("CASEBASE")
     if casebase is None:
         casebase = Casebase.open(settings, semantic=bool(app.config.get("SEMANTIC", True)))
-        _use_configured_database(casebase, settings)
     app.extensions["casebase"] = casebase
     # The same engine objects under the names views and tests look them up by.
     app.extensions["library"] = casebase.library
@@ -39,22 +35,6 @@ def init_app(app: Flask, settings: Settings) -> None:
         # Another worker may have published, or `casebase index` switched generations:
         # two stats per request, so no page lags behind a publish.
         casebase.refresh()
-
-
-def _use_configured_database(casebase: Casebase, settings: Settings) -> None:
-    """Accounts and library on the configured database (CASEBASE_DATABASE_URL), one
-    pool shared by both.
-
-    A bridge until `Casebase` builds them from `settings.database` itself (the change
-    is requested in indexer/service.py); without a URL the Casebase's own SQLite file
-    is the configured database and nothing needs doing."""
-    if settings.database_url is None or getattr(casebase, "database", None) is not None:
-        return
-    database = Database.open(settings.database)
-    accounts = Accounts(database)
-    casebase._accounts = accounts
-    casebase._library = Library(settings.content_dir, database, after_publish=casebase._published,
-                                audit=accounts.record)
 
 
 def casebase() -> Casebase:
