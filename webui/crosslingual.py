@@ -18,9 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 LEXICON_FILE = "kb/search_lexicon.yaml"
 LANGUAGES = ("pt", "es")
+MIN_CORRECTED = 5  # letters a word needs before it is corrected towards the lexicon
 # Portuguese and Spanish function words, dropped from a query that was glossed (they
 # would otherwise be searched as English words: "de", "entre").
 FUNCTION_WORDS = frozenset("""a as o os um uma uns umas de da do das dos e em na no nas nos para com sem por
@@ -52,6 +55,7 @@ class Lexicon:
 
     def __init__(self, entries: dict[str, str]):
         self.entries = {fold(phrase): english for phrase, english in entries.items()}
+        self.originals = tuple(entries)
         phrases = sorted(self.entries, key=len, reverse=True)
         self.pattern = re.compile(r"(?<!\w)(" + "|".join(map(re.escape, phrases)) + r")(?!\w)") if phrases else None
 
@@ -71,6 +75,27 @@ class Lexicon:
     def words(self) -> set[str]:
         """Every folded single word of the lexicon's phrases (for spelling that knows them)."""
         return {word for phrase in self.entries for word in phrase.split()}
+
+    def correction(self, query: str) -> str | None:
+        """The query with a misspelt Portuguese or Spanish word of the lexicon spelt
+        right ("calcdos" -> "calçados"), or None when no word is one or two edits (a swap of neighbours counts as one) from
+        one; offered as "did you mean" so that the speller's English guesses ("moves"
+        for "móveis") do not stand alone. Short words are left alone: too many near misses."""
+        spelt = {}
+        for phrase in self.originals:
+            if " " not in phrase:
+                spelt.setdefault(fold(phrase), phrase)
+        changed, words = False, []
+        for word in query.split():
+            folded = fold(word)
+            if len(folded) >= MIN_CORRECTED and folded not in self.entries:
+                limit = 1 if len(folded) < 8 else 2
+                best = process.extractOne(folded, list(spelt), scorer=OSA.distance,
+                                          score_cutoff=limit)
+                if best is not None:
+                    word, changed = spelt[best[0]], True
+            words.append(word)
+        return " ".join(words) if changed else None
 
     def gloss(self, query: str) -> Gloss:
         """The query with its Portuguese and Spanish phrases in English. Quoted phrases

@@ -104,6 +104,8 @@ def _answer(search_request) -> dict:
     if gloss.changed:  # Portuguese or Spanish words: search the English the content is written in
         search_request = replace(search_request, query=gloss.english)
     answer = presenters.search_answer(casebase().search(search_request), content)
+    if not gloss.changed and (answer["suggestion"] or not answer["total"]):
+        answer["suggestion"] = _lexicon(content.root).correction(search_request.query) or answer["suggestion"]
     if gloss.changed:
         answer["query"] = gloss.original
         answer["searched_as"] = gloss.english

@@ -50,3 +50,14 @@ def test_the_page_says_what_it_searched_for_and_never_suggests_moves(client):
     assert "Searched in English for: móveis → furniture" in page
     assert "moves" not in page and "0 results" not in page
     assert client.get("/search?q=APL&format=json").get_json()["suggestion"] != "al"
+
+
+def test_did_you_mean_knows_portuguese_and_spanish_words(client):
+    lexicon = Lexicon.load(REPO_ROOT)
+    assert lexicon.correction("calcdos") == "calçados"
+    assert lexicon.correction("muebels") == "muebles"  # two letters swapped
+    assert lexicon.correction("frog exporters") is None
+    data = client.get("/search?q=calcdos&mode=keyword&format=json").get_json()
+    assert data["suggestion"] == "calçados"
+    page = client.get("/search?q=calcdos&mode=keyword").get_data(as_text=True)
+    assert 'Did you mean <a href="/search?q=cal%C3%A7ados&amp;mode=keyword">calçados</a>' in page
