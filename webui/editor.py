@@ -159,7 +159,9 @@ def _save(kind: str, doc_id: str, is_new: bool):
             values["id"] = doc_id
             return _render_form(kind, doc_id, values, NEW,
                                 {"id": ["use up to 64 lower-case letters, digits and hyphens"]}, 422, is_new=True)
-    text = form_to_text(kind, doc_id, request.form)
+    # An existing document's edits are applied onto its current text, so unchanged lines stay as written.
+    current = None if is_new else library().head(kind, doc_id)[1]
+    text = form_to_text(kind, doc_id, request.form, current=current)
     base = NEW if is_new else request.form.get("base_revision", "")
     try:
         if is_new:

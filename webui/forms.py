@@ -19,6 +19,7 @@ from indexer.content.frontmatter import FrontMatterError, parse_text
 from indexer.content.loading import Content
 from indexer.content.schema import CONDITION, REGISTRY, FieldRegistry, FieldSpec
 from indexer.content.vocabulary import UNKNOWN, Vocabulary
+from indexer.library.roundtrip import apply_edits
 
 from .presenters import is_paragraph, value_label, vocabulary_of
 
@@ -80,7 +81,7 @@ def parse_sources(text: str) -> list[dict]:
         if not parts[0]:
             continue
         year: Any = parts[1] if len(parts) > 1 else ""
-        source: dict[str, Any] = {"author": parts[0], "year": int(year) if str(year).isdigit() else (year or "n.d.")}
+        source: dict[str, Any] = {"author": parts[0], "year": int(year) if str(year).isascii() and str(year).isdigit() else (year or "n.d.")}
         if len(parts) > 2 and parts[2]:
             source["title"] = parts[2]
         if len(parts) > 3 and parts[3]:
@@ -131,8 +132,13 @@ def _lesson_values(lesson: Mapping) -> dict[str, Any]:
     }
 
 
-def form_to_text(kind: str, doc_id: str, form, registry: FieldRegistry = REGISTRY) -> str:
-    """A file's text from submitted form values (a MultiDict), fields in registry order."""
+def form_to_text(kind: str, doc_id: str, form, registry: FieldRegistry = REGISTRY,
+                 current: str | None = None) -> str:
+    """A file's text from submitted form values (a MultiDict).
+
+    With `current` (the file's text the form was opened on) only the values that changed
+    are replaced in it, keeping its layout, comments and quoting; otherwise (a new
+    document) the front matter is written afresh in registry order."""
     def one(name: str) -> str:
         return (form.get(name) or "").replace("\r\n", "\n").strip()
 
@@ -141,7 +147,10 @@ def form_to_text(kind: str, doc_id: str, form, registry: FieldRegistry = REGISTR
 
     controls = set(registry.form_fields(kind))
     data: dict[str, Any] = {}
+    written: set[str] = set()
     for spec in registry.fields(kind):
+        if spec in controls or spec.path in HEADER_TEXTS or spec.path == "id" or spec.kind in ("sources", "lessons"):
+            written.add(spec.path)
         name = field_name(spec.path)
         if spec.path == "id":
             _set(data, spec.path, doc_id)
@@ -158,11 +167,18 @@ def form_to_text(kind: str, doc_id: str, form, registry: FieldRegistry = REGISTR
         elif spec.many:
             _set(data, spec.path, many(name))
         elif value := one(name):
-            _set(data, spec.path, int(value) if spec.kind == "integer" and value.isdigit() else value)
+            _set(data, spec.path, int(value) if spec.kind == "integer" and value.isascii() and value.isdigit() else value)
         elif spec.required:
             _set(data, spec.path, UNKNOWN)  # a required fact the source does not give
-    front = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
     body = (form.get("body") or "").replace("\r\n", "\n").strip() + "\n"
+    if current is not None:
+        def owned(path: tuple) -> bool:
+            # The form writes lessons and the fields it shows wholly; any other key is kept.
+            return path[0] == "lessons" or ".".join(map(str, path)) in written
+        edited = apply_edits(current, data, body, owned)
+        if edited is not None:
+            return edited
+    front = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
     return f"---\n{front}---\n\n{body}"
 
 

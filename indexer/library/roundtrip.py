@@ -1,0 +1,112 @@
+"""Saves that change only what changed: edited values applied onto a file's own YAML.
+
+The edit form produces plain data; dumping that data afresh rewrites the whole file's
+layout (quoting, line wrapping, comments, key order), so a one-sentence edit looked like
+a 200-line change to the reviewer. Here the current file's front matter is read with
+ruamel.yaml's round-trip loader and only values that differ are replaced, so unchanged
+keys keep their bytes and the diff shows the real change.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from typing import Any, Callable
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.util import load_yaml_guess_indent
+
+FENCE = "---"
+
+
+def _yaml(front: str) -> YAML:
+    # A fresh instance per call: YAML objects carry parser state, so none is kept at module level.
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never re-wrap a value we did not change
+    # ruamel writes one indentation for the whole document, so use the one this file is written in
+    # (the project's files indent lists "  - item"; None when the file has no block list).
+    _, sequence, offset = load_yaml_guess_indent(front)
+    yaml.indent(mapping=2, sequence=sequence or 4, offset=offset if offset is not None else 2)
+    return yaml
+
+
+def split(text: str) -> tuple[str, str] | None:
+    """(front matter YAML, rest of the file after the closing fence) or None without front matter."""
+    if not text.startswith(FENCE + "\n"):
+        return None
+    end = text.find("\n" + FENCE + "\n", len(FENCE))
+    if end < 0:
+        return None
+    return text[len(FENCE) + 1:end + 1], text[end + len(FENCE) + 2:]
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
+def _merge(old: Any, new: Any, prune: Callable[[tuple], bool], path: tuple) -> Any:
+    """`new` expressed as edits on `old`: returns old itself (modified in place) where possible."""
+    if _plain(old) == _plain(new):
+        return old
+    if isinstance(old, CommentedMap) and isinstance(new, Mapping):
+        for key, value in new.items():
+            if key in old:
+                old[key] = _merge(old[key], value, prune, path + (key,))
+            elif not _empty(value):
+                old[key] = value  # a field the file did not have (appended at the end of its mapping)
+        for key in [key for key in old if key not in new]:
+            if prune(path + (key,)):
+                del old[key]
+        return old
+    if isinstance(old, CommentedSeq) and isinstance(new, list):
+        shared = min(len(old), len(new))
+        for index in range(shared):
+            old[index] = _merge(old[index], new[index], prune, path + (index,))
+        del old[shared:]
+        old.extend(new[shared:])
+        return old
+    return new
+
+
+def apply_edits(current: str, data: Mapping[str, Any], body: str,
+                owned: Callable[[tuple], bool]) -> str | None:
+    """`current`'s text with front matter values changed to `data` and the body set to `body`.
+
+    `owned(path)` says whether the form writes that key wholly, so a key the form left out
+    was removed by the editor (rather than being a field the form does not show).
+    None when `current` has no readable front matter (the caller then writes it afresh).
+    """
+    parts = split(current)
+    if parts is None:
+        return None
+    front, rest = parts
+    try:
+        yaml = _yaml(front)
+        document = yaml.load(front)
+    except YAMLError:  # unreadable YAML: the caller writes the file afresh
+        return None
+    if not isinstance(document, CommentedMap):
+        return None
+    if _plain(document) != _plain(data):
+        _merge(document, data, owned, ())
+        stream = io.StringIO()
+        yaml.dump(document, stream)
+        front = stream.getvalue()
+    old_body = rest[1:] if rest.startswith("\n") else rest
+    separator = rest[:len(rest) - len(old_body)]
+    if old_body.strip() == body.strip():
+        body = old_body
+    return f"{FENCE}\n{front}{FENCE}\n{separator}{body}"

@@ -1,0 +1,130 @@
+"""Saves that change only what changed (issue 14): every bundled file through the edit form.
+
+The form's values are turned back into text on the file's own YAML (ruamel.yaml round trip),
+so an unchanged form gives the file byte for byte and one edited field changes only the
+lines that field occupied.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+from werkzeug.datastructures import MultiDict
+
+from indexer.content.frontmatter import parse_text
+from indexer.content.loading import content_files
+from indexer.library.roundtrip import split
+from webui import forms
+
+ROOT = Path(__file__).resolve().parents[1]
+FILES = content_files(ROOT)
+
+
+def submitted(values: dict) -> MultiDict:
+    """The form values as a browser would post them."""
+    form = MultiDict()
+    for name, value in values.items():
+        if name == "lessons":
+            for index, lesson in enumerate(value):
+                prefix = f"lesson-{index}-"
+                for key in ("id", "statement", "explanation", "sources"):
+                    form.add(prefix + key, lesson[key])
+                for topic in lesson["topics"]:
+                    form.add(prefix + "topics", topic)
+                for key, chosen in lesson["applies_when"].items():
+                    for item in chosen:
+                        form.add(f"{prefix}applies_when_{key}", item)
+        elif isinstance(value, list):
+            for item in value:
+                form.add(name, item)
+        else:
+            form.add(name, value)
+    return form
+
+
+def changed_lines(before: str, after: str) -> set[int]:
+    """0-based lines of `before` that were replaced or removed (an insertion counts its position)."""
+    matcher = difflib.SequenceMatcher(a=before.splitlines(), b=after.splitlines(), autojunk=False)
+    lines: set[int] = set()
+    for tag, a0, a1, _, _ in matcher.get_opcodes():
+        if tag != "equal":
+            lines.update(range(a0, max(a1, a0 + 1)))
+    return lines
+
+
+def span(mapping, key) -> range:
+    """0-based file lines a key's entry occupies in its mapping (up to the next key)."""
+    keys = list(mapping)
+    start = mapping.lc.key(key)[0]
+    following = keys.index(key) + 1
+    end = mapping.lc.key(keys[following])[0] if following < len(keys) else None
+    return range(start + 1, (end + 1) if end is not None else start + 2)  # +1: the opening fence
+
+
+def front_of(text: str):
+    return YAML(typ="rt").load(split(text)[0])
+
+
+def test_every_content_folder_has_files():
+    assert {kind for kind, _ in FILES} == {"case", "note"}
+
+
+@pytest.mark.parametrize("kind,path", FILES, ids=[path.stem for _, path in FILES])
+def test_an_unchanged_form_saves_the_file_byte_for_byte(kind, path):
+    text = path.read_text(encoding="utf-8")
+    values = forms.text_to_form(kind, text)
+    assert forms.form_to_text(kind, path.stem, submitted(values), current=text) == text
+
+
+@pytest.mark.parametrize("kind,path", FILES, ids=[path.stem for _, path in FILES])
+def test_a_changed_summary_changes_only_the_summary_lines(kind, path):
+    text = path.read_text(encoding="utf-8")
+    values = forms.text_to_form(kind, text)
+    values["summary"] = values["summary"] + " Edited."
+    saved = forms.form_to_text(kind, path.stem, submitted(values), current=text)
+    assert parse_text(saved).data["summary"].endswith(" Edited.")
+    lines = changed_lines(text, saved)
+    assert lines and lines <= set(span(front_of(text), "summary"))
+
+
+LESSON_FILES = [(kind, path) for kind, path in FILES
+                if parse_text(path.read_text(encoding="utf-8")).data.get("lessons")]
+
+
+@pytest.mark.parametrize("kind,path", LESSON_FILES, ids=[path.stem for _, path in LESSON_FILES])
+def test_one_lesson_sentence_changes_one_line(kind, path):
+    text = path.read_text(encoding="utf-8")
+    values = forms.text_to_form(kind, text)
+    lesson = values["lessons"][0]
+    lesson["statement"] = lesson["statement"].rstrip(".") + ", with a second reviewer."
+    saved = forms.form_to_text(kind, path.stem, submitted(values), current=text)
+    before, after = parse_text(text).data, parse_text(saved).data
+    assert after["lessons"][0]["statement"] == lesson["statement"]
+    after["lessons"][0]["statement"] = before["lessons"][0]["statement"]
+    assert after == before  # nothing else changed in the data
+    lines = changed_lines(text, saved)
+    first = front_of(text)["lessons"][0]
+    assert lines and lines <= set(span(first, "statement"))
+    added = [line for line in difflib.ndiff(text.splitlines(), saved.splitlines()) if line.startswith("+ ")]
+    assert len(added) == 1  # the new sentence is written on one line
+
+
+def test_comments_and_keys_the_form_does_not_show_are_kept():
+    kind, path = next((kind, path) for kind, path in FILES if kind == "case")
+    text = path.read_text(encoding="utf-8")
+    # A comment and a key the form does not show survive the save.
+    text = text.replace("---\n", "---\n# kept: a maintainer's comment\nx_private: keep me\n", 1)
+    values = forms.text_to_form(kind, text)
+    saved = forms.form_to_text(kind, path.stem, submitted(values), current=text)
+    assert saved == text
+    assert "# kept: a maintainer's comment" in saved and parse_text(saved).data["x_private"] == "keep me"
+
+
+def test_a_file_without_front_matter_is_written_afresh():
+    values = forms.text_to_form("note", None)
+    values.update(title="A note", summary="Short.")
+    saved = forms.form_to_text("note", "a-note", submitted(values), current="no front matter here\n")
+    assert parse_text(saved).data["title"] == "A note"
