@@ -230,10 +230,12 @@ def _condition_evidence(key: str, accepted: tuple[str, ...], phrases: tuple[str,
         return _with_source("planned activities include " + ", ".join(describe("activities", a) for a in shared),
                             read.get("activities"))
     if key == "lacks_activities":
-        if profile.activities:
-            if any(a in accepted for a in profile.activities):
-                return None
+        if any(a in accepted for a in profile.activities):
+            return None
+        if profile.activities and "activities" not in read:
             return "planned activities do not include " + ", ".join(describe("activities", a) for a in accepted)
+        # Activities only read from the description: not reading an activity is no
+        # evidence that the plan lacks it, so the rule's phrases must say so.
         return _phrase_evidence(phrases, description, "no activities listed; your description says")
     value = profile.get(key)
     if value is not None:
