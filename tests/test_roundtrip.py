@@ -128,3 +128,16 @@ def test_a_file_without_front_matter_is_written_afresh():
     values.update(title="A note", summary="Short.")
     saved = forms.form_to_text("note", "a-note", submitted(values), current="no front matter here\n")
     assert parse_text(saved).data["title"] == "A note"
+
+
+def test_a_multiple_select_keeps_the_files_order_and_removing_one_choice_removes_its_line():
+    kind, path = next((kind, path) for kind, path in FILES
+                      if len(parse_text(path.read_text(encoding="utf-8")).data.get("related_notes") or []) > 2)
+    text = path.read_text(encoding="utf-8")
+    values = forms.text_to_form(kind, text)
+    notes = values["related_notes"]
+    values["related_notes"] = sorted(notes[:1] + notes[2:])  # the browser posts the options' order
+    saved = forms.form_to_text(kind, path.stem, submitted(values), current=text)
+    assert parse_text(saved).data["related_notes"] == notes[:1] + notes[2:]
+    removed = [line for line in difflib.ndiff(text.splitlines(), saved.splitlines()) if line[:2] in ("- ", "+ ")]
+    assert removed == [f"-   - {notes[1]}"]

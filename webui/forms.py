@@ -175,7 +175,12 @@ def form_to_text(kind: str, doc_id: str, form, registry: FieldRegistry = REGISTR
         def owned(path: tuple) -> bool:
             # The form writes lessons and the fields it shows wholly; any other key is kept.
             return path[0] == "lessons" or ".".join(map(str, path)) in written
-        edited = apply_edits(current, data, body, owned)
+        def unordered(path: tuple) -> bool:
+            if path[0] == "lessons":
+                return len(path) > 2 and path[2] in ("topics", "applies_when")
+            return ".".join(map(str, path)) in selects
+        selects = {spec.path for spec in controls if spec.many and spec.kind != "text-list"}
+        edited = apply_edits(current, data, body, owned, unordered)
         if edited is not None:
             return edited
     front = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

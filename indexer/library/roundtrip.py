@@ -9,6 +9,7 @@ keys keep their bytes and the diff shows the real change.
 
 from __future__ import annotations
 
+import difflib
 import io
 from collections.abc import Mapping
 from typing import Any, Callable
@@ -57,14 +58,33 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _merge(old: Any, new: Any, prune: Callable[[tuple], bool], path: tuple) -> Any:
+def _edit_scalars(old: CommentedSeq, new: list, unordered: bool) -> CommentedSeq:
+    """A list of plain values edited in place with the fewest inserted and removed items."""
+    before = [_plain(item) for item in old]
+    if unordered:
+        # A multiple select posts its choices in the options' order, not the file's:
+        # keep the file's order and put new choices last.
+        new = sorted(new, key=lambda item: before.index(item) if item in before else len(before))
+    matcher = difflib.SequenceMatcher(a=before, b=[_plain(item) for item in new], autojunk=False)
+    for tag, a0, a1, b0, b1 in reversed(matcher.get_opcodes()):
+        if tag == "equal":
+            continue
+        for index in range(a1 - 1, a0 - 1, -1):
+            del old[index]
+        for offset, item in enumerate(new[b0:b1]):
+            old.insert(a0 + offset, item)
+    return old
+
+
+def _merge(old: Any, new: Any, prune: Callable[[tuple], bool], unordered: Callable[[tuple], bool],
+           path: tuple) -> Any:
     """`new` expressed as edits on `old`: returns old itself (modified in place) where possible."""
     if _plain(old) == _plain(new):
         return old
     if isinstance(old, CommentedMap) and isinstance(new, Mapping):
         for key, value in new.items():
             if key in old:
-                old[key] = _merge(old[key], value, prune, path + (key,))
+                old[key] = _merge(old[key], value, prune, unordered, path + (key,))
             elif not _empty(value):
                 old[key] = value  # a field the file did not have (appended at the end of its mapping)
         for key in [key for key in old if key not in new]:
@@ -72,9 +92,11 @@ def _merge(old: Any, new: Any, prune: Callable[[tuple], bool], path: tuple) -> A
                 del old[key]
         return old
     if isinstance(old, CommentedSeq) and isinstance(new, list):
+        if all(not isinstance(item, (Mapping, list)) for item in [*old, *new]):
+            return _edit_scalars(old, new, unordered(path))
         shared = min(len(old), len(new))
         for index in range(shared):
-            old[index] = _merge(old[index], new[index], prune, path + (index,))
+            old[index] = _merge(old[index], new[index], prune, unordered, path + (index,))
         del old[shared:]
         old.extend(new[shared:])
         return old
@@ -82,11 +104,12 @@ def _merge(old: Any, new: Any, prune: Callable[[tuple], bool], path: tuple) -> A
 
 
 def apply_edits(current: str, data: Mapping[str, Any], body: str,
-                owned: Callable[[tuple], bool]) -> str | None:
+                owned: Callable[[tuple], bool], unordered: Callable[[tuple], bool] = lambda path: False) -> str | None:
     """`current`'s text with front matter values changed to `data` and the body set to `body`.
 
     `owned(path)` says whether the form writes that key wholly, so a key the form left out
-    was removed by the editor (rather than being a field the form does not show).
+    was removed by the editor (rather than being a field the form does not show);
+    `unordered(path)` says whether a list's order carries no meaning (a multiple select).
     None when `current` has no readable front matter (the caller then writes it afresh).
     """
     parts = split(current)
@@ -101,7 +124,7 @@ def apply_edits(current: str, data: Mapping[str, Any], body: str,
     if not isinstance(document, CommentedMap):
         return None
     if _plain(document) != _plain(data):
-        _merge(document, data, owned, ())
+        _merge(document, data, owned, unordered, ())
         stream = io.StringIO()
         yaml.dump(document, stream)
         front = stream.getvalue()

@@ -331,3 +331,18 @@ def test_a_reload_whose_content_reuses_the_old_id_does_not_serve_old_answers(sit
     casebase.reload_content()
     assert id(casebase.content) == id(same)
     assert "Reused identity" in reader.get("/cases/zamora-frogs").get_data(as_text=True)
+
+
+def test_editing_one_lesson_sentence_in_the_form_changes_one_line_of_the_draft(site):
+    import difflib
+
+    path = site.extensions["casebase"].settings.content_dir / "cases" / "criciuma.md"
+    published = path.read_text()
+    editor = signed_in(site, "erin")
+    form = form_of(editor.get("/edit/cases/criciuma").get_data(as_text=True))
+    form["lesson-0-statement"] = [form["lesson-0-statement"][0] + " Start within weeks."]
+    assert editor.post("/edit/cases/criciuma", data=form).status_code == 302
+    draft = site.extensions["library"].open_draft("case", "criciuma")
+    changed = [line for line in difflib.unified_diff(published.splitlines(), draft.text.splitlines(), lineterm="", n=0)
+               if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    assert len(changed) == 2 and changed[1].endswith("Start within weeks."), changed
