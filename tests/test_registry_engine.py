@@ -102,10 +102,11 @@ def test_the_advisor_compares_the_new_attribute_and_lessons_use_it_as_a_conditio
     assert (part.query_value, part.case_value, part.similarity) == ("doing-well", "doing-well", 1.0)
     unknown = next(part for match in answer.cases if match.id == "homebodies"
                    for part in match.explanation if part.attribute == NEW)
-    assert unknown.case_value == "unknown" and unknown.weight == 0.0
+    # A case that does not record the attribute counts at the library's mean, at half weight.
+    assert unknown.case_value == "unknown" and unknown.imputed and unknown.weight == 0.5
     lesson = answer.lessons[0]
     assert lesson["id"] == "exporters#start-small"
-    assert f"applies when {NEW} is doing-well (yours: doing-well)" in lesson["why"]
+    assert "applies when export orientation is Doing well (yours)" in lesson["why"]
 
 
 def test_the_default_registry_gives_every_compared_attribute_a_weight():

@@ -22,13 +22,6 @@ from indexer.errors import InvalidInput
 # conditions) plus planned funding and monitoring; and the list attributes.
 SCALAR_ATTRIBUTES: dict[str, str] = REGISTRY.scalar_attributes
 LIST_ATTRIBUTES: dict[str, str] = REGISTRY.list_attributes
-# Conditions of the method's warnings that only a profile has and that the field
-# registry does not list yet (issue 9): each is a top-level vocabulary of
-# kb/vocabulary.yaml. They are accepted and validated here, and read from
-# descriptions, but not shown as form fields until the registry lists them (the
-# vocabulary module must first know their names).
-CONDITION_ATTRIBUTES = ("government_view", "ownership", "buyers", "launch_plan", "evaluation_focus",
-                        "research_budget", "local_economy", "lead_body")
 # Free-text attributes of every profile, whatever the registry holds.
 TEXT_ATTRIBUTES = ("description", "title")
 MAX_DESCRIPTION = 5000
@@ -86,7 +79,7 @@ class Profile:
         The attributes are those `registry` gives the advisor's role, plus free text."""
         if not isinstance(data, Mapping):
             raise ProfileError("profile", "must be a mapping of attribute: value")
-        scalars = dict(registry.scalar_attributes, **condition_attributes(vocabulary, registry))
+        scalars = registry.scalar_attributes
         lists, countries = registry.list_attributes, _countries(registry)
         known = set(scalars) | set(lists) | set(countries) | set(TEXT_ATTRIBUTES)
         for key in data:
@@ -134,14 +127,6 @@ class Profile:
                                 for name, path in registry.attribute_paths.items()}
         data["description"] = case.summary
         return cls.from_mapping(data, vocabulary, registry)
-
-
-def condition_attributes(vocabulary: Vocabulary, registry: FieldRegistry = REGISTRY) -> dict[str, str]:
-    """Attribute -> vocabulary of the warnings' conditions the vocabulary defines and the
-    registry does not already hold."""
-    known = set(registry.scalar_attributes) | set(registry.list_attributes)
-    return {name: name for name in CONDITION_ATTRIBUTES
-            if name not in known and isinstance((vocabulary.raw.get(name) or {}).get("values"), dict)}
 
 
 def term_values(vocabulary: Vocabulary, name: str) -> dict[str, dict]:

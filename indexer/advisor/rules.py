@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from indexer.content.frontmatter import FrontMatterError, read_yaml_file
-from indexer.advisor.profile import SCALAR_ATTRIBUTES, Profile, closest, condition_attributes, term_values
+from indexer.advisor.profile import SCALAR_ATTRIBUTES, Profile, closest, term_values
 from indexer.content.validate import Problem
 from indexer.content.vocabulary import Vocabulary
 
@@ -159,7 +159,7 @@ def _conditions(when: Any, vocabulary: Vocabulary, report) -> dict[str, tuple[st
         if not all(isinstance(item, str) for item in values):
             report("must be a value or a list of values (texts)", key)
             continue
-        scalars = dict(SCALAR_ATTRIBUTES, **condition_attributes(vocabulary))
+        scalars = SCALAR_ATTRIBUTES
         if key in ACTIVITY_KEYS:
             vocabulary_name = "activities"
         elif key in scalars:

@@ -23,7 +23,7 @@ from indexer.advisor.examples import embed_examples, load_examples, load_lexicon
 from indexer.advisor.explain import (INITIATIVE, Labels, impute_unknowns, inferred_entries, merged_profile,
                                      pair, reason, sector_notice, short, undecided)
 from indexer.advisor.inference import DescriptionReader, Reading
-from indexer.advisor.profile import Profile, condition_attributes, term_values
+from indexer.advisor.profile import Profile, term_values
 from indexer.advisor.rules import fire_all
 from indexer.content.schema import ATTRIBUTE, REGISTRY, FieldRegistry
 from indexer.search.searcher import Searcher
@@ -253,8 +253,7 @@ class Advisor:
         if self._reader is None:
             vocabulary = self.content.vocabulary
             assert vocabulary is not None
-            vocabularies = dict(self.registry.scalar_attributes, **self.registry.list_attributes,
-                                **condition_attributes(vocabulary, self.registry))
+            vocabularies = dict(self.registry.scalar_attributes, **self.registry.list_attributes)
 
             def valid(attribute: str, value: str) -> bool:
                 return attribute in vocabularies and value in term_values(vocabulary, vocabularies[attribute])

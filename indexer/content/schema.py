@@ -165,6 +165,24 @@ PROFILE_ONLY_FIELDS: tuple[FieldSpec, ...] = (
               label="Planned funding", roles=_roles(ATTRIBUTE)),
     FieldSpec("monitoring_style", "term", vocabulary="monitoring_style", required=False,
               label="Planned monitoring", roles=_roles(ATTRIBUTE)),
+    # Conditions of the method's warnings (issue 9) that a description reveals and no
+    # case field records.
+    FieldSpec("government_view", "term", vocabulary="government_view", required=False,
+              label="How firms see government", roles=_roles(ATTRIBUTE)),
+    FieldSpec("ownership", "term", vocabulary="ownership", required=False,
+              label="Ownership of the key firms", roles=_roles(ATTRIBUTE)),
+    FieldSpec("buyers", "term", vocabulary="buyers", required=False,
+              label="Who the firms sell to", roles=_roles(ATTRIBUTE)),
+    FieldSpec("launch_plan", "term", vocabulary="launch_plan", required=False,
+              label="How the initiative opens", roles=_roles(ATTRIBUTE)),
+    FieldSpec("evaluation_focus", "term", vocabulary="evaluation_focus", required=False,
+              label="What success is judged on", roles=_roles(ATTRIBUTE)),
+    FieldSpec("research_budget", "term", vocabulary="research_budget", required=False,
+              label="Spending on research before trust exists", roles=_roles(ATTRIBUTE)),
+    FieldSpec("local_economy", "term", vocabulary="local_economy", required=False,
+              label="The local economy", roles=_roles(ATTRIBUTE)),
+    FieldSpec("lead_body", "term", vocabulary="lead_body", required=False,
+              label="Body leading the initiative", roles=_roles(ATTRIBUTE)),
 )
 
 LESSON_FIELDS: tuple[FieldSpec, ...] = (
