@@ -262,3 +262,24 @@ def test_a_chunked_preview_within_the_limit_is_rendered_whole(site, editor):
     assert 64 * 1024 < len(form) < EDIT_LIMIT
     response = _chunked(client, "/preview", form, "application/x-www-form-urlencoded")
     assert response.status_code == 200 and "LAST-WORDS" in response.get_json()["html"]
+
+
+def test_a_lesson_line_too_complex_to_render_is_shown_as_its_text():
+    """inline() (lesson explanations on a case page) must not turn a failed render into
+    an error page: the text is shown escaped instead."""
+    renderer = Renderer(dict, dict, list, budget=0.05)
+    slow = "&lt;" * 200_000 + "<b>"
+    shown = renderer.inline(slow)
+    assert shown.endswith("&amp;lt;&lt;b&gt;")
+
+
+def test_deeply_nested_raw_tags_are_bounded_too():
+    """The sanitiser's time grows with the square of raw-tag nesting: it runs inside
+    the budget as well."""
+    renderer = Renderer(dict, dict, list)
+    started = time.monotonic()
+    try:
+        renderer.markdown("<div>" * 200_000)
+    except TooComplex:
+        pass
+    assert time.monotonic() - started < REQUEST_BUDGET_S
