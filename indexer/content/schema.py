@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 # Ids become file names and URL segments: bounded so that no file system refuses them.
 MAX_ID_LENGTH = 64
@@ -218,7 +219,8 @@ class FieldRegistry:
     """The fields of every kind, and the views each consumer derives from them.
 
     Frozen: a variant (for example in a test that adds a field) is made with
-    `with_field`, never by changing this one.
+    `with_field`, never by changing this one, so each derived view is computed once
+    (the advisor reads them for every case it compares).
     """
 
     def __init__(self, case: tuple[FieldSpec, ...], lesson: tuple[FieldSpec, ...],
@@ -245,7 +247,7 @@ class FieldRegistry:
         """The case field at a dotted path."""
         return next((spec for spec in self.case if spec.path == path), None)
 
-    @property
+    @cached_property
     def facets(self) -> tuple[str, ...]:
         """Search facets: kind first, the case fields' facets, topic last.
 
@@ -255,12 +257,12 @@ class FieldRegistry:
         ranked = sorted(self.with_role(FACET), key=lambda spec: spec.facet_rank)
         return ("kind", *(spec.facet_name for spec in ranked), "topic")
 
-    @property
+    @cached_property
     def facet_fields(self) -> dict[str, FieldSpec]:
         """Facet name -> the case field it reads."""
         return {spec.facet_name: spec for spec in sorted(self.with_role(FACET), key=lambda spec: spec.facet_rank)}
 
-    @property
+    @cached_property
     def condition_keys(self) -> dict[str, str]:
         """Lesson condition key -> vocabulary.
 
@@ -269,34 +271,34 @@ class FieldRegistry:
         """
         return {spec.key: spec.vocabulary for spec in self.with_role(CONDITION) if spec.vocabulary}
 
-    @property
+    @cached_property
     def condition_paths(self) -> dict[str, str]:
         """Lesson condition key -> the case field it reads."""
         return {spec.key: spec.path for spec in self.with_role(CONDITION)}
 
-    @property
+    @cached_property
     def scalar_attributes(self) -> dict[str, str]:
         """Profile attributes holding one vocabulary value: name -> vocabulary."""
         return {spec.key: spec.vocabulary for spec in self.with_role(ATTRIBUTE)
                 if spec.kind == "term" and spec.vocabulary}
 
-    @property
+    @cached_property
     def list_attributes(self) -> dict[str, str]:
         """Profile attributes holding a list of vocabulary values: name -> vocabulary."""
         return {spec.key: spec.vocabulary for spec in self.with_role(ATTRIBUTE)
                 if spec.kind == "terms" and spec.vocabulary}
 
-    @property
+    @cached_property
     def attribute_paths(self) -> dict[str, str]:
         """Profile attribute -> the case field that holds the same fact (when one does)."""
         return {spec.key: spec.path for spec in self.with_role(ATTRIBUTE) if spec in self.case}
 
-    @property
+    @cached_property
     def fact_sheet(self) -> tuple[FieldSpec, ...]:
         """The rows of a case's fact sheet."""
         return self.with_role(FACT)
 
-    @property
+    @cached_property
     def csv_columns(self) -> tuple[FieldSpec, ...]:
         """The columns of the case list (CSV and JSON), after id, title and summary."""
         return self.with_role(CSV)
