@@ -43,7 +43,7 @@ from indexer.advisor.suggest import Advisor, CaseMatch, Suggestion
 from indexer.search.synonyms import SynonymExpander
 from indexer.index.updater import IndexUpdater
 from indexer.library.accounts import Accounts
-from indexer.library.database import Database
+from indexer.library.database import INDEX_BUILD_LOCK, Database
 from indexer.library.editing import Library
 from indexer.library.files import fsync_folder
 
@@ -130,9 +130,18 @@ class Casebase:
         if reload:
             self._set_content(load_library(self.settings.content_dir))
         report = build_index(self.settings.content_dir, self.settings.index_dir, self.encoder,
-                             rebuild=rebuild, progress=progress, echo=echo, content=self.content)
+                             rebuild=rebuild, progress=progress, echo=echo, content=self.content,
+                             cross_server_lock=self._cross_server_build_lock())
         self._reopen_if_changed(content_is_current=True)
         return report
+
+    def _cross_server_build_lock(self):
+        """The database's advisory lock when servers share PostgreSQL; None on a single
+        machine, where the index folder's file lock already decides (and `casebase
+        index` then needs no database)."""
+        if self.settings.database_url is None:
+            return None
+        return lambda: self.database.advisory_lock(INDEX_BUILD_LOCK, wait=False)
 
     @property
     def searcher(self) -> Searcher:
@@ -194,6 +203,9 @@ class Casebase:
         searcher = self.searcher
         if self.encoder is not None and searcher.semantic_available:
             self._encode_query("warm up")
+            # The advisor's example sentences are embedded once per process: at start,
+            # not on the first user's request.
+            self.advisor().reader()
 
     def refresh(self) -> None:
         """Follow a publish or a generation switch by another process (two stats when

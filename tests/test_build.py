@@ -152,3 +152,23 @@ def test_publishing_through_the_service_reloads_at_once_and_other_processes_foll
     assert publisher.search(SearchRequest("renamed", mode="keyword")).results[0].id == "beta-city"
     publisher.close()
     follower.close()
+
+
+def test_a_build_waits_its_turn_when_another_server_holds_the_cross_server_lock(paths):
+    """Servers sharing PostgreSQL keep builds apart with the database's advisory lock;
+    when another server holds it, this build refuses at once and builds nothing."""
+    from contextlib import contextmanager
+
+    from indexer.index.build import IndexLocked
+
+    tree, index = paths
+    content = tree.root
+
+    @contextmanager
+    def held_elsewhere():
+        yield False
+
+    with pytest.raises(IndexLocked, match="another server"):
+        build_index(content, index, HashingEncoder(), cross_server_lock=held_elsewhere)
+    assert current_generation(index) is None
+    assert build_index(content, index, HashingEncoder()).built

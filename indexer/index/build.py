@@ -21,9 +21,10 @@ import os
 import shutil
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, ContextManager, Iterable, Iterator
 
 from indexer.checking import load_library
 from indexer.content.loading import Content, GlossaryTerm
@@ -110,6 +111,11 @@ class BuildLock:
         self._handle = None
 
 
+@contextmanager
+def _always_held() -> Iterator[bool]:
+    yield True
+
+
 def current_generation(index_dir: Path) -> Path | None:
     """Folder of the generation readers should use, or None."""
     pointer = index_dir / "CURRENT"
@@ -163,15 +169,21 @@ def fingerprint(content: Content) -> dict[str, str]:
 
 def build_index(content_dir: Path, index_dir: Path, encoder: Encoder | None, rebuild: bool = False,
                 progress: bool = False, echo: Callable[[str], None] = lambda message: None,
-                content: Content | None = None) -> BuildReport:
+                content: Content | None = None,
+                cross_server_lock: Callable[[], ContextManager[bool]] | None = None) -> BuildReport:
     """Build a new generation when the content changed (or always with `rebuild`).
 
     Embeddings are reused from the cache unless `rebuild`; a missing model yields a
-    keyword-only index and a warning rather than a failure.
+    keyword-only index and a warning rather than a failure. `cross_server_lock` (the
+    database's advisory lock when servers share PostgreSQL) keeps builds on different
+    machines apart, where a file lock on shared storage may not.
     """
     started = time.perf_counter()
     index_dir.mkdir(parents=True, exist_ok=True)
-    with BuildLock(index_dir / "build.lock"):
+    with BuildLock(index_dir / "build.lock"), (cross_server_lock or _always_held)() as held:
+        if not held:
+            raise IndexLocked("another server is building the index (advisory lock 'index.build'); "
+                              "try again in a moment")
         content = content or load_library(content_dir)
         report = BuildReport(generation=None, built=False)
         if content.errors:
