@@ -347,6 +347,7 @@ class Casebase:
             if self._library is None:
                 accounts = self.accounts
                 self._library = Library(self.settings.content_dir, self.database,
+                                        single_maintainer=self.settings.single_maintainer,
                                         after_publish=self._published, audit=accounts.record)
             return self._library
 

@@ -33,12 +33,16 @@ class Settings:
     query_threads: int = 1
     # None: the SQLite file in the instance folder; else e.g. postgresql://app@db/casebase.
     database_url: str | None = None
+    # Four eyes by default: nobody publishes a draft they last changed, unless the instance
+    # has a single maintainer (CASEBASE_SINGLE_MAINTAINER=true), who then reviews their own work.
+    single_maintainer: bool = False
 
     @classmethod
     def from_env(cls, content_dir: Path | str | None = None, index_dir: Path | str | None = None,
                  environ: dict[str, str] | None = None) -> "Settings":
         """Settings from explicit values, then CASEBASE_CONTENT / CASEBASE_INDEX /
-        CASEBASE_MODEL / CASEBASE_THREADS / CASEBASE_DATABASE_URL, then defaults."""
+        CASEBASE_MODEL / CASEBASE_THREADS / CASEBASE_DATABASE_URL / CASEBASE_SINGLE_MAINTAINER,
+        then defaults."""
         env = os.environ if environ is None else environ
         content = Path(content_dir or env.get("CASEBASE_CONTENT") or find_content_root())
         index = Path(index_dir or env.get("CASEBASE_INDEX") or content / "instance" / "index")
@@ -48,6 +52,7 @@ class Settings:
             model_name=env.get("CASEBASE_MODEL", DEFAULT_MODEL),
             query_threads=int(env.get("CASEBASE_THREADS", "1")),
             database_url=env.get("CASEBASE_DATABASE_URL") or None,
+            single_maintainer=env.get("CASEBASE_SINGLE_MAINTAINER", "").strip().lower() in ("1", "true", "yes"),
         )
 
     @property

@@ -154,3 +154,21 @@ def test_updater_coalesces_requests_and_waits_for_the_lock():
     release.set()
     assert updater.wait(10)
     assert 2 <= len(calls) <= 3  # one retry after the lock, requests merged
+
+
+def test_a_reviewer_cannot_publish_a_draft_they_last_changed_unless_single_maintainer(library, tree, tmp_path):
+    from indexer.errors import Refused
+    from indexer.settings import Settings
+
+    revision, original = library.published("case", "alpha-town")
+    draft = library.save_draft("case", "alpha-town", edited("Alpha by Rita"), revision, "rita")
+    with pytest.raises(Refused, match="another reviewer"):
+        library.publish(draft.id, "rita")
+    assert (tree.root / "cases" / "alpha-town.md").read_text() == original
+    alone = Library(tree.root, tmp_path / "instance" / "casebase.sqlite3", single_maintainer=True)
+    again = alone.save_draft("case", "alpha-town", edited("Alpha by the one maintainer"),
+                             alone.head("case", "alpha-town")[0], "rita")
+    alone.publish(again.id, "rita")
+    assert "one maintainer" in (tree.root / "cases" / "alpha-town.md").read_text()
+    assert Settings.from_env(tree.root, environ={"CASEBASE_SINGLE_MAINTAINER": "true"}).single_maintainer
+    assert not Settings.from_env(tree.root, environ={}).single_maintainer

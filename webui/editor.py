@@ -223,6 +223,8 @@ def publish(draft_id: int):
         return render_template("conflict.html", kind=item.kind, doc_id=item.doc_id, conflict=conflict), 409
     except InvalidEdit as error:
         abort(422, description="; ".join(str(p) for p in error.problems))
+    except Refused as refused:
+        abort(403, description=str(refused))
     return redirect(urls.document(item.kind, item.doc_id))
 
 

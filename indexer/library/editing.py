@@ -73,8 +73,9 @@ class Library:
 
     def __init__(self, content_dir: Path, database: "Database | Path | str", validate: Validator | None = None,
                  after_publish: Callable[[], None] = _nothing, audit: Audit = _nothing,
-                 checkpoint: Callable[[str], None] = _nothing):
+                 checkpoint: Callable[[str], None] = _nothing, single_maintainer: bool = False):
         self.content_dir = Path(content_dir)
+        self._single_maintainer = single_maintainer
         self._db = Database.open(database)
         self.database = self._db
         with self._db.transaction() as db:
@@ -262,10 +263,14 @@ class Library:
     def publish(self, draft_id: int, reviewer: str, message: str = "") -> Revision:
         """Publish an open draft: validate, record, write the file atomically.
 
-        Raises DraftNotFound, TransitionRefused (not open), InvalidEdit or Conflict
-        (the file changed since the draft started)."""
+        Raises DraftNotFound, TransitionRefused (not open), Refused (the reviewer last
+        changed the draft, unless single_maintainer), InvalidEdit or Conflict (the file
+        changed since the draft started)."""
         draft = self.draft(draft_id)
         check_transition(draft, PUBLISHED)
+        if draft.author == reviewer and not self._single_maintainer:
+            raise Refused(f"{reviewer} last changed this draft, so another reviewer must publish it "
+                          "(four eyes; an instance with one maintainer sets CASEBASE_SINGLE_MAINTAINER=true)")
         problems = self._errors(draft.kind, draft.doc_id, draft.text)
         if problems:
             raise InvalidEdit(problems)

@@ -346,3 +346,16 @@ def test_editing_one_lesson_sentence_in_the_form_changes_one_line_of_the_draft(s
     changed = [line for line in difflib.unified_diff(published.splitlines(), draft.text.splitlines(), lineterm="", n=0)
                if line[:1] in "+-" and not line.startswith(("+++", "---"))]
     assert len(changed) == 2 and changed[1].endswith("Start within weeks."), changed
+
+
+def test_a_reviewer_cannot_publish_their_own_draft(site):
+    path = site.extensions["casebase"].settings.content_dir / "cases" / "dortmund.md"
+    before = path.read_text()
+    reviewer = signed_in(site, "rita")
+    form = form_of(reviewer.get("/edit/cases/dortmund").get_data(as_text=True))
+    form["title"] = ["Dortmund, by Rita"]
+    draft_url = reviewer.post("/edit/cases/dortmund", data=form).location
+    token = token_of(reviewer.get(draft_url).get_data(as_text=True))
+    refused = reviewer.post(draft_url + "/publish", data={"csrf_token": token})
+    assert refused.status_code == 403 and "another reviewer" in refused.get_data(as_text=True)
+    assert path.read_text() == before

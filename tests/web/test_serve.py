@@ -282,8 +282,9 @@ def test_after_a_publish_every_worker_serves_the_new_page_at_once(tmp_path):
     note_id = sorted(path.stem for path in (content / "kb").glob("*.md")
                      if not path.stem.startswith("_") and path.stem.lower() != "readme")[0]
     log = tmp_path / "server.log"
-    with running_server(index, log, "--workers", "2", content=content,
-                        CASEBASE_SESSION_COOKIE_SECURE="false") as (process, base, _):
+    # One reviewer edits and publishes here, so the instance runs as a single maintainer.
+    with running_server(index, log, "--workers", "2", content=content, CASEBASE_SESSION_COOKIE_SECURE="false",
+                        CASEBASE_SINGLE_MAINTAINER="true") as (process, base, _):
         _wait_for_health(process, base, log)
         for _ in range(20):  # both workers cache the old page
             status, _, body = _get(f"{base}/notes/{note_id}")
