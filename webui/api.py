@@ -126,12 +126,18 @@ def health():
     service = casebase()
     status = service.index_status()
     content = service.content
+    database = service.database.describe()
+    if not status.get("generation"):
+        overall = "no-index"
+    else:
+        overall = "ok" if database["reachable"] and database["current"] else "degraded"
     return jsonify(
-        status="ok" if status.get("generation") else "no-index",
+        status=overall,
         time=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         index={key: status.get(key) for key in ("generation", "built_at", "model", "semantic", "units")},
         content={"cases": len(content.cases), "notes": len(content.notes), "lessons": len(content.lessons),
                  "errors": len(content.errors)},
+        database=database,
     )
 
 

@@ -213,12 +213,16 @@ def case_schemas(vocabulary: Vocabulary | None, registry: FieldRegistry = REGIST
 
 def health_schema() -> Schema:
     return obj({
-        "status": {"type": "string", "enum": ["ok", "no-index"]},
+        "status": {"type": "string", "enum": ["ok", "no-index", "degraded"],
+                   "description": "degraded: the database is unreachable or its schema is behind; reads go on."},
         "time": {"type": "string", "format": "date-time"},
         "index": obj({"generation": nullable(TEXT), "built_at": nullable(TEXT), "model": nullable(TEXT),
                       "semantic": nullable(BOOLEAN), "units": nullable(INTEGER)},
                      description="The index generation in use; every field null when there is no index."),
         "content": obj({name: COUNT for name in ("cases", "notes", "lessons", "errors")}),
+        "database": obj({"backend": {"type": "string", "enum": ["sqlite", "postgresql"]},
+                         "reachable": BOOLEAN, "revision": nullable(TEXT), "expected": TEXT, "current": BOOLEAN},
+                        description="The instance database and its schema revision."),
     })
 
 

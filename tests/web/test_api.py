@@ -165,6 +165,8 @@ def test_facets_health_and_document_match_the_schema(client, document, bundled_c
     assert [entry["count"] for entry in facets["kind"]] == [counts["cases"], counts["notes"], counts["lessons"]]
     health = assert_conforms(document, client.get("/api/health"), "/api/health")
     assert health["status"] == "ok" and health["content"] == {**counts, "errors": 0}
+    assert health["database"]["backend"] == "sqlite" and health["database"]["current"] is True
+    assert health["database"]["revision"] == health["database"]["expected"]
     assert_conforms(document, client.get("/api/openapi.json"), "/api/openapi.json")
 
 
