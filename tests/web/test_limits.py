@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 import socket
 import urllib.parse
-from html import unescape
 
 import pytest
 
@@ -17,25 +16,13 @@ from webui.server import LIMIT_REQUEST_LINE
 
 from tests.web.support import PASSWORD, close_app, copy_content, indexed_app
 from tests.web.test_serve import _get, _wait_for_health, keyword_index, running_server  # noqa: F401 (fixture)
+from tests.web.test_editing_web import form_of
 
 NOTE = "balanced-scorecard"
 
 
 def _token(page: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-
-
-def _form_of(page: str) -> dict[str, list[str]]:
-    """The submitted values of the edit form, as a browser would send them."""
-    data: dict[str, list[str]] = {}
-    for name, value in re.findall(r'<input[^>]*\sname="([^"]+)"[^>]*\svalue="([^"]*)"', page):
-        data.setdefault(name, []).append(unescape(value))
-    for name, text in re.findall(r'<textarea[^>]*\sname="([^"]+)"[^>]*>(.*?)</textarea>', page, re.S):
-        data.setdefault(name, []).append(unescape(text))
-    for name, options in re.findall(r'<select[^>]*\sname="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
-        chosen = re.findall(r'<option value="([^"]*)" selected>', options)
-        data.setdefault(name, []).extend(unescape(c) for c in chosen)
-    return data
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +37,7 @@ def editor(tmp_path_factory):
 
 
 def _save_with(client, **changes: str):
-    form = _form_of(client.get(f"/edit/notes/{NOTE}").get_data(as_text=True))
+    form = form_of(client.get(f"/edit/notes/{NOTE}").get_data(as_text=True))
     assert set(changes) <= set(form), sorted(form)
     form.update({name: [value] for name, value in changes.items()})
     return client.post(f"/edit/notes/{NOTE}", data=form)
