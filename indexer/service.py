@@ -11,6 +11,7 @@ of the content stamp that every publish touches), so caches can key on it.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import threading
@@ -40,6 +41,7 @@ from indexer.search.searcher import Searcher, SearchOptions, SearchRequest, Sear
 from indexer.advisor.profile import Profile
 from indexer.settings import Settings
 from indexer.advisor.suggest import Advisor, CaseMatch, Suggestion
+from indexer.search.crosslingual import Gloss, Lexicon
 from indexer.search.synonyms import SynonymExpander
 from indexer.index.updater import IndexUpdater
 from indexer.library.accounts import Accounts
@@ -77,6 +79,8 @@ class Casebase:
         self._library: Library | None = None
         self._accounts: Accounts | None = None
         self._database: Database | None = None
+        self._lexicon: Lexicon | None = None
+        self._lexicon_version = 0
         self._updater: IndexUpdater | None = None
 
     @classmethod
@@ -263,6 +267,27 @@ class Casebase:
     def search(self, request: SearchRequest) -> SearchResponse:
         """Search the current generation."""
         return self.searcher.search(request)
+
+    @property
+    def lexicon(self) -> Lexicon:
+        """The content's Portuguese and Spanish search lexicon (kb/search_lexicon.yaml),
+        read once per content version."""
+        with self._lock:
+            if self._lexicon is None or self._lexicon_version != self._content_version:
+                self._lexicon = Lexicon.load(self.settings.content_dir)
+                self._lexicon_version = self._content_version
+            return self._lexicon
+
+    def search_any_language(self, request: SearchRequest) -> tuple[SearchResponse, Gloss]:
+        """Search a query that may be Portuguese or Spanish: its domain words are glossed
+        into the English the content is written in first. Returns the answer and the
+        gloss (unchanged for an English query); the answer's notices say what was searched."""
+        gloss = self.lexicon.gloss(request.query)
+        if not gloss.changed:
+            return self.search(request), gloss
+        response = self.search(dataclasses.replace(request, query=gloss.english))
+        response.notices.insert(0, gloss.notice)
+        return response, gloss
 
     def facet_counts(self) -> dict[str, dict[str, int]]:
         """How many items carry each facet value, over the whole index."""

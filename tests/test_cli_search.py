@@ -59,3 +59,17 @@ def test_human_output_and_errors(tree, tmp_path):
     assert bad.exit_code == 2 and "is not FIELD=VALUE" in bad.output
     unknown = invoke(tree, tmp_path, "search", "x", "--mode", "keyword", "--filter", "colour=red")
     assert unknown.exit_code == 2 and "unknown facet 'colour'" in unknown.output
+
+
+def test_a_portuguese_query_is_glossed_on_the_command_line_too(tmp_path):
+    """The CLI searches the English the bundled content is written in and says so."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    runner = CliRunner()
+    base = ["--content", str(root), "--index", str(tmp_path / "index")]
+    assert runner.invoke(main, [*base, "index", "--no-semantic"]).exit_code == 0
+    result = runner.invoke(main, [*base, "search", "móveis", "--mode", "keyword", "--json"])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.output)
+    assert answer["notices"][0] == "Searched in English for: móveis → furniture" and answer["total"] > 0

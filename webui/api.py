@@ -65,7 +65,8 @@ def _check_shape(data: Any) -> None:
 @bp.get("/search")
 def search():
     """Search cases, notes and lessons."""
-    return jsonify(presenters.search_answer(casebase().search(params.search_request(request.args))))
+    response, _ = casebase().search_any_language(params.search_request(request.args))
+    return jsonify(presenters.search_answer(response))
 
 
 @bp.get("/cases")

@@ -16,7 +16,7 @@ from indexer.content.schema import ATTRIBUTE, REGISTRY, FieldRegistry
 from indexer.content.vocabulary import Vocabulary
 from indexer.search.searcher import MODES
 
-from . import browsing, crosslingual, forms, params, presenters, reading, urls
+from . import browsing, forms, params, presenters, reading, urls
 from .errors import BadParameter
 from .services import casebase, document_or_404, renderer
 
@@ -100,17 +100,15 @@ def _answer(search_request) -> dict:
     if not search_request.query:
         return browsing.browse(content, search_request.kinds, search_request.filters,
                                search_request.limit, search_request.offset)
-    gloss = _lexicon(content.root).gloss(search_request.query)
-    if gloss.changed:  # Portuguese or Spanish words: search the English the content is written in
+    response, gloss = casebase().search_any_language(search_request)
+    if gloss.changed:  # Portuguese or Spanish words: the English the content is written in was searched
         search_request = replace(search_request, query=gloss.english)
-    answer = presenters.search_answer(casebase().search(search_request), content)
+    answer = presenters.search_answer(response, content)
     if not gloss.changed and (answer["suggestion"] or not answer["total"]):
-        answer["suggestion"] = _lexicon(content.root).correction(search_request.query) or answer["suggestion"]
+        answer["suggestion"] = casebase().lexicon.correction(search_request.query) or answer["suggestion"]
     if gloss.changed:
         answer["query"] = gloss.original
         answer["searched_as"] = gloss.english
-        answer["notices"].insert(0, "Searched in English for: " + ", ".join(
-            f"{typed} → {english}" for typed, english in gloss.glossed))
     selected = {"kind": search_request.kinds, **search_request.filters}
     for facet, values in selected.items():
         if not values:
@@ -120,14 +118,6 @@ def _answer(search_request) -> dict:
         wider = casebase().search(replace(search_request, kinds=kinds, filters=filters, limit=1, offset=0))
         answer["facets"][facet] = wider.facets.get(facet, {})
     return answer
-
-
-def _lexicon(root) -> crosslingual.Lexicon:
-    """The content's Portuguese and Spanish search lexicon, read once per app and content folder."""
-    cache = current_app.extensions.setdefault("search_lexicon", {})
-    if root not in cache:
-        cache[root] = crosslingual.Lexicon.load(root)
-    return cache[root]
 
 
 def active_chips(groups: list[dict]) -> list[dict]:

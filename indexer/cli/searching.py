@@ -76,7 +76,7 @@ def search(settings: Settings, query: str | None, mode: str, kinds: tuple[str, .
         for text in queries:
             request = SearchRequest(text, mode=mode, kinds=kinds, filters=parsed_filters, limit=limit,
                                     offset=offset)
-            response = casebase.search(request)
+            response, _ = casebase.search_any_language(request)
             if batch is not None or as_json:
                 click.echo(json.dumps(response.to_dict(), ensure_ascii=False,
                                       indent=None if batch is not None else 2))

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from tests.web.support import REPO_ROOT
-from webui.crosslingual import Lexicon
+from indexer.search.crosslingual import Lexicon
 
 QUERIES = yaml.safe_load((REPO_ROOT / "tests" / "data" / "multilingual_queries.yaml").read_text(encoding="utf-8"))["queries"]
 MIN_HIT_AT_3 = 0.9
@@ -61,3 +61,14 @@ def test_did_you_mean_knows_portuguese_and_spanish_words(client):
     assert data["suggestion"] == "calçados"
     page = client.get("/search?q=calcdos&mode=keyword").get_data(as_text=True)
     assert 'Did you mean <a href="/search?q=cal%C3%A7ados&amp;mode=keyword">calçados</a>' in page
+
+
+def test_the_api_glosses_like_the_page_and_says_so(client):
+    """The glossing is the engine's: /api/search answers a Portuguese query with the
+    English hits and a notice of what it searched for."""
+    english = client.get("/api/search?q=furniture&mode=keyword").get_json()
+    portuguese = client.get("/api/search?q=m%C3%B3veis&mode=keyword").get_json()
+    assert portuguese["total"] == english["total"] > 0
+    assert [hit["id"] for hit in portuguese["results"]] == [hit["id"] for hit in english["results"]]
+    assert portuguese["notices"][0] == "Searched in English for: móveis → furniture"
+    assert not any(notice.startswith("Searched in English") for notice in english["notices"])

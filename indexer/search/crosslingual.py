@@ -6,8 +6,8 @@ multilingual model ships with its weights in a package here. Phrases match case-
 accent-insensitively on whole words, longest first; words not in the lexicon pass
 through, so an English query is searched unchanged.
 
-This belongs in the engine's query analysis (indexer/search/) so the CLI and the API
-gloss too; it lives in the web layer until those files change hands.
+The service object glosses every search it is asked for in any language
+(`Casebase.search_any_language`), so the web pages, the API and the CLI gloss alike.
 """
 
 from __future__ import annotations
@@ -48,6 +48,15 @@ class Gloss:
     def changed(self) -> bool:
         """True when some words were read as Portuguese or Spanish."""
         return bool(self.glossed)
+
+    @property
+    def notice(self) -> str:
+        """What was searched, for the person who typed the query.
+
+        >>> Gloss("móveis", "furniture", (("móveis", "furniture"),)).notice
+        'Searched in English for: móveis → furniture'
+        """
+        return "Searched in English for: " + ", ".join(f"{typed} → {english}" for typed, english in self.glossed)
 
 
 class Lexicon:
