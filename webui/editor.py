@@ -14,6 +14,7 @@ from werkzeug.routing import BaseConverter, ValidationError
 from indexer.content.frontmatter import FrontMatterError, parse_text
 from indexer.errors import NotFound, Refused, StateConflict
 from indexer.library.database import MAX_ROW_ID
+from indexer.library.diffs import field_changes
 from indexer.library.editing import NEW, Conflict, InvalidEdit, Library, unified_diff
 from indexer.library.retaining import case_from_profile
 
@@ -177,8 +178,13 @@ def _save(kind: str, doc_id: str, is_new: bool):
             values["id"] = doc_id
         return _render_form(kind, doc_id, values, base, errors, 422, is_new=is_new)
     except Conflict as conflict:
-        return render_template("conflict.html", kind=kind, doc_id=doc_id, conflict=conflict), 409
+        return _conflict_page(kind, doc_id, conflict)
     return redirect(urls.draft(draft.id))
+
+
+def _conflict_page(kind: str, doc_id: str, conflict: Conflict):
+    changes = field_changes(conflict.head_text, conflict.your_text, kind)
+    return render_template("conflict.html", kind=kind, doc_id=doc_id, conflict=conflict, changes=changes), 409
 
 
 @bp.post("/preview")
@@ -208,7 +214,7 @@ def draft(draft_id: int):
     can_discard = item.status in ("open", "conflict") and library().may_discard(g.user, item)
     return render_template("draft.html", draft=item, diff=unified_diff(published or "", item.text, "published",
                                                                        "draft"), body_html=body_html,
-                           can_discard=can_discard)
+                           changes=field_changes(published or "", item.text, item.kind), can_discard=can_discard)
 
 
 @bp.post("/drafts/<row_id:draft_id>/publish")
@@ -220,7 +226,7 @@ def publish(draft_id: int):
     try:
         library().publish(draft_id, g.user.name, request.form.get("message", ""))
     except Conflict as conflict:
-        return render_template("conflict.html", kind=item.kind, doc_id=item.doc_id, conflict=conflict), 409
+        return _conflict_page(item.kind, item.doc_id, conflict)
     except InvalidEdit as error:
         abort(422, description="; ".join(str(p) for p in error.problems))
     except Refused as refused:
@@ -243,7 +249,7 @@ def history(plural: str, doc_id: str):
     """Published revisions, and the diff between any two (?a=ID&b=ID)."""
     kind, doc_id = _kind(plural), _checked_id(doc_id)
     revisions = library().history(kind, doc_id)
-    diff = None
+    diff = changes = None
     if request.args.get("a") and request.args.get("b"):
         older_id, newer_id = row_id(request.args.get("a")), row_id(request.args.get("b"))
         if older_id is None or newer_id is None:
@@ -251,7 +257,9 @@ def history(plural: str, doc_id: str):
         older = library().revision(older_id, kind, doc_id)
         newer = library().revision(newer_id, kind, doc_id)
         diff = unified_diff(older.text, newer.text, f"revision {older.id}", f"revision {newer.id}")
-    return render_template("history.html", kind=kind, doc_id=doc_id, revisions=revisions, diff=diff)
+        changes = field_changes(older.text, newer.text, kind)
+    return render_template("history.html", kind=kind, doc_id=doc_id, revisions=revisions, diff=diff,
+                           changes=changes)
 
 
 @bp.post("/history/<plural>/<doc_id>/restore/<row_id:revision_id>")
