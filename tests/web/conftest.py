@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.support import REPO_ROOT, make_app, open_indexed
+from tests.web.support import REPO_ROOT, launch_chromium, make_app, open_indexed
 
 
 @pytest.fixture(scope="session")
@@ -35,3 +35,10 @@ def client(app):
 def runner(app):
     """A CLI runner for app commands."""
     return app.test_cli_runner()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium (Debian's), launched once per browser-test module."""
+    with launch_chromium() as chromium:
+        yield chromium

@@ -15,7 +15,7 @@ import subprocess
 
 import pytest
 
-from tests.web.support import (DESKTOP, NEEDS_CHROMIUM, PHONE, REPO_ROOT, import_playwright, launch_chromium,
+from tests.web.support import (DESKTOP, NEEDS_CHROMIUM, PHONE, REPO_ROOT, import_playwright,
                                make_app, new_context, serve_in_thread, watch_page)
 
 pytestmark = [NEEDS_CHROMIUM, pytest.mark.browser]
@@ -50,12 +50,6 @@ def axe_script():
 def live_server(bundled_casebase):
     with serve_in_thread(make_app(bundled_casebase)) as base_url:
         yield base_url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with launch_chromium() as chromium:
-        yield chromium
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.web.support import (DESKTOP, NEEDS_CHROMIUM, PHONE, REPO_ROOT, import_playwright, launch_chromium,
+from tests.web.support import (DESKTOP, NEEDS_CHROMIUM, PHONE, REPO_ROOT, import_playwright,
                                make_app, new_context, serve_in_thread, watch_page)
 
 SCREENSHOTS = REPO_ROOT / "test-output" / "screenshots"
@@ -40,13 +40,6 @@ def live_server(live_app):
     """The app served on 127.0.0.1 on a free port from a background thread; yields its base URL."""
     with serve_in_thread(live_app) as base_url:
         yield base_url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Headless Chromium, launched once per module."""
-    with launch_chromium() as chromium:
-        yield chromium
 
 
 def _watched_page(browser, live_server, viewport):

@@ -14,7 +14,7 @@ import time
 import pytest
 
 from tests.web.support import (DESKTOP, NEEDS_CHROMIUM, PASSWORD, close_app, copy_content, import_playwright,
-                               indexed_app, launch_chromium, new_context, serve_in_thread, watch_page)
+                               indexed_app, new_context, serve_in_thread, watch_page)
 
 SEARCH_DEADLINE_S = 30
 EDITOR, REVIEWER = "erin", "rita"
@@ -44,13 +44,6 @@ def live_server(site):
     """The app served on 127.0.0.1 on a free port from a background thread; yields its base URL."""
     with serve_in_thread(site, name="live-editing-server") as base_url:
         yield base_url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Headless Chromium, launched once per module."""
-    with launch_chromium() as chromium:
-        yield chromium
 
 
 @pytest.fixture
