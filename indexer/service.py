@@ -82,6 +82,7 @@ class Casebase:
         self._lexicon: Lexicon | None = None
         self._lexicon_version = 0
         self._updater: IndexUpdater | None = None
+        self._observatory = None
 
     @classmethod
     def open(cls, settings: Settings, encoder: Encoder | None = None,
@@ -375,6 +376,18 @@ class Casebase:
                                         single_maintainer=self.settings.single_maintainer,
                                         after_publish=self._published, audit=accounts.record)
             return self._library
+
+    @property
+    def observatory(self):
+        """The initiative observatory (programmes, initiatives, scorecards, measurements,
+        evaluations) in the same database; it asks this Casebase's advisor for warnings
+        and its library for the draft case an initiative leaves when it closes."""
+        from indexer.observatory.service import Observatory  # its tables load only when used
+
+        with self._lock:
+            if self._observatory is None:
+                self._observatory = Observatory(self.database, suggest=self.suggest, library=self.library)
+            return self._observatory
 
     def _published(self) -> None:
         """After a publish or restore: this process reloads now, the others on their next

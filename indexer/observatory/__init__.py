@@ -1,0 +1,1 @@
+"""The cluster initiative observatory: programmes, initiatives, scorecards, measurements, evaluations, benchmarks."""
