@@ -43,7 +43,8 @@ def create_app(test_config: Mapping[str, Any] | None = None, settings: Settings 
     if from_config:  # instance/config.py may name CONTENT and INDEX too
         settings = Settings.from_env(content_dir=app.config.get("CONTENT"), index_dir=app.config.get("INDEX"))
 
-    from . import api, auth, caching, editor, errors, pages, security, services
+    from . import (api, auth, caching, editor, errors, observatory_api, observatory_pages, pages,
+                   section_editing, security, services)
 
     services.init_app(app, settings)
     security.init_app(app)
@@ -56,6 +57,9 @@ def create_app(test_config: Mapping[str, Any] | None = None, settings: Settings 
     app.register_blueprint(api.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(editor.bp)
+    app.register_blueprint(section_editing.bp)
+    app.register_blueprint(observatory_pages.bp)
+    app.register_blueprint(observatory_api.bp)
     return app
 
 
