@@ -182,3 +182,43 @@ def test_an_unreachable_database_is_a_message_not_a_traceback(tmp_path, monkeypa
     monkeypatch.setenv("CASEBASE_DATABASE_URL", f"postgresql://nobody@127.0.0.1:{port}/casebase")
     result = _cli(tmp_path, "db", "upgrade")
     assert result.exit_code == 2 and "unavailable" in result.output
+
+
+def test_0003_credits_old_revisions_to_their_author_and_drafts_to_theirs(database_target):
+    """Upgrading from 0002 with rows: every old revision's editor is its author (the only
+    name it recorded), every old draft's contributors are [its author]; downgrading
+    drops the columns and keeps the rows."""
+    import json
+
+    from alembic import command
+    from sqlalchemy import text
+
+    database = Database(database_target)
+    database.upgrade("0002")
+    now = time.time()
+    with database.transaction() as connection:
+        for doc_id, author in (("alpha-town", "erin"), ("beta-city", "o'brien")):
+            connection.execute(text(
+                "INSERT INTO drafts(kind, doc_id, text, published_base, author, message, status, created, updated) "
+                "VALUES ('case', :doc_id, 'text', 'new', :author, 'my message', 'open', :now, :now)"),
+                dict(doc_id=doc_id, author=author, now=now))
+        for author in ("rita", "import"):
+            connection.execute(text(
+                "INSERT INTO revisions(kind, doc_id, revision, text, author, message, time) "
+                "VALUES ('case', 'alpha-town', 'abc', 'text', :author, 'Publish', :now)"), dict(author=author, now=now))
+    database.upgrade("0003")
+    with database.reading() as connection:
+        revisions = connection.execute(text(
+            "SELECT author, editor, editor_message, reviewer_message, restored_from, restore_reason, message "
+            "FROM revisions ORDER BY id")).all()
+        contributors = connection.execute(text("SELECT author, contributors FROM drafts ORDER BY id")).all()
+    assert [tuple(row) for row in revisions] == [("rita", "rita", "", "", None, "", "Publish"),
+                                                 ("import", "import", "", "", None, "", "Publish")]
+    assert [(author, json.loads(listed)) for author, listed in contributors] == [("erin", ["erin"]),
+                                                                                 ("o'brien", ["o'brien"])]
+    with database.transaction() as connection:
+        command.downgrade(migrating.config(connection), "0002")
+    with database.reading() as connection:
+        assert connection.execute(text("SELECT count(*) FROM revisions")).scalar() == 2
+        assert connection.execute(text("SELECT author FROM drafts ORDER BY id")).scalars().all() == ["erin",
+                                                                                                    "o'brien"]

@@ -65,6 +65,8 @@ drafts = Table(
     Column("status", Text, nullable=False),
     Column("created", Float, nullable=False),
     Column("updated", Float, nullable=False),
+    # Added by revision 0003: JSON list of everyone who saved the draft (four eyes refuses them all).
+    Column("contributors", Text, nullable=False, server_default="[]"),
     sqlite_autoincrement=True,
 )
 
@@ -78,6 +80,13 @@ revisions = Table(
     Column("author", Text, nullable=False),
     Column("message", Text, nullable=False),
     Column("time", Float, nullable=False),
+    # Added by revision 0003: credits. `author` is the reviewer who published; `editor`
+    # wrote the text; a restore names the revision it published again and why.
+    Column("editor", Text, nullable=False, server_default=""),
+    Column("editor_message", Text, nullable=False, server_default=""),
+    Column("reviewer_message", Text, nullable=False, server_default=""),
+    Column("restored_from", RowId, nullable=True),
+    Column("restore_reason", Text, nullable=False, server_default=""),
     sqlite_autoincrement=True,
 )
 
