@@ -212,10 +212,12 @@ def test_0003_credits_old_revisions_to_their_author_and_drafts_to_theirs(databas
             "SELECT author, editor, editor_message, reviewer_message, restored_from, restore_reason, message "
             "FROM revisions ORDER BY id")).all()
         contributors = connection.execute(text("SELECT author, contributors FROM drafts ORDER BY id")).all()
+        sent_back = connection.execute(text("SELECT sent_back_by, sent_back_note, sent_back_at FROM drafts")).all()
     assert [tuple(row) for row in revisions] == [("rita", "rita", "", "", None, "", "Publish"),
                                                  ("import", "import", "", "", None, "", "Publish")]
     assert [(author, json.loads(listed)) for author, listed in contributors] == [("erin", ["erin"]),
                                                                                  ("o'brien", ["o'brien"])]
+    assert [tuple(row) for row in sent_back] == [(None, "", None)] * 2  # both still wait for review
     with database.transaction() as connection:
         command.downgrade(migrating.config(connection), "0002")
     with database.reading() as connection:

@@ -67,6 +67,10 @@ drafts = Table(
     Column("updated", Float, nullable=False),
     # Added by revision 0003: JSON list of everyone who saved the draft (four eyes refuses them all).
     Column("contributors", Text, nullable=False, server_default="[]"),
+    # Also 0003: a reviewer sent the draft back (NULL: it waits for review); a save clears it.
+    Column("sent_back_by", Text, nullable=True),
+    Column("sent_back_note", Text, nullable=False, server_default=""),
+    Column("sent_back_at", Float, nullable=True),
     sqlite_autoincrement=True,
 )
 

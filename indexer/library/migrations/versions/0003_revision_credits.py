@@ -16,7 +16,9 @@ revisions gain:
 
 drafts gain `contributors`: a JSON list (text) of everyone who saved the draft, in the
 order they first did, so four eyes can refuse every one of them, not only the last.
-Old drafts get [author].
+Old drafts get [author]. A reviewer may send an open draft back to its author:
+`sent_back_by` (NULL: the draft waits for review), `sent_back_note` (what to change)
+and `sent_back_at`; the author's next save clears them, which submits it again.
 
 Plain ADD COLUMN on both backends (SQLite adds a NOT NULL column with a default
 without copying the table); every statement is spelled out here so this revision
@@ -47,10 +49,14 @@ def upgrade() -> None:
         op.execute("UPDATE drafts SET contributors = json_array(author)")
     else:
         op.execute("UPDATE drafts SET contributors = json_build_array(author)::text")
+    op.execute("ALTER TABLE drafts ADD COLUMN sent_back_by TEXT")
+    op.execute("ALTER TABLE drafts ADD COLUMN sent_back_note TEXT NOT NULL DEFAULT ''")
+    op.execute(f"ALTER TABLE drafts ADD COLUMN sent_back_at {'REAL' if sqlite else 'DOUBLE PRECISION'}")
 
 
 def downgrade() -> None:
     # DROP COLUMN: PostgreSQL, and SQLite from 3.35 (Python 3.11's is newer).
-    op.execute("ALTER TABLE drafts DROP COLUMN contributors")
+    for column in ("sent_back_at", "sent_back_note", "sent_back_by", "contributors"):
+        op.execute(f"ALTER TABLE drafts DROP COLUMN {column}")
     for column in ("restore_reason", "restored_from", "reviewer_message", "editor_message", "editor"):
         op.execute(f"ALTER TABLE revisions DROP COLUMN {column}")
