@@ -23,10 +23,11 @@ CONTENT_FOLDERS = tuple(FOLDERS.values())
 DATA_SUFFIX = ".yaml"
 
 
-def load_library(root: Path) -> Content:
+def load_library(root: Path, previous: Content | None = None) -> Content:
     """Load the content under `root` and the method's rules; every problem of both is
-    in `content.problems`, the rules in `content.rules`."""
-    content = load_content(Path(root))
+    in `content.problems`, the rules in `content.rules`. With `previous` (an earlier
+    load of the same tree) only changed files are parsed again."""
+    content = load_content(Path(root), previous)
     if content.vocabulary is None:
         return content
     note_ids = {doc_id for kind, doc_id in content.known if kind == "note"}

@@ -133,7 +133,7 @@ class Casebase:
         """Build or update the index from the content on disk, then reload both.
         `reload=False` indexes the content as loaded (a publish has just reloaded it)."""
         if reload:
-            self._set_content(load_library(self.settings.content_dir))
+            self.reload_content()
         report = build_index(self.settings.content_dir, self.settings.index_dir, self.encoder,
                              rebuild=rebuild, progress=progress, echo=echo, content=self.content,
                              cross_server_lock=self._cross_server_build_lock())
@@ -186,11 +186,12 @@ class Casebase:
             # reading; its files are released when the last such search drops it.
             old, self._searcher, self._generation = self._searcher, searcher, folder.name
         if old is not None and not content_is_current:
-            self._set_content(load_library(self.settings.content_dir))
+            self.reload_content()
 
     def reload_content(self) -> None:
-        """Read the content files again (after a publish); the index follows separately."""
-        self._set_content(load_library(self.settings.content_dir))
+        """Read the content files again (after a publish): only those changed since the
+        last load are parsed. The index follows separately."""
+        self._set_content(load_library(self.settings.content_dir, previous=self._content))
 
     def _set_content(self, content: Content) -> None:
         with self._lock:

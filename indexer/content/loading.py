@@ -3,12 +3,17 @@
 `load_content` validates every file, checks what spans files (ids unique across
 cases and notes, links, related ids, glossary references) and returns the valid
 documents together with every problem found, so one run reports all problems, not
-just the first. `check_text` judges a candidate text for one file by the same
+just the first. Given the previous load of the same tree, it parses again only the
+files whose stamp (inode, size, modification and change times) differs: a publish
+rewrites one file by rename, so reloading a large library after it costs a stat per
+file instead of parsing every one (YAML parsing is most of a load). `check_text` judges a candidate text for one file by the same
 functions. Callers use them through `indexer.checking`, which adds the method's rules.
 """
 
 from __future__ import annotations
 
+import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -25,6 +30,19 @@ GLOSSARY_FILE = "kb/glossary.yaml"
 
 # (kind, id) of every content file -> its lesson ids (None when unreadable).
 Known = dict[tuple[str, str], set[str] | None]
+# What identifies one version of a file without reading it.
+FileStamp = tuple[int, int, int, int]
+# A file modified this close before the previous load is parsed again even with an
+# unchanged stamp: file times are kept at the kernel's clock tick, so a same-size
+# rewrite within one tick of that load would otherwise go unseen (git's "racily clean").
+RACY_NS = 2_000_000_000
+
+
+def file_stamp(path: Path) -> FileStamp:
+    """(inode, size, mtime_ns, ctime_ns) of `path`: a rewrite by rename changes the inode,
+    an edit in place the times, so an unchanged stamp means an unchanged file."""
+    status = os.stat(path)
+    return status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns
 
 
 @dataclass(frozen=True)
@@ -55,6 +73,13 @@ class Content:
     rules: list = field(default_factory=list)
     # The parsed front matter of each valid document, for re-checking its references.
     parsed: dict[str, ParsedFile] = field(default_factory=dict, repr=False, compare=False)
+    # What the next load of the same tree may reuse: each file's stamp and the check of
+    # it, the reference problems of each valid file, the vocabulary's stamp.
+    stamps: dict[str, FileStamp] = field(default_factory=dict, repr=False, compare=False)
+    checks: dict[str, "FileCheck"] = field(default_factory=dict, repr=False, compare=False)
+    references: dict[str, list[Problem]] = field(default_factory=dict, repr=False, compare=False)
+    vocabulary_stamp: FileStamp | None = field(default=None, repr=False, compare=False)
+    loaded_ns: int = field(default=0, repr=False, compare=False)
 
     @property
     def errors(self) -> list[Problem]:
@@ -100,43 +125,72 @@ def kind_of(root: Path, path: Path) -> str | None:
     return next((kind for kind, name in FOLDERS.items() if name == folder), None)
 
 
-def load_content(root: Path) -> Content:
+def load_content(root: Path, previous: Content | None = None) -> Content:
     """Load and validate everything under `root` (the folder holding cases/ and kb/).
 
-    The method's rules (kb/rules.yaml) belong to the advisor: `indexer.checking.load_library`
-    adds them and their problems.
+    With `previous` (an earlier load of the same tree), files whose stamp is unchanged
+    are not parsed again, and their reference checks are reused when no file's id or
+    lesson ids changed; the result is the same as a load from scratch. The method's
+    rules (kb/rules.yaml) belong to the advisor: `indexer.checking.load_library` adds them.
     """
     root = Path(root)
+    vocabulary_path = root / VOCABULARY_FILE
     try:
-        vocabulary = Vocabulary.load(root / VOCABULARY_FILE)
+        vocabulary_stamp = file_stamp(vocabulary_path)
+    except OSError:
+        vocabulary_stamp = None
+    if previous is not None and (previous.root != root or previous.vocabulary is None
+                                 or vocabulary_stamp is None or previous.vocabulary_stamp != vocabulary_stamp):
+        previous = None  # every file is judged against the vocabulary: a new one means a new check
+    try:
+        vocabulary = previous.vocabulary if previous is not None else Vocabulary.load(vocabulary_path)
     except VocabularyError as exc:
         # Nothing can be validated without the vocabulary: the content is empty and
         # says why, and every consumer must cope with `vocabulary` being None.
         problems = [Problem(VOCABULARY_FILE, line, field_name, message) for line, field_name, message in exc.issues]
         return Content(root, None, problems=problems)
-    content = Content(root, vocabulary)
-    valid: list[tuple[str, Path, ParsedFile]] = []
+    assert vocabulary is not None
+    content = Content(root, vocabulary, vocabulary_stamp=vocabulary_stamp, loaded_ns=time.time_ns())
+    settled_before = previous.loaded_ns - RACY_NS if previous is not None else 0
+    reused: set[str] = set()
+    valid: list[tuple[str, Path, str, ParsedFile]] = []
     for kind, path in content_files(root):
         content.files_checked += 1
         rel = path.relative_to(root).as_posix()
-        result = check_file(vocabulary, kind, path.stem, rel, lambda path=path: read_file(path))
+        stamp = file_stamp(path)
+        unchanged = previous is not None and previous.stamps.get(rel) == stamp and stamp[2] < settled_before
+        result = previous.checks.get(rel) if unchanged else None
+        if result is None:
+            result = check_file(vocabulary, kind, path.stem, rel, lambda path=path: read_file(path))
+        else:
+            reused.add(rel)
+        content.stamps[rel], content.checks[rel] = stamp, result
         content.known[(kind, path.stem)] = result.lesson_ids
         content.problems.extend(result.problems)
         if result.valid:
-            valid.append((kind, path, result.parsed))
-    for kind, path, parsed in valid:
-        rel = path.relative_to(root).as_posix()
+            valid.append((kind, path, rel, result.parsed))
+    previous_documents = previous.documents if previous is not None else {}
+    for kind, path, rel, parsed in valid:
         duplicate = duplicate_problem(content.known, kind, path.stem, rel, parsed)
         if duplicate:
             content.problems.append(duplicate)
             continue
-        document = build_document(kind, path, parsed)
+        earlier = previous_documents.get(path.stem)
+        if rel in reused and earlier is not None and earlier.path == path and earlier.kind == kind:
+            document = earlier
+        else:
+            document = build_document(kind, path, parsed)
         content.documents[document.id] = document
         content.parsed[document.id] = parsed
     content.glossary = _load_glossary(root, content)
+    same_targets = previous is not None and previous.known == content.known
     for document in list(content.documents.values()):
         rel = document.path.relative_to(root).as_posix()
-        content.problems.extend(reference_problems(content.known, rel, content.parsed[document.id]))
+        problems = previous.references.get(rel) if same_targets and rel in reused else None
+        if problems is None:
+            problems = reference_problems(content.known, rel, content.parsed[document.id])
+        content.references[rel] = problems
+        content.problems.extend(problems)
     return content
 
 

@@ -66,8 +66,13 @@ class Unit:
         return "\n".join(part for part in parts if part)
 
     def to_dict(self) -> dict:
-        """JSON-ready form, as stored in an index generation."""
-        return asdict(self)
+        """JSON-ready form, as stored in an index generation (field order as declared).
+
+        Built field by field rather than with dataclasses.asdict, whose recursive deep
+        copy was most of the cost of an incremental index update on a large library."""
+        data = {name: getattr(self, name) for name in _UNIT_FIELDS}
+        data["facets"] = {facet: list(values) for facet, values in self.facets.items()}
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "Unit":
@@ -78,6 +83,9 @@ class Unit:
         if "anchor" not in data:
             values["anchor"] = _anchor_of(str(data.get("url", "")))
         return cls(**values)
+
+
+_UNIT_FIELDS = tuple(spec.name for spec in fields(Unit))
 
 
 def document_facets(document: Document, vocabulary: Vocabulary,
