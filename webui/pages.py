@@ -273,8 +273,11 @@ def advisor():
         if error:
             raise BadParameter(error["field"], error["message"])
         return jsonify(answer if answer else {"profile": {}})
+    confirmed = presenters.confirmed_profile(data, answer) if answer else None
     return render_template("advisor.html", data=data, answer=answer, error=error,
-                           controls=profile_form(vocabulary), documents=casebase().content.documents)
+                           fields=presenters.advisor_fields(profile_form(vocabulary), data, answer),
+                           confirmed_url=urls.advisor(confirmed) if confirmed and confirmed != data else None,
+                           documents=casebase().content.documents)
 
 
 @bp.get("/learn")

@@ -13,7 +13,7 @@ from typing import Any
 
 from indexer.content.documents import Document
 from indexer.content.loading import VOCABULARY_FILE
-from indexer.content.schema import FACT, FORM, REGISTRY, FieldRegistry, FieldSpec
+from indexer.content.schema import ATTRIBUTE, FACT, FORM, REGISTRY, FieldRegistry, FieldSpec
 from indexer.content.vocabulary import UNKNOWN, Vocabulary
 from indexer.errors import Unavailable
 from indexer.service import Casebase
@@ -285,3 +285,66 @@ def suggestion_answer(suggestion) -> dict[str, Any]:
     for name in ("cases", "lessons", "notes"):
         _with_urls(answer[name])
     return answer
+
+
+def advisor_fields(controls: list[dict[str, Any]], data: dict[str, Any],
+                   answer: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The advisor form's controls, each with what fills it and why (issue 9's confirmation step).
+
+    `status` is 'given' (the user chose it: it wins), 'inferred' (read from the description:
+    pre-selected, with the supporting sentences and confidences, for the user to confirm
+    or change), 'undecided' (a warning would need it) or 'unknown'; `selected` are the
+    values the select shows chosen, so submitting the form confirms what was read.
+
+    >>> controls = [{"name": "pressure"}, {"name": "activities", "multiple": True}, {"name": "stage"}]
+    >>> answer = {"inferred": [{"attribute": "pressure", "value": "doing-well", "label": "Pressure: doing well",
+    ...                         "sentence": "Orders are full.", "confidence": 1.0, "method": "phrase"}],
+    ...           "undecided": [{"attribute": "stage", "title": "A mature or declining cluster"}]}
+    >>> [(c["name"], c["status"], c["selected"]) for c in advisor_fields(controls, {"activities": ["training"]}, answer)]
+    [('pressure', 'inferred', ['doing-well']), ('activities', 'given', ['training']), ('stage', 'undecided', [])]
+    """
+    inferred: dict[str, list[dict[str, Any]]] = {}
+    for item in (answer or {}).get("inferred", []):
+        inferred.setdefault(item["attribute"], []).append(item)
+    deciding: dict[str, list[str]] = {}
+    for item in (answer or {}).get("undecided", []):
+        titles = deciding.setdefault(item["attribute"], [])
+        if item["title"] not in titles:
+            titles.append(item["title"])
+    fields = []
+    for control in controls:
+        name = control["name"]
+        given = data.get(name)
+        entry = dict(control, readings=[], decides=[])
+        if given:
+            entry.update(status="given", selected=list(given) if isinstance(given, list) else [given])
+        elif name in inferred:
+            entry.update(status="inferred", selected=[item["value"] for item in inferred[name]],
+                         readings=inferred[name])
+        else:
+            entry.update(status="undecided" if name in deciding else "unknown", selected=[],
+                         decides=deciding.get(name, []))
+        fields.append(entry)
+    return fields
+
+
+def confirmed_profile(data: dict[str, Any], answer: dict[str, Any] | None,
+                      registry: FieldRegistry = REGISTRY) -> dict[str, Any]:
+    """The profile the advice used, given values and what was read together: the query of
+    a link that keeps the read values as confirmed ones (given values win).
+
+    >>> confirmed_profile({"description": "d", "pressure": "under-pressure"},
+    ...                   {"inferred": [{"attribute": "pressure", "value": "doing-well"},
+    ...                                 {"attribute": "activities", "value": "training"},
+    ...                                 {"attribute": "activities", "value": "testing"}]})
+    {'description': 'd', 'pressure': 'under-pressure', 'activities': ['training', 'testing']}
+    """
+    profile = dict(data)
+    lists = {spec.key for spec in registry.with_role(ATTRIBUTE) if spec.many}
+    read: dict[str, list[str]] = {}
+    for item in (answer or {}).get("inferred", []):
+        read.setdefault(item["attribute"], []).append(item["value"])
+    for attribute, values in read.items():
+        if attribute not in profile:
+            profile[attribute] = values if attribute in lists else values[0]
+    return profile
