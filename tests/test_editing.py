@@ -12,6 +12,8 @@ import indexer.library.editing as editing
 import indexer.library.files as files
 from indexer.library.accounts import Accounts, AccountError, TooManyAttempts, verify_password
 from indexer.index.build import IndexLocked
+from indexer.errors import InvalidInput, Refused, StateConflict
+from indexer.library.accounts import User
 from indexer.library.editing import NEW, Conflict, InvalidEdit, Library
 from indexer.index.updater import IndexUpdater
 
@@ -98,9 +100,29 @@ def test_history_diff_and_restore(library, tree):
     history = library.history("case", "alpha-town")
     assert [r.author for r in history] == ["rita", "import"] and history[1].text == original
     assert "+title: Version two" in editing.unified_diff(history[1].text, history[0].text)
-    restored = library.restore(history[1].id, "rita")
+    with pytest.raises(InvalidInput, match="why"):
+        library.restore(history[1].id, "rita", reason="  ")
+    assert len(library.history("case", "alpha-town")) == 2  # nothing restored without a reason
+    restored = library.restore(history[1].id, "rita", reason="Version two misnamed the town")
     assert (tree.root / "cases" / "alpha-town.md").read_text() == original
-    assert restored.id > history[0].id and "Restore revision" in restored.message
+    assert restored.id > history[0].id and f"Restore revision {history[1].id}" in restored.message
+    assert (restored.restored_from, restored.restore_reason) == (history[1].id, "Version two misnamed the town")
+    assert (restored.editor, restored.reviewer) == ("rita", "rita")
+    assert library.history("case", "alpha-town")[0] == restored
+
+
+def test_a_revision_credits_the_editor_and_the_reviewer_with_both_messages(library):
+    revision, _ = library.published("case", "alpha-town")
+    draft = library.save_draft("case", "alpha-town", edited("Credited"), revision, "erin",
+                               "Lesson 1: make the statement actionable")
+    record = library.publish(draft.id, "rita", "Checked against the source")
+    assert record.credits() == {
+        "id": record.id, "revision": draft.revision, "time": record.time, "editor": "erin", "reviewer": "rita",
+        "editor_message": "Lesson 1: make the statement actionable",
+        "reviewer_message": "Checked against the source", "message": "Checked against the source",
+        "restored_from": None, "restore_reason": ""}
+    imported = library.history("case", "alpha-town")[1]
+    assert (imported.editor, imported.reviewer) == ("import", "import")
 
 
 def test_a_new_case_starts_from_revision_new(library, tree):
@@ -172,3 +194,49 @@ def test_a_reviewer_cannot_publish_a_draft_they_last_changed_unless_single_maint
     assert "one maintainer" in (tree.root / "cases" / "alpha-town.md").read_text()
     assert Settings.from_env(tree.root, environ={"CASEBASE_SINGLE_MAINTAINER": "true"}).single_maintainer
     assert not Settings.from_env(tree.root, environ={}).single_maintainer
+
+
+def test_four_eyes_refuses_everyone_who_changed_the_draft_not_only_the_last(library, tree):
+    revision, original = library.published("case", "alpha-town")
+    draft = library.save_draft("case", "alpha-town", edited("Rita starts"), revision, "rita")
+    draft = library.save_draft("case", "alpha-town", edited("Erin finishes"), draft.revision, "erin")
+    assert draft.author == "erin" and draft.contributors == ("rita", "erin")
+    assert not library.may_publish(User("rita", "reviewer"), draft)
+    with pytest.raises(Refused, match="rita changed this draft"):
+        library.publish(draft.id, "rita")
+    assert (tree.root / "cases" / "alpha-town.md").read_text() == original and library.draft(draft.id).is_open
+    assert library.may_publish(User("tom", "reviewer"), draft)
+    assert library.publish(draft.id, "tom").editor == "erin"
+
+
+def test_the_review_queue_is_oldest_first_and_sets_apart_what_the_reviewer_changed(library, tree):
+    tree.case("beta-city")
+    tree.case("gamma-port")
+    ids = {}
+    for doc_id, author in (("alpha-town", "erin"), ("beta-city", "rita"), ("gamma-port", "erin")):
+        revision, _ = library.published("case", doc_id)
+        ids[doc_id] = library.save_draft("case", doc_id, render(valid_case(doc_id, title="Changed")), revision,
+                                         author).id
+    rita = User("rita", "reviewer")
+    queue = library.review_queue(rita)
+    assert [d.doc_id for d in queue.waiting] == ["alpha-town", "gamma-port"]
+    assert [d.doc_id for d in queue.yours] == ["beta-city"] and queue.sent_back == []
+    assert [d.doc_id for d in library.review_queue(User("tom", "reviewer")).waiting] == [
+        "alpha-town", "beta-city", "gamma-port"]
+    # Sent back: out of the queue until its author saves again (which also takes the note away).
+    with pytest.raises(InvalidInput, match="change"):
+        library.send_back(ids["alpha-town"], rita, " ")
+    with pytest.raises(Refused):
+        library.send_back(ids["alpha-town"], User("erin", "editor"), "No")
+    returned = library.send_back(ids["alpha-town"], rita, "Cite the source of lesson 1")
+    assert (returned.sent_back_by, returned.sent_back_note, returned.waits_for_review) == (
+        "rita", "Cite the source of lesson 1", False)
+    queue = library.review_queue(rita)
+    assert [d.doc_id for d in queue.waiting] == ["gamma-port"] and [d.id for d in queue.sent_back] == [returned.id]
+    again = library.save_draft("case", "alpha-town", render(valid_case("alpha-town", title="Cited")),
+                               returned.revision, "erin")
+    assert again.id == returned.id and again.waits_for_review and again.sent_back_note == ""
+    assert [d.doc_id for d in library.review_queue(rita).waiting] == ["gamma-port", "alpha-town"]
+    library.publish(ids["gamma-port"], "rita")
+    with pytest.raises(StateConflict):
+        library.send_back(ids["gamma-port"], rita, "Too late")

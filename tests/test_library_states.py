@@ -85,14 +85,14 @@ def test_ids_out_of_range_are_not_found(library, number):
     with pytest.raises(NotFound):
         library.revision(number)
     with pytest.raises(NotFound):
-        library.restore(number, "rita")
+        library.restore(number, "rita", reason="Back")
 
 
 def test_a_revision_of_another_document_is_not_found(library):
     library.publish(draft_of(library, "Two").id, "rita")
     revision = library.history("case", "alpha-town")[0]
     with pytest.raises(NotFound):
-        library.restore(revision.id, "rita", "case", "beta-city")
+        library.restore(revision.id, "rita", "case", "beta-city", reason="Back")
     with pytest.raises(NotFound):
         library.revision(revision.id, "note", "alpha-town")
 

@@ -13,12 +13,16 @@ through `check_transition`, so the allowed moves are written down once:
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
-from typing import Mapping
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Mapping
 
 from indexer.content.documents import content_hash
 from indexer.content.validate import Problem
 from indexer.errors import InvalidInput, NotFound, StateConflict
+
+if TYPE_CHECKING:
+    from indexer.library.accounts import User
 
 NEW = "new"  # the revision a document that does not exist yet starts from
 
@@ -99,13 +103,27 @@ class Draft:
     status: str
     created: float
     updated: float
+    # Everyone who saved it, in the order they first did (four eyes refuses them all).
+    contributors: tuple[str, ...] = ()
+    # A reviewer sent it back to its author (None: it waits for review); a save clears it.
+    sent_back_by: str | None = None
+    sent_back_note: str = ""
+    sent_back_at: float | None = None
 
     @classmethod
     def from_row(cls, row: Mapping) -> "Draft":
         """A draft from a `drafts` row (read by column name)."""
         return cls(id=row["id"], kind=row["kind"], doc_id=row["doc_id"], text=row["text"],
                    published_base=row["published_base"], author=row["author"], message=row["message"],
-                   status=row["status"], created=row["created"], updated=row["updated"])
+                   status=row["status"], created=row["created"], updated=row["updated"],
+                   contributors=tuple(json.loads(row["contributors"] or "[]")) or (row["author"],),
+                   sent_back_by=row["sent_back_by"], sent_back_note=row["sent_back_note"] or "",
+                   sent_back_at=row["sent_back_at"])
+
+    @property
+    def waits_for_review(self) -> bool:
+        """True for an open draft no reviewer has sent back since its last save."""
+        return self.is_open and self.sent_back_by is None
 
     @property
     def revision(self) -> str:
@@ -132,15 +150,72 @@ class Revision:
     doc_id: str
     revision: str
     text: str
-    author: str
-    message: str
+    author: str  # the reviewer who published it
+    message: str  # the history's one-line summary
     time: float
+    editor: str = ""  # who wrote the text (the draft's author; the restorer for a restore)
+    editor_message: str = ""
+    reviewer_message: str = ""
+    restored_from: int | None = None
+    restore_reason: str = ""
 
     @classmethod
     def from_row(cls, row: Mapping) -> "Revision":
         """A revision from a `revisions` row (read by column name)."""
         return cls(id=row["id"], kind=row["kind"], doc_id=row["doc_id"], revision=row["revision"],
-                   text=row["text"], author=row["author"], message=row["message"], time=row["time"])
+                   text=row["text"], author=row["author"], message=row["message"], time=row["time"],
+                   editor=row["editor"] or row["author"], editor_message=row["editor_message"],
+                   reviewer_message=row["reviewer_message"], restored_from=row["restored_from"],
+                   restore_reason=row["restore_reason"])
+
+    @property
+    def reviewer(self) -> str:
+        """Who published it (stored as `author`, the name the history always had)."""
+        return self.author
+
+    def credits(self) -> dict:
+        """Who did what, for the history page and its JSON (no text)."""
+        return {"id": self.id, "revision": self.revision, "time": self.time, "editor": self.editor,
+                "reviewer": self.reviewer, "editor_message": self.editor_message,
+                "reviewer_message": self.reviewer_message, "message": self.message,
+                "restored_from": self.restored_from, "restore_reason": self.restore_reason}
+
+
+def may_publish(user: "User", draft: Draft, single_maintainer: bool = False) -> bool:
+    """Four eyes: a reviewer publishes an open draft they never saved (anyone's on a
+    single-maintainer instance).
+
+    >>> from indexer.library.accounts import User
+    >>> draft = Draft(1, "case", "a", "", NEW, "rita", "", OPEN, 0, 0, contributors=("erin", "rita"))
+    >>> may_publish(User("erin", "reviewer"), draft), may_publish(User("tom", "reviewer"), draft)
+    (False, True)
+    >>> may_publish(User("erin", "reviewer"), draft, single_maintainer=True)
+    True
+    """
+    return (draft.is_open and user.can("reviewer")
+            and (single_maintainer or user.name not in draft.contributors))
+
+
+@dataclass(frozen=True)
+class ReviewQueue:
+    """Open drafts as one reviewer sees them, each list oldest first (by last save)."""
+
+    waiting: list[Draft] = field(default_factory=list)  # this reviewer may publish them
+    yours: list[Draft] = field(default_factory=list)  # they changed them: another reviewer must
+    sent_back: list[Draft] = field(default_factory=list)  # waiting for their authors
+
+
+def review_queue(open_drafts: list[Draft], user: "User", single_maintainer: bool = False) -> ReviewQueue:
+    """Sort `open_drafts` into `user`'s review queue."""
+    queue = ReviewQueue()
+    for draft in sorted(open_drafts, key=lambda item: (item.updated, item.id)):
+        if not draft.waits_for_review:
+            queue.sent_back.append(draft)
+        elif may_publish(user, draft, single_maintainer):
+            queue.waiting.append(draft)
+        else:
+            queue.yours.append(draft)
+    return queue
 
 
 def unified_diff(old: str, new: str, old_name: str = "before", new_name: str = "after") -> str:

@@ -23,6 +23,7 @@ recorded one, so file, history and draft agree.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from contextlib import contextmanager
@@ -40,8 +41,8 @@ from indexer.errors import InvalidInput, Refused
 from indexer.library.accounts import User
 from indexer.library.database import Database, valid_row_id
 from indexer.library.drafts import (
-    CONFLICT, DISCARDED, NEW, OPEN, PUBLISHED, Conflict, Draft, DraftNotFound, InvalidEdit,
-    Revision, RevisionNotFound, TransitionRefused, check_transition, unified_diff,
+    CONFLICT, DISCARDED, NEW, OPEN, PUBLISHED, Conflict, Draft, DraftNotFound, InvalidEdit, ReviewQueue,
+    Revision, RevisionNotFound, TransitionRefused, check_transition, may_publish, review_queue, unified_diff,
 )
 from indexer.library.files import git_commit, remove_temporaries, write_atomically, write_lock
 from indexer.library.tables import drafts, publish_intents, revisions
@@ -182,6 +183,16 @@ class Library:
         """Reviewers may discard any draft; editors only drafts they saved last."""
         return user.can("reviewer") or (user.can("editor") and draft.author == user.name)
 
+    def may_publish(self, user: User, draft: Draft) -> bool:
+        """Reviewers may publish an open draft nobody but others changed (four eyes),
+        any open draft on a single-maintainer instance."""
+        return may_publish(user, draft, self._single_maintainer)
+
+    def review_queue(self, user: User) -> ReviewQueue:
+        """The open drafts as `user` reviews them: waiting (oldest first), theirs
+        (another reviewer must publish), and sent back to their authors."""
+        return review_queue(self.drafts(OPEN), user, self._single_maintainer)
+
     # -- writing ---------------------------------------------------------------
 
     def create_draft(self, kind: str, doc_id: str, text: str, author: str, message: str = "") -> Draft:
@@ -228,16 +239,20 @@ class Library:
             elif head_revision == NEW:  # a new document all the same: ids are unique across kinds
                 self._taken(kind, doc_id, [other for other in FOLDERS if other != kind])
             values = dict(kind=kind, doc_id=doc_id, text=text, published_base=published_revision, author=author,
-                          message=message, created=now, updated=now)
+                          message=message, created=now, updated=now, contributors=json.dumps([author]))
             if base_revision != head_revision:
                 kept = db.execute(insert(drafts).values(status=CONFLICT, **values)).inserted_primary_key[0]
                 conflict = Conflict(head_revision, head_text or "", text, kept)
             else:
                 conflict = None
                 current = self.open_draft(kind, doc_id)
-                if current is not None:
+                if current is not None:  # a save answers a send-back: the draft waits for review again
+                    contributors = list(current.contributors) + ([author] if author not in current.contributors
+                                                                 else [])
                     db.execute(update(drafts).where(drafts.c.id == current.id)
-                               .values(text=text, author=author, message=message, updated=now))
+                               .values(text=text, author=author, message=message, updated=now,
+                                       contributors=json.dumps(contributors), sent_back_by=None,
+                                       sent_back_note="", sent_back_at=None))
                     draft_id = current.id
                 else:
                     draft_id = db.execute(insert(drafts).values(status=OPEN, **values)).inserted_primary_key[0]
@@ -260,17 +275,33 @@ class Library:
         self._audit(user.name, "draft.discard", f"{draft.kind}:{draft.doc_id}", {"draft": draft_id})
         return self.draft(draft_id)
 
+    def send_back(self, draft_id: int, user: User, note: str) -> Draft:
+        """A reviewer returns an open draft to its author with `note` (required): it
+        stays the document's open draft, out of the review queue until the next save."""
+        note = note.strip()
+        if not user.can("reviewer"):
+            raise Refused("only reviewers send drafts back")
+        if not note:
+            raise InvalidInput("note", "say what the author should change")
+        with self._db.transaction() as db:
+            draft = self.draft(draft_id)
+            if not draft.is_open:
+                raise TransitionRefused(f"draft {draft_id} is a {draft.label}; it cannot be sent back")
+            db.execute(update(drafts).where(drafts.c.id == draft_id)
+                       .values(sent_back_by=user.name, sent_back_note=note, sent_back_at=time.time()))
+        self._audit(user.name, "draft.send_back", f"{draft.kind}:{draft.doc_id}", {"draft": draft_id})
+        return self.draft(draft_id)
+
     def publish(self, draft_id: int, reviewer: str, message: str = "") -> Revision:
         """Publish an open draft: validate, record, write the file atomically.
 
-        Raises DraftNotFound, TransitionRefused (not open), Refused (the reviewer last
-        changed the draft, unless single_maintainer), InvalidEdit or Conflict (the file
-        changed since the draft started)."""
+        Raises DraftNotFound, TransitionRefused (not open), Refused (the reviewer wrote
+        or changed the draft at any point, unless single_maintainer), InvalidEdit or
+        Conflict (the file changed since the draft started). The revision credits the
+        draft's author as editor with their message, and the reviewer with `message`."""
         draft = self.draft(draft_id)
         check_transition(draft, PUBLISHED)
-        if draft.author == reviewer and not self._single_maintainer:
-            raise Refused(f"{reviewer} last changed this draft, so another reviewer must publish it "
-                          "(four eyes; an instance with one maintainer sets CASEBASE_SINGLE_MAINTAINER=true)")
+        self._four_eyes(draft, reviewer)
         problems = self._errors(draft.kind, draft.doc_id, draft.text)
         if problems:
             raise InvalidEdit(problems)
@@ -279,12 +310,14 @@ class Library:
             with self._db.transaction() as db:
                 draft = self.draft(draft_id)  # again under the lock: another reviewer may have been first
                 check_transition(draft, PUBLISHED)
+                self._four_eyes(draft, reviewer)  # and someone may have saved it since
                 revision, text = self.published(draft.kind, draft.doc_id)
                 if revision != draft.published_base:
                     raise Conflict(revision, text or "", draft.text, draft.id)
                 record = self._record(draft.kind, draft.doc_id, draft.text, reviewer,
                                       message or draft.message or f"Publish {draft.kind} {draft.doc_id}",
-                                      previous=text)
+                                      previous=text, editor=draft.author, editor_message=draft.message,
+                                      reviewer_message=message)
                 db.execute(update(drafts).where(drafts.c.id == draft.id)
                            .values(status=PUBLISHED, updated=time.time()))
             self._land(record, draft.author, reopen=draft.id)
@@ -292,10 +325,20 @@ class Library:
         self._after_publish()
         return record
 
+    def _four_eyes(self, draft: Draft, reviewer: str) -> None:
+        """Refused when `reviewer` wrote or changed `draft` (unless single_maintainer)."""
+        if reviewer in draft.contributors and not self._single_maintainer:
+            raise Refused(f"{reviewer} changed this draft, so another reviewer must publish it "
+                          "(four eyes; an instance with one maintainer sets CASEBASE_SINGLE_MAINTAINER=true)")
+
     def restore(self, revision_id: int, reviewer: str, kind: str | None = None,
-                doc_id: str | None = None) -> Revision:
-        """Publish an old revision's text again, as a new revision (validated as any
-        publish is; RevisionNotFound when it is not a revision of kind/doc_id)."""
+                doc_id: str | None = None, *, reason: str) -> Revision:
+        """Publish an old revision's text again, as a new revision that names it and
+        `reason` (required: InvalidInput on `reason`); validated as any publish is,
+        RevisionNotFound when it is not a revision of kind/doc_id."""
+        reason = reason.strip()
+        if not reason:
+            raise InvalidInput("reason", "say why this revision is restored")
         old = self.revision(revision_id, kind, doc_id)
         problems = self._errors(old.kind, old.doc_id, old.text)
         if problems:
@@ -305,24 +348,27 @@ class Library:
             with self._db.transaction():
                 _, text = self.published(old.kind, old.doc_id)
                 record = self._record(old.kind, old.doc_id, old.text, reviewer,
-                                      f"Restore revision {old.id} ({old.revision})", previous=text)
+                                      f"Restore revision {old.id} ({old.revision}): {reason}", previous=text,
+                                      editor=reviewer, reviewer_message=reason, restored_from=old.id,
+                                      restore_reason=reason)
             self._land(record, reviewer, reopen=None)
-        self._audit(reviewer, "restore", f"{old.kind}:{old.doc_id}", {"revision": revision_id})
+        self._audit(reviewer, "restore", f"{old.kind}:{old.doc_id}", {"revision": revision_id, "reason": reason})
         self._after_publish()
         return record
 
     def _record(self, kind: str, doc_id: str, text: str, reviewer: str, message: str,
-                previous: str | None) -> Revision:
-        """Inside the publish transaction: the revision and its publish intent."""
+                previous: str | None, **credits) -> Revision:
+        """Inside the publish transaction: the revision (with `credits`: editor, both
+        messages, restored_from, restore_reason) and its publish intent."""
         with self._db.transaction() as db:  # joins the publish's transaction
             if previous is not None and not self.history(kind, doc_id):
                 # The first edit through the web keeps the version that came from git or disk.
                 db.execute(insert(revisions).values(kind=kind, doc_id=doc_id, revision=content_hash(previous),
-                                                    text=previous, author="import",
+                                                    text=previous, author="import", editor="import",
                                                     message="Version before the first web edit", time=time.time()))
             revision_id = db.execute(insert(revisions).values(
                 kind=kind, doc_id=doc_id, revision=content_hash(text), text=text, author=reviewer, message=message,
-                time=time.time())).inserted_primary_key[0]
+                time=time.time(), **credits)).inserted_primary_key[0]
             db.execute(insert(publish_intents).values(
                 revision_id=revision_id, previous_revision=content_hash(previous) if previous is not None else NEW))
             return self.revision(revision_id)
