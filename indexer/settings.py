@@ -10,8 +10,83 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from indexer.errors import InvalidInput
+
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+TRUE_WORDS = ("1", "true", "yes")
+
+
+def _number(env, name: str, default: int | float) -> int | float:
+    """A number from the environment, of `default`'s type; InvalidInput naming the variable.
+
+    >>> _number({"X": "2525"}, "X", 25), _number({}, "X", 1.5)
+    (2525, 1.5)
+    """
+    value = (env.get(name) or "").strip()
+    if not value:
+        return default
+    try:
+        number = type(default)(value)
+    except ValueError:
+        raise InvalidInput(name, f"must be a number, not {value!r}") from None
+    if number <= 0:
+        raise InvalidInput(name, f"must be positive, not {value!r}")
+    return number
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """Where review notifications go out (CASEBASE_SMTP_*); absent: none are sent.
+
+    Accounts hold no e-mail addresses, so a user's address is looked up in
+    `addresses` (CASEBASE_MAIL_ADDRESSES="erin=erin@agency.org,rita=r.s@agency.org"),
+    else is name@`domain` (CASEBASE_MAIL_DOMAIN); a user with neither gets no mail.
+    """
+
+    host: str
+    port: int = 25
+    sender: str = "casebase@localhost"
+    user: str | None = None
+    password: str | None = None
+    starttls: bool = False
+    timeout: float = 10.0
+    domain: str | None = None
+    addresses: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def from_env(cls, env: "os._Environ[str] | dict[str, str]") -> "MailSettings | None":
+        """Mail settings from CASEBASE_SMTP_HOST, _PORT, _FROM, _USER, _PASSWORD,
+        _STARTTLS, _TIMEOUT and CASEBASE_MAIL_DOMAIN / _ADDRESSES; None without a host.
+
+        >>> MailSettings.from_env({}) is None
+        True
+        >>> mail = MailSettings.from_env({"CASEBASE_SMTP_HOST": "mail", "CASEBASE_SMTP_STARTTLS": "true",
+        ...                               "CASEBASE_MAIL_ADDRESSES": "erin=erin@a.org, rita = r@b.org"})
+        >>> mail.port, mail.starttls, mail.address_of("rita"), mail.address_of("tom")
+        (587, True, 'r@b.org', None)
+        """
+        host = env.get("CASEBASE_SMTP_HOST", "").strip()
+        if not host:
+            return None
+        starttls = env.get("CASEBASE_SMTP_STARTTLS", "").strip().lower() in TRUE_WORDS
+        pairs = []
+        for entry in env.get("CASEBASE_MAIL_ADDRESSES", "").split(","):
+            name, _, address = entry.partition("=")
+            if name.strip() and address.strip():
+                pairs.append((name.strip(), address.strip()))
+        return cls(host=host, port=_number(env, "CASEBASE_SMTP_PORT", 587 if starttls else 25),
+                   sender=env.get("CASEBASE_SMTP_FROM") or f"casebase@{host}",
+                   user=env.get("CASEBASE_SMTP_USER") or None, password=env.get("CASEBASE_SMTP_PASSWORD") or None,
+                   starttls=starttls, timeout=_number(env, "CASEBASE_SMTP_TIMEOUT", 10.0),
+                   domain=env.get("CASEBASE_MAIL_DOMAIN") or None, addresses=tuple(pairs))
+
+    def address_of(self, name: str) -> str | None:
+        """The e-mail address of user `name`, or None when none is configured."""
+        for known, address in self.addresses:
+            if known == name:
+                return address
+        return f"{name}@{self.domain}" if self.domain else None
 
 
 def find_content_root(start: Path | None = None) -> Path:
@@ -36,13 +111,15 @@ class Settings:
     # Four eyes by default: nobody publishes a draft they last changed, unless the instance
     # has a single maintainer (CASEBASE_SINGLE_MAINTAINER=true), who then reviews their own work.
     single_maintainer: bool = False
+    # Review notifications by e-mail (None: not configured, nothing is sent).
+    mail: MailSettings | None = None
 
     @classmethod
     def from_env(cls, content_dir: Path | str | None = None, index_dir: Path | str | None = None,
                  environ: dict[str, str] | None = None) -> "Settings":
         """Settings from explicit values, then CASEBASE_CONTENT / CASEBASE_INDEX /
-        CASEBASE_MODEL / CASEBASE_THREADS / CASEBASE_DATABASE_URL / CASEBASE_SINGLE_MAINTAINER,
-        then defaults."""
+        CASEBASE_MODEL / CASEBASE_THREADS / CASEBASE_DATABASE_URL / CASEBASE_SINGLE_MAINTAINER /
+        CASEBASE_SMTP_* (MailSettings), then defaults."""
         env = os.environ if environ is None else environ
         content = Path(content_dir or env.get("CASEBASE_CONTENT") or find_content_root())
         index = Path(index_dir or env.get("CASEBASE_INDEX") or content / "instance" / "index")
@@ -52,7 +129,8 @@ class Settings:
             model_name=env.get("CASEBASE_MODEL", DEFAULT_MODEL),
             query_threads=int(env.get("CASEBASE_THREADS", "1")),
             database_url=env.get("CASEBASE_DATABASE_URL") or None,
-            single_maintainer=env.get("CASEBASE_SINGLE_MAINTAINER", "").strip().lower() in ("1", "true", "yes"),
+            single_maintainer=env.get("CASEBASE_SINGLE_MAINTAINER", "").strip().lower() in TRUE_WORDS,
+            mail=MailSettings.from_env(env),
         )
 
     @property
