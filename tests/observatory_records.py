@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from itertools import count
 
+from indexer.observatory.dashboard import period_end
 from indexer.observatory.models import (Action, Evaluation, Factor, Indicator, Initiative, Measurement,
                                         Perspective, Programme, Scorecard)
 
@@ -32,7 +33,7 @@ class Records:
         return Indicator(**{**data, **fields})
 
     def measurement(self, indicator: Indicator, period: str, value: float, **fields) -> Measurement:
-        year, month = int(period[:4]), int(period[5:7]) if len(period) == 7 else 12
+        year, month = period_end(period)
         data = {"id": next(self._ids), "indicator_id": indicator.id, "period": period, "value": value,
                 "measured_on": date(year, month, 28), "recorded_by": "lina", "recorded_at": 0.0}
         return Measurement(**{**data, **fields})

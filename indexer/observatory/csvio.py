@@ -222,10 +222,10 @@ def _history_order(measurements: list[Measurement]) -> list[Measurement]:
     return sorted(measurements, key=lambda m: (period_end(m.period), m.period, m.recorded_at, m.id))
 
 
-def _number_text(value: float) -> str:
+def number_text(value: float) -> str:
     """A value as written to CSV: whole numbers without '.0'.
 
-    >>> _number_text(12.0), _number_text(0.25)
+    >>> number_text(12.0), number_text(0.25)
     ('12', '0.25')
     """
     return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
@@ -242,7 +242,7 @@ def measurements_csv(indicators: Iterable[Indicator],
     for indicator in indicators:
         for m in _history_order(grouped.get(indicator.id, [])):
             writer.writerow([
-                indicator.id, m.period, _number_text(m.value), m.measured_on.isoformat(), defuse(m.evidence),
+                indicator.id, m.period, number_text(m.value), m.measured_on.isoformat(), defuse(m.evidence),
                 defuse(indicator.name), defuse(indicator.perspective), defuse(indicator.factor),
                 defuse(indicator.unit), indicator.direction, defuse(m.recorded_by), m.recorded_at,
                 "true" if m.current else "false", "" if m.supersedes is None else m.supersedes, m.id])
