@@ -76,3 +76,42 @@ def test_without_a_model_only_phrases_are_read():
     reader = DescriptionReader(_bank(), Lexicon({}), [], None)
     reading = reader.read("Business is great.", set(), None)
     assert not reading.by_meaning and reading.inferred == ()
+
+
+def test_portuguese_no_is_in_the_not_a_negation():
+    # "no polo" is "in the cluster": before, every such Portuguese sentence counted as negated
+    # and could support a value only through negated examples.
+    assert not negates("Os produtores no polo já exportam juntos.", "pt")
+    assert negates("Os produtores não exportam.", "pt") and negates("No exportan.", "es")
+
+
+def test_every_gloss_of_the_bundled_lexicon_is_text():
+    # YAML reads an unquoted `no` as False: "ningún" was glossed as "False".
+    from tests.conftest import REPO_ROOT
+    import yaml
+
+    data = yaml.safe_load((REPO_ROOT / "kb" / "description_lexicon.yaml").read_text(encoding="utf-8"))
+    odd = [(language, phrase, gloss) for language, entries in data.items() for phrase, gloss in entries.items()
+           if not isinstance(phrase, str) or not isinstance(gloss, str)]
+    assert odd == []
+    lexicon = Lexicon.from_mapping(data)
+    assert "no" in lexicon.gloss("Ningún taller exporta.", "es").split()
+
+
+def test_a_foreign_statement_is_compared_on_the_english_scale():
+    # Two Spanish examples alike at 0.96 (the English-only model finds sentences of one
+    # foreign language alike): a Spanish statement at 0.8 with one of them says nothing
+    # (before, 0.8 read the value); one matching an example exactly still reads it.
+    examples = (Example("doing well", "doing-well", None, "en", False),
+                Example("under pressure", "under-pressure", None, "en", False),
+                Example("les va bien", "doing-well", None, "es", False),
+                Example("estan bajo presion", "under-pressure", None, "es", False))
+    bank = ExampleBank({"pressure": AttributeExamples("pressure", False, ("under-pressure", "doing-well"),
+                                                      examples)}, tuple(e.text for e in examples))
+    matrix = np.array([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0.8, 0.6], [0, 0, 0.6, 0.8]], dtype=np.float32)
+    reader = DescriptionReader(bank, Lexicon({}), [], matrix, threshold=0.5, margin=0.05)
+    assert reader.baselines["es"] == pytest.approx(0.96) and reader.baselines["en"] == pytest.approx(0.0)
+    weak = "Las empresas del sector venden."
+    assert reader.read(weak, set(), _encoder({weak: [0, 0, 1, 0]})).values() == {}
+    strong = "Les va muy bien."
+    assert reader.read(strong, set(), _encoder({strong: [0, 0, 0.8, 0.6]})).values() == {"pressure": "doing-well"}

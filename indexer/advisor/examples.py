@@ -89,8 +89,8 @@ def load_examples(root: Path, valid: Callable[[str, str], bool]) -> ExampleBank:
 
 
 def _example(raw: Mapping, value: str | None, contrast_for: str | None) -> Example:
-    text = str(raw["text"])
-    return Example(text, value, contrast_for, str(raw.get("lang", "en")), negates(text))
+    text, language = str(raw["text"]), str(raw.get("lang", "en"))
+    return Example(text, value, contrast_for, language, negates(text, language))
 
 
 @dataclass(frozen=True)

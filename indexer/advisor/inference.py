@@ -29,7 +29,7 @@ import numpy as np
 
 from indexer.advisor.examples import AttributeExamples, ExampleBank, Lexicon
 from indexer.advisor.rules import ACTIVITY_KEYS, Rule, find_phrase
-from indexer.advisor.sentences import fold, language_of, negates, split_sentences
+from indexer.advisor.sentences import clauses, fold, language_of, negates, split_sentences
 
 # Cosine a statement must reach with an example to count. MiniLM puts close paraphrases
 # at 0.6-0.8 and same-topic statements at 0.4-0.6; 0.5 left half the attributes a
@@ -105,6 +105,7 @@ class DescriptionReader:
                               for value in entry.values})
                       for name, entry in bank.attributes.items()}
         self.rows = {name: bank.rows(name) for name in bank.attributes}
+        self.baselines = language_baselines(matrix, self.example_lang) if matrix is not None else {}
 
     def read(self, description: str, given: Iterable[str],
              encode_many: Callable[[list[str]], np.ndarray] | None) -> Reading:
@@ -125,13 +126,15 @@ class DescriptionReader:
         vector = None
         if by_meaning:
             assert encode_many is not None
-            similarities, polarity, vector = self._similarities(statements, encode_many)
+            # Clauses of long statements are read too (their vectors are not the description's).
+            pieces = statements + [clause for statement in statements for clause in clauses(statement)]
+            similarities, polarity, vector = self._similarities(pieces, encode_many, len(statements))
             done = {item.attribute for item in inferred} | given | conflicting
             for attribute, entry in self.bank.attributes.items():
                 if attribute in done:
                     continue
                 allowed = narrowed.get(attribute)
-                supports = self._supports(entry, statements, similarities[:, self.rows[attribute].start:self.rows[attribute].stop], polarity)
+                supports = self._supports(entry, pieces, similarities[:, self.rows[attribute].start:self.rows[attribute].stop], polarity)
                 if allowed:
                     supports = [s for s in supports if s.value in allowed]
                 if entry.is_list:  # a phrase saying the plan lacks an activity outweighs a reading of it
@@ -200,9 +203,11 @@ class DescriptionReader:
                     lacking |= set(when["lacks_activities"])
         return lacking
 
-    def _similarities(self, statements: list[str], encode_many) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _similarities(self, statements: list[str], encode_many,
+                      whole: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Statements x examples cosine (the better of as-written and glossed, each against
-        the examples of its language), each statement's polarity, and the description's vector."""
+        the examples of its language), each statement's polarity, and the description's
+        vector (the mean of the first `whole` statements: the description's own sentences)."""
         assert self.matrix is not None
         languages = [language_of(statement) for statement in statements]
         glossed = [self.lexicon.gloss(statement, language) if language != "en" else ""
@@ -210,7 +215,8 @@ class DescriptionReader:
         texts = statements + [g for g in glossed if g]
         vectors = np.asarray(encode_many(texts), dtype=np.float32)
         cosines = self._cosines(vectors)
-        raw = cosines[:len(statements)]
+        raw = np.stack([self._on_english_scale(row, language)
+                        for row, language in zip(cosines[:len(statements)], languages)])
         same_language = self.example_lang[None, :] == np.array(languages)[:, None]
         similarities = self._standing_out(raw, same_language)
         row = len(statements)
@@ -220,11 +226,22 @@ class DescriptionReader:
                 scores = self._standing_out(cosines[row][None, :], english[None, :])[0]
                 similarities[index] = np.maximum(similarities[index], scores)
                 row += 1
-        polarity = np.array([negates(statement) for statement in statements])
+        polarity = np.array([negates(statement, language) for statement, language in zip(statements, languages)])
         # One batch serves both: the statements' mean stands for the whole description
         # (encoding it again would double the model's time per request).
-        mean = vectors[:len(statements)].mean(axis=0)
+        mean = vectors[:whole or len(statements)].mean(axis=0)
         return similarities, polarity, mean / max(float(np.linalg.norm(mean)), 1e-9)
+
+    def _on_english_scale(self, cosines: np.ndarray, language: str) -> np.ndarray:
+        """A non-English statement's cosines with the examples, put on the scale of English
+        ones: the English-only model finds any two sentences of one foreign language alike
+        (the mean cosine between two Spanish examples is about twice that between two
+        English ones), so a Spanish sentence's 0.6 with a Spanish example says less than
+        0.6 in English. Linear, fixing the language's mean and 1.0."""
+        if language == "en" or language not in self.baselines or "en" not in self.baselines:
+            return cosines
+        own, english = self.baselines[language], self.baselines["en"]
+        return (cosines - own) / (1.0 - own) * (1.0 - english) + english
 
     def _cosines(self, vectors: np.ndarray) -> np.ndarray:
         """Texts x examples cosine similarities. One matrix-vector product per text: a
@@ -263,3 +280,24 @@ class DescriptionReader:
             if support[best] > 0:
                 supports.append(Support(value, float(support[best]), statements[best]))
         return supports
+
+
+def language_baselines(matrix: np.ndarray, languages: np.ndarray) -> dict[str, float]:
+    """Per language, the mean cosine between two different example sentences of it.
+
+    >>> matrix = np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8], [0.8, 0.6]])
+    >>> baselines = language_baselines(matrix, np.array(["en", "en", "es", "es"]))
+    >>> round(baselines["en"], 2), round(baselines["es"], 2)
+    (0.0, 0.96)
+    """
+    baselines = {}
+    for language in sorted(set(languages.tolist())):
+        rows = matrix[languages == language]
+        count = len(rows)
+        if count < 2:
+            continue
+        total = rows.sum(axis=0)
+        # Sum over ordered pairs i != j of v_i . v_j = |sum v|^2 - sum |v_i|^2.
+        pairs = float(total @ total) - float((rows * rows).sum())
+        baselines[language] = pairs / (count * (count - 1))
+    return baselines

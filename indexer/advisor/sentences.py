@@ -40,8 +40,19 @@ NEGATION_CUES = (
 AFFIRMING_IDIOMS = re.compile(
     r"\b(never been better|never better|no doubt|not only|no less than|nunca estuvo mejor|nunca estuvieron mejor|"
     r"nunca fue mejor|nunca foi melhor|nunca esteve melhor|no solo|nao so|sem duvida|sin duda)\b")
-_NEGATION = re.compile(r"(?<![\w'])(?:" + "|".join(
-    re.escape(cue) for cue in sorted(NEGATION_CUES, key=len, reverse=True)) + r")(?![\w])|n't\b")
+# Cues that are ordinary words in one language: Portuguese "no" is "in the" (its
+# negation is "não"), so a Portuguese sentence is not negated by it.
+NOT_NEGATION = {"pt": frozenset({"no"})}
+
+
+def _negation_pattern(cues) -> re.Pattern:
+    return re.compile(r"(?<![\w'])(?:" + "|".join(
+        re.escape(cue) for cue in sorted(cues, key=len, reverse=True)) + r")(?![\w])|n't\b")
+
+
+_NEGATION = _negation_pattern(NEGATION_CUES)
+_NEGATION_BY_LANGUAGE = {language: _negation_pattern(set(NEGATION_CUES) - words)
+                         for language, words in NOT_NEGATION.items()}
 
 
 def fold(text: str) -> str:
@@ -86,8 +97,31 @@ def split_sentences(text: str) -> list[str]:
     return [statement.strip() for statement in statements if len(statement.strip()) > 1]
 
 
-def negates(sentence: str) -> bool:
-    """Does the sentence contain a negation cue (en, es, pt)?
+# Where a long statement joins two claims: a colon, or a comma before "and" (y, e) or a
+# relative turn. The model averages a long sentence's words, so "half the factories
+# closed" inside a forty-word sentence is matched much more weakly than on its own.
+CLAUSE_BREAK = re.compile(r"\s*:\s+|,\s+(?=(?:and|y|e|while|mientras|enquanto|so|asi que|entao)\b)", re.IGNORECASE)
+# A clause shorter than this many words is too little to be read on its own.
+CLAUSE_MIN_WORDS = 4
+
+
+def clauses(statement: str) -> list[str]:
+    """The clauses of a statement that joins several claims (none when it makes one).
+    They are read next to the statement, not instead of it.
+
+    >>> clauses("Pedreira was the porcelain capital: half the factories closed, and the rest discount.")
+    ['Pedreira was the porcelain capital', 'half the factories closed', 'and the rest discount.']
+    >>> clauses("Sales, prices and margins fell.")
+    []
+    """
+    parts = [part.strip() for part in CLAUSE_BREAK.split(statement)]
+    parts = [part for part in parts if len(part.split()) >= CLAUSE_MIN_WORDS]
+    return parts if len(parts) > 1 else []
+
+
+def negates(sentence: str, language: str | None = None) -> bool:
+    """Does the sentence contain a negation cue (en, es, pt)? With its `language`, words
+    that are no cue in that language do not count.
 
     >>> negates("The workshops are no longer doing well."), negates("Nenhuma empresa existe.")
     (True, True)
@@ -95,8 +129,11 @@ def negates(sentence: str) -> bool:
     (False, False)
     >>> negates("Orders have never been better."), negates("El sector nunca estuvo mejor.")
     (False, False)
+    >>> negates("Os produtores no polo exportam juntos.", "pt"), negates("No hay confianza.", "es")
+    (False, True)
     """
-    return _NEGATION.search(AFFIRMING_IDIOMS.sub(" ", fold(sentence))) is not None
+    pattern = _NEGATION_BY_LANGUAGE.get(language or "", _NEGATION)
+    return pattern.search(AFFIRMING_IDIOMS.sub(" ", fold(sentence))) is not None
 
 
 def language_of(text: str) -> str:
