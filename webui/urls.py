@@ -143,3 +143,122 @@ def login(next_path: str | None = None) -> str:
 def logout() -> str:
     """Where the sign-out form is posted."""
     return url_for("auth.logout")
+
+
+# -- the observatory (webui/observatory_pages.py declares the routes) -------------
+
+def observatory() -> str:
+    """The programmes, and the form for a new one."""
+    return url_for("observatory.programmes")
+
+
+def programme(slug: str, **filters: Any) -> str:
+    """A programme's dashboard; `filters` (sector, country, status, stage) narrow its benchmarks."""
+    return url_for("observatory.programme", programme_slug=slug, **{k: v for k, v in filters.items() if v})
+
+
+def new_initiative(programme_slug: str) -> str:
+    """The form for a new initiative of a programme (GET shows it, POST creates it)."""
+    return url_for("observatory.new_initiative", programme_slug=programme_slug)
+
+
+def programme_managers(programme_slug: str) -> str:
+    """Where a programme manager is added."""
+    return url_for("observatory.add_manager", programme_slug=programme_slug)
+
+
+def indicator_definitions(programme_slug: str) -> str:
+    """Where a programme-wide indicator is defined."""
+    return url_for("observatory.define_indicator", programme_slug=programme_slug)
+
+
+def benchmark(programme_slug: str, definition_id: int, **filters: Any) -> str:
+    """The benchmark of one programme-wide indicator, with optional filters and subject."""
+    return url_for("observatory.benchmark", programme_slug=programme_slug, definition_id=definition_id,
+                   **{k: v for k, v in filters.items() if v})
+
+
+def iati_export(programme_slug: str) -> str:
+    """The programme's results in the IATI results shape (XML)."""
+    return url_for("observatory.export_iati", programme_slug=programme_slug)
+
+
+def initiative(slug: str, anchor: str | None = None, done: str | None = None) -> str:
+    """An initiative's page (profile, advice, scorecard, evaluations), at `anchor`;
+    `done` names the success message the page shows after a redirect."""
+    return url_for("observatory.initiative", slug=slug, done=done, _anchor=anchor or None)
+
+
+def edit_initiative(slug: str) -> str:
+    """The initiative's profile form (GET shows it, POST saves it)."""
+    return url_for("observatory.edit_initiative", slug=slug)
+
+
+def initiative_status(slug: str) -> str:
+    """Where a programme manager sets the initiative's status."""
+    return url_for("observatory.set_status", slug=slug)
+
+
+def initiative_members(slug: str) -> str:
+    """Where members are added (POST) and the member list is shown."""
+    return url_for("observatory.members", slug=slug)
+
+
+def remove_member(slug: str, user_name: str) -> str:
+    """Where one member is removed."""
+    return url_for("observatory.remove_member", slug=slug, user_name=user_name)
+
+
+def close_initiative(slug: str) -> str:
+    """Where the initiative is closed (and its draft case created)."""
+    return url_for("observatory.close", slug=slug)
+
+
+def scorecard(slug: str, done: str | None = None) -> str:
+    """The initiative's scorecard editor: templates, indicators."""
+    return url_for("observatory.scorecard", slug=slug, done=done)
+
+
+def scorecard_template(slug: str) -> str:
+    """Where the scorecard is started from a template."""
+    return url_for("observatory.start_template", slug=slug)
+
+
+def indicator(slug: str, indicator_id: int, done: str | None = None) -> str:
+    """One indicator of an initiative: its chart, measurement history with corrections, edit form."""
+    return url_for("observatory.indicator", slug=slug, indicator_id=indicator_id, done=done)
+
+
+def remove_indicator(slug: str, indicator_id: int) -> str:
+    """Where an indicator is removed."""
+    return url_for("observatory.remove_indicator", slug=slug, indicator_id=indicator_id)
+
+
+def measure(slug: str, indicator_id: int | None = None, done: str | None = None) -> str:
+    """The quick measurement form (phone-friendly), for one indicator when given."""
+    return url_for("observatory.measure", slug=slug, indicator=indicator_id, done=done)
+
+
+def measurements_import(slug: str) -> str:
+    """The CSV import (dry run first) of an initiative's measurements."""
+    return url_for("observatory.import_measurements", slug=slug)
+
+
+def measurements_export(slug: str, format: str = "csv") -> str:
+    """The initiative's measurements as CSV or JSON."""
+    return url_for("observatory.export_measurements", slug=slug, extension=format)
+
+
+def evaluations(slug: str, done: str | None = None) -> str:
+    """The initiative's evaluations and the form for a new one (POST records it)."""
+    return url_for("observatory.evaluations", slug=slug, done=done)
+
+
+def action(slug: str, action_id: int) -> str:
+    """Where a corrective action's status is changed."""
+    return url_for("observatory.update_action", slug=slug, action_id=action_id)
+
+
+def sharing(slug: str) -> str:
+    """Where the initiative chooses how its figures are shown to peers."""
+    return url_for("observatory.set_sharing", slug=slug)
