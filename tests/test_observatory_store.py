@@ -5,13 +5,14 @@ on the private PostgreSQL server."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 from tests.observatory_store_fixtures import casebase, people, world  # noqa: F401
 
-from indexer.errors import InvalidInput, NotFound, StateConflict
+from indexer.errors import InvalidInput, NotFound, Refused, StateConflict
 from indexer.library import migrating
 from indexer.library.database import Database
 from indexer.library.tables import audit
@@ -216,3 +217,86 @@ def test_the_core_flow_works_on_postgresql(postgres_url, tree):
                                                                        "actions": [{"text": "Act"}]})
     assert observatory.update_action(mona, evaluation.actions[0].id, "dropped").status == "dropped"
     database.dispose()
+
+
+def test_a_csv_import_with_bad_rows_writes_nothing_and_names_each_row(casebase, people, world):
+    observatory = casebase.observatory
+    slug, indicator = world["a"][0].slug, world["a"][1]
+    bad = ("indicator,period,value,measured_on,evidence\n"
+           f"{indicator.id},2027-Q1,12,2027-03-31,list\n"
+           f"{indicator.id},2027-Q5,13,2027-06-30,\n"
+           f"{world['b'][1].id},2027-Q2,abc,2027-06-31,\n")
+    report = observatory.import_measurements(people.lina, slug, bad, dry_run=False)
+    assert report.written == 0 and {(p.line, p.column) for p in report.problems} >= {
+        (3, "period"), (4, "indicator"), (4, "value"), (4, "measured_on")}
+    assert _count(casebase.database, t.measurements) == 0
+    good = ("indicator,period,value,measured_on,evidence\n"
+            f"{indicator.id},2027-Q1,12,2027-03-31,list\n{indicator.id},2027-Q2,15,2027-06-30,\n")
+    dry = observatory.import_measurements(people.lina, slug, good)
+    assert (dry.dry_run, len(dry.rows), dry.written) == (True, 2, 0)
+    assert _count(casebase.database, t.measurements) == 0
+    assert observatory.import_measurements(people.lina, slug, good, dry_run=False).written == 2
+    assert observatory.import_measurements(people.lina, slug, good, dry_run=False).written == 0  # same again
+    exported = observatory.export_measurements(people.lina, slug)
+    assert observatory.import_measurements(people.lina, slug, exported, dry_run=False).written == 0
+    observatory.record_measurement(people.lina, indicator.id, "2027-Q2", 16, "2027-07-01")
+    as_json = json.loads(observatory.export_measurements(people.lina, slug, format="json"))
+    [entry] = as_json["indicators"]
+    assert [(m["period"], m["value"], m["current"]) for m in entry["measurements"]] == [
+        ("2027-Q1", 12.0, True), ("2027-Q2", 15.0, False), ("2027-Q2", 16.0, True)]
+    with pytest.raises(InvalidInput) as unknown:
+        observatory.export_measurements(people.lina, slug, format="xlsx")
+    assert unknown.value.field == "format"
+
+
+def test_the_dashboard_counts_indicators_evaluations_and_warnings_of_the_programme(casebase, people, world):
+    observatory = casebase.observatory
+    programme = world["programme"].slug
+    observatory.create_initiative(people.mona, programme, {"name": "Newcomer", "profile": {
+        "monitoring_style": "external-inspection"}})
+    observatory.update_initiative(people.mona, world["a"][0].slug, {"start_date": "2027-01-01"})
+    observatory.record_measurement(people.lina, world["a"][1].id, "2027-Q1", 20, "2027-03-31")
+    observatory.record_evaluation(people.omar, world["b"][0].slug, {
+        "held_on": "2027-05-01", "actions": [{"text": "Meet banks", "due": "2027-06-01"}]})
+    board = observatory.dashboard(people.mona, programme, today=date(2027, 9, 1))
+    assert board.initiatives == 3 and board.with_indicators == 2
+    assert {s.status: s.count for s in board.pipeline}["running"] == 2
+    lines = {summary.slug: summary for summary in board.summaries}
+    assert lines["init-a"].measured == 1 and lines["init-a"].evaluation_overdue  # started Jan, never evaluated
+    assert board.overdue_evaluations == ["init-a"]
+    assert [(a.initiative, a.text, a.overdue) for a in board.open_actions] == [("init-b", "Meet banks", True)]
+    assert lines["newcomer"].warnings == ["External inspection instead of self-evaluation"]
+    assert board.warnings_firing == 1
+
+
+def test_the_iati_export_holds_each_initiatives_indicators_and_actuals(casebase, people, world):
+    import xml.etree.ElementTree as ET
+
+    observatory = casebase.observatory
+    observatory.record_measurement(people.lina, world["a"][1].id, "2027-Q1", 20, "2027-03-31")
+    document = ET.fromstring(observatory.export_iati(people.mona, world["programme"].slug))
+    activities = document.findall("iati-activity")
+    assert len(activities) == 2
+    actuals = [element.get("value") for element in document.iter("actual")]
+    assert actuals == ["20"]
+
+
+def test_closing_an_initiative_leaves_a_draft_case_that_links_back(casebase, people, world):
+    observatory = casebase.observatory
+    slug = world["a"][0].slug
+    observatory.update_initiative(people.lina, slug, {"profile": {"driver": "private", "approach": "bottom-up"},
+                                                      "description": "Furniture makers of Alpha."})
+    observatory.record_measurement(people.lina, world["a"][1].id, "2027-Q1", 20, "2027-03-31")
+    observatory.record_evaluation(people.lina, slug, {"held_on": "2027-06-30",
+                                                      "findings": "Banks came late. They wanted plans."})
+    with pytest.raises(Refused):
+        observatory.close(people.lina, slug, author="Lina Alves")  # members do not close
+    closed, draft = observatory.close(people.mona, slug, author="Mona Silva", record_url="/observatory/i/init-a")
+    assert closed.status == "closed" and closed.case_draft_id == draft.id
+    assert (draft.kind, draft.doc_id, draft.author) == ("case", slug, "mona")
+    assert "Banks came late." in draft.text and "/observatory/i/init-a" in draft.text
+    assert casebase.library.open_draft("case", slug).id == draft.id
+    with pytest.raises(StateConflict):
+        observatory.close(people.mona, slug, author="Mona Silva")
+    _, second = observatory.close(people.mona, world["b"][0].slug, author="Mona Silva")
+    assert second.doc_id == world["b"][0].slug

@@ -132,6 +132,13 @@ class Visibility:
         return self(initiative) == NAMED
 
 
+def require_figures(db: Connection, viewer: Viewer, initiative: Initiative) -> None:
+    """Refused unless the viewer may see the initiative's figures next to its name."""
+    if not Visibility(db, viewer).figures_on_its_page(initiative):
+        shared = "only anonymously, in benchmarks" if initiative.sharing == ANONYMOUS else "with nobody outside it"
+        raise Refused(f"'{initiative.slug}' shares its figures {shared}")
+
+
 def public_view(initiative: Initiative, visible: Visibility) -> Initiative:
     """The initiative as the viewer may see it: members' account names only for insiders
     (who may record for an initiative is not readers' business)."""

@@ -22,27 +22,34 @@ def record(db: Connection, viewer: Viewer, indicator_id: int, period: Any, value
     indicator = rows.indicator_by_id(db, indicator_id)
     initiative = rows.initiative_by_id(db, indicator.initiative_id)
     access.require_insider(db, viewer, initiative, "record its measurements")
+    return write(db, viewer, indicator.id, initiative.slug, period, value, measured_on, evidence)[0]
+
+
+def write(db: Connection, viewer: Viewer, indicator_id: int, slug: str, period: Any, value: Any, measured_on: Any,
+          evidence: Any) -> tuple[Measurement, bool]:
+    """Check and write one value for an indicator whose access the caller has checked;
+    returns the measurement and whether a row was written."""
     period = check_period("period", period)
     value = check_number("value", value)
     measured_on = iso(parse_date("measured_on", measured_on))
     evidence = check_text("evidence", evidence, limit=MAX_TEXT)
     earlier = db.execute(select(t.measurements).where(
-        t.measurements.c.indicator_id == indicator.id, t.measurements.c.period == period,
+        t.measurements.c.indicator_id == indicator_id, t.measurements.c.period == period,
         t.measurements.c.is_current.is_(True))).mappings().first()
     if earlier is not None and (earlier["value"], earlier["measured_on"], earlier["evidence"]) == (
             value, measured_on, evidence):
-        return rows.measurement_record(earlier)
+        return rows.measurement_record(earlier), False
     if earlier is not None:
         # Cleared first: the partial unique index allows one current row per period.
         db.execute(update(t.measurements).where(t.measurements.c.id == earlier["id"]).values(is_current=False))
     new_id = db.execute(insert(t.measurements).values(
-        indicator_id=indicator.id, period=period, value=value, measured_on=measured_on, evidence=evidence,
+        indicator_id=indicator_id, period=period, value=value, measured_on=measured_on, evidence=evidence,
         recorded_by=viewer.user, recorded_at=time.time(), supersedes=earlier["id"] if earlier else None,
         is_current=True)).inserted_primary_key[0]
     rows.record_audit(db, viewer.user, "observatory.measurement.correct" if earlier else "observatory.measurement.add",
-                      initiative.slug, {"indicator": indicator.id, "period": period, "value": value,
-                                        "supersedes": earlier["id"] if earlier else None})
-    return rows.load_measurements(db, t.measurements.c.id == new_id)[0]
+                      slug, {"indicator": indicator_id, "period": period, "value": value,
+                             "supersedes": earlier["id"] if earlier else None})
+    return rows.load_measurements(db, t.measurements.c.id == new_id)[0], True
 
 
 def of_indicator(db: Connection, indicator_id: int, history: bool) -> list[Measurement]:

@@ -22,7 +22,9 @@ from indexer.content.loading import VOCABULARY_FILE
 from indexer.content.vocabulary import Vocabulary, VocabularyError
 from indexer.errors import InvalidInput, Refused
 from indexer.library.database import Database
-from indexer.observatory import access, evaluations, initiatives, measurements, programmes, rows, scorecards
+from indexer.observatory import (
+    access, evaluations, exchange, initiatives, measurements, programmes, reports, rows, scorecards,
+)
 from indexer.observatory import tables as t
 from indexer.observatory.models import (
     Action, Evaluation, Indicator, IndicatorDefinition, Initiative, Measurement, Programme, Scorecard,
@@ -215,15 +217,8 @@ class Observatory:
         Refused when the viewer may not see the initiative's figures next to its name."""
         with self.database.reading() as db:
             indicator = rows.indicator_by_id(db, check_row_id("indicator_id", indicator_id))
-            self._require_figures(db, viewer, rows.initiative_by_id(db, indicator.initiative_id))
+            access.require_figures(db, viewer, rows.initiative_by_id(db, indicator.initiative_id))
             return measurements.of_indicator(db, indicator.id, history)
-
-    @staticmethod
-    def _require_figures(db, viewer: Viewer, initiative: Initiative) -> None:
-        if not access.Visibility(db, viewer).figures_on_its_page(initiative):
-            shared = ("only anonymously, in benchmarks" if initiative.sharing == "anonymous"
-                      else "with nobody outside it")
-            raise Refused(f"'{initiative.slug}' shares its figures {shared}")
 
     # -- evaluations -------------------------------------------------------------------
 
@@ -241,8 +236,55 @@ class Observatory:
         """The initiative's evaluations, newest first (as its figures: insiders, or sharing "named")."""
         with self.database.reading() as db:
             initiative = rows.initiative_by_slug(db, slug)
-            self._require_figures(db, viewer, initiative)
+            access.require_figures(db, viewer, initiative)
             return rows.load_evaluations(db, t.evaluations.c.initiative_id == initiative.id)
+
+    # -- analyses and exchange ------------------------------------------------------------
+
+    def dashboard(self, viewer: Viewer, programme_slug: str, today: date | None = None):
+        """The programme dashboard (analytics.dashboard.Dashboard): pipeline, indicators
+        defined, progress, overdue evaluations, open actions, warnings; figures only of
+        initiatives the viewer sees named."""
+        with self.database.reading() as db:
+            return reports.dashboard(db, viewer, programme_slug, self._warnings_of, today)
+
+    def benchmark(self, viewer: Viewer, programme_slug: str, definition_id: int, sector: str | None = None,
+                  country: str | None = None, status: str | None = None, stage: str | None = None,
+                  subject_slug: str | None = None):
+        """Peers on one programme-wide indicator (benchmarking.Benchmark), as sharing allows."""
+        salt = reports.anonymity_salt(self.database)
+        with self.database.reading() as db:
+            return reports.benchmark(db, viewer, programme_slug, check_row_id("definition_id", definition_id),
+                                     sector, country, status, stage, subject_slug, salt)
+
+    def import_measurements(self, viewer: Viewer, slug: str, csv_text: str, dry_run: bool = True):
+        """Check a measurements CSV and report every bad row by line and column
+        (csvio.ImportReport); writes only a clean file, and never on a dry run."""
+        with self.database.transaction() as db:
+            return exchange.import_measurements(db, viewer, slug, csv_text, dry_run)
+
+    def export_measurements(self, viewer: Viewer, slug: str, format: str = "csv") -> str:
+        """The initiative's indicators and measurements, corrections included, as CSV or JSON."""
+        with self.database.reading() as db:
+            return exchange.export_measurements(db, viewer, slug, format)
+
+    def export_iati(self, viewer: Viewer, programme_slug: str) -> str:
+        """The programme's results as IATI XML, of what the viewer may see."""
+        salt = reports.anonymity_salt(self.database)
+        with self.database.reading() as db:
+            return reports.iati(db, viewer, programme_slug, salt)
+
+    def close(self, viewer: Viewer, slug: str, author: str, record_url: str | None = None,
+              today: date | None = None):
+        """Close the initiative (its managers may) and return it with the draft case made
+        from its record (library.create_draft), for an editor to complete and a reviewer
+        to publish; `record_url` (the web layer's) links the case back to the record."""
+        if self._library is None:
+            raise Refused("this observatory has no library attached to take the draft case")
+        if self._library.database is not self.database:
+            raise Refused("the library must share the observatory's database (one transaction closes and drafts)")
+        with self.database.transaction() as db:
+            return exchange.close(db, viewer, slug, author, self._library, record_url, today)
 
     # -- helpers -------------------------------------------------------------------------
 

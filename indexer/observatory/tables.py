@@ -154,3 +154,12 @@ actions = Table(
     Index("actions_evaluation", "evaluation_id", "status"),
     sqlite_autoincrement=True,
 )
+
+# Instance-wide values of the observatory: "anonymity_salt", the secret that orders
+# anonymous peers ("Initiative A", ...) so that nobody can recompute which is which;
+# the same for every server sharing the database, made on first use.
+observatory_settings = Table(
+    "observatory_settings", metadata,
+    Column("name", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+)

@@ -1,5 +1,6 @@
 """The initiative observatory: programmes, initiatives, scorecards, measurements,
-evaluations and corrective actions (issue 11).
+evaluations and corrective actions (issue 11), and the observatory's instance settings
+(the secret that orders anonymous peers).
 
 Revision ID: 0004
 Revises: 0003
@@ -95,10 +96,11 @@ def upgrade() -> None:
         _text("due", nullable=True), _text("status", "open"), sa.Column("updated", sa.Float, nullable=False),
         **AUTOINCREMENT)
     op.create_index("actions_evaluation", "actions", ["evaluation_id", "status"])
+    op.create_table("observatory_settings", sa.Column("name", sa.Text, primary_key=True), _text("value"))
 
 
 def downgrade() -> None:
     # Children before parents (the foreign keys); dropping a table drops its indexes.
-    for name in ("actions", "evaluation_indicators", "evaluations", "measurements", "indicators",
+    for name in ("observatory_settings", "actions", "evaluation_indicators", "evaluations", "measurements", "indicators",
                  "indicator_definitions", "initiative_members", "initiatives", "programme_managers", "programmes"):
         op.drop_table(name)
