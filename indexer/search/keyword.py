@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
@@ -23,7 +24,9 @@ from whoosh.index import Index
 from whoosh.query import Or, Phrase
 
 from indexer.search.analysis import make_analyzer, make_spelling_analyzer, terms
+from indexer.search.matching import QueryPlan, Vocabulary, plan_query
 from indexer.search.spelling import SpellingIndex
+from indexer.search.synonyms import SynonymMatch
 
 TEXT_FIELDS = ("title", "summary", "body", "context")
 PHRASE_PATTERN = re.compile(r'"([^"]+)"')
@@ -32,6 +35,8 @@ DEFAULT_B = 0.75
 # "Did you mean" corrects at most this many words of one query: each correction
 # costs a few hundred look-ups, and a query with more unknown words is not a typo.
 MAX_CORRECTED_WORDS = 8
+# A prefix looks at no more library words than this before picking the most frequent.
+MAX_PREFIX_SCAN = 2000
 FREQUENCIES = "bm25-fields.npz"
 DOCNUMS = "docnums.npy"
 
@@ -275,6 +280,7 @@ class KeywordIndex:
         self._spell_analyzer = make_spelling_analyzer()
         self._searcher = index.searcher()
         self._spelling: SpellingIndex | None = None
+        self._sorted_words: list[str] | None = None
         # Row-major copy for "which terms does this unit hold", made on the first such
         # question rather than on open (a second copy of the matrix costs start time).
         self._rows: sparse.csr_matrix | None = None
@@ -315,9 +321,10 @@ class KeywordIndex:
         text = " ".join((query.words,) + query.phrases)
         return terms(self.analyzer, text)
 
-    def scores(self, query: ParsedQuery) -> np.ndarray:
-        """BM25F scores of every unit; units missing a quoted phrase score 0."""
-        scores = self.matrix.scores(self.query_terms(query))
+    def scores(self, query: ParsedQuery, extra_terms: Iterable[str] = ()) -> np.ndarray:
+        """BM25F scores of every unit (with `extra_terms`, analysed terms a query plan
+        adds: prefix completions, typo fixes); units missing a quoted phrase score 0."""
+        scores = self.matrix.scores(self.query_terms(query) + list(extra_terms))
         for phrase in query.phrases:
             scores = scores * self.phrase_mask(phrase)
         return scores
@@ -340,6 +347,44 @@ class KeywordIndex:
             docnums = docnums[docnums >= 0]
         mask[docnums] = 1.0
         return mask
+
+    def plan(self, words: str, synonyms: Iterable[SynonymMatch] = ()) -> QueryPlan:
+        """The concepts of a query's free words (see indexer.search.matching);
+        `synonyms` are the glossary and variant mentions found in the same text."""
+        spans = [(token.text, token.startchar, token.endchar)
+                 for token in self._spell_analyzer(words, chars=True, positions=False)]
+        vocabulary = Vocabulary(stem=lambda text: terms(self.analyzer, text),
+                                known=lambda term: term in self.matrix.vocabulary,
+                                completions=self.completions, correction=self._correction)
+        return plan_query(spans, vocabulary, synonyms, typed_words=len(re.findall(r"\w+", words)))
+
+    def term_rows(self, term: str) -> np.ndarray:
+        """Rows of the units that contain the analysed `term` (in a weighted field)."""
+        column = self.matrix.vocabulary.get(term)
+        if column is None:
+            return np.zeros(0, dtype=np.int64)
+        weights = self.matrix.weights
+        return weights.indices[weights.indptr[column]:weights.indptr[column + 1]]
+
+    def completions(self, prefix: str, limit: int) -> list[str]:
+        """Library words (folded, unstemmed) that start with `prefix` and are longer,
+        the most frequent first, at most `limit`."""
+        spelling = self._spelling_index()
+        if self._sorted_words is None:
+            self._sorted_words = sorted(spelling.frequency)  # two racing threads sort equal copies
+        words = self._sorted_words
+        start = bisect_left(words, prefix)
+        found = []
+        for word in words[start:start + MAX_PREFIX_SCAN]:
+            if not word.startswith(prefix):
+                break
+            if word != prefix:
+                found.append(word)
+        found.sort(key=lambda word: (-spelling.frequency[word], word))
+        return found[:limit]
+
+    def _correction(self, word: str) -> str | None:
+        return self._spelling_index().suggest(word)
 
     def tokens(self, text: str) -> list[tuple[str, int, int]]:
         """(analysed term, start, end) of every token of `text`, for highlighting."""

@@ -22,6 +22,7 @@ from indexer.search.encoder import ModelUnavailable
 from indexer.search.fusion import DEFAULT_K, fuse_ranked_arrays
 from indexer.search.items import FacetTable, ItemTable, Ranking, load_read_model
 from indexer.search.keyword import KeywordIndex, ParsedQuery
+from indexer.search.matching import QueryPlan, WordsRanking, all_words_first, words_held
 from indexer.search.snippets import SnippetMaker
 from indexer.search.synonyms import SynonymExpander
 from indexer.search.units import Unit, UnitTable
@@ -202,18 +203,26 @@ class Searcher:
             mode = "keyword"
         expanded = self.expander.expand(request.query)
         parsed = ParsedQuery.parse(expanded)
+        typed = ParsedQuery.parse(request.query).words
+        plan = self.keyword.plan(typed, self.expander.matches(typed))
         mask = self._mask(request)
         wanted = request.offset + request.limit
         rankings: dict[str, Ranking] = {}
         unit_scores: dict[str, np.ndarray] = {}
+        # Items a short query's answer keeps to, in every mode (None: no such limit).
+        all_words: np.ndarray | None = None
         if mode in ("keyword", "hybrid") and (parsed.words or parsed.phrases):
-            scores = self.keyword.scores(parsed)
+            scores = self.keyword.scores(parsed, plan.extra_terms)
             if mask is not None:
                 scores = scores * mask
             unit_scores["keyword"] = scores
+            ranked = all_words_first(self.items.best_scores(scores),
+                                     words_held(plan, self._items_holding, len(self.items)), plan.short)
+            if ranked.narrowed:
+                all_words = ranked.scores > 0
+            notices.extend(_matching_notices(plan, ranked))
             # Alone, keyword needs only its page ordered; fusion needs every rank.
-            rankings["keyword"] = Ranking.of(self.items.best_scores(scores), 0.0,
-                                             prefix=wanted if mode == "keyword" else None)
+            rankings["keyword"] = Ranking.of(ranked.scores, 0.0, prefix=wanted if mode == "keyword" else None)
         if mode in ("semantic", "hybrid") and request.query.strip():
             try:
                 scores = self._semantic_scores(parsed, mask)
@@ -224,7 +233,10 @@ class Searcher:
                 mode = "keyword"
             else:
                 unit_scores["semantic"] = scores
-                rankings["semantic"] = Ranking.of(self.items.best_scores(scores), self.options.semantic_threshold,
+                best = self.items.best_scores(scores)
+                if all_words is not None:  # meaning reorders the all-words set, never widens it
+                    best = np.where(all_words, best, -np.inf)
+                rankings["semantic"] = Ranking.of(best, self.options.semantic_threshold,
                                                   depth=self.options.semantic_depth)
         if mode == "hybrid":
             weights = {"keyword": self.options.keyword_weight, "semantic": self.options.semantic_weight}
@@ -253,6 +265,12 @@ class Searcher:
         )
 
     # -- internals ---------------------------------------------------------------
+
+    def _items_holding(self, term: str) -> np.ndarray:
+        """True for every item with a unit that contains the analysed `term`."""
+        present = np.zeros(len(self.items), dtype=bool)
+        present[self.items.item_of_row[self.keyword.term_rows(term)]] = True
+        return present
 
     def _mask(self, request: SearchRequest) -> np.ndarray | None:
         """Units the request's filters and kinds accept, or None when it has none."""
@@ -297,3 +315,14 @@ class Searcher:
             snippet=snippet.text, snippet_html=snippet.html, section=unit.section, doc_id=unit.doc_id,
             explanation=explanation, other_matches=others, anchor=unit.anchor,
         )
+
+
+def _matching_notices(plan: QueryPlan, ranked: WordsRanking) -> list[str]:
+    """What the answer did with the query's words, when it is not the obvious."""
+    notices = []
+    if plan.unknown_words and plan.required:
+        notices.append("Nothing in the library matches " + ", ".join(f"'{w}'" for w in plan.unknown_words)
+                       + "; the results hold the other words")
+    if ranked.narrowed and not ranked.all_words:
+        notices.append("No result holds all the words; showing those that hold some of them")
+    return notices
