@@ -5,6 +5,7 @@ Each module registers its commands on the one group in `app`.
 
 from . import advising, bench, check, searching, server  # noqa: F401 - registers the commands
 from . import db  # noqa: F401 - registers `casebase db`
+from . import observatory  # noqa: F401 - registers `casebase observatory`
 from .app import main
 
 __all__ = ["main"]
