@@ -107,3 +107,16 @@ def test_a_corrected_value_is_not_counted_and_an_empty_programme_has_an_empty_bo
     assert board.summaries[0].on_track == 0 and board.summaries[0].measured == 1
     empty = summarise(programme, [], {}, {}, {}, {}, today=TODAY)
     assert empty.initiatives == 0 and empty.open_actions == [] and all(s.count == 0 for s in empty.pipeline)
+
+
+def test_the_latest_period_counts_whatever_order_the_store_returns():
+    make = Records()
+    programme = make.programme()
+    initiative = make.initiative("x", start_date=date(2027, 1, 1))
+    indicator = make.indicator(initiative)
+    values = [make.measurement(indicator, "2027-11", 69.0), make.measurement(indicator, "2027-Q1", 40.0),
+              make.measurement(indicator, "2027-06", 45.0)]
+    for order in (values, list(reversed(values))):
+        board = summarise(programme, [initiative], {initiative.id: scorecard(initiative, indicator)},
+                          {indicator.id: order}, {}, {}, today=TODAY)
+        assert board.summaries[0].on_track == 1

@@ -20,16 +20,26 @@ from .app import fail, main
 @click.option("--scale", "scale_sizes", metavar="UNITS,...",
               help="Instead: the scale benchmark on synthetic libraries of these unit counts, e.g. 1000,10000.")
 @click.option("--scale-semantic", is_flag=True, help="With --scale: also build vectors and time hybrid queries.")
+@click.option("--observatory", is_flag=True,
+              help="Instead: the observatory's dashboard and initiative page on 200 initiatives x 20 indicators "
+                   "x 24 periods in a temporary database (--no-semantic: the advisor without the model).")
 @click.pass_obj
 def bench(settings: Settings, folder: Path | None, no_semantic: bool, no_reference: bool,
           limit_docs: int | None, no_cache: bool, no_baseline: bool, scale_sizes: str | None,
-          scale_semantic: bool) -> None:
+          scale_semantic: bool, observatory: bool) -> None:
     """Retrieval benchmark on a BEIR-format folder (default: ../shared/bench/scifact),
-    or with --scale the scale benchmark on synthetic copies of the content.
+    or with --scale the scale benchmark on synthetic copies of the content, or with
+    --observatory the observatory's pages at programme scale.
 
     Corpus embeddings are cached next to the index (bench-cache/), so only the first
     run pays for encoding.
     """
+    if observatory:
+        from benchmarks.observatory import report as observatory_report, run_observatory
+
+        observatory_report(run_observatory(settings.content_dir, semantic=not no_semantic,
+                                           echo=lambda line: click.echo(line, err=True)), echo=click.echo)
+        return
     if scale_sizes:
         from benchmarks.scale import report as scale_report, run_scale
 

@@ -98,6 +98,12 @@ def in_order(measurements: Iterable[Measurement]) -> list[Measurement]:
     return sorted(current, key=lambda m: (period_end(m.period), m.measured_on, m.id))
 
 
+def latest(measurements: Iterable[Measurement]) -> Measurement | None:
+    """The current measurement of the latest period (ties: the later measured), or None."""
+    current = [m for m in measurements if m.current]
+    return max(current, key=lambda m: (period_end(m.period), m.measured_on, m.id), default=None)
+
+
 def progress(indicator: Indicator, value: float) -> float | None:
     """Share of the way from baseline to target that `value` has covered (0 = at
     baseline, 1 = target reached; negative when it moved the wrong way), or None when
@@ -204,11 +210,11 @@ def _summary(initiative: Initiative, scorecard: Scorecard | None, current: Mappi
     indicators = scorecard_indicators(scorecard)
     measured = assessable = ahead = 0
     for indicator in indicators:
-        values = in_order(current.get(indicator.id, []))
-        if not values:
+        last = latest(current.get(indicator.id, []))
+        if last is None:
             continue
         measured += 1
-        judged = on_track(indicator, values[-1])
+        judged = on_track(indicator, last)
         if judged is not None:
             assessable += 1
             ahead += judged
