@@ -10,6 +10,7 @@ read the figures: the templates put a table or text next to each one.
 
 from __future__ import annotations
 
+import re
 import zlib
 from collections.abc import Sequence
 
@@ -29,6 +30,29 @@ HIGHLIGHT = "#b3541e"
 BASELINE = "#6b6b6b"
 TARGET = "#2e7d32"
 PIPELINE = ("#8a6d3b", "#6f5b9a", "#1f5f8b", "#2e7d32", "#555555")
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def safe(text: str) -> Markup:
+    r"""Text for an SVG text node or attribute: escaped, and without the characters XML
+    cannot carry at all (control characters, lone surrogates).
+
+    >>> safe('a < b & "c"\x00')
+    Markup('a &lt; b &amp; &#34;c&#34;')
+    """
+    return escape(_NOT_XML.sub("", str(text)))
+
+
+def shortened(text: str, limit: int = 30) -> str:
+    """A label cut to `limit` characters with an ellipsis (the full text is in the
+    element's tooltip and in the table beside the chart).
+
+    >>> shortened("Demo: Lakeside food processors (fictional)"), shortened("Jobs")
+    ('Demo: Lakeside food processor…', 'Jobs')
+    """
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 def number(value: float | None, unit: str = "") -> str:
@@ -70,8 +94,8 @@ def _svg(width: int, height: int, title: str, description: str, body: list[str],
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart {css_class}" viewBox="0 0 {width} {height}" '
         f'width="100%" role="img" aria-labelledby="{title_id}-t {title_id}-d" preserveAspectRatio="xMinYMin meet">',
-        f'<title id="{title_id}-t">{escape(title)}</title>',
-        f'<desc id="{title_id}-d">{escape(description)}</desc>',
+        f'<title id="{title_id}-t">{safe(title)}</title>',
+        f'<desc id="{title_id}-d">{safe(description)}</desc>',
         *body,
         "</svg>",
     ]
@@ -80,7 +104,7 @@ def _svg(width: int, height: int, title: str, description: str, body: list[str],
 
 def _text(x: float, y: float, text: str, anchor: str = "start", css_class: str = "label", fill: str = "#222") -> str:
     return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" class="{css_class}" fill="{fill}" '
-            f'font-size="12">{escape(text)}</text>')
+            f'font-size="12">{safe(text)}</text>')
 
 
 def indicator_chart(title: str, points: Sequence[tuple[str, float]], unit: str = "",
@@ -121,7 +145,7 @@ def indicator_chart(title: str, points: Sequence[tuple[str, float]], unit: str =
     body.append(f'<polyline points="{path}" fill="none" stroke="{SERIES}" stroke-width="2.5" class="series"/>')
     for index, (period, value) in enumerate(points):
         body.append(f'<circle cx="{x(index):.1f}" cy="{y(value):.1f}" r="4" fill="{SERIES}">'
-                    f'<title>{escape(period)}: {escape(number(value, unit))}</title></circle>')
+                    f'<title>{safe(period)}: {safe(number(value, unit))}</title></circle>')
     # Period labels: the first, the last and as many between as fit without overlapping.
     every = max(1, len(points) // 6)
     for index, (period, _) in enumerate(points):
@@ -158,9 +182,10 @@ def benchmark_chart(title: str, bars: Sequence[tuple[str, float, bool]], unit: s
         top = MARGIN_TOP + index * BAR_HEIGHT
         start, end = sorted((zero, x(value)))
         colour = HIGHLIGHT if highlighted else SERIES
-        body.append(_text(left - 8, top + BAR_HEIGHT / 2 + 4, label, "end", "peer" + (" subject" if highlighted else "")))
+        body.append(_text(left - 8, top + BAR_HEIGHT / 2 + 4, shortened(label), "end",
+                          "peer" + (" subject" if highlighted else "")))
         body.append(f'<rect x="{start:.1f}" y="{top + 4}" width="{max(end - start, 1):.1f}" height="{BAR_HEIGHT - 8}" '
-                    f'fill="{colour}"><title>{escape(label)}: {escape(number(value, unit))}</title></rect>')
+                    f'fill="{colour}"><title>{safe(label)}: {safe(number(value, unit))}</title></rect>')
         body.append(_text(end + 4, top + BAR_HEIGHT / 2 + 4, number(value, unit)))
     bottom = MARGIN_TOP + len(bars) * BAR_HEIGHT
     if target is not None:
@@ -195,8 +220,8 @@ def pipeline_chart(counts: Sequence[tuple[str, int]]) -> Markup:
             continue
         width = usable * count / total
         colour = PIPELINE[index % len(PIPELINE)]
-        body.append(f'<rect x="{x:.1f}" y="8" width="{width:.1f}" height="{bar}" fill="{colour}" class="status-{escape(status)}">'
-                    f'<title>{escape(status)}: {count}</title></rect>')
+        body.append(f'<rect x="{x:.1f}" y="8" width="{width:.1f}" height="{bar}" fill="{colour}" class="status-{safe(status)}">'
+                    f'<title>{safe(status)}: {count}</title></rect>')
         body.append(_text(x + width / 2, 8 + bar + 18, f"{status}: {count}", "middle"))
         x += width
     description = f"{total} initiative{'s' if total != 1 else ''}: " + ", ".join(

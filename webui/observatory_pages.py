@@ -94,7 +94,9 @@ def _programme_page(programme_slug: str, values: dict, error: dict | None, statu
         "exports": {"iati": urls.iati_export(programme_slug)},
     }
     manages = item.id in who.managed_programmes
+    names = {initiative.slug: initiative.name for initiative in initiatives}
     return respond("observatory/programme.html", data, status, values=values, error=error, manages=manages,
+                   names=names,
                    pipeline=charts.pipeline_chart(counts),
                    benchmark_charts=[_benchmark_chart(definition, benchmark)
                                      for definition, benchmark in zip(definitions, benchmarks)],
@@ -146,8 +148,11 @@ def benchmark(programme_slug: str, definition_id: int):
     result = facade.benchmark(who, programme_slug, definition_id, subject_slug=subject, **chosen)
     initiatives = facade.initiatives(who, programme_slug)
     data = {"programme": item, "definition": definition, "filters": chosen, "subject": subject, "benchmark": result}
+    # Comparing from an initiative is offered for one's own only: choosing a peer that
+    # shares anonymously would tell which letter it is.
+    own = [initiative for initiative in initiatives if observatory_records.may_record(who, initiative)]
     return respond("observatory/benchmark.html", data, chart=_benchmark_chart(definition, result),
-                   options=filter_options(initiatives), initiatives=initiatives,
+                   options=filter_options(initiatives), initiatives=own,
                    chips=filter_chips(chosen, lambda **rest: urls.benchmark(programme_slug, definition_id,
                                                                             subject=subject, **rest)),
                    clear_url=urls.benchmark(programme_slug, definition_id, subject=subject))
@@ -315,7 +320,7 @@ def remove_member(slug: str, user_name: str):
 @require("reader")
 def close(slug: str):
     """Close the initiative: status closed and a draft case, pre-filled, for an editor."""
-    observatory().close(viewer(), slug, g.user.name)
+    observatory().close(viewer(), slug, g.user.name, record_url=urls.initiative_record(slug))
     return redirect(urls.initiative(slug, done="closed"))
 
 

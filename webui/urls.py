@@ -189,6 +189,11 @@ def initiative(slug: str, anchor: str | None = None, done: str | None = None) ->
     return url_for("observatory.initiative", slug=slug, done=done, _anchor=anchor or None)
 
 
+def initiative_record(slug: str) -> str:
+    """The initiative's page as a full address, for the draft case it leaves to link back to."""
+    return url_for("observatory.initiative", slug=slug, _external=True)
+
+
 def edit_initiative(slug: str) -> str:
     """The initiative's profile form (GET shows it, POST saves it)."""
     return url_for("observatory.edit_initiative", slug=slug)
