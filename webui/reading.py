@@ -18,6 +18,7 @@ from indexer.content.schema import ATTRIBUTE, REGISTRY, FieldRegistry
 from indexer.content.vocabulary import UNKNOWN
 
 from . import presenters, urls
+from .rendering import term_anchor
 
 WORDS_PER_MINUTE = 200  # a common estimate for reading on a screen
 # A path module groups this many consecutive notes of the learning path.
@@ -143,7 +144,7 @@ def glossary_letters(content: Content) -> list[dict[str, Any]]:
     for term in sorted(content.glossary, key=lambda t: t.term.casefold()):
         initial = term.term[:1].upper()
         letters.setdefault(initial, []).append({
-            "term": term.term, "anchor": "term-" + re.sub(r"[^a-z0-9]+", "-", term.term.casefold()).strip("-"),
+            "term": term.term, "anchor": term_anchor(term.term),
             "aliases": list(term.aliases), "definition": term.definition,
             "note_url": urls.document("note", term.note) if term.note else None,
             "note_title": content.documents[term.note].title if term.note in content.documents else None})

@@ -288,15 +288,36 @@ def resolve_links(text: str, titles: dict[str, str], kinds: dict[str, str], link
     return LINK_PATTERN.sub(replace, text)
 
 
-def mark_glossary(fragment: str, terms: Iterable[GlossaryTerm]) -> str:
-    """Wrap the first use of each glossary term in a focusable tooltip.
+def term_anchor(term: str) -> str:
+    """The glossary page's anchor of a term.
 
-    Works on text between tags only, never inside links, code or headings.
+    >>> term_anchor("Location quotient (LQ)")
+    'term-location-quotient-lq'
+    """
+    return "term-" + re.sub(r"[^a-z0-9]+", "-", term.casefold()).strip("-")
+
+
+TermLinks = Callable[[GlossaryTerm], list[tuple[str, str]]]
+
+
+def mark_glossary(fragment: str, terms: Iterable[GlossaryTerm], links: TermLinks | None = None) -> str:
+    """Wrap the first use of each glossary term in a focusable tooltip, which ends
+    with the term's `links` ((label, url) pairs: its note, its glossary entry).
+
+    Works on text between tags only, never inside links, code or headings, and never
+    inside another term's tip.
 
     >>> term = GlossaryTerm("co-opetition", ("coopetition",), "Rivals <who> cooperate.", None, None)
     >>> mark_glossary("<p>Coopetition and co-opetition.</p>", [term])  # doctest: +NORMALIZE_WHITESPACE
     '<p><span class="term" tabindex="0">Coopetition<span class="tip" role="tooltip">co-opetition:
     Rivals &lt;who&gt; cooperate.</span></span> and co-opetition.</p>'
+    >>> mark_glossary("<p>Coopetition.</p>", [term], lambda t: [("Glossary", "/glossary#x&y")])
+    ... # doctest: +NORMALIZE_WHITESPACE
+    '<p><span class="term" tabindex="0">Coopetition<span class="tip" role="tooltip">co-opetition:
+    Rivals &lt;who&gt; cooperate. <a href="/glossary#x&amp;y">Glossary</a></span></span>.</p>'
+    >>> rivals = GlossaryTerm("rivals", (), "Competitors.", None, None)
+    >>> mark_glossary("<p>Coopetition.</p>", [term, rivals]).count('class="term"')  # not in the tip
+    1
     """
     pending = []
     for term in terms:
@@ -318,15 +339,22 @@ def mark_glossary(fragment: str, terms: Iterable[GlossaryTerm]) -> str:
             continue
         if open_tags or not piece.strip():
             continue
+        # Matches are found in the text as written, never inside a tip added before.
+        chosen: list[tuple[int, int, GlossaryTerm]] = []
         for position, (pattern, term) in enumerate(pending):
             if term is None:
                 continue
-            match = pattern.search(piece)
-            if match:
-                tip = html.escape(f"{term.term}: {term.definition}")
-                piece = (piece[:match.start()] + f'<span class="term" tabindex="0">{match.group(0)}'
-                         f'<span class="tip" role="tooltip">{tip}</span></span>' + piece[match.end():])
-                pending[position] = (pattern, None)
+            for match in pattern.finditer(piece):
+                if all(match.end() <= start or match.start() >= end for start, end, _ in chosen):
+                    chosen.append((match.start(), match.end(), term))
+                    pending[position] = (pattern, None)
+                    break
+        for start, end, term in sorted(chosen, key=lambda found: found[0], reverse=True):
+            tip = html.escape(f"{term.term}: {term.definition}")
+            tip += "".join(f' <a href="{html.escape(url)}">{html.escape(label)}</a>'
+                           for label, url in (links(term) if links else ()))
+            piece = (piece[:start] + f'<span class="term" tabindex="0">{piece[start:end]}'
+                     f'<span class="tip" role="tooltip">{tip}</span></span>' + piece[end:])
         pieces[index] = piece
     return "".join(pieces)
 
@@ -336,11 +364,12 @@ class Renderer:
 
     def __init__(self, titles: Callable[[], dict[str, str]], kinds: Callable[[], dict[str, str]],
                  glossary: Callable[[], list[GlossaryTerm]], link: DocumentLink = urls.document,
-                 budget: float = RENDER_BUDGET_SECONDS):
+                 budget: float = RENDER_BUDGET_SECONDS, glossary_link: Callable[[str], str] = urls.glossary):
         self._titles = titles
         self._kinds = kinds
         self._glossary = glossary
         self._link = link  # webui/urls.py by default: links follow the app's routes
+        self._glossary_link = glossary_link
         self._budget = budget
         self._cache: dict[tuple[str, str, bool], str] = {}
         self._failed: LRUCache = LRUCache(maxsize=FAILED_RENDERS_REMEMBERED)
@@ -362,10 +391,21 @@ class Renderer:
                 self._cache[key] = rendered
             return rendered
         if with_glossary:
-            rendered = mark_glossary(rendered, self._glossary())
+            rendered = mark_glossary(rendered, self._glossary(), lambda term: self.term_links(term, document.id))
         with self._lock:
             self._cache[key] = rendered
         return rendered
+
+    def term_links(self, term: GlossaryTerm, current: str | None = None) -> list[tuple[str, str]]:
+        """Where a tooltip leads: the note that explains the term (unless it is the
+        page being read) and the term's glossary entry."""
+        links = []
+        if term.note and term.note != current:
+            title = self._titles().get(term.note)
+            if title:
+                links.append((f"Read the note: {title}", self._link("note", term.note, None)))
+        links.append(("Glossary entry", self._glossary_link(term_anchor(term.term))))
+        return links
 
     def markdown(self, text: str) -> str:
         """Safe HTML of any Markdown text that may contain casebase links; TooComplex

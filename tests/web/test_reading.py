@@ -4,6 +4,7 @@ glossary page A-Z."""
 
 from __future__ import annotations
 
+import html
 import re
 
 from indexer.content.vocabulary import UNKNOWN
@@ -79,3 +80,27 @@ def test_reading_minutes_grow_with_the_text(bundled_casebase):
     notes = sorted(bundled_casebase.content.notes, key=lambda n: len(n.body))
     assert reading.reading_minutes(notes[0]) <= reading.reading_minutes(notes[-1])
     assert reading.reading_minutes(notes[-1]) >= 2
+
+
+def _tooltips(page: str) -> list[str]:
+    return re.findall(r'<span class="tip" role="tooltip">(.*?)</span></span>', page, re.S)
+
+
+def test_glossary_tooltips_link_to_the_explaining_note_and_the_glossary_entry(client, bundled_casebase):
+    """On every note page, each tooltip ends with a link to the term's glossary entry
+    (an anchor the glossary page has) and, for a term another note explains, to that note."""
+    content = bundled_casebase.content
+    glossary_page = client.get("/glossary").get_data(as_text=True)
+    by_term = {term.term: term for term in content.glossary}
+    checked_note_links = 0
+    for note in content.notes:
+        for tip in _tooltips(client.get(f"/notes/{note.id}").get_data(as_text=True)):
+            term = by_term[html.unescape(tip.split(":", 1)[0])]
+            anchor = re.search(r'href="/glossary#([^"]+)">Glossary entry</a>', tip).group(1)
+            assert f'id="{anchor}"' in glossary_page
+            if term.note and term.note != note.id:
+                assert f'href="/notes/{term.note}">Read the note: ' in tip
+                checked_note_links += 1
+            else:
+                assert "Read the note" not in tip  # never a link to the page being read
+    assert checked_note_links > 0
