@@ -37,6 +37,10 @@ def submitted(values: dict) -> MultiDict:
                 for key, chosen in lesson["applies_when"].items():
                     for item in chosen:
                         form.add(f"{prefix}applies_when_{key}", item)
+        elif name == "sources":
+            for index, row in enumerate(value):
+                for key, text in row.items():
+                    form.add(f"source-{index}-{key}", text)
         elif isinstance(value, list):
             for item in value:
                 form.add(name, item)

@@ -31,6 +31,16 @@ MAX_SHOWN_CHARS = 60
 # How close a misspelt field name must be to a known one to suggest it (0-100).
 FIELD_HINT_CUTOFF = 60
 
+# Messages a form rewords for people who never see the YAML (webui/forms.py matches on them).
+EMPTY_TEXT = "must be a non-empty text"
+MISSING = "required field is missing"
+MISSING_OR_UNKNOWN = "required field is missing (write 'unknown' if the source is silent)"
+UNKNOWN_REFUSED = "must be written out; 'unknown' is not allowed here"
+NO_SOURCES = "at least one source is required: {author: ..., year: ...}"
+YEAR_EXPECTED = "must be a year such as 1998, or n.d. when the source gives none"
+TEXT_LIST = "must be a list of non-empty texts"
+INVALID_ID = "is not a valid id"
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -108,9 +118,8 @@ class FileChecker:
                 if len(spec.keys) == 2 and parent_present and not isinstance(parent, dict):
                     continue
                 if spec.required:
-                    self._report(path, "required field is missing (write 'unknown' if the source is silent)"
-                                 if spec.unknown_ok and spec.kind in ("text", "term", "country")
-                                 else "required field is missing")
+                    self._report(path, MISSING_OR_UNKNOWN if spec.unknown_ok and spec.kind in ("text", "term", "country")
+                                 else MISSING)
                 continue
             self._check_value(spec, value, path)
         nested: dict[str, set[str]] = {}
@@ -134,24 +143,24 @@ class FileChecker:
         kind = spec.kind
         if kind == "slug":
             if not isinstance(value, str) or not SLUG_PATTERN.match(value):
-                self._report(path, f"'{_shown(value)}' is not a valid id: use up to {MAX_ID_LENGTH} lower-case "
+                self._report(path, f"'{_shown(value)}' {INVALID_ID}: use up to {MAX_ID_LENGTH} lower-case "
                                    "letters, digits and hyphens")
         elif kind == "text":
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 return
             if not isinstance(value, str) or not value.strip():
-                self._report(path, "must be a non-empty text")
+                self._report(path, EMPTY_TEXT)
             elif not spec.unknown_ok and value.strip() == UNKNOWN:
-                self._report(path, "must be written out; 'unknown' is not allowed here")
+                self._report(path, UNKNOWN_REFUSED)
         elif kind == "integer":
             if not isinstance(value, int) or isinstance(value, bool):
                 self._report(path, f"must be a whole number, not '{_shown(value)}'")
         elif kind == "year":
             if not (value == "n.d." or (isinstance(value, int) and 1000 <= value <= 2100)):
-                self._report(path, f"must be a year such as 1998, or n.d. when the source gives none; got '{_shown(value)}'")
+                self._report(path, f"{YEAR_EXPECTED}; got '{_shown(value)}'")
         elif kind == "text-list":
             if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-                self._report(path, "must be a list of non-empty texts")
+                self._report(path, TEXT_LIST)
         elif kind == "term":
             self._check_term(spec.vocabulary, value, path, allow_unknown=True)
         elif kind == "terms":
@@ -195,7 +204,7 @@ class FileChecker:
 
     def _check_sources(self, value: Any, path: tuple) -> None:
         if not isinstance(value, list) or not value:
-            self._report(path, "at least one source is required: {author: ..., year: ...}")
+            self._report(path, NO_SOURCES)
             return
         for index, source in enumerate(value):
             if not isinstance(source, dict):

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import difflib
 import io
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from ruamel.yaml import YAML
@@ -133,3 +135,100 @@ def apply_edits(current: str, data: Mapping[str, Any], body: str,
     if old_body.strip() == body.strip():
         body = old_body
     return f"{FENCE}\n{front}{FENCE}\n{separator}{body}"
+
+
+# -- one section of a document ---------------------------------------------------------------
+
+_HEADING = re.compile(r"## +\S")
+_FENCE = re.compile(r"(```|~~~)")
+
+
+@dataclass(frozen=True)
+class BodySection:
+    """One '## ' section of a file's body: its heading and the file lines [start, end) it spans."""
+
+    heading: str
+    start: int
+    end: int
+
+
+def body_sections(text: str) -> list[BodySection]:
+    """The '## ' sections of a file's body, in order (headings inside fenced code do not count).
+    Text before the first heading is a section too when it holds anything.
+
+    >>> [(s.heading, s.start, s.end) for s in body_sections("---\\nid: a\\n---\\n\\n## One\\nx\\n\\n## Two\\ny\\n")]
+    [('One', 4, 7), ('Two', 7, 9)]
+    """
+    lines = text.splitlines(keepends=True)
+    parts = split(text)
+    first = 0 if parts is None else len((FENCE + "\n" + parts[0] + FENCE + "\n").splitlines())
+    starts, in_code = [], False
+    for number in range(first, len(lines)):
+        line = lines[number]
+        if _FENCE.match(line.lstrip()):
+            in_code = not in_code
+        elif not in_code and _HEADING.match(line):
+            starts.append(number)
+    sections = []
+    if "".join(lines[first:starts[0] if starts else len(lines)]).strip():
+        sections.append(BodySection("Introduction", first, starts[0] if starts else len(lines)))
+    for index, start in enumerate(starts):
+        end = starts[index + 1] if index + 1 < len(starts) else len(lines)
+        sections.append(BodySection(lines[start][3:].strip().rstrip("#").strip(), start, end))
+    return sections
+
+
+def section_text(text: str, section: BodySection) -> str:
+    """A body section's text as an editor sees it (without the blank lines that end it)."""
+    return "".join(text.splitlines(keepends=True)[section.start:section.end]).rstrip("\n")
+
+
+def replace_section(text: str, section: BodySection, new: str) -> str:
+    """`text` with one body section replaced by `new`; every other byte is kept, and so
+    are the blank lines that separated it from the next section.
+
+    >>> text = "---\\nid: a\\n---\\n\\n## One\\nx\\n\\n## Two\\ny\\n"
+    >>> replace_section(text, body_sections(text)[0], "## One\\r\\nchanged\\n\\n")
+    '---\\nid: a\\n---\\n\\n## One\\nchanged\\n\\n## Two\\ny\\n'
+    """
+    lines = text.splitlines(keepends=True)
+    old = "".join(lines[section.start:section.end])
+    tail = old[len(old.rstrip("\n")):] or ("\n" if section.end < len(lines) else "")
+    body = new.replace("\r\n", "\n").strip("\n")
+    replaced = body + (tail if body else "")
+    return "".join(lines[:section.start]) + replaced + "".join(lines[section.end:])
+
+
+def replace_value(text: str, keys: tuple, value: Any,
+                  unordered: Callable[[tuple], bool] = lambda path: False) -> str | None:
+    """`text` with the front-matter value at `keys` (e.g. ('summary',) or ('lessons', 2))
+    replaced by `value`, edited in place like `apply_edits` so only its lines change.
+    None when the file has no readable front matter or nothing at `keys`."""
+    parts = split(text)
+    if parts is None:
+        return None
+    front, rest = parts
+    try:
+        yaml = _yaml(front)
+        document = yaml.load(front)
+    except YAMLError:
+        return None
+    parent = document
+    for key in keys[:-1]:
+        try:
+            parent = parent[key]
+        except (KeyError, IndexError, TypeError):
+            return None
+    last = keys[-1]
+    if not isinstance(parent, (CommentedMap, CommentedSeq)) or (
+            isinstance(parent, CommentedSeq) and not (isinstance(last, int) and 0 <= last < len(parent))):
+        return None
+    if isinstance(parent, CommentedMap) and last not in parent:
+        parent[last] = value
+    elif _plain(parent[last]) == _plain(value):
+        return text
+    else:
+        parent[last] = _merge(parent[last], value, lambda path: True, unordered, tuple(keys))
+    stream = io.StringIO()
+    yaml.dump(document, stream)
+    return f"{FENCE}\n{stream.getvalue()}{FENCE}\n{rest}"
