@@ -91,6 +91,8 @@ FIELD_PAYLOAD = "<script>alert('f1')</script><img src=x onerror=alert('f2')>"
 ATTR_PAYLOAD = "\"><svg onload=alert('f3')>"
 LINK_PAYLOAD = "[f-link](javascript:alert('f4')) <a href=\"data:text/html,x\">f-data</a>"
 IFRAME_PAYLOAD = "<iframe src=javascript:alert('f5')></iframe><object data=x></object><embed src=x>"
+# A glossary term whose text becomes the glossary page's anchor id (and a tooltip's link).
+GLOSSARY_TERM_PAYLOAD = "zz \"' onmouseover=alert('g1') <b>x</b>"
 
 
 def _body() -> str:
@@ -132,7 +134,9 @@ def _write_tree(root: Path) -> None:
               sources=[evil_source], related_cases=[CASE_ID])
     glossary = {"terms": [{"term": "coopetition", "aliases": ["co-opetition"],
                            "definition": f"Rivals cooperate {FIELD_PAYLOAD} {ATTR_PAYLOAD} (Author 2001).",
-                           "note": NOTE_ID, "source": "Author 2001"}]}
+                           "note": NOTE_ID, "source": "Author 2001"},
+                          {"term": GLOSSARY_TERM_PAYLOAD, "aliases": [f"alias {FIELD_PAYLOAD}"],
+                           "definition": f"Evil term {IFRAME_PAYLOAD} (Author 2001).", "source": "Author 2001"}]}
     (root / "kb" / "glossary.yaml").write_text(yaml.safe_dump(glossary), encoding="utf-8")
     rules = {"rules": [{"id": "evil-rule", "kind": "warning", "note": NOTE_ID,
                         "message": f"Rule message {FIELD_PAYLOAD} {ATTR_PAYLOAD}",
@@ -170,7 +174,7 @@ BAD_SCHEME = re.compile(r"^(javascript|data|vbscript):", re.I)
 # The page chrome (whole pages only, never a rendered fragment) legitimately uses some of
 # the forbidden tags: same-origin scripts and stylesheets under /static/, meta tags that
 # are not http-equiv, forms posting to local paths, its own labelled controls.
-CHROME_CONTROL_IDS = re.compile(r"^(quick-q|q|mode|home-q|error-q|f-[a-z_]+)$")
+CHROME_CONTROL_IDS = re.compile(r"^(quick-q|q|mode|home-q|error-q|glossary-filter|f-[a-z_]+)$")
 
 
 def _chrome(tag: str, attrs: dict[str, str | None]) -> bool:
@@ -257,7 +261,8 @@ def _pages(client) -> dict[str, str]:
             "/search?q=footwear+cooperation", "/search?q=case+title", "/search?q=lesson+statement",
             "/search?q=heading+visible", "/search?q=rivals+cooperate+coopetition", "/search?kind=case",
             "/search?q=funding&kind=case", "/advisor?description=footwear+cooperation&pressure=under-pressure"
-            "&approach=bottom-up&driver=private&country=Brazil&sectors=furniture"]
+            "&approach=bottom-up&driver=private&country=Brazil&sectors=furniture",
+            "/glossary", "/cases", "/notes", "/search?country=Brazil", f"/search?q={quote(GLOSSARY_TERM_PAYLOAD)}"]
     pages = {}
     for url in urls:
         response = client.get(url)
@@ -316,6 +321,28 @@ def test_case_page_front_matter_is_escaped_text(client):
     assert_inert(lesson, "lesson", page=False)
 
 
+def test_browse_pages_show_the_payload_documents_escaped(client):
+    """/cases, /notes and /glossary list the payload documents and terms as text."""
+    pages = _pages(client)
+    assert "Case title &lt;script&gt;" in pages["/cases"]
+    assert "Note title &lt;script&gt;" in pages["/notes"]
+    glossary = pages["/glossary"]
+    assert "Rivals cooperate &lt;script&gt;" in glossary and "alias &lt;script&gt;" in glossary
+    assert "Evil term &lt;iframe" in glossary and "zz &#34;&#39; onmouseover=alert(&#39;g1&#39;) &lt;b&gt;" in glossary
+
+
+def test_glossary_anchor_ids_are_slugs_whatever_the_term(client):
+    """The filter's entries and the A-Z are addressed by ids made of [a-z0-9-] only,
+    so a term cannot break out of the id attribute; a tooltip links to the same id."""
+    glossary = client.get("/glossary").get_data(as_text=True)
+    ids = re.findall(r'<div class="entry" id="([^"]*)"', glossary)
+    assert len(ids) == 2 and all(re.fullmatch(r"term-[a-z0-9-]+", anchor) for anchor in ids), ids
+    assert 'data-filter-target="glossary-list"' in glossary and 'id="glossary-list"' in glossary
+    note = client.get(f"/notes/{NOTE_ID}").get_data(as_text=True)
+    linked = re.findall(r'href="/glossary#([^"]*)"', note)
+    assert linked and set(linked) <= set(ids)
+
+
 def test_note_page_glossary_tooltip_is_escaped(client):
     page = client.get(f"/notes/{NOTE_ID}").get_data(as_text=True)
     assert 'class="term" tabindex="0"' in page  # the glossary term was marked up
@@ -343,6 +370,7 @@ def _html_fields(value, path=""):
     "/search?q=footwear+cooperation&format=json", "/search?q=heading+visible&format=json",
     f"/api/search?q={quote(FIELD_PAYLOAD)}+case+title", f"/api/cases/{CASE_ID}", f"/api/notes/{NOTE_ID}",
     "/api/cases", "/advisor?description=footwear&pressure=under-pressure&format=json",
+    "/glossary?format=json", "/cases?format=json", "/notes?format=json",
 ])
 def test_json_variants_are_json_and_their_html_fields_are_inert(client, url):
     response = client.get(url)
@@ -448,7 +476,7 @@ def test_bad_parameters_are_named_and_escaped(client):
 
 HTML_URLS = ["/", "/search", "/search?q=footwear", f"/cases/{CASE_ID}", f"/notes/{NOTE_ID}", "/advisor",
              "/advisor?description=footwear", "/learn", "/no-such-page", "/cases/no-such-case",
-             "/search?q=x&mode=bad"]
+             "/search?q=x&mode=bad", "/glossary", "/cases", "/notes"]
 
 
 def _csp(header: str) -> dict[str, str]:
@@ -476,7 +504,8 @@ def test_the_policy_is_the_one_documented_in_security_py(client):
 
 
 def test_pages_use_no_inline_script_or_style_the_policy_would_block(client):
-    for url in ("/", "/learn", "/advisor", f"/cases/{CASE_ID}", f"/notes/{NOTE_ID}", "/search?q=footwear"):
+    for url in ("/", "/learn", "/advisor", f"/cases/{CASE_ID}", f"/notes/{NOTE_ID}", "/search?q=footwear",
+                "/glossary", "/cases", "/notes"):
         page = client.get(url).get_data(as_text=True)
         scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", page, re.S)
         assert scripts and all('src="/static/' in attrs and not body.strip() for attrs, body in scripts), url
