@@ -9,6 +9,8 @@ Three sources, one per kind of fact:
   search filters;
 - kb/vocabulary.yaml gives the enums (controlled values) and the content example ids,
   when a content is at hand (the app's Casebase, read per request).
+The observatory's paths and schemas are webui/observatory_openapi.py's (from its
+records); the helpers both use are in webui/openapi_parts.py.
 The web layer adds the `url` of every linked item (kind, doc_id and anchor) itself, so
 the document adds it to those schemas. tests/web/test_api.py validates live responses
 against the document, and runs schemathesis over it.
@@ -20,7 +22,6 @@ from typing import Any
 
 from flask import current_app, has_app_context
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
 
 from indexer import models
 from indexer.advisor.profile import MAX_DESCRIPTION
@@ -29,63 +30,22 @@ from indexer.content.schema import ATTRIBUTE, REGISTRY, FieldRegistry
 from indexer.content.vocabulary import UNKNOWN, Vocabulary
 from indexer.search.searcher import KINDS, MODES
 
-from . import presenters
+from . import observatory_openapi, presenters
+from .openapi_parts import (BOOLEAN, COUNT, ERROR, INTEGER, NULL, NUMBER, TEXT, TEXTS, Schema, array, json_response,
+                            map_of, model_schemas, nullable, obj, operation, query, ref)
 from .params import MAX_OFFSET
 from .security import ID_PATTERN
 
-Schema = dict[str, Any]
-
-TEXT: Schema = {"type": "string"}
-INTEGER: Schema = {"type": "integer"}
-NUMBER: Schema = {"type": "number"}
-BOOLEAN: Schema = {"type": "boolean"}
-TEXTS: Schema = {"type": "array", "items": TEXT}
-NULL: Schema = {"type": "null"}
-COUNT: Schema = {"type": "integer", "minimum": 0}
 # Answers dumped whole (every field present, null where unknown), and bodies that leave
 # out what is not known (an error names a parameter only when one is at fault).
 ANSWER_MODELS: tuple[type[BaseModel], ...] = (models.SearchResponse, models.Suggestion)
 SPARSE_MODELS: tuple[type[BaseModel], ...] = (models.ErrorResponse,)
-ERROR = "ErrorResponse"
-LINK_FIELDS = ("kind", "doc_id")
-URL: Schema = {"type": "string", "description": "The item's page (and fragment), built by the web layer from "
-                                                "kind, doc_id and anchor."}
 PROFILE_EXAMPLE = {"description": "Shoe workshops lose market share to imports; large factories and small "
                                   "workshops distrust each other", "country": "Mexico", "sectors": ["footwear"],
                    "driver": "private", "approach": "bottom-up"}
-ERROR_STATUSES = {"400": "A parameter cannot be used; `error.parameter` names it.",
-                  "404": "No such item.", "413": "The request body is too large.",
-                  "503": "The index is missing or being rebuilt, or the content has errors."}
 
 
 # -- schema helpers -------------------------------------------------------------
-
-def ref(name: str) -> Schema:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def array(items: Schema, **extra: Any) -> Schema:
-    return {"type": "array", "items": items, **extra}
-
-
-def nullable(schema: Schema) -> Schema:
-    """The schema or JSON null (OpenAPI 3.1 has no `nullable`)."""
-    return {"anyOf": [schema, NULL]}
-
-
-def obj(required: dict[str, Schema], optional: dict[str, Schema] | None = None,
-        description: str | None = None) -> Schema:
-    """A closed object: these properties, the first group required, nothing else."""
-    schema: Schema = {"type": "object", "properties": {**required, **(optional or {})},
-                      "required": list(required), "additionalProperties": False}
-    if description:
-        schema["description"] = description
-    return schema
-
-
-def map_of(values: Schema) -> Schema:
-    return {"type": "object", "additionalProperties": values}
-
 
 def values_of(vocabulary: Vocabulary | None, name: str | None) -> list[str] | None:
     return list(vocabulary.values(name)) if vocabulary is not None and name is not None else None
@@ -103,30 +63,10 @@ def link(description: str) -> Schema:
 
 # -- components from the engine's models ----------------------------------------
 
-def model_schemas(answer_models=ANSWER_MODELS, sparse_models=SPARSE_MODELS) -> dict[str, Schema]:
-    """Component schemas of the models and of every model they use, by model name.
-
-    Every property of an answer model is marked required, since an answer is dumped
-    whole; a linked item (one with kind and doc_id) gets the `url` the web layer adds.
-    """
-    schemas: dict[str, Schema] = {}
-    for group, whole in ((answer_models, True), (sparse_models, False)):
-        _, top = models_json_schema([(model, "serialization") for model in group],
-                                    ref_template="#/components/schemas/{model}")
-        for name, schema in top.get("$defs", {}).items():
-            properties = schema.get("properties", {})
-            if all(field in properties for field in LINK_FIELDS):
-                properties["url"] = dict(URL)
-            if whole and properties:
-                schema["required"] = list(properties)
-            schemas[name] = schema
-    return schemas
-
-
 def answer_schemas(vocabulary: Vocabulary | None, registry: FieldRegistry) -> dict[str, Schema]:
     """The models' schemas, with what the registry knows better than a model's types:
     the facets a search counts, and the attributes a suggestion echoes."""
-    schemas = model_schemas()
+    schemas = model_schemas(ANSWER_MODELS, SPARSE_MODELS)
     facets = schemas["SearchResponse"]["properties"]["facets"]
     schemas["SearchResponse"]["properties"]["facets"] = obj(
         {facet: map_of({"type": "integer", "minimum": 1}) for facet in registry.facets},
@@ -229,33 +169,12 @@ def health_schema() -> Schema:
 def components(vocabulary: Vocabulary | None, registry: FieldRegistry = REGISTRY) -> Schema:
     """Every component schema: the models', the registry's and the presenters'."""
     schemas = {**answer_schemas(vocabulary, registry), **case_schemas(vocabulary, registry),
-               "Profile": profile_schema(vocabulary, registry), "Health": health_schema()}
+               "Profile": profile_schema(vocabulary, registry), "Health": health_schema(),
+               **observatory_openapi.components()}
     return {"schemas": schemas}
 
 
 # -- paths ----------------------------------------------------------------------
-
-def query(name: str, schema: Schema, description: str, *, explode: bool = False) -> Schema:
-    parameter = {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
-    if explode:
-        parameter.update(style="form", explode=True)
-    return parameter
-
-
-def json_response(description: str, schema: Schema) -> Schema:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def responses(ok: Schema, *errors: str) -> Schema:
-    answers = {"200": ok}
-    answers.update({status: json_response(ERROR_STATUSES[status], ref(ERROR)) for status in errors})
-    return answers
-
-
-def operation(summary: str, ok: Schema, *errors: str, parameters: list | None = None, **extra: Any) -> Schema:
-    return {"summary": summary, "operationId": extra.pop("operation_id"),
-            "parameters": parameters or [], "responses": responses(ok, *errors), **extra}
-
 
 def search_parameters(vocabulary: Vocabulary | None, registry: FieldRegistry = REGISTRY) -> list[Schema]:
     """The query parameters of GET /api/search: one repeatable filter per facet of `registry`."""
@@ -339,9 +258,11 @@ def openapi_document(content: Content | None = None, registry: FieldRegistry = R
     return {
         "openapi": "3.1.0",
         "info": {"title": "Cluster Casebase API", "version": "1",
-                 "description": "Search, browse and advisor endpoints; the same JSON shapes as the CLI's --json, "
-                                "with the `url` of every linked page. Errors are JSON: "
+                 "description": "Search, browse and advisor endpoints, and the initiative observatory's "
+                                "programmes, initiatives, scorecards, measurements, evaluations and benchmarks; "
+                                "the same JSON shapes as the CLI's --json, with the `url` of every linked page. "
+                                "Writes need a signed-in session and its CSRF token (X-CSRF-Token). Errors are JSON: "
                                 "{\"error\": {\"status\", \"message\", \"parameter\"?}}."},
-        "paths": paths(content, registry),
+        "paths": {**paths(content, registry), **observatory_openapi.paths()},
         "components": components(content.vocabulary if content is not None else None, registry),
     }
