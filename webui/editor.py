@@ -6,16 +6,19 @@ publishing, history) and render; the engine validates, writes, records and reloa
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
-from flask import Blueprint, Flask, abort, g, jsonify, redirect, render_template, request
+from flask import Blueprint, Flask, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from werkzeug.routing import BaseConverter, ValidationError
 
 from indexer.content.frontmatter import FrontMatterError, parse_text
-from indexer.errors import NotFound, Refused, StateConflict
+from indexer.errors import InvalidInput, NotFound, Refused, StateConflict
 from indexer.library.database import MAX_ROW_ID
 from indexer.library.diffs import field_changes
+from indexer.library.drafts import Draft, Revision
 from indexer.library.editing import NEW, Conflict, InvalidEdit, Library, unified_diff
+from indexer.library.notify import Notifier
 from indexer.library.retaining import case_from_profile
 
 from . import forms, params, urls
@@ -66,6 +69,23 @@ def init_app(app: Flask) -> None:
 def library() -> Library:
     """The engine's library of the current app's Casebase."""
     return casebase().library
+
+
+def notifier() -> Notifier:
+    """Review e-mails as the instance configures them (none without CASEBASE_SMTP_HOST).
+    Views call it after the library's call returned, so no transaction waits for mail."""
+    instance = casebase()
+    return Notifier(instance.settings.mail, instance.accounts.users, instance.accounts.record,
+                    single_maintainer=instance.settings.single_maintainer)
+
+
+def _absolute(path: str) -> str:
+    """A link for an e-mail: this request's host and `path`."""
+    return request.host_url.rstrip("/") + path
+
+
+def _wants_json() -> bool:
+    return request.args.get("format") == "json"
 
 
 @bp.before_request
@@ -164,6 +184,7 @@ def _save(kind: str, doc_id: str, is_new: bool):
     current = None if is_new else library().head(kind, doc_id)[1]
     text = form_to_text(kind, doc_id, request.form, current=current)
     base = NEW if is_new else request.form.get("base_revision", "")
+    before = None if is_new else library().open_draft(kind, doc_id)
     try:
         if is_new:
             draft = library().create_draft(kind, doc_id, text, g.user.name, message)
@@ -179,6 +200,11 @@ def _save(kind: str, doc_id: str, is_new: bool):
         return _render_form(kind, doc_id, values, base, errors, 422, is_new=is_new)
     except Conflict as conflict:
         return _conflict_page(kind, doc_id, conflict)
+    # A new draft, or one a reviewer had sent back, now waits for review: tell the reviewers.
+    submitted = before is None or not before.waits_for_review
+    mailed = submitted and notifier().submitted(draft, g.user.name, _absolute(urls.draft(draft.id)))
+    flash(f"Saved draft #{draft.id} of {kind} {doc_id}. It waits for a reviewer"
+          + (" (reviewers were notified by e-mail)." if mailed else "."), "success")
     return redirect(urls.draft(draft.id))
 
 
@@ -214,7 +240,66 @@ def draft(draft_id: int):
     can_discard = item.status in ("open", "conflict") and library().may_discard(g.user, item)
     return render_template("draft.html", draft=item, diff=unified_diff(published or "", item.text, "published",
                                                                        "draft"), body_html=body_html,
-                           changes=field_changes(published or "", item.text, item.kind), can_discard=can_discard)
+                           changes=field_changes(published or "", item.text, item.kind), can_discard=can_discard,
+                           can_publish=library().may_publish(g.user, item))
+
+
+def _title(item: Draft) -> str:
+    try:
+        title = parse_text(item.text).data.get("title")
+    except FrontMatterError:
+        title = None
+    return str(title) if title else item.doc_id
+
+
+def waited(seconds: float) -> str:
+    """How long a draft has waited, in words.
+
+    >>> waited(30), waited(3600 * 5), waited(86400 * 3 + 7200)
+    ('under a minute', '5 hours', '3 days')
+    """
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = int(seconds // size)
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return "under a minute"
+
+
+def _queued(item: Draft, now: float) -> dict:
+    """One draft of the review queue, as the page and its JSON show it."""
+    return {"id": item.id, "kind": item.kind, "doc_id": item.doc_id, "title": _title(item), "author": item.author,
+            "contributors": list(item.contributors), "message": item.message, "created": item.created,
+            "updated": item.updated, "age_seconds": max(0, int(now - item.updated)),
+            "age": waited(now - item.updated),
+            "sent_back_by": item.sent_back_by, "sent_back_note": item.sent_back_note,
+            "url": urls.draft(item.id), "diff_url": urls.draft(item.id) + "#changes"}
+
+
+@bp.get("/review")
+@require("reviewer")
+def review():
+    """What waits for this reviewer, oldest first; drafts they changed (another reviewer
+    must publish them) and drafts sent back to their authors apart. ?format=json too."""
+    queue, now = library().review_queue(g.user), time.time()
+    groups = {name: [_queued(item, now) for item in getattr(queue, name)] for name in ("waiting", "yours",
+                                                                                       "sent_back")}
+    if _wants_json():
+        return jsonify(reviewer=g.user.name, **groups)
+    return render_template("review.html", **groups)
+
+
+@bp.post("/drafts/<row_id:draft_id>/send-back")
+@require("reviewer")
+def send_back(draft_id: int):
+    """Return an open draft to its author with a note (required); they are e-mailed."""
+    try:
+        item = library().send_back(draft_id, g.user, request.form.get("note", ""))
+    except InvalidInput as error:
+        flash(f"Not sent back: {error.message}.", "error")
+        return redirect(urls.draft(draft_id))
+    mailed = notifier().sent_back(item, _absolute(urls.draft(item.id)))
+    flash(f"Sent draft #{item.id} back to {item.author}" + (" (notified by e-mail)." if mailed else "."), "success")
+    return redirect(url_for("editor.review"))
 
 
 @bp.post("/drafts/<row_id:draft_id>/publish")
@@ -224,13 +309,17 @@ def publish(draft_id: int):
     and the index updated (409 when the draft is no longer open)."""
     item = library().draft(draft_id)
     try:
-        library().publish(draft_id, g.user.name, request.form.get("message", ""))
+        record = library().publish(draft_id, g.user.name, request.form.get("message", ""))
     except Conflict as conflict:
         return _conflict_page(item.kind, item.doc_id, conflict)
     except InvalidEdit as error:
         abort(422, description="; ".join(str(p) for p in error.problems))
     except Refused as refused:
         abort(403, description=str(refused))
+    mailed = notifier().published(library().draft(draft_id), record,
+                                  _absolute(urls.document(item.kind, item.doc_id)))
+    flash(f"Published {item.kind} {item.doc_id} as revision #{record.id}"
+          + (" (the author was notified by e-mail)." if mailed else "."), "success")
     return redirect(urls.document(item.kind, item.doc_id))
 
 
@@ -239,16 +328,28 @@ def publish(draft_id: int):
 def discard(draft_id: int):
     """Set a draft aside (kept with status 'discarded'): reviewers any open draft or
     conflict copy, editors only their own (403 otherwise, 409 once published)."""
-    library().discard(draft_id, g.user)
+    item = library().discard(draft_id, g.user)
+    flash(f"Discarded draft #{item.id} of {item.kind} {item.doc_id} (it is kept, but no longer open).", "success")
     return redirect(urls.drafts())
+
+
+def _credited(kind: str, item: Revision) -> dict:
+    """A revision's credits with the links of its page and of its restore."""
+    plural = kind + "s"
+    return {**item.credits(), "url": url_for("editor.revision", plural=plural, doc_id=item.doc_id,
+                                             revision_id=item.id),
+            "restore_url": url_for("editor.confirm_restore", plural=plural, doc_id=item.doc_id, revision_id=item.id)}
 
 
 @bp.get("/history/<plural>/<doc_id>")
 @require("editor")
 def history(plural: str, doc_id: str):
-    """Published revisions, and the diff between any two (?a=ID&b=ID)."""
+    """Published revisions with who wrote, reviewed and why, and the diff between any
+    two (?a=ID&b=ID); ?format=json for the credits."""
     kind, doc_id = _kind(plural), _checked_id(doc_id)
     revisions = library().history(kind, doc_id)
+    if _wants_json():
+        return jsonify(kind=kind, doc_id=doc_id, revisions=[_credited(kind, item) for item in revisions])
     diff = changes = None
     if request.args.get("a") and request.args.get("b"):
         older_id, newer_id = row_id(request.args.get("a")), row_id(request.args.get("b"))
@@ -259,18 +360,57 @@ def history(plural: str, doc_id: str):
         diff = unified_diff(older.text, newer.text, f"revision {older.id}", f"revision {newer.id}")
         changes = field_changes(older.text, newer.text, kind)
     return render_template("history.html", kind=kind, doc_id=doc_id, revisions=revisions, diff=diff,
-                           changes=changes)
+                           changes=changes, links={item.id: _credited(kind, item) for item in revisions})
+
+
+@bp.get("/history/<plural>/<doc_id>/revisions/<row_id:revision_id>")
+@require("editor")
+def revision(plural: str, doc_id: str, revision_id: int):
+    """One revision: its credits, its changes against the revision before, its text
+    (?format=json: credits and text)."""
+    kind, doc_id = _kind(plural), _checked_id(doc_id)
+    item = library().revision(revision_id, kind, doc_id)
+    if _wants_json():
+        return jsonify(kind=kind, doc_id=doc_id, text=item.text, **_credited(kind, item))
+    older = [other for other in library().history(kind, doc_id) if other.id < item.id]
+    before = older[0].text if older else ""
+    return render_template("revision.html", kind=kind, doc_id=doc_id, item=item, links=_credited(kind, item),
+                           previous=older[0] if older else None, changes=field_changes(before, item.text, kind),
+                           diff=unified_diff(before, item.text, "before", f"revision {item.id}"))
+
+
+def _restore_page(kind: str, doc_id: str, revision_id: int, reason: str = "", error: str | None = None,
+                  status: int = 200):
+    item = library().revision(revision_id, kind, doc_id)
+    _, current = library().published(kind, doc_id)
+    return render_template("restore.html", kind=kind, doc_id=doc_id, item=item, reason=reason, error=error,
+                           changes=field_changes(current or "", item.text, kind),
+                           diff=unified_diff(current or "", item.text, "published now", f"revision {item.id}"),
+                           action=url_for("editor.restore", plural=kind + "s", doc_id=doc_id,
+                                          revision_id=revision_id)), status
+
+
+@bp.get("/history/<plural>/<doc_id>/restore/<row_id:revision_id>")
+@require("reviewer")
+def confirm_restore(plural: str, doc_id: str, revision_id: int):
+    """Ask first: what restoring would change, and why (the reason is required)."""
+    return _restore_page(_kind(plural), _checked_id(doc_id), revision_id)
 
 
 @bp.post("/history/<plural>/<doc_id>/restore/<row_id:revision_id>")
 @require("reviewer")
 def restore(plural: str, doc_id: str, revision_id: int):
-    """Publish an old revision again (itself a new revision)."""
+    """Publish an old revision again, as a new revision naming it and the reason
+    (422 with the confirmation page again when no reason is given)."""
     kind, doc_id = _kind(plural), _checked_id(doc_id)
+    reason = request.form.get("reason", "")
     try:
-        library().restore(revision_id, g.user.name, kind, doc_id)
+        record = library().restore(revision_id, g.user.name, kind, doc_id, reason=reason)
     except InvalidEdit as error:
         abort(422, description="; ".join(str(p) for p in error.problems))
+    except InvalidInput as error:
+        return _restore_page(kind, doc_id, revision_id, reason, error.message, 422)
+    flash(f"Restored revision #{revision_id} of {kind} {doc_id} as revision #{record.id}.", "success")
     return redirect(urls.history(kind, doc_id))
 
 

@@ -133,8 +133,18 @@ def test_history_shows_the_diff_and_restore_works(site):
     ids = re.findall(r'name="a" value="(\d+)"', history)
     diff = reviewer.get(f"/history/cases/dortmund?a={ids[1]}&b={ids[0]}").get_data(as_text=True)
     assert "+title: Dortmund, retitled" in diff.replace("&#43;", "+")
-    restored = reviewer.post(f"/history/cases/dortmund/restore/{ids[1]}", data={"csrf_token": token})
+    # Restore asks first: a confirmation page with the changes and a required reason.
+    confirm = reviewer.get(f"/history/cases/dortmund/restore/{ids[1]}").get_data(as_text=True)
+    assert 'name="reason"' in confirm and "Dortmund, retitled" in confirm and path.read_text() != original
+    refused = reviewer.post(f"/history/cases/dortmund/restore/{ids[1]}", data={"csrf_token": token, "reason": " "})
+    assert refused.status_code == 422 and 'aria-invalid="true"' in refused.get_data(as_text=True)
+    assert path.read_text() != original
+    restored = reviewer.post(f"/history/cases/dortmund/restore/{ids[1]}",
+                             data={"csrf_token": token, "reason": "The old title is the one the sources use"})
     assert restored.status_code == 302 and path.read_text() == original
+    page = reviewer.get(restored.location).get_data(as_text=True)
+    assert f"Restored revision #{ids[1]} of case dortmund as revision #" in page  # the success message
+    assert f"Restore of revision" in page and "The old title is the one the sources use" in page
 
 
 def test_the_advisor_profile_can_be_retained_as_a_draft_case(site):
@@ -321,8 +331,8 @@ def test_a_reload_whose_content_reuses_the_old_id_does_not_serve_old_answers(sit
     real = indexer.service.load_library
     same = casebase.content
 
-    def same_object(root):
-        fresh = real(root)
+    def same_object(root, **options):
+        fresh = real(root, **options)
         same.documents.clear()
         same.documents.update(fresh.documents)  # new documents, the old object's id()
         return same
