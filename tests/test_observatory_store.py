@@ -216,7 +216,32 @@ def test_the_core_flow_works_on_postgresql(postgres_url, tree):
     evaluation = observatory.record_evaluation(mona, initiative.slug, {"held_on": "2027-02-15",
                                                                        "actions": [{"text": "Act"}]})
     assert observatory.update_action(mona, evaluation.actions[0].id, "dropped").status == "dropped"
+    observatory.record_measurement(mona, indicator.id, "2027-Q1", 3.5, "2027-03-31")  # ends after 2027-01
+    [line] = observatory.dashboard(mona, programme.slug, today=date(2027, 4, 1)).summaries
+    assert line.measured == 1 and line.last_self_evaluation == date(2027, 2, 15)
+    assert latest_by_indicator_on(database, indicator.id).period == "2027-Q1"
     database.dispose()
+
+
+def latest_by_indicator_on(database, indicator_id):
+    from indexer.observatory.measurements import latest_by_indicator
+
+    with database.reading() as db:
+        [found] = latest_by_indicator(db, [indicator_id])[indicator_id]
+    return found
+
+
+def test_the_dashboard_reads_the_latest_period_as_the_analysis_orders_them(casebase, people, world):
+    from indexer.observatory.dashboard import latest
+
+    observatory = casebase.observatory
+    indicator = world["a"][1]
+    for period, value, day in (("2027-12", 1, "2027-12-31"), ("2027", 2, "2027-12-30"), ("2027-Q4", 3, "2027-12-31"),
+                               ("2027-11", 4, "2028-01-05"), ("2026", 5, "2026-12-31")):
+        observatory.record_measurement(people.lina, indicator.id, period, value, day)
+    expected = latest(observatory.measurements(people.lina, indicator.id))
+    assert latest_by_indicator_on(casebase.database, indicator.id) == expected
+    assert (expected.period, expected.value) == ("2027-Q4", 3.0)  # Dec 31 ties with 2027-12: the later recorded
 
 
 def test_a_csv_import_with_bad_rows_writes_nothing_and_names_each_row(casebase, people, world):

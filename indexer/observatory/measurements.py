@@ -6,12 +6,14 @@ from __future__ import annotations
 import time
 from typing import Any, Iterable
 
-from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy import Connection, Integer, and_, case, cast, func, insert, select, update
 
 from indexer.observatory import access, rows
 from indexer.observatory import tables as t
 from indexer.observatory.models import Measurement, Viewer
-from indexer.observatory.validation import MAX_TEXT, check_number, check_period, check_text, iso, parse_date
+from indexer.observatory.validation import (
+    MAX_TEXT, check_number, check_period, check_text, iso, parse_date,
+)
 
 
 def record(db: Connection, viewer: Viewer, indicator_id: int, period: Any, value: Any, measured_on: Any,
@@ -71,3 +73,35 @@ def current_by_indicator(db: Connection, indicator_ids: Iterable[int]) -> dict[i
                                                            t.measurements.c.is_current.is_(True))):
             found[measurement.indicator_id].append(measurement)
     return found
+
+
+def period_order():
+    """A SQL expression that orders periods by their last month, like validation.period_end
+    ("2027" = 202712, "2027-Q1" = 202703, "2027-03" = 202703), on SQLite and PostgreSQL."""
+    period = t.measurements.c.period
+    year = cast(func.substr(period, 1, 4), Integer) * 100
+    return case((func.length(period) == 4, year + 12),
+                (func.substr(period, 6, 1) == "Q", year + cast(func.substr(period, 7, 1), Integer) * 3),
+                else_=year + cast(func.substr(period, 6, 2), Integer))
+
+
+def latest_by_indicator(db: Connection, indicator_ids: Iterable[int]) -> dict[int, list[Measurement]]:
+    """The current measurement of the latest period of each indicator (ties: the later
+    measured, then the later recorded), as one-item lists by indicator id: what the
+    dashboard reads. The database finds each indicator's latest period (an aggregate,
+    no sort), so only those rows are read."""
+    ids = list(indicator_ids)
+    best: dict[int, Measurement] = {}
+    order = period_order()
+    for start in range(0, len(ids), 500):
+        chosen = and_(t.measurements.c.indicator_id.in_(ids[start:start + 500]), t.measurements.c.is_current.is_(True))
+        last = (select(t.measurements.c.indicator_id.label("indicator_id"), func.max(order).label("last"))
+                .where(chosen).group_by(t.measurements.c.indicator_id).subquery())
+        query = select(t.measurements).join(last, and_(last.c.indicator_id == t.measurements.c.indicator_id,
+                                                       last.c.last == order)).where(chosen)
+        for row in db.execute(query).mappings():
+            measurement = rows.measurement_record(row)
+            known = best.get(measurement.indicator_id)
+            if known is None or (measurement.measured_on, measurement.id) > (known.measured_on, known.id):
+                best[measurement.indicator_id] = measurement
+    return {indicator_id: [best[indicator_id]] if indicator_id in best else [] for indicator_id in ids}

@@ -106,7 +106,7 @@ def dashboard(db: Connection, viewer: Viewer, programme_slug: str, warnings_of: 
     visible = access.Visibility(db, viewer)
     open_to_viewer = [initiative for initiative in everyone if visible.figures_on_its_page(initiative)]
     cards, indicators = scorecards_of(db, open_to_viewer)
-    current = measurements.current_by_indicator(db, [indicator.id for indicator in indicators])
+    current = measurements.latest_by_indicator(db, [indicator.id for indicator in indicators])
     held = evaluations_of(db, [initiative.id for initiative in open_to_viewer])
     warnings = {initiative.id: warnings_of(initiative) for initiative in everyone}
     result = summarise(programme, [access.public_view(i, visible) for i in everyone], cards, current, held,
