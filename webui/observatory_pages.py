@@ -200,6 +200,8 @@ def _initiative_form(template: str, values: dict, error: dict | None, status: in
 def new_initiative(programme_slug: str):
     """The form for a new initiative (programme managers)."""
     item = observatory().programme(viewer(), programme_slug)
+    if not observatory().may_manage(viewer(), programme_slug):
+        raise Refused(f"only the managers of '{programme_slug}' may create its initiatives")
     return _initiative_form("observatory/initiative_form.html", {"profile": {}, "sharing": "named"}, None, 200,
                             programme=item, action=urls.new_initiative(programme_slug), is_new=True)
 
@@ -251,6 +253,8 @@ def initiative(slug: str):
 def edit_initiative(slug: str):
     """The initiative's profile form (members and managers)."""
     item = observatory().initiative(viewer(), slug)
+    if not observatory().may_change(viewer(), slug):
+        raise Refused(f"only members of '{slug}' and its programme's managers may edit its profile")
     values = {**{name: getattr(item, name) for name in INITIATIVE_FIELDS},
               "profile": {**item.profile, "country": item.country, "sectors": list(item.sectors)}}
     values["facilitators"] = ", ".join(item.facilitators)

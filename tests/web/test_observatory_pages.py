@@ -343,3 +343,62 @@ def test_closing_an_initiative_links_to_its_draft_case(site):
     page = html(maria.get(answer.location))
     assert f'href="/drafts/{closed.case_draft_id}"' in page and "draft case" in page
     assert maria.get(f"/drafts/{closed.case_draft_id}").status_code == 200
+
+
+def test_forms_for_writers_only_are_refused_to_others(site):
+    rob = signed_in(site, "rob")
+    assert rob.get("/observatory/round/new").status_code == 403
+    assert rob.get("/observatory/initiatives/alpha/edit").status_code == 403
+    assert signed_in(site, "lek").get("/observatory/round/new").status_code == 403
+    lek_edit = signed_in(site, "lek").get("/observatory/initiatives/alpha/edit")
+    assert lek_edit.status_code == 200 and 'value="Alpha food"' in html(lek_edit)
+    assert site.test_client().get("/observatory/round/new").status_code == 401
+
+
+@pytest.mark.parametrize("path", ["/observatory/nowhere", "/observatory/initiatives/nowhere",
+                                  "/observatory/initiatives/alpha/indicators/999999",
+                                  "/observatory/round/benchmarks/999999"])
+def test_what_does_not_exist_is_404_in_html_and_json(site, path):
+    maria = signed_in(site, "maria")
+    assert maria.get(path).status_code == 404
+    answer = maria.get(path + "?format=json")
+    assert answer.status_code == 404 and answer.is_json and answer.get_json()["error"]["status"] == 404
+
+
+def test_a_fourth_indicator_for_one_factor_is_refused_and_the_form_kept(site):
+    maria = signed_in(site, "maria")
+    manager = as_user(site, "maria")
+    facade(site).create_initiative(manager, "round", {"slug": "full", "name": "Full factor"})
+    for n in range(3):
+        facade(site).add_indicator(manager, "full", {"perspective": "Internal", "factor": "Trust", "name": f"KPI {n}"})
+    answer = maria.post("/observatory/initiatives/full/scorecard", data={
+        "csrf_token": maria.token, "perspective": "Internal", "factor": "Trust", "name": "A fourth one",
+        "unit": "meetings", "baseline_value": "2", "direction": "higher"})
+    page = html(answer)
+    assert answer.status_code == 422 and 'value="A fourth one"' in page and 'value="meetings"' in page
+    assert re.search(r'role="alert"[^>]*>\w+: ', page)
+    assert len(facade(site).scorecard(manager, "full").perspectives[0].factors[0].indicators) == 3
+
+
+def test_a_programme_manager_sets_status_sharing_and_members(site):
+    maria = signed_in(site, "maria")
+    manager = as_user(site, "maria")
+    facade(site).create_initiative(manager, "round", {"slug": "moving", "name": "Moving along"})
+    assert maria.post("/observatory/initiatives/moving/status",
+                      data={"csrf_token": maria.token, "status": "launched"}).status_code == 302
+    assert maria.post("/observatory/initiatives/moving/sharing",
+                      data={"csrf_token": maria.token, "sharing": "hidden"}).status_code == 302
+    added = maria.post("/observatory/initiatives/moving/members",
+                       data={"csrf_token": maria.token, "user_name": "rob", "role": "facilitator"})
+    assert added.status_code == 302 and "done=member-added" in added.location
+    moved = facade(site).initiative(manager, "moving")
+    assert (moved.status, moved.sharing, [m.user for m in moved.members]) == ("launched", "hidden", ["rob"])
+    assert "The member was added." in html(maria.get(added.location))
+    members = maria.get("/observatory/initiatives/moving/members?format=json").get_json()
+    assert members == {"members": [{"user": "rob", "role": "facilitator"}]}
+    assert maria.post("/observatory/initiatives/moving/members/rob/remove",
+                      data={"csrf_token": maria.token}).status_code == 302
+    assert facade(site).initiative(manager, "moving").members == []
+    lek = signed_in(site, "lek")
+    assert lek.post("/observatory/initiatives/alpha/status",
+                    data={"csrf_token": lek.token, "status": "closed"}).status_code == 403
