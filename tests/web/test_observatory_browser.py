@@ -217,3 +217,45 @@ def test_the_observatory_journey(browser, site):
     desk.close()
     phone_context.close()
     assert not problems, problems
+
+
+AXE_SCRIPT = REPO_ROOT / "test-output" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.mark.skipif(not AXE_SCRIPT.exists(), reason="axe-core is installed by tests/web/test_accessibility.py")
+def test_no_serious_or_critical_axe_violation_on_the_observatory_pages(browser, site):
+    """axe-core over every observatory page of the fictional demo programme (only this
+    context bypasses the CSP, to inject axe)."""
+    from indexer.observatory.demo import DEMO_SLUG, create_demo
+
+    app, base_url = site
+    observatory = app.extensions["casebase"].observatory
+    manager = observatory.viewer(app.extensions["accounts"].get("maria"))
+    if not any(p.slug == DEMO_SLUG for p in observatory.programmes(manager)):
+        create_demo(observatory, manager)
+    slugs = [i.slug for i in observatory.initiatives(manager, DEMO_SLUG)]
+    measured = next(slug for slug in slugs if observatory.scorecard(manager, slug).perspectives)
+    indicator = observatory.scorecard(manager, measured).perspectives[0].factors[0].indicators[0]
+    definition = observatory.definitions(manager, DEMO_SLUG)[0]
+    pages = ["/observatory", f"/observatory/{DEMO_SLUG}", f"/observatory/{DEMO_SLUG}/new",
+             f"/observatory/{DEMO_SLUG}/benchmarks/{definition.id}", f"/observatory/initiatives/{measured}",
+             f"/observatory/initiatives/{measured}/edit", f"/observatory/initiatives/{measured}/scorecard",
+             f"/observatory/initiatives/{measured}/indicators/{indicator.id}",
+             f"/observatory/initiatives/{measured}/measure", f"/observatory/initiatives/{measured}/evaluations",
+             f"/observatory/initiatives/{measured}/import", f"/observatory/initiatives/{slugs[0]}/scorecard"]
+    context = browser.new_context(base_url=base_url, viewport=DESKTOP, bypass_csp=True)
+    try:
+        page = context.new_page()
+        sign_in(page, "maria")
+        found = {}
+        for url in pages:
+            assert page.goto(url).status == 200, url
+            page.add_script_tag(path=str(AXE_SCRIPT))
+            violations = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
+                .violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))""")
+            if violations:
+                found[url] = violations
+        assert not found, found
+    finally:
+        context.close()
