@@ -369,3 +369,142 @@ def test_a_reviewer_cannot_publish_their_own_draft(site):
     refused = reviewer.post(draft_url + "/publish", data={"csrf_token": token})
     assert refused.status_code == 403 and "another reviewer" in refused.get_data(as_text=True)
     assert path.read_text() == before
+
+
+def _saved_draft(client, doc_id: str, title: str, message: str = "") -> str:
+    form = form_of(client.get(f"/edit/cases/{doc_id}").get_data(as_text=True))
+    form["title"], form["message"] = [title], [message]
+    saved = client.post(f"/edit/cases/{doc_id}", data=form)
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    return saved.location
+
+
+def test_history_revision_page_and_json_credit_editor_reviewer_and_both_messages(site):
+    editor, reviewer = signed_in(site, "erin"), signed_in(site, "rita")
+    draft_url = _saved_draft(editor, "dortmund", "Dortmund, credited", "Lesson 1: make the statement actionable")
+    token = token_of(reviewer.get(draft_url).get_data(as_text=True))
+    reviewer.post(draft_url + "/publish", data={"csrf_token": token, "message": "Checked against Schmitz"})
+    [latest, imported] = reviewer.get("/history/cases/dortmund?format=json").get_json()["revisions"]
+    assert (latest["editor"], latest["reviewer"], latest["editor_message"], latest["reviewer_message"]) == (
+        "erin", "rita", "Lesson 1: make the statement actionable", "Checked against Schmitz")
+    assert (imported["editor"], imported["reviewer"]) == ("import", "import")
+    page = reviewer.get("/history/cases/dortmund").get_data(as_text=True)
+    for text in ('<td class="editor">erin</td>', '<td class="reviewer">rita</td>',
+                 "Lesson 1: make the statement actionable", "Checked against Schmitz"):
+        assert text in page, text
+    revision_page = reviewer.get(latest["url"]).get_data(as_text=True)
+    assert '<dd class="editor">erin</dd>' in revision_page and '<dd class="reviewer">rita</dd>' in revision_page
+    assert "<ins>credited</ins>" in revision_page.replace("<ins>, credited</ins>", "<ins>credited</ins>")
+    as_json = reviewer.get(latest["url"] + "?format=json").get_json()
+    assert as_json["editor"] == "erin" and "Dortmund, credited" in as_json["text"]
+    # Restored: the new revision names what it restored and why, on the page and in the JSON.
+    confirm = reviewer.get(imported["restore_url"])
+    assert confirm.status_code == 200
+    reviewer.post(imported["restore_url"], data={"csrf_token": token, "reason": "Wrong town name"})
+    restored = reviewer.get("/history/cases/dortmund?format=json").get_json()["revisions"][0]
+    assert (restored["restored_from"], restored["restore_reason"], restored["editor"]) == (
+        imported["id"], "Wrong town name", "rita")
+    assert f"Restore of revision" in reviewer.get(restored["url"]).get_data(as_text=True)
+
+
+def test_every_action_says_it_succeeded(site):
+    editor, reviewer = signed_in(site, "erin"), signed_in(site, "rita")
+    form = form_of(editor.get("/edit/cases/dortmund").get_data(as_text=True))
+    form["title"] = ["Dortmund, flashed"]
+    saved = editor.post("/edit/cases/dortmund", data=form, follow_redirects=True).get_data(as_text=True)
+    assert re.search(r'role="status">Saved draft #\d+ of case dortmund\. It waits for a reviewer\.<', saved)
+    draft_url = site.extensions["library"].open_draft("case", "dortmund")
+    draft_url = f"/drafts/{draft_url.id}"
+    assert "Saved draft" not in editor.get(draft_url).get_data(as_text=True)  # shown once
+    token = token_of(reviewer.get(draft_url).get_data(as_text=True))
+    published = reviewer.post(draft_url + "/publish", data={"csrf_token": token}, follow_redirects=True)
+    assert re.search(r"Published case dortmund as revision #\d+\.", published.get_data(as_text=True))
+    other = _saved_draft(editor, "criciuma", "Criciuma, to discard")
+    token = token_of(editor.get(other).get_data(as_text=True))
+    discarded = editor.post(other + "/discard", data={"csrf_token": token}, follow_redirects=True)
+    assert f"Discarded draft #{other.rsplit('/', 1)[1]} of case criciuma" in discarded.get_data(as_text=True)
+
+
+def test_a_reviewer_who_changed_a_draft_earlier_cannot_publish_it(site):
+    first, then = signed_in(site, "rita"), signed_in(site, "erin")
+    path = site.extensions["casebase"].settings.content_dir / "cases" / "dortmund.md"
+    before = path.read_text()
+    draft_url = _saved_draft(first, "dortmund", "Dortmund, started by Rita")
+    assert _saved_draft(then, "dortmund", "Dortmund, finished by Erin") == draft_url  # the same draft
+    page = first.get(draft_url).get_data(as_text=True)
+    assert "another reviewer must publish it" in page and "Publish</button>" not in page
+    refused = first.post(draft_url + "/publish", data={"csrf_token": token_of(page)})
+    assert refused.status_code == 403 and "rita changed this draft" in refused.get_data(as_text=True)
+    assert path.read_text() == before
+
+
+def test_the_review_queue_lists_waiting_drafts_oldest_first_and_the_reviewers_own_apart(site):
+    editor, reviewer = signed_in(site, "erin"), signed_in(site, "rita")
+    first = _saved_draft(editor, "dortmund", "Dortmund, queued first", "First")
+    second = _saved_draft(editor, "criciuma", "Criciuma, queued second")
+    own = _saved_draft(reviewer, "sinos-valley", "Sinos, by the reviewer")
+    queue = reviewer.get("/review?format=json").get_json()
+    assert [item["url"] for item in queue["waiting"]] == [first, second]
+    assert [item["url"] for item in queue["yours"]] == [own] and queue["sent_back"] == []
+    head = queue["waiting"][0]
+    assert (head["title"], head["kind"], head["author"], head["message"], head["diff_url"]) == (
+        "Dortmund, queued first", "case", "erin", "First", first + "#changes")
+    page = reviewer.get("/review").get_data(as_text=True)
+    assert page.index("Dortmund, queued first") < page.index("Criciuma, queued second") < page.index(
+        "Yours, needs another reviewer") < page.index("Sinos, by the reviewer")
+    assert editor.get("/review").status_code == 403  # editors see their drafts on /drafts
+    # Sent back: it leaves the queue, the author sees the note, their next save brings it back.
+    token = token_of(reviewer.get(first).get_data(as_text=True))
+    sent = reviewer.post(first + "/send-back", data={"csrf_token": token, "note": "Cite the source"},
+                         follow_redirects=True)
+    assert "Sent draft" in sent.get_data(as_text=True) and "back to erin" in sent.get_data(as_text=True)
+    queue = reviewer.get("/review?format=json").get_json()
+    assert [item["url"] for item in queue["waiting"]] == [second]
+    assert [(item["url"], item["sent_back_note"]) for item in queue["sent_back"]] == [(first, "Cite the source")]
+    assert "Sent back by rita" in editor.get(first).get_data(as_text=True)
+    _saved_draft(editor, "dortmund", "Dortmund, with the source")
+    assert [item["url"] for item in reviewer.get("/review?format=json").get_json()["waiting"]] == [second, first]
+
+
+def test_review_mails_go_out_after_the_commit_and_a_dead_server_loses_nothing(site, monkeypatch):
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    from indexer.settings import MailSettings
+
+    received = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            received.append((sorted(envelope.rcpt_tos), envelope.content.decode()))
+            return "250 OK"
+
+    def free_port():
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            return probe.getsockname()[1]
+
+    casebase = site.extensions["casebase"]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        monkeypatch.setattr(casebase, "settings", casebase.settings.with_changes(
+            mail=MailSettings("127.0.0.1", controller.port, domain="agency.example")))
+        editor, reviewer = signed_in(site, "erin"), signed_in(site, "rita")
+        draft_url = _saved_draft(editor, "dortmund", "Dortmund, mailed")
+        assert received[0][0] == ["rita@agency.example"] and draft_url in received[0][1]
+        page = editor.get(draft_url).get_data(as_text=True)
+        assert "reviewers were notified by e-mail" in page  # the message says so
+    finally:
+        controller.stop()
+    # The server is gone: the publish still happens, says so, and the audit log names the failure.
+    monkeypatch.setattr(casebase, "settings", casebase.settings.with_changes(
+        mail=MailSettings("127.0.0.1", free_port(), domain="agency.example", timeout=2)))
+    token = token_of(reviewer.get(draft_url).get_data(as_text=True))
+    published = reviewer.post(draft_url + "/publish", data={"csrf_token": token}, follow_redirects=True)
+    assert published.status_code == 200 and "Published case dortmund" in published.get_data(as_text=True)
+    path = casebase.settings.content_dir / "cases" / "dortmund.md"
+    assert "Dortmund, mailed" in path.read_text()
+    failures = [entry for entry in site.extensions["accounts"].audit(20) if entry["action"] == "notify.failed"]
+    assert len(failures) == 1 and failures[0]["target"] == "case:dortmund"
