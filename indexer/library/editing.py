@@ -317,7 +317,8 @@ class Library:
                 record = self._record(draft.kind, draft.doc_id, draft.text, reviewer,
                                       message or draft.message or f"Publish {draft.kind} {draft.doc_id}",
                                       previous=text, editor=draft.author, editor_message=draft.message,
-                                      reviewer_message=message)
+                                      # the publish form offers the editor's message: kept, it is theirs
+                                      reviewer_message="" if message == draft.message else message)
                 db.execute(update(drafts).where(drafts.c.id == draft.id)
                            .values(status=PUBLISHED, updated=time.time()))
             self._land(record, draft.author, reopen=draft.id)
