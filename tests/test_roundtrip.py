@@ -16,7 +16,7 @@ from werkzeug.datastructures import MultiDict
 
 from indexer.content.frontmatter import parse_text
 from indexer.content.loading import content_files
-from indexer.library.roundtrip import split
+from indexer.library.roundtrip import body_sections, replace_section, replace_value, section_text, split
 from webui import forms
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -145,3 +145,57 @@ def test_a_multiple_select_keeps_the_files_order_and_removing_one_choice_removes
     assert parse_text(saved).data["related_notes"] == notes[:1] + notes[2:]
     removed = [line for line in difflib.ndiff(text.splitlines(), saved.splitlines()) if line[:2] in ("- ", "+ ")]
     assert removed == [f"-   - {notes[1]}"]
+
+
+# ------------------------------------------------------------------------ one section at a time
+
+@pytest.mark.parametrize("kind,path", FILES, ids=[path.stem for _, path in FILES])
+def test_every_part_replaced_by_itself_gives_the_file_byte_for_byte(kind, path):
+    text = path.read_text(encoding="utf-8")
+    sections = body_sections(text)
+    assert sections, "every bundled file has a body section"
+    for section in sections:
+        assert replace_section(text, section, section_text(text, section)) == text, section.heading
+    data = parse_text(text).data
+    assert replace_value(text, ("summary",), data["summary"]) == text
+    for index, lesson in enumerate(data.get("lessons") or []):
+        assert replace_value(text, ("lessons", index), lesson) == text
+
+
+@pytest.mark.parametrize("kind,path", FILES, ids=[path.stem for _, path in FILES])
+def test_an_edited_body_section_changes_only_that_section(kind, path):
+    text = path.read_text(encoding="utf-8")
+    sections = body_sections(text)
+    section = sections[-1]
+    edited = replace_section(text, section, section_text(text, section) + "\n\nOne more sentence.")
+    lines = text.splitlines(keepends=True)
+    assert edited.startswith("".join(lines[:section.start]))
+    assert edited.endswith("".join(lines[section.end:]))
+    assert [line for line in difflib.ndiff(text.splitlines(), edited.splitlines()) if line[:2] in ("- ", "+ ")] == [
+        "+ ", "+ One more sentence."]
+    assert "One more sentence." in edited and parse_text(edited).data == parse_text(text).data
+
+
+def test_a_heading_inside_fenced_code_is_not_a_section():
+    text = "---\nid: a\n---\n\n## Real\n\n```\n## not a heading\n```\n\n## Second\nx\n"
+    assert [section.heading for section in body_sections(text)] == ["Real", "Second"]
+
+
+def test_a_lesson_replaced_keeps_the_files_topic_order_and_changes_its_lines_only():
+    kind, path = next((kind, path) for kind, path in LESSON_FILES
+                      if len(parse_text(path.read_text(encoding="utf-8")).data["lessons"][0].get("topics") or []) > 1)
+    text = path.read_text(encoding="utf-8")
+    lesson = dict(parse_text(text).data["lessons"][0])
+    lesson["topics"] = sorted(lesson["topics"], reverse=True)  # a form posts its options' order
+    lesson["explanation"] = lesson["explanation"] + " More."
+    saved = replace_value(text, ("lessons", 0), lesson,
+                          unordered=lambda p: len(p) > 2 and p[2] in ("topics", "applies_when"))
+    after = parse_text(saved).data["lessons"][0]
+    assert after["topics"] == parse_text(text).data["lessons"][0]["topics"]
+    assert after["explanation"].endswith(" More.")
+    assert changed_lines(text, saved) <= set(span(front_of(text)["lessons"][0], "explanation"))
+
+
+def test_nothing_at_the_path_or_no_front_matter_gives_none():
+    assert replace_value("no front matter\n", ("summary",), "x") is None
+    assert replace_value("---\nid: a\nlessons: []\n---\n", ("lessons", 3), {}) is None

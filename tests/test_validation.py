@@ -203,3 +203,28 @@ def test_an_id_longer_than_the_limit_is_a_located_validation_error(tmp_path):
     assert SLUG_PATTERN.match("a" * MAX_ID_LENGTH)
     assert not SLUG_PATTERN.match("a" * (MAX_ID_LENGTH + 1))
     assert not SLUG_PATTERN.match("a-" * 40 + "b")
+
+
+def test_every_error_of_a_file_is_reported_in_one_pass(tree):
+    """Issue 14: the id, the summary, the sources and each lesson's problems all at once, not in rounds."""
+    case = valid_case("Bad Id", summary="", sources=[{"author": "", "year": "last year"}])
+    case["lessons"] = [
+        {"id": "one", "statement": "", "explanation": "x (Author 2001).", "topics": ["nonsense"], "sources": ["Author 2001"]},
+        {"id": "two", "statement": "Do it.", "explanation": "", "topics": [], "sources": [],
+         "applies_when": {"approach": "sideways"}},
+    ]
+    tree.write("case", "bad-id", render(case))
+    problems = [p for p in problems_of(tree) if p.severity == "error"]
+    fields = {p.field for p in problems}
+    assert {"id", "summary", "sources[0].author", "sources[0].year", "lessons[0].statement", "lessons[0].topics[0]",
+            "lessons[1].explanation", "lessons[1].applies_when.approach"} <= fields
+    assert all(p.path == "cases/bad-id.md" and p.line for p in problems)
+
+
+def test_the_messages_a_form_rewords_are_the_validators_own(tree):
+    """webui/forms rewords these messages by their constants; they must stay what the checker says."""
+    from indexer.content import validate
+
+    tree.case(summary="", sources=[])
+    messages = {p.field: p.message for p in problems_of(tree)}
+    assert messages["summary"] == validate.EMPTY_TEXT and messages["sources"] == validate.NO_SOURCES

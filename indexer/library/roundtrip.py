@@ -170,8 +170,10 @@ def body_sections(text: str) -> list[BodySection]:
         elif not in_code and _HEADING.match(line):
             starts.append(number)
     sections = []
-    if "".join(lines[first:starts[0] if starts else len(lines)]).strip():
-        sections.append(BodySection("Introduction", first, starts[0] if starts else len(lines)))
+    preamble_end = starts[0] if starts else len(lines)
+    text_start = next((n for n in range(first, preamble_end) if lines[n].strip()), None)
+    if text_start is not None:  # from its first written line: the blank line after the fence stays
+        sections.append(BodySection("Introduction", text_start, preamble_end))
     for index, start in enumerate(starts):
         end = starts[index + 1] if index + 1 < len(starts) else len(lines)
         sections.append(BodySection(lines[start][3:].strip().rstrip("#").strip(), start, end))
