@@ -402,3 +402,19 @@ def test_a_programme_manager_sets_status_sharing_and_members(site):
     lek = signed_in(site, "lek")
     assert lek.post("/observatory/initiatives/alpha/status",
                     data={"csrf_token": lek.token, "status": "closed"}).status_code == 403
+
+
+def test_the_dashboard_draws_the_first_benchmarks_and_links_the_others(site):
+    from webui.observatory_pages import DASHBOARD_BENCHMARKS
+
+    manager = as_user(site, "maria")
+    facade(site).create_programme(manager, "Many indicators", slug="many")
+    for n in range(DASHBOARD_BENCHMARKS + 2):
+        facade(site).define_indicator(manager, "many", {"key": f"shared-{n}", "name": f"Shared indicator {n}"})
+    answer = signed_in(site, "maria").get("/observatory/many?format=json").get_json()
+    definitions = facade(site).definitions(manager, "many")
+    assert [b["definition_id"] for b in answer["benchmarks"]] == [d.id for d in definitions[:DASHBOARD_BENCHMARKS]]
+    assert [b["name"] for b in answer["more_benchmarks"]] == [d.name for d in definitions[DASHBOARD_BENCHMARKS:]]
+    page = html(signed_in(site, "maria").get("/observatory/many"))
+    for definition in definitions[DASHBOARD_BENCHMARKS:]:
+        assert f'href="/observatory/many/benchmarks/{definition.id}">{definition.name}</a>' in page
