@@ -13,7 +13,8 @@ import time
 
 import pytest
 
-from tests.web.support import (DESKTOP, NEEDS_CHROMIUM, PASSWORD, close_app, copy_content, import_playwright,
+from indexer.content.frontmatter import parse_text
+from tests.web.support import (DESKTOP, NEEDS_CHROMIUM, PHONE, PASSWORD, close_app, copy_content, import_playwright,
                                indexed_app, new_context, serve_in_thread, watch_page)
 
 SEARCH_DEADLINE_S = 30
@@ -209,3 +210,115 @@ def test_editor_changes_a_lesson_reviewer_publishes_and_search_finds_it(open_pag
     lesson_hit.locator("a.hit-title").click()
     reader.wait_for_url(re.compile(re.escape(CASE_URL)))
     expect(reader.locator("section.lesson h3", has_text=NEW_STATEMENT)).to_be_visible()
+
+
+# ------------------------------------------------------------------------ the form itself (issue 14)
+
+def open_form(page, path: str) -> None:
+    """Sign in as the editor from the document's page and open its edit form."""
+    page.goto(path)
+    sign_in(page, EDITOR)
+    page.goto(path.replace("/cases/", "/edit/cases/").replace("/notes/", "/edit/notes/"))
+    expect(page.locator("#edit-form")).to_be_visible()
+
+
+@pytest.mark.browser
+def test_a_click_on_a_checkbox_adds_a_choice_and_keeps_the_others(open_page, site):
+    page = open_page()
+    open_form(page, "/cases/criciuma")
+    before = site.extensions["library"].published("case", "criciuma")[1]
+    chosen = parse_text(before).data["related_notes"]
+    notes = page.locator("#f-related_notes")
+    notes.locator("summary").click()  # the long list is folded under what is chosen
+    extra = notes.locator("input[type=checkbox]:not(:checked)").first
+    extra_value = extra.get_attribute("value")
+    extra.check()
+    expect(notes.locator("input[type=checkbox]:checked")).to_have_count(len(chosen) + 1)
+    expect(notes.locator(".chosen-count")).to_have_text(f"({len(chosen) + 1} chosen)")
+    page.get_by_role("button", name="Save draft").click()
+    page.wait_for_url(re.compile(r"/drafts/\d+$"))
+    draft = site.extensions["library"].open_draft("case", "criciuma")
+    assert parse_text(draft.text).data["related_notes"] == chosen + [extra_value]
+
+
+@pytest.mark.browser
+def test_lessons_are_moved_and_added_in_place_and_saved_in_their_new_order(open_page, site):
+    page = open_page()
+    open_form(page, "/cases/dortmund")
+    lessons = parse_text(site.extensions["library"].published("case", "dortmund")[1]).data["lessons"]
+    posted: list[str] = []
+    page.on("request", lambda request: posted.append(request.url) if "rearrange" in request.url else None)
+    groups = page.locator("fieldset.lesson-group")
+    page.get_by_role("button", name="Move lesson 1 down").click()
+    expect(groups.nth(0).get_by_label("Lesson id")).to_have_value(lessons[1]["id"])
+    expect(groups.nth(1).get_by_label("Lesson id")).to_have_value(lessons[0]["id"])
+    expect(groups.nth(0).get_by_role("button", name="Move lesson 1 up")).to_be_disabled()
+
+    page.get_by_role("button", name="Add a lesson").click()
+    expect(groups).to_have_count(len(lessons) + 1)
+    new = groups.last
+    expect(new.get_by_label("Lesson id")).to_be_focused()
+    new.get_by_label("Lesson id").fill("pilot-one-network-first")
+    new.get_by_label("Statement (one line)").fill("Pilot one network before opening the programme to all.")
+    new.get_by_label("Explanation, with citations").fill("A first network shows others what works (Mesopartner WP08).")
+    new.get_by_label("Sources (one citation per line)").fill(lessons[0]["sources"][0])
+    assert posted == []  # script did it in place
+    page.get_by_role("button", name="Save draft").click()
+    page.wait_for_url(re.compile(r"/drafts/\d+$"))
+    saved = parse_text(site.extensions["library"].open_draft("case", "dortmund").text).data["lessons"]
+    assert [lesson["id"] for lesson in saved] == [lessons[1]["id"], lessons[0]["id"],
+                                                  *(lesson["id"] for lesson in lessons[2:]), "pilot-one-network-first"]
+    assert saved[0] == lessons[1] and saved[1] == lessons[0]
+
+
+@pytest.mark.browser
+def test_the_save_bar_stays_at_the_bottom_of_a_phone_screen(browser, live_server):
+    context = new_context(browser, live_server, PHONE)
+    try:
+        page = context.new_page()
+        problems = watch_page(page)
+        open_form(page, "/cases/third-italy")
+        bar = page.locator(".save-bar")
+        for scroll in (0, 3000, 6000):
+            page.evaluate(f"window.scrollTo(0, {scroll})")
+            box = bar.bounding_box()
+            assert abs(box["y"] + box["height"] - PHONE["height"]) <= 2, (scroll, box)
+            expect(bar.get_by_role("button", name="Save draft")).to_be_in_viewport()
+            expect(bar.get_by_role("link", name="Cancel")).to_be_in_viewport()
+        bar.get_by_role("link", name="Cancel").click()
+        page.wait_for_url("**/cases/third-italy")
+        assert not problems, problems
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_every_error_is_listed_in_a_focused_summary_whose_links_reach_the_fields(open_page, site):
+    page = open_page()
+    open_form(page, "/cases/sinos-valley")
+    page.get_by_label("Summary", exact=True).fill("")
+    page.locator("fieldset.lesson-group").nth(1).get_by_label("Explanation, with citations").fill("")
+    page.get_by_label("Title", exact=True).fill("unknown")
+    page.get_by_role("button", name="Save draft").click()
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("heading")).to_have_text("Nothing was saved: 3 things to fix")
+    summary.get_by_role("link", name="Lesson 2: explanation: Write an explanation").click()
+    expect(page.locator("#f-lesson-1-explanation")).to_be_focused()
+    summary.get_by_role("link", name="Summary: Write a summary").click()
+    expect(page.locator("#f-summary")).to_be_focused()
+    expect(page.locator("#f-summary")).to_have_attribute("aria-invalid", "true")
+    assert site.extensions["library"].open_draft("case", "sinos-valley") is None
+
+
+@pytest.mark.browser
+def test_the_id_follows_the_title_until_the_editor_writes_one(open_page):
+    page = open_page()
+    page.goto("/")
+    sign_in(page, EDITOR)
+    page.goto("/edit/new/notes")
+    page.get_by_label("Title", exact=True).fill("Cooperação em Ubá")
+    expect(page.get_by_label(re.compile(r"^Id"))).to_have_value("cooperacao-em-uba")
+    page.get_by_label(re.compile(r"^Id")).fill("uba-notes")
+    page.get_by_label("Title", exact=True).fill("Something else")
+    expect(page.get_by_label(re.compile(r"^Id"))).to_have_value("uba-notes")
