@@ -120,3 +120,52 @@ def test_a_long_query_corrects_a_bounded_number_of_words(index, counted_deletion
 def most_deletions(letters):
     """Strings made by deleting up to two of `letters` distinct letters, the word included."""
     return 1 + letters + letters * (letters - 1) // 2
+
+
+# -- query plans: what each word asks of an item (indexer.search.matching) ----------------
+
+def _plan(index, text):
+    from indexer.search.analysis import make_analyzer, terms
+    from indexer.search.synonyms import SynonymExpander
+
+    analyzer = make_analyzer()
+    expander = SynonymExpander((), lambda words: terms(analyzer, words), variants=[("shoe", "footwear")])
+    return index.plan(text, expander.matches(text))
+
+
+def test_a_known_word_is_itself_and_the_last_unknown_word_a_prefix(index):
+    plan = _plan(index, "rift expo")
+    assert [(c.word, c.how) for c in plan.concepts] == [("rift", "word"), ("expo", "prefix")]
+    assert plan.concepts[1].alternatives == (("expo",), tuple(terms_of(index, "export")))
+    assert plan.extra_terms == tuple(terms_of(index, "export"))
+    assert _plan(index, "expo rift").concepts[0].how == "unknown"  # only the last word is a prefix
+
+
+def terms_of(index, text):
+    from indexer.search.analysis import terms
+
+    return terms(index.analyzer, text)
+
+
+def test_an_unknown_word_before_the_last_is_a_typo_or_unknown_never_a_prefix(index):
+    plan = _plan(index, "cooperatoin zzzzqqq rift")
+    assert [(c.word, c.how) for c in plan.concepts] == [
+        ("cooperatoin", "typo"), ("zzzzqqq", "unknown"), ("rift", "word")]
+    assert tuple(terms_of(index, "cooperation")) in plan.concepts[0].alternatives
+    assert plan.unknown_words == ("zzzzqqq",) and len(plan.required) == 2
+
+
+def test_short_words_get_no_typo_and_short_prefixes_no_completion(index):
+    assert [c.how for c in _plan(index, "tle rift").concepts] == ["unknown", "word"]  # 3 letters: no typo
+    assert [c.how for c in _plan(index, "rift sh").concepts] == ["word", "unknown"]  # 2 letters: no prefix
+
+
+def test_a_variant_merges_into_one_concept_any_form_satisfies(index):
+    plan = _plan(index, "shoe chamber")
+    assert [c.how for c in plan.concepts] == ["synonym", "word"]
+    assert set(plan.concepts[0].alternatives) == {("shoe",), ("footwear",)}
+
+
+def test_a_query_of_up_to_four_words_is_short(index):
+    assert _plan(index, "tile crisis in brazil").short  # stop words count as typed
+    assert not _plan(index, "tile makers in brazil regained").short
