@@ -27,6 +27,12 @@ from indexer.observatory import models
 MAX_CSV_CHARS = 1_000_000  # an import of 200 initiatives' year is far below this
 
 
+def _config(**extra: Any) -> ConfigDict:
+    """Bodies refuse unknown fields, and NaN or infinity where a number is asked for
+    (Python's JSON reader takes them; no measurement can be one)."""
+    return ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, **extra)
+
+
 def _no_defaults(schema: dict[str, Any]) -> None:
     """A partial update leaves out what does not change: no field has a default."""
     for prop in schema.get("properties", {}).values():
@@ -51,7 +57,7 @@ def body(name: str, source: type[BaseModel], fields: Iterable[str], required: It
     """A request body with `fields` of `source` (`required` ones must be given; with
     `partial`, none is, and only those given are passed on)."""
     required = set(required)
-    config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_no_defaults if partial else None)
+    config = _config(json_schema_extra=_no_defaults if partial else None)
     model = create_model(name, __config__=config, __doc__=doc or None,
                          **{field: _field(source, field, field in required, partial) for field in fields})
     return model
@@ -65,7 +71,7 @@ _INDICATOR = ("perspective", "factor", "name", "unit", "direction", "baseline_va
 ProgrammeCreate = body("ProgrammeCreate", models.Programme,
                        ("name", "slug", "agency", "description", "evaluation_interval_days"), required=("name",),
                        doc="A new programme; its slug is made from the name when left out. You become its manager.")
-ManagerAdd = create_model("ManagerAdd", __config__=ConfigDict(extra="forbid", frozen=True),
+ManagerAdd = create_model("ManagerAdd", __config__=_config(),
                           __doc__="A user who becomes a manager of the programme.",
                           user=(str, Field(..., min_length=1, description="The account's user name.")))
 DefinitionCreate = body("DefinitionCreate", models.IndicatorDefinition,
@@ -78,7 +84,7 @@ InitiativeUpdate = body("InitiativeUpdate", models.Initiative, _INITIATIVE[:1] +
 MemberAdd = body("MemberAdd", models.Member, ("user", "role"), required=("user", "role"),
                  doc="An account that may record for the initiative.")
 TemplateStart = create_model(
-    "TemplateStart", __config__=ConfigDict(extra="forbid", frozen=True),
+    "TemplateStart", __config__=_config(),
     __doc__="Start the scorecard from a template (refused when it already has indicators).",
     template_id=(models.Slug, Field(..., description="A template's id (GET /api/scorecard-templates).")),
     defined_by=(str, Field("", description="Who chose the indicators; by default you.")))
@@ -93,7 +99,7 @@ MeasurementCreate = body("MeasurementCreate", models.Measurement, ("period", "va
 ActionCreate = body("ActionCreate", models.Action, ("text", "owner", "due"), required=("text",),
                     doc="A corrective action agreed in the evaluation.")
 EvaluationCreate = create_model(
-    "EvaluationCreate", __config__=ConfigDict(extra="forbid", frozen=True),
+    "EvaluationCreate", __config__=_config(),
     __doc__="An evaluation with the corrective actions agreed.",
     **{name: spec for name, spec in {
         field: _field(models.Evaluation, field, field == "held_on", False)
@@ -102,7 +108,7 @@ EvaluationCreate = create_model(
 ActionUpdate = body("ActionUpdate", models.Action, ("status",), required=("status",),
                     doc="The action's new status.")
 CloseRequest = create_model(
-    "CloseRequest", __config__=ConfigDict(extra="forbid", frozen=True),
+    "CloseRequest", __config__=_config(),
     __doc__="Close the initiative and draft a case from it.",
     author=(str, Field("", description="The case's author as cited; by default you.")))
 

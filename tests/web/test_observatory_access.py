@@ -171,6 +171,12 @@ ALLOWED = [
     ("mara", "POST", f"/api/programmes/{PROGRAMME}/definitions", {"key": "exports", "name": "Exports"}, 201),
     ("mara", "POST", f"/api/programmes/{PROGRAMME}/managers", {"user": "ed"}, 200),
     ("ed", "POST", "/api/programmes", {"name": "Ed's second round"}, 201),
+    # The pages' forms answer a success with a redirect to the page that shows it.
+    ("lou", "POST", "/observatory/initiatives/beta/measure", {**PAGE_BODIES["record_measurement"], "value": "6"},
+     302),
+    ("lou", "POST", "/observatory/initiatives/beta/evaluations", PAGE_BODIES["record_evaluation"], 302),
+    ("mara", "POST", "/observatory/initiatives/beta/status", {"status": "fact-finding"}, 302),
+    ("mara", "POST", "/observatory/initiatives/beta/members", {"user_name": "ed", "role": "facilitator"}, 302),
 ]
 
 
@@ -182,7 +188,11 @@ def test_the_rightful_users_succeed(tmp_path):
         for user, method, url, body, status in ALLOWED:
             url = url.format(indicator=world.indicators[TARGET], action=world.actions[TARGET])
             before = world.snapshot()
-            world.api(user).ok(method, url, status, json=body)
+            if url.startswith("/api/"):
+                world.api(user).ok(method, url, status, json=body)
+            else:
+                form = {key: value.format(indicator=world.indicators[TARGET]) for key, value in body.items()}
+                world.api(user).ok(method, url, status, data=form)
             assert world.snapshot() != before, (user, method, url)
     finally:
         close_app(app)
