@@ -213,6 +213,8 @@ def all_words_first(best: np.ndarray, held: np.ndarray, short: bool = True) -> W
     ([3.0, 1.0, 0.0, 0.0], 1, False)
     >>> all_words_first(best, np.array([[1, 1, 1, 0], [0, 1, 1, 0]], dtype=bool), short=False).scores.tolist()
     [3.0, 1.0, 2.0, 0.0]
+    >>> all_words_first(np.zeros(2), np.array([[1, 0]], dtype=bool)).narrowed  # no scored item
+    False
     """
     if held.shape[0] and held.shape[1]:
         distinctive = held.mean(axis=1) <= COMMON_SHARE
@@ -222,6 +224,7 @@ def all_words_first(best: np.ndarray, held: np.ndarray, short: bool = True) -> W
     scored = best > 0
     matched_words = held.sum(axis=0)
     needed = required if np.any(scored & (matched_words >= required)) else min(required, 1)
-    if not short or needed < 1:
+    kept = scored & (matched_words >= needed)
+    if not short or needed < 1 or not kept.any():  # nothing to keep to: meaning may still answer
         return WordsRanking(best, 0, required)
-    return WordsRanking(np.where(scored & (matched_words >= needed), best, 0.0), needed, required)
+    return WordsRanking(np.where(kept, best, 0.0), needed, required)
