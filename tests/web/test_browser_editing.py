@@ -15,7 +15,7 @@ import pytest
 
 from indexer.content.frontmatter import parse_text
 from tests.web.support import (DESKTOP, NEEDS_CHROMIUM, PHONE, PASSWORD, close_app, copy_content, import_playwright,
-                               indexed_app, new_context, serve_in_thread, watch_page)
+                               REPO_ROOT, indexed_app, new_context, serve_in_thread, watch_page)
 
 SEARCH_DEADLINE_S = 30
 EDITOR, REVIEWER = "erin", "rita"
@@ -249,10 +249,10 @@ def test_lessons_are_moved_and_added_in_place_and_saved_in_their_new_order(open_
     posted: list[str] = []
     page.on("request", lambda request: posted.append(request.url) if "rearrange" in request.url else None)
     groups = page.locator("fieldset.lesson-group")
-    page.get_by_role("button", name="Move lesson 1 down").click()
+    page.get_by_role("button", name="Move down lesson 1").click()
     expect(groups.nth(0).get_by_label("Lesson id")).to_have_value(lessons[1]["id"])
     expect(groups.nth(1).get_by_label("Lesson id")).to_have_value(lessons[0]["id"])
-    expect(groups.nth(0).get_by_role("button", name="Move lesson 1 up")).to_be_disabled()
+    expect(groups.nth(0).get_by_role("button", name="Move up lesson 1")).to_be_disabled()
 
     page.get_by_role("button", name="Add a lesson").click()
     expect(groups).to_have_count(len(lessons) + 1)
@@ -322,3 +322,32 @@ def test_the_id_follows_the_title_until_the_editor_writes_one(open_page):
     page.get_by_label(re.compile(r"^Id")).fill("uba-notes")
     page.get_by_label("Title", exact=True).fill("Something else")
     expect(page.get_by_label(re.compile(r"^Id"))).to_have_value("uba-notes")
+
+
+AXE_SCRIPT = REPO_ROOT / "test-output" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.mark.browser
+def test_the_edit_forms_have_no_serious_axe_violation(browser, live_server):
+    if not AXE_SCRIPT.exists():
+        pytest.skip("axe-core is installed by tests/web/test_accessibility.py (npm); not here yet")
+    context = browser.new_context(base_url=live_server, viewport=DESKTOP, bypass_csp=True)
+    try:
+        page = context.new_page()
+        open_form(page, "/notes/monitoring")
+        page.get_by_label("Summary", exact=True).fill("")
+        page.get_by_role("button", name="Save draft").click()
+        expect(page.locator("#error-summary")).to_be_visible()
+        found = {}
+        for url in (None, "/edit/cases/criciuma", "/edit/new/cases", "/edit/cases/criciuma/section/section-1"):
+            if url:
+                page.goto(url)
+            page.add_script_tag(path=str(AXE_SCRIPT))
+            violations = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
+                .violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))""")
+            if violations:
+                found[url or "errors"] = violations
+        assert not found, found
+    finally:
+        context.close()

@@ -40,7 +40,8 @@
       row.querySelectorAll("button[name=form_action]").forEach(function (button) {
         var verb = button.value.split("-")[0];
         button.value = verb + "-" + what + "-" + index;
-        button.setAttribute("aria-label", { up: "Move ", down: "Move ", remove: "Remove " }[verb] + what + " " + (index + 1) + (verb === "up" ? " up" : verb === "down" ? " down" : ""));
+        var name = button.querySelector(".row-name");
+        if (name) { name.textContent = " " + what + " " + (index + 1); }
         if (verb === "up") { button.disabled = index === 0; }
         if (verb === "down") { button.disabled = index === rows.length - 1; }
       });
