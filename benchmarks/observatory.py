@@ -25,17 +25,18 @@ import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from types import MappingProxyType
 from typing import Callable
 
 INITIATIVES, INDICATORS, PERIODS = 200, 20, 24
 PERSPECTIVES = ("Financial", "Customer", "Internal process", "Innovation and growth")
 FACTORS_PER_PERSPECTIVE = 5          # one indicator each: 4 x 5 = 20 per initiative
-PROFILES = (
+PROFILES = tuple(MappingProxyType(profile) for profile in (
     {"driver": "private", "approach": "bottom-up", "stage": "growth", "monitoring_style": "participatory"},
     {"driver": "public", "approach": "top-down", "stage": "emergence", "monitoring_style": "external-inspection"},
     {"driver": "mixed", "approach": "bottom-up", "pressure": "under-pressure", "funding_level": "large"},
     {"driver": "public", "approach": "bottom-up", "cooperative_culture": "non-cooperative"},
-)
+))
 SHARING = ("named", "named", "anonymous", "hidden")
 PASSWORD = "benchmark password"
 
@@ -97,7 +98,7 @@ def populate(casebase, initiatives: int, indicators: int, periods: int, seed: in
         db.execute(insert(t.initiatives), [{
             "programme_id": programme.id, "slug": f"bench-{n:04d}", "name": f"Synthetic initiative {n}",
             "country": "Brazil", "sectors": json.dumps(["furniture"]), "status": "running",
-            "start_date": "2026-01-01", "facilitators": "[]", "profile": json.dumps(PROFILES[n % len(PROFILES)]),
+            "start_date": "2026-01-01", "facilitators": "[]", "profile": json.dumps(dict(PROFILES[n % len(PROFILES)])),
             "description": "A synthetic initiative of the benchmark.", "sharing": SHARING[n % len(SHARING)],
             "created": now, "updated": now} for n in range(initiatives)])
         ids = db.execute(select(t.initiatives.c.id).where(t.initiatives.c.programme_id == programme.id)
@@ -109,7 +110,8 @@ def populate(casebase, initiatives: int, indicators: int, periods: int, seed: in
             "target_date": "2027-12-31", "defined_by": "synthetic",
             "definition_id": definitions[k].id if k < len(definitions) else None, "position": 0}
             for initiative_id in ids for k in range(indicators)])
-        indicator_ids = db.execute(select(t.indicators.c.id).where(t.indicators.c.initiative_id.in_(ids))).scalars().all()
+        indicator_ids = db.execute(select(t.indicators.c.id)
+                                   .where(t.indicators.c.initiative_id.in_(ids))).scalars().all()
         for start in range(0, len(indicator_ids), 500):
             db.execute(insert(t.measurements), [{
                 "indicator_id": indicator_id, "period": period, "value": round(10 + step * rng.uniform(0.5, 1.5), 2),

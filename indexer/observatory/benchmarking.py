@@ -108,7 +108,8 @@ def benchmark(definition: IndicatorDefinition, entries: list[tuple[Initiative, I
         latest = values[-1] if values else None
         recent = [m.value for m in values[-TREND_PERIODS:]]
         rows.append({
-            "initiative": initiative, "named": shown == "named", "subject": shown == "named" and initiative.id == subject_id,
+            "initiative": initiative, "named": shown == "named",
+            "subject": shown == "named" and initiative.id == subject_id,
             "value": latest.value if latest else None, "period": latest.period if latest else None,
             "measured_on": latest.measured_on if latest else None,
             "progress": progress(indicator, latest.value) if latest else None,

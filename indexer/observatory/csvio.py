@@ -96,7 +96,8 @@ def _indicator(cell: str, by_id: dict, by_name: dict) -> tuple[Indicator | None,
     if len(named) == 1:
         return named[0], ""
     if named:
-        return None, f"'{cell}' names {len(named)} indicators; give the id instead ({', '.join(str(i.id) for i in named)})"
+        ids = ", ".join(str(indicator.id) for indicator in named)
+        return None, f"'{cell}' names {len(named)} indicators; give the id instead ({ids})"
     if not cell:
         return None, "is empty; give the indicator's id or name"
     return None, f"no indicator of this initiative has the id or name '{cell}'"

@@ -13,6 +13,8 @@ import random
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, timedelta
+from types import MappingProxyType
+from typing import Mapping
 
 from indexer.errors import InvalidInput, NotFound, StateConflict
 
@@ -38,7 +40,7 @@ class DemoInitiative:
     sectors: tuple[str, ...]
     status: str
     sharing: str
-    profile: dict
+    profile: Mapping
     description: str
     pace: float                      # share of the way to the target reached after a year
     template: str | None = None      # a paper template to start from, else hand-made indicators
@@ -48,29 +50,30 @@ INITIATIVES = (
     DemoInitiative(
         "demo-lakeside-food", "Demo: Lakeside food processors (fictional)", "Lakeside (fictional)", "Thailand",
         ("food-processing",), "running", "named",
-        {"driver": "mixed", "approach": "bottom-up", "stage": "growth", "cooperative_culture": "mixed",
-         "firm_structure": "mostly-sme", "monitoring_style": "participatory",
-         "activities": ["joint-purchasing", "training", "market-intelligence"]},
+        MappingProxyType({"driver": "mixed", "approach": "bottom-up", "stage": "growth",
+                          "cooperative_culture": "mixed", "firm_structure": "mostly-sme",
+                          "monitoring_style": "participatory",
+                          "activities": ("joint-purchasing", "training", "market-intelligence")}),
         "Fictional food processors who buy packaging together and train staff on food safety.",
         pace=0.8, template="thai-food-cluster"),
     DemoInitiative(
         "demo-hillside-furniture", "Demo: Hillside furniture makers (fictional)", "Hillside (fictional)", "Brazil",
         ("furniture",), "running", "anonymous",
-        {"driver": "private", "approach": "bottom-up", "stage": "emergence", "cooperative_culture": "non-cooperative",
-         "firm_structure": "micro-and-small", "monitoring_style": "participatory",
-         "activities": ["trade-fairs", "joint-marketing"]},
+        MappingProxyType({"driver": "private", "approach": "bottom-up", "stage": "emergence",
+                          "cooperative_culture": "non-cooperative", "firm_structure": "micro-and-small",
+                          "monitoring_style": "participatory", "activities": ("trade-fairs", "joint-marketing")}),
         "Fictional small furniture workshops that go to a trade fair together for the first time.",
         pace=0.45),
     DemoInitiative(
         "demo-riverside-garments", "Demo: Riverside garment workshops (fictional)", "Riverside (fictional)", "Kenya",
         ("garments",), "launched", "hidden",
-        {"driver": "public", "approach": "top-down", "stage": "emergence", "monitoring_style": "external-inspection",
-         "activities": ["training"]},
+        MappingProxyType({"driver": "public", "approach": "top-down", "stage": "emergence",
+                          "monitoring_style": "external-inspection", "activities": ("training",)}),
         "Fictional garment workshops in a ministry programme, checked by visiting inspectors.",
         pace=0.2),
     DemoInitiative(
         "demo-coastal-tourism", "Demo: Coastal tourism proposal (fictional)", "Coastal town (fictional)", "Chile",
-        ("tourism",), "proposal", "named", {"driver": "public", "approach": "bottom-up"},
+        ("tourism",), "proposal", "named", MappingProxyType({"driver": "public", "approach": "bottom-up"}),
         "A fictional proposal that has not defined its indicators yet.", pace=0.0),
 )
 
@@ -83,8 +86,9 @@ OWN_INDICATORS = (
 )
 # The Thai template's indicator that the programme's shared definition stands for.
 THAI_MEMBER_INDICATOR = "Number of members recruited into the cluster"
-DEFINITION = {"key": "member-firms", "name": "Member firms (demo)", "unit": "firms", "direction": "higher",
-              "description": "Firms taking part in the initiative's activities (shared by the demo's initiatives)."}
+DEFINITION = MappingProxyType({
+    "key": "member-firms", "name": "Member firms (demo)", "unit": "firms", "direction": "higher",
+    "description": "Firms taking part in the initiative's activities (shared by the demo's initiatives)."})
 
 
 @dataclass(frozen=True)
@@ -101,8 +105,8 @@ class DemoSummary:
 def month_periods(today: date, months: int = MONTHS) -> list[tuple[str, date]]:
     """(period, last day) of the `months` whole months before `today`, oldest first.
 
-    >>> month_periods(date(2027, 2, 10), 3)
-    [('2026-11', datetime.date(2026, 11, 30)), ('2026-12', datetime.date(2026, 12, 31)), ('2027-01', datetime.date(2027, 1, 31))]
+    >>> [period for period, _ in month_periods(date(2027, 2, 10), 3)], month_periods(date(2027, 2, 10), 3)[0][1]
+    (['2026-11', '2026-12', '2027-01'], datetime.date(2026, 11, 30))
     """
     periods = []
     year, month = today.year, today.month
@@ -110,6 +114,11 @@ def month_periods(today: date, months: int = MONTHS) -> list[tuple[str, date]]:
         year, month = (year - 1, 12) if month == 1 else (year, month - 1)
         periods.append((f"{year}-{month:02d}", date(year, month, monthrange(year, month)[1])))
     return list(reversed(periods))
+
+
+def _plain(profile: Mapping) -> dict:
+    """A profile as the facade takes it (lists, not the constant's tuples)."""
+    return {key: list(value) if isinstance(value, tuple) else value for key, value in profile.items()}
 
 
 def _refuse_twice(observatory, manager: Viewer) -> None:
@@ -133,7 +142,7 @@ def create_demo(observatory, manager: Viewer, today: date | None = None) -> Demo
         if error.field == "slug":  # another run created it between the check and now
             raise StateConflict(f"the demo programme '{DEMO_SLUG}' exists already") from None
         raise
-    definition = observatory.define_indicator(manager, programme.slug, DEFINITION)
+    definition = observatory.define_indicator(manager, programme.slug, dict(DEFINITION))
     periods = month_periods(today)
     rng = random.Random(SEED)
     counts = {"indicators": 0, "measurements": 0, "evaluations": 0}
@@ -141,7 +150,7 @@ def create_demo(observatory, manager: Viewer, today: date | None = None) -> Demo
     for plan in INITIATIVES:
         record = {"slug": plan.slug, "name": plan.name, "place": plan.place, "country": plan.country,
                   "sectors": list(plan.sectors), "status": plan.status, "sharing": plan.sharing,
-                  "profile": plan.profile, "description": plan.description,
+                  "profile": _plain(plan.profile), "description": plan.description,
                   "facilitators": ["Demo facilitator (fictional)"]}
         if plan.status == "proposal":
             observatory.create_initiative(manager, programme.slug, record)

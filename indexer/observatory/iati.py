@@ -60,7 +60,8 @@ def _indicator(result: ET.Element, indicator: Indicator, measurements: list[Meas
                             ascending="1" if indicator.direction == "higher" else "0")
     _narrative(element, "title", indicator.name)
     if indicator.unit:
-        _narrative(element, "description", f"Unit: {indicator.unit}. Defined by: {indicator.defined_by or 'not stated'}.")
+        who = indicator.defined_by or "not stated"
+        _narrative(element, "description", f"Unit: {indicator.unit}. Defined by: {who}.")
     if indicator.baseline_value is not None:
         when = indicator.baseline_date
         attributes = {"year": str(when.year if when else (measurements[0].measured_on.year if measurements
