@@ -96,3 +96,25 @@ def test_the_json_export_holds_baseline_target_history_and_latest():
     assert [m["value"] for m in first["measurements"]] == [14.0, 12.0]
     assert first["latest"]["value"] == 12.0
     assert document["indicators"][1]["measurements"] == [] and document["indicators"][1]["latest"] is None
+
+
+def test_semicolon_and_tab_files_from_spreadsheets_with_decimal_commas():
+    _, (loans, plans) = _indicators()
+    semicolon = ("\ufeffindicator;period;value;measured_on;evidence\r\n"
+                 f"{loans.id};2027-01;12,5;2027-01-31;ata, assinada\r\n"
+                 f"{plans.id};2027-01;3;2027-01-31;\r\n")
+    rows, problems = parse_measurements(semicolon, [loans, plans])
+    assert problems == []
+    assert [(r.value, r.evidence) for r in rows] == [(12.5, "ata, assinada"), (3.0, "")]
+    tabbed = f"indicator\tperiod\tvalue\tmeasured_on\n{loans.id}\t2027-02\t0,25\t2027-02-28\n"
+    assert [r.value for r in parse_measurements(tabbed, [loans])[0]] == [0.25]
+
+
+def test_only_plain_numbers_are_values():
+    _, (loans, _) = _indicators()
+    text = "indicator,period,value,measured_on\n" + "".join(
+        f"{loans.id},2027-{month:02d},{value},2027-{month:02d}-28\n"
+        for month, value in enumerate(["1_000", "0x10", "1e400", " 7 ", "-3.5e2"], start=1))
+    rows, problems = parse_measurements(text, [loans])
+    assert [(p.line, p.column) for p in problems] == [(2, "value"), (3, "value"), (4, "value")]
+    assert [r.value for r in rows] == [7.0, -350.0]

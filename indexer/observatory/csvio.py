@@ -14,6 +14,7 @@ import csv
 import io
 import json
 import math
+import re
 from datetime import date
 from typing import Iterable, Mapping
 
@@ -30,6 +31,8 @@ EXPORT_ONLY_COLUMNS = ("indicator_name", "perspective", "factor", "unit", "direc
 MAX_ROWS = 10_000
 MAX_EVIDENCE_CHARS = 2_000
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+DELIMITERS = (",", ";", "\t")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
 class _Row(BaseModel):
@@ -103,14 +106,32 @@ def _indicator(cell: str, by_id: dict, by_name: dict) -> tuple[Indicator | None,
     return None, f"no indicator of this initiative has the id or name '{cell}'"
 
 
-def _number(cell: str) -> tuple[float | None, str]:
-    try:
-        value = float(cell)
-    except ValueError:
+def delimiter_of(text: str) -> str:
+    """The delimiter of a CSV file, judged by its header line: a comma, or the semicolon
+    or tab that spreadsheets in many languages write.
+
+    >>> delimiter_of("indicator;period;value\\n"), delimiter_of("indicator,period\\n"), delimiter_of("")
+    (';', ',', ',')
+    """
+    header = text.split("\n", 1)[0]
+    counts = {delimiter: header.count(delimiter) for delimiter in DELIMITERS}
+    best = max(DELIMITERS, key=lambda delimiter: counts[delimiter])
+    return best if counts[best] else ","
+
+
+def _number(cell: str, decimal_comma: bool = False) -> tuple[float | None, str]:
+    """A plain decimal number (a decimal comma too where the comma is not the delimiter).
+
+    >>> _number("12.5"), _number("1,5", decimal_comma=True), _number("1,5")[1]
+    ((12.5, ''), (1.5, ''), "'1,5' is not a number (use a point for decimals, no thousands separators)")
+    """
+    text = cell.replace(",", ".", 1) if decimal_comma and cell.count(",") == 1 and "." not in cell else cell
+    if not _NUMBER.match(text):
         hint = " (use a point for decimals, no thousands separators)" if "," in cell else ""
         return None, f"'{cell}' is not a number{hint}"
+    value = float(text)
     if not math.isfinite(value):
-        return None, f"'{cell}' is not a finite number"
+        return None, f"'{cell}' is too large a number"
     return value, ""
 
 
@@ -123,9 +144,12 @@ def _date(cell: str) -> tuple[date | None, str]:
 
 def parse_measurements(text: str, indicators: Iterable[Indicator]) -> tuple[list[MeasurementRow], list[RowProblem]]:
     """The rows of a measurements CSV (header: indicator, period, value, measured_on,
-    evidence; indicator by id or name) and a problem for each bad row and cell."""
+    evidence; indicator by id or name; comma-, semicolon- or tab-separated) and a
+    problem for each bad row and cell."""
     by_id, by_name = _lookup(indicators)
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    text = text.removeprefix("\ufeff")
+    delimiter = delimiter_of(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     problems: list[RowProblem] = []
     try:
         header = [cell.strip().casefold() for cell in next(reader)]
@@ -164,7 +188,7 @@ def parse_measurements(text: str, indicators: Iterable[Indicator]) -> tuple[list
         if len(rows) + len(problems) >= MAX_ROWS:
             problems.append(RowProblem(line=start, message=f"an import holds at most {MAX_ROWS:,} rows"))
             break
-        row = _row(start, header, record, by_id, by_name, problems)
+        row = _row(start, header, record, by_id, by_name, problems, decimal_comma=delimiter != ",")
         if row is None:
             continue
         key = (row.indicator_id, row.period)
@@ -179,7 +203,7 @@ def parse_measurements(text: str, indicators: Iterable[Indicator]) -> tuple[list
 
 
 def _row(line: int, header: list[str], record: list[str], by_id: dict, by_name: dict,
-         problems: list[RowProblem]) -> MeasurementRow | None:
+         problems: list[RowProblem], decimal_comma: bool) -> MeasurementRow | None:
     if len(record) != len(header):
         problems.append(RowProblem(line=line, message=f"has {len(record)} cells; the header has {len(header)}"))
         return None
@@ -194,7 +218,7 @@ def _row(line: int, header: list[str], record: list[str], by_id: dict, by_name: 
     except ValueError:
         found.append(RowProblem(line=line, column="period",
                                 message=f"'{period}' is not a period as YYYY, YYYY-Qn or YYYY-MM"))
-    value, message = _number(cells["value"])
+    value, message = _number(cells["value"], decimal_comma)
     if message:
         found.append(RowProblem(line=line, column="value", message=message))
     measured_on, message = _date(cells["measured_on"])
