@@ -58,8 +58,11 @@ def test_progress_is_judged_against_the_time_elapsed_and_the_direction():
     # waste 11 of 20->10 (lower is better) is 90% (just behind).
     assert rows["rayong-food"].assessable == 2 and rows["rayong-food"].on_track == 1
     assert rows["rayong-food"].share_on_track == 0.5
+    assert rows["rayong-food"].mean_progress == (0.95 + 0.9) / 2
     assert rows["chiang-mai-silk"].on_track == 0 and rows["chiang-mai-silk"].share_on_track == 0.0
+    assert rows["chiang-mai-silk"].mean_progress == (52 - 50) / (70 - 50)
     assert rows["korat-ceramics"].indicators == 0 and rows["korat-ceramics"].share_on_track is None
+    assert rows["korat-ceramics"].mean_progress is None
 
 
 def test_on_track_follows_the_latest_value_not_the_first():
@@ -120,3 +123,15 @@ def test_the_latest_period_counts_whatever_order_the_store_returns():
         board = summarise(programme, [initiative], {initiative.id: scorecard(initiative, indicator)},
                           {indicator.id: order}, {}, {}, today=TODAY)
         assert board.summaries[0].on_track == 1
+
+
+def test_mean_progress_counts_each_indicator_between_baseline_and_target():
+    make = Records()
+    programme = make.programme()
+    initiative = make.initiative("x", start_date=date(2027, 1, 1))
+    beyond, behind = make.indicator(initiative), make.indicator(initiative, name="Other")
+    current = {beyond.id: [make.measurement(beyond, "2027-11", 90.0)],      # twice the way: counts as 1
+               behind.id: [make.measurement(behind, "2027-11", 40.0)]}      # behind the baseline: counts as 0
+    board = summarise(programme, [initiative], {initiative.id: scorecard(initiative, beyond, behind)},
+                      current, {}, {}, today=TODAY)
+    assert board.summaries[0].mean_progress == 0.5 and board.summaries[0].on_track == 1

@@ -54,6 +54,9 @@ class InitiativeSummary(_Row):
     assessable: int                    # with baseline, target and a value: progress can be judged
     on_track: int
     share_on_track: float | None = None  # on_track / assessable
+    # Mean share of the way from baseline to target over the assessable indicators, each
+    # counted between 0 (at or behind its baseline) and 1 (target reached).
+    mean_progress: float | None = None
     last_self_evaluation: date | None = None
     evaluation_overdue: bool = False
     open_actions: int = 0
@@ -209,6 +212,7 @@ def _summary(initiative: Initiative, scorecard: Scorecard | None, current: Mappi
              today: date) -> tuple[InitiativeSummary, list[OpenAction]]:
     indicators = scorecard_indicators(scorecard)
     measured = assessable = ahead = 0
+    shares: list[float] = []
     for indicator in indicators:
         last = latest(current.get(indicator.id, []))
         if last is None:
@@ -218,6 +222,7 @@ def _summary(initiative: Initiative, scorecard: Scorecard | None, current: Mappi
         if judged is not None:
             assessable += 1
             ahead += judged
+            shares.append(min(1.0, max(0.0, progress(indicator, last.value))))
     open_actions = [OpenAction(initiative=initiative.slug, action_id=action.id, text=action.text,
                                owner=action.owner, due=action.due,
                                overdue=action.due is not None and action.due < today)
@@ -226,7 +231,8 @@ def _summary(initiative: Initiative, scorecard: Scorecard | None, current: Mappi
     summary = InitiativeSummary(
         id=initiative.id, slug=initiative.slug, name=initiative.name, status=initiative.status,
         indicators=len(indicators), measured=measured, assessable=assessable, on_track=ahead,
-        share_on_track=ahead / assessable if assessable else None, last_self_evaluation=last,
+        share_on_track=ahead / assessable if assessable else None,
+        mean_progress=sum(shares) / len(shares) if shares else None, last_self_evaluation=last,
         evaluation_overdue=evaluation_overdue(initiative, last, interval, today),
         open_actions=len(open_actions), overdue_actions=sum(1 for a in open_actions if a.overdue),
         warnings=[str(w.get("title") or w.get("rule") or "") for w in warnings])
