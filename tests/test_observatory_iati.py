@@ -90,3 +90,18 @@ def test_a_manager_sees_every_initiative_named():
     assert root.get("generated-datetime") == "2028-01-02T03:04:05+00:00"
     assert root.find("iati-activity").get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
     assert date.fromisoformat(root.find("iati-activity/result/indicator/period/period-start").get("iso-date"))
+
+
+def test_characters_xml_cannot_hold_do_not_break_the_document():
+    make = Records()
+    programme = make.programme(agency="Agency\x00")
+    initiative = make.initiative("x", name="Bell\x07 cluster", description="tab\tand\x1bescape")
+    indicator = make.indicator(initiative, name="Firms \ud800 counted")
+    entries = [(initiative, scorecard(initiative, indicator),
+                {indicator.id: [make.measurement(indicator, "2027-01", 1, evidence="form feed\x0c")]})]
+    text = iati_results_xml(programme, entries, lambda i: "named", generated=WHEN)
+    root = ET.fromstring(text.encode("utf-8"))
+    activity = root.find("iati-activity")
+    assert activity.findtext("title/narrative") == "Bell\ufffd cluster"
+    assert activity.findtext("description/narrative") == "tab\tand\ufffdescape"
+    assert activity.findtext("result/indicator/period/actual/comment/narrative") == "form feed\ufffd"

@@ -11,6 +11,7 @@ written as "Initiative A", ... with no name, place, description or members.
 from __future__ import annotations
 
 import hashlib
+import re
 import xml.etree.ElementTree as ET
 from calendar import monthrange
 from datetime import date, datetime, timezone
@@ -30,6 +31,18 @@ MEASURE_UNIT, MEASURE_PERCENTAGE = "1", "2"
 DEFAULT_ORG_REF = "XX-CASEBASE"
 
 Entry = tuple[Initiative, Scorecard, Mapping[int, list[Measurement]]]
+# Characters XML 1.0 cannot carry at all, not even escaped (control characters, lone
+# surrogates, U+FFFE/U+FFFF): a document holding one would not parse.
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """`text` with the characters XML cannot hold replaced by U+FFFD.
+
+    >>> xml_text("a\x01b\ufffe"), xml_text("fine & <ok>")
+    ('a\ufffdb\ufffd', 'fine & <ok>')
+    """
+    return _NOT_XML.sub("\ufffd", text)
 
 
 def period_dates(period: str) -> tuple[date, date]:
@@ -50,7 +63,7 @@ def period_dates(period: str) -> tuple[date, date]:
 
 def _narrative(parent: ET.Element, tag: str, text: str) -> ET.Element:
     element = ET.SubElement(parent, tag)
-    ET.SubElement(element, "narrative").text = text
+    ET.SubElement(element, "narrative").text = xml_text(text)
     return element
 
 
@@ -91,9 +104,9 @@ def _activity(root: ET.Element, programme: Programme, initiative: Initiative, sc
     identifier = f"{org_ref}-{programme.slug}-" + (initiative.slug if named else label.split()[-1])
     activity = ET.SubElement(root, "iati-activity", {"last-updated-datetime": updated,
                                                      "{http://www.w3.org/XML/1998/namespace}lang": "en"})
-    ET.SubElement(activity, "iati-identifier").text = identifier
-    reporting = ET.SubElement(activity, "reporting-org", ref=org_ref, type="10")   # 10: government
-    ET.SubElement(reporting, "narrative").text = programme.agency or programme.name
+    ET.SubElement(activity, "iati-identifier").text = xml_text(identifier)
+    reporting = ET.SubElement(activity, "reporting-org", ref=xml_text(org_ref), type="10")   # 10: government
+    ET.SubElement(reporting, "narrative").text = xml_text(programme.agency or programme.name)
     _narrative(activity, "title", initiative.name if named else label)
     if named and initiative.description:
         _narrative(activity, "description", initiative.description)
