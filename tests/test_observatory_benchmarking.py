@@ -50,7 +50,8 @@ def test_hidden_peers_are_gone_and_anonymous_ones_carry_no_name_or_slug():
     assert len(result.peers) == 4
     anonymous = [peer for peer in result.peers if not peer.named]
     assert [peer.label for peer in anonymous] == ["Initiative A", "Initiative B"]
-    assert all(peer.slug is None for peer in anonymous)
+    assert all(peer.slug is None and peer.measured_on is None for peer in anonymous)
+    assert all(peer.measured_on is not None for peer in result.peers if peer.named and peer.value is not None)
 
 
 def test_anonymous_labels_follow_the_table_not_the_order_of_creation():

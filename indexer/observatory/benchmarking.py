@@ -97,8 +97,10 @@ def benchmark(definition: IndicatorDefinition, entries: list[tuple[Initiative, I
     `definition` and that indicator's measurements) as the viewer may see it:
     `visibility(initiative)` is "named", "anonymous" or "hidden" for this viewer.
     The subject is highlighted only when the viewer sees it named: highlighting an
-    anonymous row would name it. `salt` (a per-instance secret) orders rows that tie on everything visible, so
-    not even a tie reveals which initiative came first."""
+    anonymous row would name it. Anonymous rows show the period of their value, not the
+    day it was measured (a date can point at an initiative as well as a name). `salt`
+    (a per-instance secret) orders rows that tie on everything visible, so not even a
+    tie reveals which initiative came first."""
     rows = []
     for initiative, indicator, measurements in entries:
         shown = visibility(initiative)
@@ -111,7 +113,7 @@ def benchmark(definition: IndicatorDefinition, entries: list[tuple[Initiative, I
             "initiative": initiative, "named": shown == "named",
             "subject": shown == "named" and initiative.id == subject_id,
             "value": latest.value if latest else None, "period": latest.period if latest else None,
-            "measured_on": latest.measured_on if latest else None,
+            "measured_on": latest.measured_on if latest and shown == "named" else None,
             "progress": progress(indicator, latest.value) if latest else None,
             "trend": trend(recent, definition.direction), "recent": recent,
         })
