@@ -42,6 +42,7 @@ class AttributeExamples:
     is_list: bool
     values: tuple[str, ...]
     examples: tuple[Example, ...]
+    threshold: float | None = None  # a stricter similarity this attribute needs (None: the reader's)
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,9 @@ def load_examples(root: Path, valid: Callable[[str, str], bool]) -> ExampleBank:
                 # `means: other_attribute.value` supports a value elsewhere: here it is only a contrast.
                 supported = means if means in values else None
                 examples.append(_example(example, supported, value))
-        attributes[attribute] = AttributeExamples(attribute, bool(spec.get("list")), values, tuple(examples))
+        threshold = spec.get("threshold")
+        attributes[attribute] = AttributeExamples(attribute, bool(spec.get("list")), values, tuple(examples),
+                                                  float(threshold) if threshold is not None else None)
     texts = tuple(example.text for entry in attributes.values() for example in entry.examples)
     return ExampleBank(attributes, texts)
 

@@ -44,6 +44,11 @@ LIST_THRESHOLD = 0.5
 NEIGHBOURS = 5
 PHRASE = "phrase"
 MEANING = "meaning"
+# Table 3 (lines 790-815): who leads an initiative says who drives it. Government
+# (national, provincial or local) initiatives are public; those of industrial bodies,
+# business associations and chambers private. A donor is neither.
+DRIVER_OF_LEAD_BODY = {"government": "public", "industry-federation": "private",
+                       "business-association": "private", "chamber": "private"}
 
 
 @dataclass(frozen=True)
@@ -143,16 +148,18 @@ class DescriptionReader:
                     inferred.extend(Inferred(attribute, s.value, s.sentence, round(s.score, 3), MEANING)
                                     for s in supports if s.score >= self.list_threshold)
                     continue
-                chosen, ambiguous = self.decide(supports)
+                chosen, ambiguous = self.decide(supports, entry.threshold)
                 if chosen is not None:
                     inferred.append(Inferred(attribute, chosen.value, chosen.sentence, round(chosen.score, 3),
                                              MEANING))
                 elif ambiguous:
                     undecided.add(attribute)
+        inferred = implied(inferred, given | undecided)
         return Reading(tuple(inferred), frozenset(undecided), by_meaning, vector if by_meaning else None)
 
-    def decide(self, supports: Sequence[Support]) -> tuple[Support | None, bool]:
-        """(the value read, or None; whether two values were too close to choose).
+    def decide(self, supports: Sequence[Support], threshold: float | None = None) -> tuple[Support | None, bool]:
+        """(the value read, or None; whether two values were too close to choose). An
+        attribute's own `threshold`, when stricter, replaces the reader's.
 
         >>> reader = DescriptionReader(ExampleBank({}), Lexicon({}), [])
         >>> reader.decide([Support("a", 0.7, "s1"), Support("b", 0.3, "s2")])[0].value
@@ -161,9 +168,11 @@ class DescriptionReader:
         (None, True)
         >>> reader.decide([Support("a", 0.3, "s1")])
         (None, False)
+        >>> reader.decide([Support("a", 0.5, "s1")], 0.6)
+        (None, False)
         """
         ranked = sorted(supports, key=lambda s: -s.score)
-        if not ranked or ranked[0].score < self.threshold:
+        if not ranked or ranked[0].score < max(self.threshold, threshold or 0.0):
             return None, False
         if len(ranked) > 1 and ranked[0].score - ranked[1].score < self.margin:
             return None, True
@@ -173,8 +182,9 @@ class DescriptionReader:
 
     def _phrases(self, statements: list[str], given: set[str]):
         """Attribute -> values the rules' phrases allow; the statement of the first hit;
-        attributes whose phrases disagree."""
-        folded = [fold(statement) for statement in statements]
+        attributes whose phrases disagree. A Spanish or Portuguese statement is searched
+        as written and in its English gloss, so the English phrases reach it too."""
+        folded = [self._phrase_text(statement) for statement in statements]
         allowed: dict[str, set[str]] = {}
         hits: dict[str, str] = {}
         for rule in self.rules:
@@ -192,9 +202,21 @@ class DescriptionReader:
         conflicting = frozenset(key for key, values in allowed.items() if not values)
         return {key: values for key, values in allowed.items() if values}, hits, conflicting
 
+    def _phrase_text(self, statement: str) -> str:
+        """The folded statement, and after a bar its English gloss when it has one.
+
+        >>> reader = DescriptionReader(ExampleBank({}), Lexicon.from_mapping({"es": {"gira en torno": "revolves around"}}), [])
+        >>> reader._phrase_text("Todo gira en torno al puerto.")
+        'todo gira en torno al puerto. | todo revolves around al puerto.'
+        """
+        folded = fold(statement)
+        language = language_of(statement)
+        gloss = self.lexicon.gloss(statement, language) if language != "en" else ""
+        return f"{folded} | {gloss}" if gloss else folded
+
     def _lacking(self, statements: list[str]) -> set[str]:
         """Activities a `lacks_activities` phrase of the rules says the plan goes without."""
-        folded = [fold(statement) for statement in statements]
+        folded = [self._phrase_text(statement) for statement in statements]
         lacking: set[str] = set()
         for rule in self.rules:
             for when, evidence in rule.alternatives():
@@ -301,3 +323,32 @@ def language_baselines(matrix: np.ndarray, languages: np.ndarray) -> dict[str, f
         pairs = float(total @ total) - float((rows * rows).sum())
         baselines[language] = pairs / (count * (count - 1))
     return baselines
+
+
+def implied(inferred: Sequence[Inferred], closed: set[str]) -> list[Inferred]:
+    """`inferred` made consistent with Table 3: the leading body gives the driver. A
+    driver neither given nor undecided follows the leading body read, keeping its
+    sentence and confidence; a driver read that contradicts the leading body gives way
+    when the leading body was read more surely.
+
+    >>> lead = Inferred("lead_body", "chamber", "The chamber leads.", 0.8, MEANING)
+    >>> [(item.attribute, item.value, item.sentence) for item in implied([lead], set())]
+    [('lead_body', 'chamber', 'The chamber leads.'), ('driver', 'private', 'The chamber leads.')]
+    >>> implied([lead], {"driver"}) == [lead]
+    True
+    >>> [item.value for item in implied([lead, Inferred("driver", "public", "s", 0.5, MEANING)], set())]
+    ['chamber', 'private']
+    >>> [item.value for item in implied([lead, Inferred("driver", "public", "s", 0.9, MEANING)], set())]
+    ['chamber', 'public']
+    """
+    items = list(inferred)
+    lead = next((item for item in items if item.attribute == "lead_body"), None)
+    if lead is None or lead.value not in DRIVER_OF_LEAD_BODY or "driver" in closed:
+        return items
+    follows = Inferred("driver", DRIVER_OF_LEAD_BODY[lead.value], lead.sentence, lead.confidence, lead.method)
+    driver = next((item for item in items if item.attribute == "driver"), None)
+    if driver is None:
+        return items + [follows]
+    if driver.value != follows.value and driver.method == MEANING and lead.confidence > driver.confidence:
+        return [follows if item is driver else item for item in items]
+    return items
