@@ -13,7 +13,8 @@ from typing import Any
 
 from indexer.content.documents import Document
 from indexer.content.loading import VOCABULARY_FILE
-from indexer.content.schema import ATTRIBUTE, FACT, FORM, REGISTRY, FieldRegistry, FieldSpec
+from indexer.content.schema import (ATTRIBUTE, FACT, FORM, REGISTRY, FieldRegistry, FieldSpec, interpretation_marks,
+                                    is_interpreted)
 from indexer.content.vocabulary import UNKNOWN, Vocabulary
 from indexer.errors import Unavailable
 from indexer.service import Casebase
@@ -83,8 +84,10 @@ def case_fields(case: Document, registry: FieldRegistry = REGISTRY) -> dict[str,
 
 def fact_sheet(case: Document, vocabulary: Vocabulary | None,
                registry: FieldRegistry = REGISTRY) -> list[dict[str, Any]]:
-    """Rows of label and values, each value with its label and, for a facet, a search link."""
+    """Rows of label and values, each value with its label, for a facet a search link, and
+    whether it is the codifier's interpretation rather than stated (the case's `interpreted`)."""
     facet_of = {spec.path: name for name, spec in registry.facet_fields.items()}
+    marks = interpretation_marks(case.meta)
     rows = []
     for spec in registry.fact_sheet:
         raw = case.values(spec.path) if spec.many else [case.get(spec.path)]
@@ -93,9 +96,10 @@ def fact_sheet(case: Document, vocabulary: Vocabulary | None,
         for value in map(str, raw):
             link = urls.facet(facet, value) if facet and value != UNKNOWN else None
             values.append({"value": value, "label": value_label(vocabulary, vocabulary_of(spec), value),
-                           "link": link})
+                           "link": link, "interpreted": value != UNKNOWN and is_interpreted(marks, spec.path, value)})
         rows.append({"label": spec.title,
-                     "values": values or [{"value": UNKNOWN, "label": "Unknown", "link": None}]})
+                     "values": values or [{"value": UNKNOWN, "label": "Unknown", "link": None,
+                                           "interpreted": False}]})
     return rows
 
 

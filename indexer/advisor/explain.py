@@ -20,6 +20,8 @@ from indexer.content.vocabulary import Vocabulary
 
 # The two attributes compared together as the initiative type (Table 3's row and column).
 INITIATIVE = ("driver", "approach")
+# Said of a case's value that is the codifier's interpretation (the case's `interpreted` marks).
+INTERPRETED_NOTE = " (the codifier's interpretation)"
 # Compared attributes that are not registry fields.
 SPECIAL_LABELS = {"description": "Description", "initiative": "Initiative type (Table 3)",
                   "activities": "Planned activities"}
@@ -190,11 +192,13 @@ def reason(parts: list[AttributeScore], labels: Labels) -> str:
         elif part.imputed:
             continue  # the case does not record it: no reason either way
         elif part.similarity >= 1.0:
-            phrases.append(f"same {part.label.lower() or part.attribute}: {words(part.attribute, part.case_value, labels)}")
+            phrases.append(f"same {part.label.lower() or part.attribute}: {words(part.attribute, part.case_value, labels)}"
+                           + INTERPRETED_NOTE * part.interpreted)
         else:
             mine, theirs = (words(part.attribute, part.query_value, labels),
                             words(part.attribute, part.case_value, labels))
-            phrases.append(f"related {part.label.lower() or part.attribute}: {theirs} ~ {mine} {part.similarity:.2f}")
+            phrases.append(f"related {part.label.lower() or part.attribute}: {theirs} ~ {mine} {part.similarity:.2f}"
+                           + INTERPRETED_NOTE * part.interpreted)
         if len(phrases) == 3:
             break
     return "; ".join(phrases) or "no attribute in common"

@@ -194,6 +194,8 @@ class AttributeScore:
     weight: float
     label: str = ""
     imputed: bool = False
+    # The case's value is the codifier's interpretation, not a fact the source states.
+    interpreted: bool = False
 
     def to_model(self) -> models.AttributeScore:
         """The typed form (values were checked when they were compared)."""

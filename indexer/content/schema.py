@@ -42,6 +42,8 @@ SLUG_PATTERN = re.compile(r"^(?=.{1,%d}$)[a-z0-9]+(?:-[a-z0-9]+)*$" % MAX_ID_LEN
 SCHEMA_VERSION = 1
 
 FACET, ATTRIBUTE, CONDITION, FACT, FORM, CSV = "facet", "attribute", "condition", "fact", "form", "csv"
+# The case field that marks values as the codifier's interpretation (see interpretation_marks).
+INTERPRETED = "interpreted"
 LIST_KINDS = frozenset({"terms", "text-list", "note-ids", "case-ids", "sources", "lessons"})
 
 
@@ -157,6 +159,9 @@ CASE_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("related_notes", "note-ids", required=False, label="Related notes", roles=_roles(FORM)),
     FieldSpec("sources", "sources", label="Sources"),
     FieldSpec("lessons", "lessons", required=False, label="Lessons"),
+    FieldSpec(INTERPRETED, "text-list", required=False, label="Interpretations",
+              description="Values that are the codifier's interpretation rather than a stated fact: a field "
+                          "path (every value of it), or path=value for one value of a list."),
 )
 
 # Attributes of a new initiative's profile that no case field holds: a case's funding
@@ -319,3 +324,62 @@ CONDITION_CASE_PATHS: dict[str, str] = REGISTRY.condition_paths
 
 KINDS = ("case", "note")
 FIELDS_BY_KIND = {"case": CASE_FIELDS, "note": NOTE_FIELDS}
+
+
+# -- interpretation marks --------------------------------------------------------
+# A case's `interpreted` list names the structured values that are the codifier's
+# reading of the source rather than something it states: "initiative.driver" (the
+# field's value), "sectors" (all its values) or "sectors=ict" (one value of a list).
+# The fact sheet and the advisor's explanation show them as interpretations.
+
+
+def interpretation_marks(meta: dict) -> frozenset[tuple[str, str | None]]:
+    """(path, value or None for the whole field) of every mark in a case's front matter.
+
+    >>> sorted(interpretation_marks({"interpreted": ["initiative.driver", "sectors = ict"]}), key=str)
+    [('initiative.driver', None), ('sectors', 'ict')]
+    >>> interpretation_marks({})
+    frozenset()
+    """
+    marks = set()
+    for entry in meta.get(INTERPRETED) or []:
+        path, _, value = str(entry).partition("=")
+        marks.add((path.strip(), value.strip() or None))
+    return frozenset(marks)
+
+
+def is_interpreted(marks: frozenset[tuple[str, str | None]], path: str, value: str | None = None) -> bool:
+    """Is the value at `path` (or the whole field, without `value`) marked as an interpretation?
+
+    >>> marks = frozenset({("sectors", "ict"), ("initiative.driver", None)})
+    >>> is_interpreted(marks, "sectors", "ict"), is_interpreted(marks, "sectors", "logistics")
+    (True, False)
+    >>> is_interpreted(marks, "initiative.driver", "public"), is_interpreted(marks, "initiative.approach")
+    (True, False)
+    """
+    return (path, None) in marks or (value is not None and (path, value) in marks)
+
+
+def interpretation_problems(meta: dict, registry: "FieldRegistry | None" = None) -> list[tuple[str, str]]:
+    """(entry, message) for each mark that names no structured field of a case, or a value
+    the field does not hold (the validator reports them under `interpreted`).
+
+    >>> interpretation_problems({"sectors": ["ict"], "interpreted": ["sectors=ict", "sectors=food", "colour"]})
+    [('sectors=food', "'sectors' does not hold 'food'"), ('colour', 'no case field colour')]
+    """
+    registry = registry or REGISTRY
+    problems = []
+    for entry in meta.get(INTERPRETED) or []:
+        path, _, value = str(entry).partition("=")
+        path, value = path.strip(), value.strip()
+        spec = registry.by_path(path)
+        if spec is None or spec.path == INTERPRETED:
+            problems.append((str(entry), f"no case field {path}"))
+            continue
+        held: object = meta
+        for key in spec.keys:
+            held = held.get(key) if isinstance(held, dict) else None
+        values = [str(v) for v in held] if isinstance(held, list) else [] if held is None else [str(held)]
+        if value and value not in values:
+            problems.append((str(entry), f"'{path}' does not hold '{value}'"))
+    return problems

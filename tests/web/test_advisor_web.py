@@ -84,3 +84,18 @@ def test_an_empty_form_shows_no_marks(client):
     page = client.get("/advisor").get_data(as_text=True)
     assert "Read from your description" not in page and 'data-status="undecided"' not in page
     assert "What the method says" not in page
+
+
+def test_the_fact_sheet_marks_interpreted_values_and_only_those(client):
+    # cases/dortmund.md marks its stage and the 'ict' sector as interpretations; logistics is stated.
+    data = client.get("/cases/dortmund?format=json").get_json()
+    marked = {value["value"] for row in data["fact_sheet"] for value in row["values"] if value["interpreted"]}
+    assert marked == {"emergence", "ict"}
+    page = client.get("/cases/dortmund").get_data(as_text=True)
+    sheet = page[page.index('class="fact-sheet"'):page.index("</dl>", page.index('class="fact-sheet"'))]
+    assert sheet.count('<small class="interpreted">(interpreted)</small>') == 2
+    assert re.search(r'sector=ict">[^<]+</a> <small class="interpreted">', sheet)
+    assert not re.search(r'sector=logistics">[^<]+</a> <small class="interpreted">', sheet)
+    assert "the codifier's reading of the source" in page
+    plain = client.get("/cases/minas-gerais-cresceminas").get_data(as_text=True)
+    assert 'class="interpreted"' not in plain and "the codifier's reading" not in plain
