@@ -76,30 +76,25 @@ class Ranking:
     """Items ranked by their best unit's score, best first, ties by item number.
 
     `order` holds the ranked item numbers: all of them, or (when only a page is
-    wanted) at least the first `prefix` ones. `matched` holds every ranked item.
-    `key` is what the order follows when it is not the score itself (the all-words
-    rule puts items with more of the query's words first)."""
+    wanted) at least the first `prefix` ones. `matched` holds every ranked item."""
 
     matched: np.ndarray
     best: np.ndarray
     order: np.ndarray
     complete: bool
-    key: np.ndarray | None = None
 
     @classmethod
-    def of(cls, best: np.ndarray, minimum: float, depth: int | None = None, prefix: int | None = None,
-           key: np.ndarray | None = None) -> "Ranking":
+    def of(cls, best: np.ndarray, minimum: float, depth: int | None = None, prefix: int | None = None
+           ) -> "Ranking":
         """Items whose best score exceeds `minimum`; at most `depth` of them; fully
-        ordered (by `key` when given, else by score) unless `prefix` says only the
-        first so many are needed."""
+        ordered unless `prefix` says only the first so many are needed."""
         matched = np.flatnonzero(best > minimum)
-        by = best if key is None else key
         if depth is not None and matched.size > depth:
-            top = _ordered(matched, by, depth)
-            return cls(np.sort(top), best, top, True, key)
+            top = _ordered(matched, best, depth)
+            return cls(np.sort(top), best, top, True)
         if prefix is not None and prefix < matched.size:
-            return cls(matched, best, _ordered(matched, by, prefix), False, key)
-        return cls(matched, best, _ordered(matched, by, None), True, key)
+            return cls(matched, best, _ordered(matched, best, prefix), False)
+        return cls(matched, best, _ordered(matched, best, None), True)
 
     def ranks(self, size: int) -> np.ndarray:
         """1-based rank of every item number below `size` in this ranking (0 = not ranked);
@@ -116,8 +111,7 @@ class Ranking:
             return int(found[0]) + 1
         if self.complete or not np.any(self.matched == item):
             return None
-        by = self.best if self.key is None else self.key
-        values, score = by[self.matched], by[item]
+        values, score = self.best[self.matched], self.best[item]
         return 1 + int(np.count_nonzero(values > score)) + int(
             np.count_nonzero((values == score) & (self.matched < item)))
 
