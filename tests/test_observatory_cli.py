@@ -118,3 +118,25 @@ def test_iati_shows_what_the_account_may_see(instance):
     assert as_reader.exit_code == 0, as_reader.stderr
     assert "Riverside" not in as_reader.stdout and "Hillside" not in as_reader.stdout
     assert "Lakeside" in as_reader.stdout
+
+
+def test_templates_are_listed_with_their_counts_and_sources(instance):
+    run, _ = instance
+    listed = run("observatory", "templates")
+    assert listed.exit_code == 0, listed.stderr
+    for template in load_templates().values():
+        factors, indicators = counts(template)
+        assert f"{template.id}\t{template.title}: {factors} critical success factors, {indicators} indicators" \
+            in listed.stdout
+    assert listed.stdout.count("  source: ") == len(load_templates())
+
+
+def test_a_broken_templates_file_in_the_content_is_reported_by_line(tmp_path):
+    (tmp_path / "cases").mkdir()
+    (tmp_path / "kb").mkdir()
+    (tmp_path / "kb" / "scorecard_templates.yaml").write_text("templates:\n  - id: Not A Slug\n    title: T\n"
+                                                             "    source: s\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["--content", str(tmp_path), "observatory", "templates"])
+    assert result.exit_code == 2
+    assert "scorecard_templates.yaml, line 2: templates[0].id:" in result.stderr
+    assert not (tmp_path / "instance").exists()       # listing opens no database

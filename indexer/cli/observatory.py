@@ -66,6 +66,28 @@ def demo(settings: Settings, acting: str) -> None:
     _run(settings, action)
 
 
+@observatory.command("templates")
+@click.pass_obj
+def templates(settings: Settings) -> None:
+    """The starting scorecards from the paper, with their sources (the file they come from
+    is checked: a broken one is reported by line and key)."""
+    from indexer.errors import CasebaseError
+    from indexer.observatory.templates import TEMPLATES_FILE, counts, load_templates
+
+    # The content's own file, as the observatory reads it; no database is opened for this.
+    path = settings.content_dir / TEMPLATES_FILE
+    try:
+        listed = load_templates(path if path.is_file() else None).values()
+    except CasebaseError as error:
+        fail(str(error))
+    for template in listed:
+        factors, indicators = counts(template)
+        click.echo(f"{template.id}\t{template.title}: {factors} critical success factors, {indicators} indicators")
+        click.echo(f"  source: {' '.join(template.source.split())}")
+        if template.note:
+            click.echo(f"  note: {' '.join(template.note.split())}")
+
+
 @observatory.command("import")
 @click.argument("initiative")
 @click.argument("csv_file", metavar="FILE.csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
