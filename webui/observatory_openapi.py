@@ -51,8 +51,10 @@ def reading(summary: str, answer: type | Schema, operation_id: str, parameters: 
                      parameters=parameters, operation_id=operation_id)
 
 
-def writing(summary: str, answer: type | Schema | None, operation_id: str, parameters: list[Schema], body: Schema | None,
-            status: str = "200") -> Schema:
+def writing(summary: str, answer: type | Schema | None, operation_id: str, parameters: list[Schema],
+            body: Schema | None, status: str = "200") -> Schema:
+    """A write: its answer (None: no content) under `status`, the writes' errors, and
+    a description of what it needs."""
     if answer is None:
         ok: Schema = {"description": "Done."}
     else:

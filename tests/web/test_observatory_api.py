@@ -13,9 +13,16 @@ import json
 
 import jsonschema_rs
 import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance, response_schema_conformance, status_code_conformance,
+)
 
 from tests.web.observatory_world import (
-    NAMES, PERIODS, PLACES, PROGRAMME, SHARING, VALUES, build, open_app,
+    NAMES, PERIODS, PLACES, PROGRAMME, SHARING, VALUES, Api, build, open_app,
 )
 from tests.web.support import close_app
 
@@ -309,3 +316,56 @@ def test_a_manager_runs_an_initiative_from_template_to_a_draft_case(world, docum
     draft = world.app.extensions["casebase"].library.draft(body["draft"]["id"])
     assert "Thai Food Valley" in draft.text and "Buyers want certified produce" in draft.text
     assert "/observatory/initiatives/thai-food-valley" in draft.text  # the case links back to its record
+
+
+# -- schemathesis, signed in -------------------------------------------------------------
+
+SIGNED_IN_CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+                    response_schema_conformance]
+FEW = settings(max_examples=6, derandomize=True, database=None, deadline=None, print_blob=False,
+               phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+
+
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+def test_schemathesis_as_a_programme_manager_finds_no_server_error(tmp_path, mode):
+    """tests/web/test_api.py runs the whole document anonymously, where every write stops
+    at 401; here a manager with a session and its CSRF token sends generated bodies to
+    the observatory's operations, so they reach the bodies' checks and the facade."""
+    app = open_app(tmp_path)
+    try:
+        world = build(app)
+        mara = Api(app, "mara")
+        rows = {"indicator_id": world.indicators["beta"], "action_id": world.actions["beta"],
+                "definition_id": world.definition_id, "user_name": "lou"}
+        credentials = {"headers": {"X-CSRF-Token": mara.token()},
+                       "cookies": {"session": mara.client.get_cookie("session").value}}
+        schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
+        failures, statuses = [], {}
+        for result in schema.get_all_operations():
+            operation = result.ok()
+            if not operation.path.startswith(("/api/programmes", "/api/initiatives", "/api/indicators",
+                                              "/api/actions", "/api/scorecard-templates")):
+                continue
+
+            @FEW
+            @given(case=operation.as_strategy(generation_mode=mode))
+            def check(case):
+                for name in case.path_parameters or {}:  # real rows, so that bodies are judged, not 404s
+                    programme = case.path.startswith("/api/programmes")
+                    case.path_parameters[name] = rows[name] if name != "slug" else PROGRAMME if programme else "beta"
+                response = case.call(**credentials)
+                statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+                case.validate_response(response, checks=SIGNED_IN_CHECKS)
+
+            try:
+                check()
+            except Exception as exc:  # noqa: BLE001 - collect every operation's failure
+                if "Unable to satisfy assumptions" not in str(exc):
+                    failures.append(f"{operation.label}: {str(exc)[:1500]}")
+        assert failures == [], "\n\n".join(failures)
+        assert 401 not in statuses and 403 not in statuses  # signed in as the rightful user
+        judged = sum(count for status, count in statuses.items() if status in (
+            (200, 201, 204) if mode is GenerationMode.POSITIVE else (400,)))
+        assert judged > 30, statuses  # the bodies reached their checks and the facade
+    finally:
+        close_app(app)
