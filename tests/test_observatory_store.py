@@ -325,3 +325,18 @@ def test_closing_an_initiative_leaves_a_draft_case_that_links_back(casebase, peo
         observatory.close(people.mona, slug, author="Mona Silva")
     _, second = observatory.close(people.mona, world["b"][0].slug, author="Mona Silva")
     assert second.doc_id == world["b"][0].slug
+
+
+def test_a_profile_the_vocabulary_no_longer_accepts_is_named_on_the_dashboard(casebase, people, world):
+    from sqlalchemy import update
+
+    observatory = casebase.observatory
+    with casebase.database.transaction() as db:  # saved before the vocabulary renamed the value
+        db.execute(update(t.initiatives).where(t.initiatives.c.slug == "init-b").values(profile='{"driver": "gone"}'))
+    with pytest.raises(InvalidInput) as refused:
+        observatory.advice(people.omar, "init-b")
+    assert refused.value.field == "driver"
+    lines = {s.slug: s for s in observatory.dashboard(people.mona, world["programme"].slug).summaries}
+    assert lines["init-b"].warnings == ["The profile needs updating (driver: 'gone' is not valid; valid values, "
+                                        "closest first: " + refused.value.message.split("closest first: ")[1] + ")"]
+    assert lines["init-a"].warnings == []

@@ -35,6 +35,7 @@ from indexer.observatory.validation import check_row_id
 log = logging.getLogger(__name__)
 WARNINGS_SECONDS = 300  # the dashboard's advisor warnings are at most this old (a changed profile: at once)
 TEMPLATES_FILE = "kb/scorecard_templates.yaml"
+PROFILE_OUTDATED = "profile-outdated"  # the dashboard's warning for a profile the advisor refuses
 
 
 class Observatory:
@@ -322,6 +323,12 @@ class Observatory:
         key = json.dumps(profile, sort_keys=True)
         found = self._warnings.get(key)
         if found is None:
-            found = list(self._suggest(profile).warnings)
+            try:
+                found = list(self._suggest(profile).warnings)
+            except InvalidInput as exc:
+                # A profile the vocabulary no longer accepts (a value was renamed since it
+                # was saved) must not take the whole dashboard down: its line says so.
+                found = [{"rule": PROFILE_OUTDATED, "kind": "warning",
+                          "title": f"The profile needs updating ({exc.field}: {exc.message})"}]
             self._warnings[key] = found
         return found
