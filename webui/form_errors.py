@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
+from indexer.checking import check_candidate
 from indexer.content import validate
 from indexer.content.schema import CONDITION, MAX_ID_LENGTH, REGISTRY, FieldRegistry
 
@@ -113,4 +114,14 @@ def errors_by_field(problems) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for problem in problems:
         errors.setdefault(field_name(problem.field or "body"), []).append(problem.message)
+    return errors
+
+
+def new_document_errors(content, kind: str, doc_id: str, text: str) -> dict[str, list[str]]:
+    """Every error of a new document whose id cannot be used, the id's among them: the
+    library refuses such an id before validating, so the form would otherwise show the
+    other errors only in a second round."""
+    errors = errors_by_field(problem for problem in check_candidate(content, kind, doc_id, text)
+                             if problem.severity == "error")
+    errors.setdefault("id", [f"'{doc_id}' {validate.INVALID_ID}"])
     return errors

@@ -284,3 +284,16 @@ def test_the_rearrange_routes_need_an_editor_and_a_csrf_token(site):
         assert anonymous.post(url, data={"form_action": "add-lesson"}).status_code == 401
         assert reader.post(url, data={"form_action": "add-lesson"}).status_code == 403
         assert signed_in(site, "erin").post(url, data={"form_action": "add-lesson"}).status_code in (400, 403)
+
+
+def test_the_helper_for_a_new_document_with_a_bad_id_names_every_error(site):
+    """What webui/editor.py should answer for a bad id (see the xfail above): every error at once."""
+    from webui import forms
+    from webui.form_errors import new_document_errors
+
+    form = MultiDict({"id": "Not An Id", "title": "A case", "summary": "", "location_country": "Peru",
+                      "body": "## Context\n\nText.\n"})
+    text = forms.form_to_text("case", form["id"], form)
+    errors = new_document_errors(site.extensions["casebase"].content, "case", form["id"], text)
+    assert {"id", "summary", "sources"} <= set(errors)
+    assert forms.chosen_id(MultiDict({"id": "", "title": "Lima bakeries"})) == "lima-bakeries"
