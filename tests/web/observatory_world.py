@@ -19,9 +19,13 @@ from dataclasses import dataclass, field
 from flask import Flask
 from sqlalchemy import select
 
+from indexer.library.database import Database
 from indexer.library.tables import metadata
+from indexer.search.encoder import HashingEncoder
+from indexer.service import Casebase
+from indexer.settings import Settings
 
-from tests.web.support import PASSWORD, REPO_ROOT, make_app, open_indexed
+from tests.web.support import PASSWORD, REPO_ROOT, make_app
 
 USERS = (("mara", "editor"), ("ed", "editor"), ("fay", "reader"), ("lou", "reader"), ("rob", "reader"))
 PROGRAMME, OTHER_PROGRAMME = "contest-2027", "other-round"
@@ -95,9 +99,18 @@ class World:
                     for table in metadata.sorted_tables if table.name not in BOOKKEEPING}
 
 
-def open_app(tmp_path) -> Flask:
-    """An app over the bundled content with a private index and instance database."""
-    casebase = open_indexed(REPO_ROOT, index_dir=tmp_path / "instance" / "index")
+def open_app(tmp_path, database_url: str | None = None) -> Flask:
+    """An app over the bundled content with a private index, and a private instance
+    database: a SQLite file, or the PostgreSQL database at `database_url`."""
+    index_dir = tmp_path / "instance" / "index"
+    environ = {"CASEBASE_DATABASE_URL": database_url} if database_url else {}
+    if database_url:  # a new PostgreSQL database starts empty: 'casebase db upgrade' first, as on a server
+        migrator = Database(database_url)
+        migrator.upgrade()
+        migrator.dispose()
+    casebase = Casebase.open(Settings.from_env(content_dir=REPO_ROOT, index_dir=index_dir, environ=environ),
+                             encoder=HashingEncoder())
+    casebase.build_index()
     return make_app(casebase, users=USERS, SESSION_COOKIE_SECURE=False)
 
 

@@ -13,6 +13,7 @@ and after every one of those the database is exactly as before. Each request car
 a body that the rightful user could send successfully, so a refusal is about who
 asks, never about a bad body. Then the rightful users succeed on a representative
 subset. A route this file has no parameter value or body for fails with its name.
+The matrix runs on SQLite and on the private PostgreSQL server (tests/postgres.py).
 """
 
 from __future__ import annotations
@@ -71,9 +72,11 @@ PAGE_BODIES = {
 NO_BODY = {"remove_member", "remove_indicator", "import_measurements"}
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    app = open_app(tmp_path_factory.mktemp("observatory-access"))
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def world(request, tmp_path_factory):
+    """The world on each backend in turn (PostgreSQL: a new database on the private server)."""
+    url = request.getfixturevalue("private_postgres").create_database() if request.param == "postgresql" else None
+    app = open_app(tmp_path_factory.mktemp("observatory-access"), url)
     yield build(app)
     close_app(app)
 
