@@ -340,3 +340,23 @@ def test_a_profile_the_vocabulary_no_longer_accepts_is_named_on_the_dashboard(ca
     assert lines["init-b"].warnings == ["The profile needs updating (driver: 'gone' is not valid; valid values, "
                                         "closest first: " + refused.value.message.split("closest first: ")[1] + ")"]
     assert lines["init-a"].warnings == []
+
+
+def test_members_and_managers_are_existing_accounts_and_a_member_changes_role_in_place(casebase, people, world):
+    observatory = casebase.observatory
+    slug, programme = world["a"][0].slug, world["programme"].slug
+    for call, field in ((lambda: observatory.add_member(people.mona, slug, "nobody", "facilitator"), "user_name"),
+                        (lambda: observatory.add_member(people.mona, slug, "rita", "boss"), "role"),
+                        (lambda: observatory.add_manager(people.mona, programme, "nobody"), "user_name")):
+        with pytest.raises(InvalidInput) as wrong:
+            call()
+        assert wrong.value.field == field
+    observatory.add_member(people.mona, slug, "rita", "local-actor")
+    changed = observatory.add_member(people.mona, slug, "rita", "facilitator")
+    assert [(m.user, m.role) for m in changed.members] == [("lina", "facilitator"), ("rita", "facilitator")]
+    assert observatory.viewer(casebase.accounts.get("rita")).member_of == frozenset({world["a"][0].id})
+    assert observatory.add_manager(people.mona, programme, "ed").managers == ["ed", "mona"]
+    assert observatory.viewer(casebase.accounts.get("ed")).managed_programmes == frozenset({world["programme"].id})
+    assert [m.user for m in observatory.remove_member(people.ed, slug, "rita").members] == ["lina"]
+    with pytest.raises(NotFound):
+        observatory.remove_member(people.ed, slug, "rita")
