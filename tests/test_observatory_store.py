@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -360,3 +361,33 @@ def test_members_and_managers_are_existing_accounts_and_a_member_changes_role_in
     assert [m.user for m in observatory.remove_member(people.ed, slug, "rita").members] == ["lina"]
     with pytest.raises(NotFound):
         observatory.remove_member(people.ed, slug, "rita")
+
+
+def test_two_servers_correcting_one_period_at_once_keep_both_values_in_the_history(casebase, people, world):
+    import threading
+
+    indicator = world["a"][1]
+    servers = [Observatory(Database(Path(casebase.database.url.database))) for _ in range(2)]  # separate pools
+    start = threading.Barrier(2)
+    errors = []
+
+    def correct(server, value):
+        start.wait()
+        try:
+            for round_ in range(5):
+                server.record_measurement(people.lina, indicator.id, "2027-Q1", value + round_ / 10, "2027-03-31")
+        except Exception as exc:  # collected: an assertion below names it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=correct, args=(server, value)) for server, value in zip(servers, (1, 2))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    history = casebase.observatory.measurements(people.lina, indicator.id, history=True)
+    assert len(history) == 10 and [m.current for m in history].count(True) == 1
+    superseded = {m.supersedes for m in history} - {None}
+    assert superseded == {m.id for m in history if not m.current}  # one unbroken chain of corrections
+    for server in servers:
+        server.database.dispose()
