@@ -52,6 +52,7 @@ def dump(record: BaseModel) -> dict[str, Any]:
 
 
 def created(record: BaseModel):
+    """The answer to a write that made `record`: 201 with it."""
     return jsonify(dump(record)), 201
 
 

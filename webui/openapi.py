@@ -31,7 +31,7 @@ from indexer.content.vocabulary import UNKNOWN, Vocabulary
 from indexer.search.searcher import KINDS, MODES
 
 from . import observatory_openapi, presenters
-from .openapi_parts import (BOOLEAN, COUNT, ERROR, INTEGER, NULL, NUMBER, TEXT, TEXTS, Schema, array, json_response,
+from .openapi_parts import (BOOLEAN, COUNT, INTEGER, NULL, NUMBER, TEXT, TEXTS, Schema, array, json_response,
                             map_of, model_schemas, nullable, obj, operation, query, ref)
 from .params import MAX_OFFSET
 from .security import ID_PATTERN
@@ -137,8 +137,11 @@ def case_schemas(vocabulary: Vocabulary | None, registry: FieldRegistry = REGIST
                       {"title": TEXT, "via": TEXT}),
         "Lesson": obj({"id": TEXT, "uid": TEXT, "statement": TEXT, "explanation": TEXT,
                        "topics": array(topics), "applies_when": map_of(TEXTS), "sources": TEXTS}),
-        "FactRow": obj({"label": TEXT, "values": array(obj({"value": TEXT, "label": TEXT,
-                                                             "link": nullable(TEXT)}), minItems=1)}),
+        "FactRow": obj({"label": TEXT, "values": array(obj({
+            "value": TEXT, "label": TEXT, "link": nullable(TEXT),
+            "interpreted": {**BOOLEAN, "description": "The codifier's reading rather than stated in the "
+                                                      "sources (the case's `interpreted` list)."}}),
+            minItems=1)}),
         "CaseDetail": obj(detail),
         "NoteDetail": obj({
             "id": TEXT, "title": TEXT, "summary": TEXT, "topics": array(topics),

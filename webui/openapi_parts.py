@@ -4,6 +4,7 @@ pydantic models."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel
@@ -59,7 +60,8 @@ def map_of(values: Schema) -> Schema:
     return {"type": "object", "additionalProperties": values}
 
 
-def model_schemas(answer_models, sparse_models) -> dict[str, Schema]:
+def model_schemas(answer_models: Iterable[type[BaseModel]],
+                  sparse_models: Iterable[type[BaseModel]]) -> dict[str, Schema]:
     """Component schemas of the models and of every model they use, by model name.
 
     Every property of an answer model is marked required, since an answer is dumped
@@ -79,7 +81,7 @@ def model_schemas(answer_models, sparse_models) -> dict[str, Schema]:
     return schemas
 
 
-def body_schemas(bodies) -> dict[str, Schema]:
+def body_schemas(bodies: Iterable[type[BaseModel]]) -> dict[str, Schema]:
     """Component schemas of request bodies (what a client may send: validation mode,
     required as declared), by model name."""
     _, top = models_json_schema([(model, "validation") for model in bodies],
