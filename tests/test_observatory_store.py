@@ -54,6 +54,9 @@ def test_an_initiative_profile_is_checked_as_the_advisor_reads_it(casebase, peop
     with pytest.raises(InvalidInput) as sector:
         observatory.create_initiative(people.mona, programme.slug, {"name": "X", "sectors": ["furnitur"]})
     assert sector.value.field == "sectors"
+    with pytest.raises(InvalidInput) as text:
+        observatory.create_initiative(people.mona, programme.slug, {"name": "X", "profile": {"description": "Text"}})
+    assert text.value.field == "profile.description"
     with pytest.raises(InvalidInput) as day:
         observatory.create_initiative(people.mona, programme.slug, {"name": "X", "start_date": "2027-02-30"})
     assert day.value.field == "start_date"

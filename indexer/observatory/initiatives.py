@@ -35,6 +35,10 @@ def check_profile(vocabulary: Vocabulary | None, profile: Any) -> dict:
                           "run 'casebase check'")
     if not isinstance(profile, Mapping):
         raise InvalidInput("profile", "must be a mapping of attribute: value")
+    for key in TEXT_ATTRIBUTES:
+        if profile.get(key):  # refused, not dropped: the text would be lost without a word
+            raise InvalidInput(f"profile.{key}", f"goes in the initiative's own field ('description' or 'name'), "
+                                                 "not in its profile")
     try:
         checked = Profile.from_mapping({key: value for key, value in profile.items() if key not in TEXT_ATTRIBUTES},
                                        vocabulary)
