@@ -93,9 +93,9 @@ def failures_of(service, entry) -> list[str]:
     return check(entry, answer, answer_inferred(answer) or {}, 0.0).failures
 
 
-# Profiles of advisor_profiles.yaml the advisor no longer meets since issue 9, with why.
-PROFILE_GAPS = {"chile-cluster-contest": "Scottish Enterprise now ranks before the German contests: attributes "
-                                         "read from the description add comparisons the thin contest case lacks"}
+# Profiles of advisor_profiles.yaml the advisor does not meet, with why (none since the
+# planned activities weigh 1.5: the contest programme ranks the German contests first).
+PROFILE_GAPS: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("entry", [pytest.param(entry, id=entry["name"], marks=[
@@ -109,23 +109,13 @@ def test_advisor_profiles(real_casebase, entry):
 # profile that starts passing must leave this list. See the report of issue 9 for the
 # measurement; the gaps are mostly Spanish and Portuguese (the model is English-only).
 HELDOUT_GAPS: dict[str, str] = {
-    "cebu-furniture-mixed-culture": "the mixed culture is not read, so no reading fires",
-    "tandil-cheese-quick-win": "Spanish: doing well and cooperation not both read",
-    "cotacachi-leather-few-firms": "Spanish: the cooperative culture is not read",
-    "tasmania-distillers-few-firms": "'cannot make enough to meet demand' is negated, so doing well is not read",
-    "pelileo-jeans-seed": "Spanish: the survival type is not read",
+    "tasmania-distillers-few-firms": "sharing stills and casks is not read as a cooperative culture",
     "shiro-meda-weavers-moderate-budget": "the survival type and the moderate budget are not read",
-    "guatemala-diagnosticos-primero": "Spanish: driver and approach are not read",
-    "sri-lanka-spice-listen-first": "the public top-down initiative type is not read",
-    "slavonia-wood-big-study": "the approach and the heavy research budget are not read",
-    "cuenca-sombreros-solo-empleos": "Spanish: judging on hard outcomes only is not read",
-    "pt-nova-friburgo-associacao": "Portuguese: another case ranks first",
-    "ibi-camara-juguete": "Spanish: the one-industry town is not read",
-    "pt-petrolina-fruticultura": "Portuguese: doing well and the one-industry economy are not read",
-    "el-oro-camaroneros-compras": "Spanish: distrust and the joint purchasing are not both read",
-    "bursa-auto-parts-joint-rd": "the mixed culture is not read",
-    "pt-arapongas-prefeitura-obstaculo": "Portuguese: the public driver is not read",
-    "manabi-cacao-conferencia-estrella": "Spanish: 'desconfían unos de otros' is not read as non-cooperative",
+    "guatemala-diagnosticos-primero": "Spanish: 'El Ministerio de Economía contratará' is not read as a public driver",
+    "sri-lanka-spice-listen-first": "'the national export development board' is not read as a public top-down initiative",
+    "pt-nova-friburgo-associacao": "Portuguese: three large makers and hundreds of small workshops are read as mostly "
+                                   "SMEs, so no rift warning, and another case ranks first",
+    "bursa-auto-parts-joint-rd": "'a few firms cooperate, many keep everything to themselves' is not read as mixed",
 }
 
 
@@ -150,9 +140,12 @@ def test_no_rule_fires_on_a_heldout_profile_written_to_contradict_it(real_caseba
     assert false_fires == []
 
 
-@pytest.mark.xfail(strict=True, reason="chamber-one-cluster-town, one-or-two-industries, research-before-trust, "
-                   "risky-first-activities, top-down-without-early-engagement, figure5-quick-win and "
-                   "hard-outcomes-only fire on no held-out profile yet (their conditions are not read)")
+# Rules that fire on none of the held-out profiles expecting them, with why: a rule
+# that starts firing must leave this list, and one that stops fails the test.
+RULES_NOT_YET_FIRED = {"association-rift": "expected of pt-nova-friburgo-associacao only, whose large-and-SME "
+                                           "structure is not read"}
+
+
 def test_every_rule_fires_on_some_heldout_profile_from_the_description(real_casebase):
     fired_somewhere: set[str] = set()
     for entry in load_profiles("advisor_heldout.yaml"):
@@ -161,7 +154,7 @@ def test_every_rule_fires_on_some_heldout_profile_from_the_description(real_case
         fired = {w["rule"] for w in answer["warnings"]} | {r["rule"] for r in answer["readings"]}
         fired_somewhere |= expected & fired
     rules = {rule.id for rule in real_casebase.content.rules}
-    assert rules - fired_somewhere == set()
+    assert rules - fired_somewhere == set(RULES_NOT_YET_FIRED)
 
 
 def test_a_negated_description_does_not_read_the_positive_value(real_casebase):
