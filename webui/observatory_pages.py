@@ -18,7 +18,7 @@ from indexer.observatory.models import MEMBER_ROLES, SHARING, STATUSES
 from . import charts, observatory_records, presenters, urls
 from .auth import require
 from .observatory_presenters import (chosen_filters, filter_chips, filter_options, indicator_chart,
-                                     last_self_evaluation, open_actions, plain_rows)
+                                     last_self_evaluation, open_actions, plain_rows, profile_facts)
 from .observatory_web import error_of, listed, observatory, optional_date, respond, text, viewer, wants_json
 from .pages import profile_form
 from .params import profile_data
@@ -249,7 +249,9 @@ def initiative(slug: str):
             "scorecard": plain_rows(view), "last_self_evaluation": last,
             "open_actions": [entry["action"] for entry in actions], "evaluations": evaluations,
             "case_draft_url": urls.draft(item.case_draft_id) if item.case_draft_id else None}
+    controls = profile_form(presenters.loaded_vocabulary(casebase()))
     return respond("observatory/initiative.html", data, view=view, documents=casebase().content.documents,
+                   profile=profile_facts(item.profile, controls),
                    may_record=observatory_records.may_record(who, item),
                    manages=item.programme_id in who.managed_programmes, roles=MEMBER_ROLES,
                    statuses=STATUSES, sharing_choices=SHARING, chart=indicator_chart)

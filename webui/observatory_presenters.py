@@ -106,6 +106,26 @@ def filter_options(initiatives: Iterable[Initiative]) -> dict[str, list[str]]:
     return {name: sorted(values) for name, values in options.items()}
 
 
+def profile_facts(profile: Mapping[str, Any], controls: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """An advisor profile as (label, value text) in the form's order, with the labels
+    the advisor's form shows (`controls` as pages.profile_form gives them).
+
+    >>> controls = [{"name": "driver", "label": "Driver", "options": [("private", "Private sector")]},
+    ...             {"name": "activities", "label": "Activities", "options": [("training", "Training")]}]
+    >>> profile_facts({"activities": ["training", "fairs"], "driver": "private"}, controls)
+    [('Driver', 'Private sector'), ('Activities', 'Training, fairs')]
+    """
+    facts = []
+    for control in controls:
+        value = profile.get(control["name"])
+        if not value:
+            continue
+        labels = dict(control["options"])
+        values = [value] if isinstance(value, str) else list(value)
+        facts.append((control["label"], ", ".join(labels.get(item, item) for item in values)))
+    return facts
+
+
 def chosen_filters(args: Mapping[str, str]) -> dict[str, str]:
     """The benchmark filters a query string sets (empty values dropped).
 
@@ -128,5 +148,5 @@ def filter_chips(chosen: Mapping[str, str], url: Callable[..., str]) -> list[dic
 
 
 __all__ = ["FILTERS", "chosen_filters", "filter_chips", "filter_options", "indicator_chart", "indicator_points",
-           "indicator_row", "last_self_evaluation", "open_actions", "percent", "plain_rows", "scorecard_indicators",
+           "indicator_row", "last_self_evaluation", "open_actions", "percent", "plain_rows", "profile_facts", "scorecard_indicators",
            "scorecard_view"]

@@ -90,6 +90,15 @@ def test_members_are_offered_recording_readers_only_reading(site):
     assert "Close the initiative" in html(signed_in(site, "maria").get("/observatory/initiatives/alpha"))
 
 
+def test_the_profile_is_shown_with_the_advisors_labels(site):
+    manager = as_user(site, "maria")
+    facade(site).update_initiative(manager, "alpha", {"profile": {"driver": "private", "approach": "bottom-up"}})
+    page = html(signed_in(site, "rob").get("/observatory/initiatives/alpha"))
+    profile = page[page.index('class="obs-profile"'):page.index("</details>", page.index('class="obs-profile"'))]
+    assert "<dd>private</dd>" not in profile and "<dd>bottom-up</dd>" not in profile  # labels, not stored values
+    assert re.search(r"<dt>[^<]+</dt><dd>[^<]*Private[^<]*</dd>", profile)
+
+
 def test_a_member_of_one_initiative_cannot_record_for_another(site):
     pim = signed_in(site, "pim")
     kpi = indicator_of(site, "alpha")
