@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from indexer.errors import InvalidInput
 
+from .errors import error_body
 from .services import casebase
 
 # The success messages a redirect may ask the next page to show (?done=KEY). Only
@@ -73,8 +74,12 @@ def plain(value: Any) -> Any:
 
 
 def respond(template: str, data: dict, status: int = 200, **page_only: Any):
-    """The page as HTML, or `data` as JSON when asked; `page_only` goes to the template only."""
+    """The page as HTML, or `data` as JSON when asked; `page_only` goes to the template
+    only. A form shown again with an `error` answers JSON as every error does."""
     if wants_json():
+        refused = page_only.get("error") or data.get("error")
+        if refused:
+            return jsonify(error_body(status, refused["message"], refused["field"] or None)), status
         return jsonify(plain(data)), status
     return render_template(template, done=DONE.get(request.args.get("done", "")), **data, **page_only), status
 

@@ -427,3 +427,13 @@ def test_the_dashboard_draws_the_first_benchmarks_and_links_the_others(site):
     page = html(signed_in(site, "maria").get("/observatory/many"))
     for definition in definitions[DASHBOARD_BENCHMARKS:]:
         assert f'href="/observatory/many/benchmarks/{definition.id}">{definition.name}</a>' in page
+
+
+def test_a_refused_form_asked_for_json_answers_the_error_body_naming_the_field(site):
+    lek = signed_in(site, "lek")
+    kpi = indicator_of(site, "alpha")
+    answer = lek.post("/observatory/initiatives/alpha/measure?format=json", data={
+        "csrf_token": lek.token, "indicator_id": kpi.id, "period": "2027-05", "value": "twelve",
+        "measured_on": "2027-05-31"})
+    assert answer.status_code == 422 and answer.is_json
+    assert answer.get_json()["error"]["parameter"] == "value" and "twelve" in answer.get_json()["error"]["message"]
