@@ -297,3 +297,13 @@ def test_the_helper_for_a_new_document_with_a_bad_id_names_every_error(site):
     errors = new_document_errors(site.extensions["casebase"].content, "case", form["id"], text)
     assert {"id", "summary", "sources"} <= set(errors)
     assert forms.chosen_id(MultiDict({"id": "", "title": "Lima bakeries"})) == "lima-bakeries"
+
+
+@pytest.mark.parametrize("digit", ["①", "²⁰⁰¹"])
+def test_unicode_digits_in_a_source_row_year_are_a_422_naming_that_year(site, editor, digit):
+    form, _ = read_form(editor.get("/edit/notes/balanced-scorecard").get_data(as_text=True))
+    form["source-0-year"] = digit
+    response = editor.post("/edit/notes/balanced-scorecard", data=form)
+    assert response.status_code == 422
+    assert '<a href="#f-source-0-year">Source 1: year: Write the year as a number' in response.get_data(as_text=True)
+    assert site.extensions["library"].open_draft("note", "balanced-scorecard") is None
