@@ -244,14 +244,6 @@ def draft(draft_id: int):
                            can_publish=library().may_publish(g.user, item))
 
 
-def _title(item: Draft) -> str:
-    try:
-        title = parse_text(item.text).data.get("title")
-    except FrontMatterError:
-        title = None
-    return str(title) if title else item.doc_id
-
-
 def waited(seconds: float) -> str:
     """How long a draft has waited, in words.
 
@@ -267,12 +259,8 @@ def waited(seconds: float) -> str:
 
 def _queued(item: Draft, now: float) -> dict:
     """One draft of the review queue, as the page and its JSON show it."""
-    return {"id": item.id, "kind": item.kind, "doc_id": item.doc_id, "title": _title(item), "author": item.author,
-            "contributors": list(item.contributors), "message": item.message, "created": item.created,
-            "updated": item.updated, "age_seconds": max(0, int(now - item.updated)),
-            "age": waited(now - item.updated),
-            "sent_back_by": item.sent_back_by, "sent_back_note": item.sent_back_note,
-            "url": urls.draft(item.id), "diff_url": urls.draft(item.id) + "#changes"}
+    return {**item.summary(now), "age": waited(now - item.updated), "url": urls.draft(item.id),
+            "diff_url": urls.draft(item.id) + "#changes"}
 
 
 @bp.get("/review")

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Mapping
 
 from indexer.content.documents import content_hash
+from indexer.content.frontmatter import FrontMatterError, parse_text
 from indexer.content.validate import Problem
 from indexer.errors import InvalidInput, NotFound, StateConflict
 
@@ -119,6 +120,23 @@ class Draft:
                    contributors=tuple(json.loads(row["contributors"] or "[]")) or (row["author"],),
                    sent_back_by=row["sent_back_by"], sent_back_note=row["sent_back_note"] or "",
                    sent_back_at=row["sent_back_at"])
+
+    @property
+    def title(self) -> str:
+        """The title in its front matter (the id when it has none or does not parse)."""
+        try:
+            title = parse_text(self.text).data.get("title")
+        except FrontMatterError:
+            title = None
+        return str(title) if title else self.doc_id
+
+    def summary(self, now: float) -> dict:
+        """What a review queue shows of it (no text), `now` giving its age in seconds."""
+        return {"id": self.id, "kind": self.kind, "doc_id": self.doc_id, "title": self.title, "author": self.author,
+                "contributors": list(self.contributors), "message": self.message, "status": self.status,
+                "created": self.created, "updated": self.updated, "age_seconds": max(0, int(now - self.updated)),
+                "sent_back_by": self.sent_back_by, "sent_back_note": self.sent_back_note,
+                "sent_back_at": self.sent_back_at}
 
     @property
     def waits_for_review(self) -> bool:
