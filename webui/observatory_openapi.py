@@ -40,8 +40,35 @@ PROGRAMME = path("slug", "The programme's slug.")
 INITIATIVE = path("slug", "The initiative's slug.")
 
 
+# A realistic body per request model, shown in the document (and checked against the
+# models by tests/web/test_observatory_api.py).
+EXAMPLES: dict[str, dict] = {
+    "ProgrammeCreate": {"name": "2027 contest round", "agency": "Ministry of Industry",
+                        "evaluation_interval_days": 120},
+    "InitiativeCreate": {"name": "Food cluster of the north", "place": "Chiang Mai", "country": "Thailand",
+                         "sectors": ["food-processing"], "status": "fact-finding", "sharing": "anonymous",
+                         "profile": {"driver": "public", "approach": "top-down",
+                                     "monitoring_style": "participatory"},
+                         "description": "Small food processors, a university and the provincial agency."},
+    "IndicatorCreate": {"perspective": "Customers", "factor": "Access to export markets",
+                        "name": "Firms exporting", "unit": "firms", "direction": "higher", "baseline_value": 4,
+                        "baseline_date": "2027-01-01", "target_value": 12, "target_date": "2029-12-31",
+                        "defined_by": "the firms' working group"},
+    "MeasurementCreate": {"period": "2027-Q2", "value": 6, "measured_on": "2027-06-30",
+                          "evidence": "customs declarations counted by the facilitator"},
+    "EvaluationCreate": {"held_on": "2027-07-15", "kind": "self-evaluation",
+                         "participants": ["firms", "institutions", "facilitator"], "indicator_ids": [1],
+                         "findings": "Exports grow; the joint stand at the fair brought two buyers.",
+                         "actions": [{"text": "Book a stand at next year's fair", "owner": "facilitator",
+                                      "due": "2027-10-31"}]},
+}
+
+
 def json_body(model: type, required: bool = True) -> Schema:
-    return {"required": required, "content": {"application/json": {"schema": ref(model.__name__)}}}
+    media: Schema = {"schema": ref(model.__name__)}
+    if model.__name__ in EXAMPLES:
+        media["examples"] = {"example": {"value": EXAMPLES[model.__name__]}}
+    return {"required": required, "content": {"application/json": media}}
 
 
 def reading(summary: str, answer: type | Schema, operation_id: str, parameters: list[Schema],

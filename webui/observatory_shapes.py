@@ -39,9 +39,16 @@ def _no_defaults(schema: dict[str, Any]) -> None:
         prop.pop("default", None)
 
 
+# Row ids the database can hold (a larger number is no row, and no SQLite INTEGER either).
+RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+# Fields whose record type says less than a request must: ids a row can have.
+_NARROWER = {"definition_id": RowId | None, "indicator_ids": list[RowId]}
+
+
 def _field(source: type[BaseModel], name: str, required: bool, partial: bool) -> tuple[Any, Any]:
     info = source.model_fields[name]
     annotation = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+    annotation = _NARROWER.get(name, annotation)
     description = info.description
     if required:
         return annotation, Field(..., description=description)
@@ -90,7 +97,7 @@ TemplateStart = create_model(
     defined_by=(str, Field("", description="Who chose the indicators; by default you.")))
 IndicatorCreate = body("IndicatorCreate", models.Indicator, _INDICATOR,
                        required=("perspective", "factor", "name"), doc="A new indicator (at most 3 per factor).")
-IndicatorUpdate = body("IndicatorUpdate", models.Indicator, (*_INDICATOR, "position"), partial=True,
+IndicatorUpdate = body("IndicatorUpdate", models.Indicator, _INDICATOR, partial=True,
                        doc="The indicator's fields to change.")
 MeasurementCreate = body("MeasurementCreate", models.Measurement, ("period", "value", "measured_on", "evidence"),
                          required=("period", "value", "measured_on"),
