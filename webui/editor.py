@@ -23,7 +23,8 @@ from indexer.library.retaining import case_from_profile
 
 from . import forms, params, urls
 from .auth import require
-from .forms import field_name, form_to_text, text_to_form
+from .form_errors import errors_by_field, new_document_errors
+from .forms import form_to_text, text_to_form
 from .security import valid_id
 from .services import casebase, renderer
 
@@ -174,12 +175,14 @@ def save(plural: str, doc_id: str):
 def _save(kind: str, doc_id: str, is_new: bool):
     message = request.form.get("message", "")
     if is_new:
-        doc_id = (request.form.get("id") or "").strip()
+        doc_id = forms.chosen_id(request.form)  # the id written, else the title's suggestion
         if not valid_id(doc_id):
-            values = text_to_form(kind, form_to_text(kind, doc_id, request.form))
-            values["id"] = doc_id
+            # Every other error at once too: the library would refuse the id before validating.
+            text = form_to_text(kind, doc_id, request.form)
+            values = text_to_form(kind, text)
+            values["id"], values["message"] = doc_id, message
             return _render_form(kind, doc_id, values, NEW,
-                                {"id": ["use up to 64 lower-case letters, digits and hyphens"]}, 422, is_new=True)
+                                new_document_errors(casebase().content, kind, doc_id, text), 422, is_new=True)
     # An existing document's edits are applied onto its current text, so unchanged lines stay as written.
     current = None if is_new else library().head(kind, doc_id)[1]
     text = form_to_text(kind, doc_id, request.form, current=current)
@@ -191,10 +194,9 @@ def _save(kind: str, doc_id: str, is_new: bool):
         else:
             draft = library().save_draft(kind, doc_id, text, base, g.user.name, message)
     except InvalidEdit as error:
-        errors: dict[str, list[str]] = {}
-        for problem in error.problems:
-            errors.setdefault(field_name(problem.field or "body"), []).append(problem.message)
+        errors = errors_by_field(error.problems)
         values = text_to_form(kind, text)
+        values["message"] = message  # the history message survives a refused save
         if is_new:
             values["id"] = doc_id
         return _render_form(kind, doc_id, values, base, errors, 422, is_new=is_new)
@@ -287,7 +289,7 @@ def send_back(draft_id: int):
         return redirect(urls.draft(draft_id))
     mailed = notifier().sent_back(item, _absolute(urls.draft(item.id)))
     flash(f"Sent draft #{item.id} back to {item.author}" + (" (notified by e-mail)." if mailed else "."), "success")
-    return redirect(url_for("editor.review"))
+    return redirect(urls.review())
 
 
 @bp.post("/drafts/<row_id:draft_id>/publish")
@@ -323,10 +325,8 @@ def discard(draft_id: int):
 
 def _credited(kind: str, item: Revision) -> dict:
     """A revision's credits with the links of its page and of its restore."""
-    plural = kind + "s"
-    return {**item.credits(), "url": url_for("editor.revision", plural=plural, doc_id=item.doc_id,
-                                             revision_id=item.id),
-            "restore_url": url_for("editor.confirm_restore", plural=plural, doc_id=item.doc_id, revision_id=item.id)}
+    return {**item.credits(), "url": urls.revision(kind, item.doc_id, item.id),
+            "restore_url": urls.confirm_restore(kind, item.doc_id, item.id)}
 
 
 @bp.get("/history/<plural>/<doc_id>")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request
 
 from indexer.content.frontmatter import FrontMatterError, parse_text
 from indexer.library.diffs import field_changes
@@ -51,14 +51,12 @@ class Part:
 # -- helpers for the edit templates ---------------------------------------------------------
 
 def _rearrange_url(kind: str, doc_id: str, is_new: bool) -> str:
-    if is_new or not doc_id:
-        return url_for("sections.rearrange_new", plural=PLURALS[kind])
-    return url_for("sections.rearrange", plural=PLURALS[kind], doc_id=doc_id)
+    return urls.rearrange(kind, None if is_new else doc_id)
 
 
 def section_url(kind: str, doc_id: str, part: str) -> str:
     """The small form for one part ('summary', 'lesson-ID' or 'section-N', N from 1)."""
-    return url_for("sections.edit_section", plural=PLURALS[kind], doc_id=doc_id, part_name=part)
+    return urls.edit_section(kind, doc_id, part)
 
 
 def _cancel_url(kind: str, doc_id: str, is_new: bool) -> str:

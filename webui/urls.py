@@ -140,6 +140,48 @@ def login(next_path: str | None = None) -> str:
     return url_for("auth.login", next=next_path) if next_path else url_for("auth.login")
 
 
+def publish(draft_id: int) -> str:
+    """Where a reviewer posts the publishing of a draft."""
+    return url_for("editor.publish", draft_id=draft_id)
+
+
+def send_back(draft_id: int) -> str:
+    """Where a reviewer posts a draft sent back to its author with a note."""
+    return url_for("editor.send_back", draft_id=draft_id)
+
+
+def discard(draft_id: int) -> str:
+    """Where a draft's author (or a reviewer) posts its discarding."""
+    return url_for("editor.discard", draft_id=draft_id)
+
+
+def review() -> str:
+    """The reviewers' queue of drafts waiting for a review."""
+    return url_for("editor.review")
+
+
+def revision(kind: str, doc_id: str, revision_id: int) -> str:
+    """One revision of a case or note in its history."""
+    return url_for("editor.revision", plural=_PLURALS[kind], doc_id=doc_id, revision_id=revision_id)
+
+
+def confirm_restore(kind: str, doc_id: str, revision_id: int) -> str:
+    """The page that shows what restoring a revision would change and asks why."""
+    return url_for("editor.confirm_restore", plural=_PLURALS[kind], doc_id=doc_id, revision_id=revision_id)
+
+
+def edit_section(kind: str, doc_id: str, part: str) -> str:
+    """The small form for one part of a document ('summary', 'lesson-ID' or 'section-N')."""
+    return url_for("sections.edit_section", plural=_PLURALS[kind], doc_id=doc_id, part_name=part)
+
+
+def rearrange(kind: str, doc_id: str | None) -> str:
+    """Where the edit form posts a lesson or source row added, moved or removed (no script)."""
+    if not doc_id:
+        return url_for("sections.rearrange_new", plural=_PLURALS[kind])
+    return url_for("sections.rearrange", plural=_PLURALS[kind], doc_id=doc_id)
+
+
 def logout() -> str:
     """Where the sign-out form is posted."""
     return url_for("auth.logout")

@@ -373,7 +373,7 @@ def check_text(content: Content, kind: str, doc_id: str, text: str) -> list[Prob
     known = dict(content.known)
     known[(kind, doc_id)] = result.lesson_ids
     problems = list(result.problems)
-    if result.valid and result.parsed is not None:
+    if result.parsed is not None:  # links too, even with field errors: one round of errors, not two
         duplicate = duplicate_problem(known, kind, doc_id, rel, result.parsed)
         problems.extend([duplicate] if duplicate else reference_problems(known, rel, result.parsed))
     if known.get((kind, doc_id)) != content.known.get((kind, doc_id)):

@@ -269,8 +269,6 @@ def test_removing_every_source_says_to_add_one(editor):
     assert '<a href="#f-sources">Sources: Add at least one source: its author and year</a>' in page
 
 
-@pytest.mark.xfail(reason="needs the webui/editor.py change in the FORMS report: a new document with an "
-                          "invalid id is answered before the rest is validated", strict=False)
 def test_a_new_document_with_a_bad_id_gets_every_other_error_too(editor):
     form, _ = read_form(editor.get("/edit/new/cases").get_data(as_text=True))
     form.update({"id": "Not An Id", "title": "A case"})
@@ -287,7 +285,7 @@ def test_the_rearrange_routes_need_an_editor_and_a_csrf_token(site):
 
 
 def test_the_helper_for_a_new_document_with_a_bad_id_names_every_error(site):
-    """What webui/editor.py should answer for a bad id (see the xfail above): every error at once."""
+    """What webui/editor.py should answer for a bad id : every error at once."""
     from webui import forms
     from webui.form_errors import new_document_errors
 

@@ -38,8 +38,13 @@ def form_of(page: str) -> dict:
     from html import unescape
 
     data: dict[str, list[str]] = {}
-    for name, value in re.findall(r'<input[^>]*\sname="([^"]+)"[^>]*\svalue="([^"]*)"', page):
-        data.setdefault(name, []).append(unescape(value))
+    for tag in re.findall(r"<input\b[^>]*>", page):
+        name, value = re.search(r'\sname="([^"]+)"', tag), re.search(r'\svalue="([^"]*)"', tag)
+        if name is None or value is None:
+            continue
+        if re.search(r'type="(checkbox|radio)"', tag) and not re.search(r"\schecked\b", tag):
+            continue  # a browser posts only the chosen boxes
+        data.setdefault(name.group(1), []).append(unescape(value.group(1)))
     for name, text in re.findall(r'<textarea[^>]*\sname="([^"]+)"[^>]*>(.*?)</textarea>', page, re.S):
         data.setdefault(name, []).append(unescape(text))
     for name, options in re.findall(r'<select[^>]*\sname="([^"]+)"[^>]*>(.*?)</select>', page, re.S):

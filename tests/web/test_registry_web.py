@@ -93,7 +93,8 @@ def test_the_case_list_and_fact_sheet_show_the_new_field(app, content, registry)
         row = next(row for row in presenters.fact_sheet(case, content.vocabulary, registry)
                    if row["label"] == "Export orientation")
         assert CONTROL not in presenters.case_fields(case)
-    assert row["values"] == [{"value": "export-led", "label": "Led by exports", "link": f"/search?{NEW}=export-led"}]
+    assert row["values"] == [{"value": "export-led", "label": "Led by exports", "link": f"/search?{NEW}=export-led",
+                              "interpreted": False}]
 
 
 def test_search_filters_and_facets_include_the_new_field(app, bundled_casebase, content, registry):
