@@ -59,6 +59,32 @@ def reference_facets(searcher, items):
     return {name: dict(sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))) for name, values in counts.items()}
 
 
+def reference_all_words(searcher, request, scores):
+    """The all-words rule item by item: a short query keeps the items that hold every
+    word most items do not hold (any of them when no scored item holds all). Returns
+    the kept unit scores and whether the rule chose the answer."""
+    typed = ParsedQuery.parse(request.query).words
+    plan = searcher.keyword.plan(typed, searcher.expander.matches(typed))
+    if not plan.short or not plan.required:
+        return scores, False
+    rows = searcher.keyword.matrix.weights.tocsr()
+    term_of = {column: term for term, column in searcher.keyword.matrix.vocabulary.items()}
+    terms_of, best = {}, {}
+    for row, unit in enumerate(searcher.units):
+        held = rows.indices[rows.indptr[row]:rows.indptr[row + 1]].tolist()
+        terms_of.setdefault(unit.item_id, set()).update(term_of[column] for column in held)
+        best[unit.item_id] = max(best.get(unit.item_id, 0.0), float(scores[row]))
+    holds = {item: [any(set(alternative) <= terms for alternative in concept.alternatives)
+                    for concept in plan.required] for item, terms in terms_of.items()}
+    words = [i for i in range(len(plan.required)) if sum(h[i] for h in holds.values()) <= 0.25 * len(holds)]
+    words = words or list(range(len(plan.required)))
+    count = {item: sum(h[i] for i in words) for item, h in holds.items()}
+    needed = len(words) if any(best[item] > 0 and count[item] == len(words) for item in best) else 1
+    kept = np.array([count[unit.item_id] >= needed for unit in searcher.units], dtype=np.float32)
+    kept_scores = scores * kept
+    return kept_scores, bool(np.any(kept_scores > 0))
+
+
 def reference_answer(searcher, request):
     """(ids of the page, scores of the page, total, facets) computed unit by unit."""
     parsed = ParsedQuery.parse(searcher.expander.expand(request.query))
@@ -67,8 +93,14 @@ def reference_answer(searcher, request):
                          for facet, accepted in wanted.items()) for unit in searcher.units], dtype=np.float32)
     rankings, scores_of = {}, {}
     if request.mode in ("keyword", "hybrid"):
-        rankings["keyword"], scores_of["keyword"] = reference_ranking(
-            searcher, searcher.keyword.scores(parsed) * mask, 0.0)
+        typed = ParsedQuery.parse(request.query).words
+        plan = searcher.keyword.plan(typed, searcher.expander.matches(typed))
+        keyword, narrowed = reference_all_words(searcher, request,
+                                                searcher.keyword.scores(parsed, plan.extra_terms) * mask)
+        rankings["keyword"], scores_of["keyword"] = reference_ranking(searcher, keyword, 0.0)
+        if narrowed:  # meaning reorders a short query's answer and does not widen it
+            allowed = set(rankings["keyword"])
+            mask = mask * np.array([unit.item_id in allowed for unit in searcher.units], dtype=np.float32)
     if request.mode in ("semantic", "hybrid"):
         similarities = searcher.vectors.similarities(searcher.encode_query(" ".join((parsed.words,) + parsed.phrases)))
         for phrase in parsed.phrases:
