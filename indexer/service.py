@@ -319,6 +319,12 @@ class Casebase:
         profile = Profile.from_mapping(data, self.content.vocabulary)
         return self.advisor().suggest(profile)
 
+    def warnings(self, data: Mapping) -> list[dict]:
+        """The method's warnings alone for a profile (raises ProfileError), as `suggest`
+        gives them."""
+        assert self.content.vocabulary is not None
+        return self.advisor().warnings(Profile.from_mapping(data, self.content.vocabulary))
+
     def similar(self, case_id: str, limit: int = 5) -> list[CaseMatch]:
         """Cases most like an existing case (KeyError when there is no such case)."""
         document = self.content.documents.get(case_id)
@@ -387,7 +393,10 @@ class Casebase:
 
         with self._lock:
             if self._observatory is None:
-                self._observatory = Observatory(self.database, suggest=self.suggest, library=self.library)
+                self._observatory = Observatory(self.database, suggest=self.suggest, library=self.library,
+                                                vocabulary=lambda: self.content.vocabulary,
+                                                warnings=self.warnings,
+                                                content_version=lambda: self.content_version)
             return self._observatory
 
     def _published(self) -> None:

@@ -253,6 +253,16 @@ class Advisor:
                           given, inferred_entries(reading, self.labels),
                           undecided(self.content.rules, used, firings, self.labels))
 
+    def warnings(self, profile: Profile) -> list[dict]:
+        """Only the method's warnings for `profile` (the description read as `suggest`
+        reads it), without ranking cases, lessons and notes: what a dashboard of many
+        initiatives needs per line."""
+        reading = self.read(profile)
+        used = merged_profile(profile, reading)
+        read_in = {item.attribute: item.sentence for item in reading.inferred}
+        firings = fire_all(self.content.rules, used, self.labels.condition, read_in, reading.undecided)
+        return [firing.to_dict() for firing in firings if firing.rule.kind != "reading"]
+
     def read(self, profile: Profile) -> Reading:
         """What the description states about the attributes the profile does not give."""
         given = set(profile.values) | {name for name, items in profile.lists.items() if items}

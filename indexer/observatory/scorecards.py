@@ -14,7 +14,9 @@ from indexer.observatory.models import (
     DIRECTIONS, MAX_INDICATORS_PER_FACTOR, Factor, Indicator, Initiative, Perspective, Scorecard,
     ScorecardTemplate, Viewer,
 )
-from indexer.observatory.validation import check_choice, check_keys, check_number, check_text, iso, parse_date
+from indexer.observatory.validation import (
+    check_choice, check_keys, check_number, check_row_id, check_text, iso, parse_date,
+)
 
 INDICATOR_FIELDS = ("perspective", "factor", "name", "unit", "direction", "baseline_value", "baseline_date",
                     "target_value", "target_date", "defined_by", "definition_id")
@@ -84,7 +86,7 @@ def _checked(db: Connection, initiative: Initiative, data: Mapping, current: Ind
         values["definition_id"] = None
     else:
         try:
-            definition_id = int(definition_id)
+            definition_id = check_row_id("definition_id", int(definition_id))  # a huge one overflowed: 500
         except (TypeError, ValueError):
             raise InvalidInput("definition_id", f"'{definition_id}' is not an id") from None
         found = rows.load_definitions(db, t.indicator_definitions.c.id == definition_id)

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from cachetools import TTLCache
+from cachetools import LRUCache
 
 from indexer.content.loading import VOCABULARY_FILE
 from indexer.content.vocabulary import Vocabulary, VocabularyError
@@ -33,26 +34,35 @@ from indexer.observatory.models import (
 from indexer.observatory.validation import check_row_id
 
 log = logging.getLogger(__name__)
-WARNINGS_SECONDS = 300  # the dashboard's advisor warnings are at most this old (a changed profile: at once)
+WARNINGS_CACHED = 4096  # profiles whose warnings are kept (per content version)
 TEMPLATES_FILE = "kb/scorecard_templates.yaml"
 PROFILE_OUTDATED = "profile-outdated"  # the dashboard's warning for a profile the advisor refuses
 
 
 class Observatory:
     """Programmes, initiatives, scorecards, measurements and evaluations in the instance
-    database. `suggest(profile_mapping)` is the advisor (Casebase.suggest); `library`
-    takes the draft case an initiative leaves when it closes; `vocabulary()` returns the
-    vocabulary profiles are checked against (default: the library's content folder's)."""
+    database. `suggest(profile_mapping)` is the advisor (Casebase.suggest) and
+    `warnings(profile_mapping)` its warnings alone (default: suggest's); `library` takes the
+    draft case an initiative leaves when it closes; `vocabulary()` returns the vocabulary
+    profiles are checked against (default: the library's content folder's);
+    `content_version()` changes whenever the content (and so the rules) does."""
 
     def __init__(self, database: Database, suggest: Callable[[Mapping], Any] | None = None, library=None,
-                 vocabulary: Callable[[], Vocabulary | None] | None = None, templates_path: Path | None = None):
+                 vocabulary: Callable[[], Vocabulary | None] | None = None, templates_path: Path | None = None,
+                 warnings: Callable[[Mapping], list[dict]] | None = None,
+                 content_version: Callable[[], int] | None = None):
         self.database = database
         self._suggest = suggest
+        self._warn = warnings or (lambda profile: list(suggest(profile).warnings) if suggest else [])
+        self._content_version = content_version or (lambda: 0)
         self._library = library
         self._vocabulary_source = vocabulary
         self._vocabulary_cache: tuple[float, Vocabulary] | None = None
         self._templates_path = templates_path
-        self._warnings: TTLCache = TTLCache(maxsize=4096, ttl=WARNINGS_SECONDS)
+        # Keyed by the content version too: new rules or cases give new warnings, and a
+        # changed profile is a new key, so nothing needs to expire by age.
+        self._warnings: LRUCache = LRUCache(maxsize=WARNINGS_CACHED)
+        self._warnings_lock = threading.Lock()  # cachetools caches are not thread-safe
 
     # -- who is looking ---------------------------------------------------------
 
@@ -316,19 +326,21 @@ class Observatory:
         return None  # the bundled file
 
     def _warnings_of(self, initiative: Initiative) -> list[dict]:
-        """The advisor's warnings on an initiative's profile (cached briefly by profile)."""
+        """The advisor's warnings on an initiative's profile (cached by profile and content version)."""
         if self._suggest is None:
             return []
         profile = initiatives.advice_profile(initiative)
-        key = json.dumps(profile, sort_keys=True)
-        found = self._warnings.get(key)
+        key = (self._content_version(), json.dumps(profile, sort_keys=True))
+        with self._warnings_lock:
+            found = self._warnings.get(key)
         if found is None:
             try:
-                found = list(self._suggest(profile).warnings)
+                found = list(self._warn(profile))
             except InvalidInput as exc:
                 # A profile the vocabulary no longer accepts (a value was renamed since it
                 # was saved) must not take the whole dashboard down: its line says so.
                 found = [{"rule": PROFILE_OUTDATED, "kind": "warning",
                           "title": f"The profile needs updating ({exc.field}: {exc.message})"}]
-            self._warnings[key] = found
+            with self._warnings_lock:
+                self._warnings[key] = found
         return found
