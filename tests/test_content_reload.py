@@ -123,3 +123,19 @@ def test_a_previous_load_of_another_tree_is_not_reused(tmp_path, tree):
     (other / "cases" / "alpha-town.md").write_text(render(valid_case("alpha-town", title="There")), encoding="utf-8")
     first = load_content(other)
     assert load_content(tree.root, previous=first).documents["alpha-town"].title == "Here"
+
+
+def test_checking_a_save_reads_only_the_files_changed_since_the_last_check(bundled, counted_reads, tmp_path):
+    from indexer.library.editing import Library
+
+    library = Library(bundled, tmp_path / "instance.sqlite3")
+
+    def save(doc_id):
+        base, text = library.head("case", doc_id)
+        library.save_draft("case", doc_id, text.replace("## ", "## Edited: ", 1), base, "erin")
+
+    save("sinos-valley")
+    assert len(counted_reads) >= len(list((bundled / "cases").glob("*.md")))
+    counted_reads.clear()
+    save("zamora-frogs")
+    assert counted_reads == []  # nothing changed on disk between the two saves

@@ -33,6 +33,7 @@ from typing import Callable, Iterator
 from sqlalchemy import delete, insert, select, update
 
 from indexer.checking import check_candidate, load_library
+from indexer.content.loading import Content
 from indexer.content.documents import content_hash
 from indexer.content.loading import FOLDERS
 from indexer.content.schema import MAX_ID_LENGTH, SLUG_PATTERN
@@ -87,10 +88,14 @@ class Library:
         self._after_publish = after_publish
         self._audit = audit
         self._checkpoint = checkpoint
+        self._checked: Content | None = None  # the last load a save was checked against
         self.recover()
 
     def _validate_on_disk(self, kind: str, doc_id: str, text: str) -> list[Problem]:
-        return check_candidate(load_library(self.content_dir), kind, doc_id, text)
+        # Against the files as they are now, re-reading only those changed since the last
+        # check: parsing the whole library on every save grows with the library.
+        self._checked = load_library(self.content_dir, previous=self._checked)
+        return check_candidate(self._checked, kind, doc_id, text)
 
     def _errors(self, kind: str, doc_id: str, text: str) -> list[Problem]:
         return [p for p in self._validate(kind, doc_id, text) if p.severity == "error"]
