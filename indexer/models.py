@@ -124,6 +124,8 @@ class AttributeScore(_Model):
     imputed: bool = Field(False, description="True when the case does not record the attribute: it counts at "
                                              "the library's mean similarity for the profile's value, so a thinly "
                                              "documented case is neither rewarded nor punished for the gap.")
+    interpreted: bool = Field(False, description="True when the case's value is the codifier's interpretation "
+                                                 "(its `interpreted` list), not a fact its source states.")
 
 
 class CaseMatch(_Model):

@@ -84,5 +84,7 @@ def test_the_advisor_says_when_a_match_rests_on_an_interpretation(advisor_tree, 
         assert "interpretation" not in shoe.reason
         sectors = next(part for part in chip.explanation if part.attribute == "sectors")
         assert not sectors.interpreted
+        typed = {part.attribute: part.interpreted for part in chip.to_model().explanation}
+        assert typed["initiative"] and not typed["sectors"]  # the JSON and the API say so too
     finally:
         service.close()

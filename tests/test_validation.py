@@ -228,3 +228,12 @@ def test_the_messages_a_form_rewords_are_the_validators_own(tree):
     tree.case(summary="", sources=[])
     messages = {p.field: p.message for p in problems_of(tree)}
     assert messages["summary"] == validate.EMPTY_TEXT and messages["sources"] == validate.NO_SOURCES
+
+
+def test_an_interpretation_mark_must_name_a_case_field_and_a_value_it_holds(tree):
+    from indexer.content.loading import load_content
+
+    tree.case("alpha-town", sectors=["furniture"], interpreted=["sectors=furniture", "sectors=software", "colour"])
+    problems = [p for p in load_content(tree.root).problems if p.field and p.field.startswith("interpreted")]
+    assert [(p.field, p.line is not None) for p in problems] == [("interpreted[1]", True), ("interpreted[2]", True)]
+    assert "software" in problems[0].message and "colour" in problems[1].message

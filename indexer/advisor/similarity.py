@@ -201,7 +201,8 @@ class AttributeScore:
         """The typed form (values were checked when they were compared)."""
         return models.AttributeScore.model_construct(
             attribute=self.attribute, query_value=self.query_value, case_value=self.case_value,
-            similarity=self.similarity, weight=self.weight, label=self.label, imputed=self.imputed)
+            similarity=self.similarity, weight=self.weight, label=self.label, imputed=self.imputed,
+            interpreted=self.interpreted)
 
 
 def global_score(parts: list[AttributeScore]) -> float:

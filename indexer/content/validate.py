@@ -17,11 +17,13 @@ from indexer.content.frontmatter import ParsedFile
 from indexer.content.schema import (
     CONDITION_KEYS,
     FIELDS_BY_KIND,
+    INTERPRETED,
     LESSON_FIELDS,
     MAX_ID_LENGTH,
     SLUG_PATTERN,
     SOURCE_FIELDS,
     FieldSpec,
+    interpretation_problems,
 )
 from indexer.content.vocabulary import UNKNOWN, Vocabulary, closest_matches
 
@@ -80,7 +82,18 @@ class FileChecker:
             self._report(("id",), f"id '{doc_id}' must equal the file name '{expected_id}'")
         if kind == "case":
             self._check_lessons(data.get("lessons"))
+            self._check_interpretations(data)
         return self.problems
+
+    def _check_interpretations(self, data: dict) -> None:
+        """Each interpretation mark names a field of the case and, with `=value`, a value it holds."""
+        marks = data.get(INTERPRETED)
+        if not isinstance(marks, list):
+            return  # its kind is checked with the other fields
+        for entry, message in interpretation_problems(data):
+            index = next((i for i, mark in enumerate(marks) if str(mark) == entry), None)
+            self._report((INTERPRETED,) if index is None else (INTERPRETED, index),
+                         f"interpretation mark '{entry}': {message}")
 
     # -- reporting -------------------------------------------------------------
 
