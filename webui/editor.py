@@ -80,6 +80,12 @@ def notifier() -> Notifier:
                     single_maintainer=instance.settings.single_maintainer)
 
 
+def announce_draft(draft: Draft) -> bool:
+    """Tell the reviewers that `draft` waits for review (True when mail went out); for
+    drafts other views create, such as the case an initiative leaves when it closes."""
+    return notifier().submitted(draft, g.user.name, _absolute(urls.draft(draft.id)))
+
+
 def _absolute(path: str) -> str:
     """A link for an e-mail: this request's host and `path`."""
     return request.host_url.rstrip("/") + path

@@ -24,6 +24,7 @@ from . import observatory_shapes as shapes
 from . import presenters, urls
 from .api import json_body
 from .auth import require
+from .editor import announce_draft
 from .errors import BadParameter
 from .services import casebase
 
@@ -361,6 +362,7 @@ def close(slug: str):
     data = read(shapes.CloseRequest) if request.content_length else {}  # the body is optional
     author = data.get("author") or g.user.name
     closed, draft = observatory().close(viewer(), slug, author, record_url=urls.initiative_record(slug))
+    announce_draft(draft)
     answer = shapes.ClosedInitiative(initiative=closed, draft=shapes.DraftLink(id=draft.id, url=urls.draft(draft.id)))
     return jsonify(dump(answer)), 201
 

@@ -17,6 +17,7 @@ from indexer.observatory.models import MEMBER_ROLES, SHARING, STATUSES
 
 from . import charts, observatory_records, presenters, urls
 from .auth import require
+from .editor import announce_draft
 from .observatory_presenters import (chosen_filters, filter_chips, filter_options, indicator_chart,
                                      last_self_evaluation, open_actions, plain_rows, profile_facts)
 from .observatory_web import error_of, listed, observatory, optional_date, respond, text, viewer, wants_json
@@ -333,7 +334,8 @@ def remove_member(slug: str, user_name: str):
 @require("reader")
 def close(slug: str):
     """Close the initiative: status closed and a draft case, pre-filled, for an editor."""
-    observatory().close(viewer(), slug, g.user.name, record_url=urls.initiative_record(slug))
+    _, draft = observatory().close(viewer(), slug, g.user.name, record_url=urls.initiative_record(slug))
+    announce_draft(draft)
     return redirect(urls.initiative(slug, done="closed"))
 
 
