@@ -29,7 +29,7 @@ from .security import valid_id
 from .services import casebase, renderer
 
 bp = Blueprint("editor", __name__)
-KINDS = {"cases": "case", "notes": "note"}
+KINDS = params.DOCUMENT_KINDS
 EDIT_MAX_CONTENT_LENGTH = 1024 * 1024
 
 
@@ -123,18 +123,6 @@ def refused(error: Refused):
     return _error_page(403, "Not allowed", error)
 
 
-def _kind(plural: str) -> str:
-    if plural not in KINDS:
-        abort(404)
-    return KINDS[plural]
-
-
-def _checked_id(doc_id: str) -> str:
-    if not valid_id(doc_id):
-        abort(404, description="ids are up to 64 lower-case letters, digits and hyphens")
-    return doc_id
-
-
 def _render_form(kind: str, doc_id: str, values: dict, base: str, errors: dict | None = None,
                  status: int = 200, is_new: bool = False):
     # The controls come from the field registry (webui/forms.py), over the content now loaded.
@@ -149,7 +137,7 @@ def _render_form(kind: str, doc_id: str, values: dict, base: str, errors: dict |
 @require("editor")
 def edit(plural: str, doc_id: str):
     """The edit form, starting from the open draft or the published file."""
-    kind, doc_id = _kind(plural), _checked_id(doc_id)
+    kind, doc_id = params.document_kind(plural), params.document_id(doc_id)
     revision, text = library().head(kind, doc_id)
     if text is None:
         abort(404, description=f"no {kind} '{doc_id}'; use 'New {kind}' to create it")
@@ -160,7 +148,7 @@ def edit(plural: str, doc_id: str):
 @require("editor")
 def new(plural: str):
     """An empty form for a new case or note."""
-    kind = _kind(plural)
+    kind = params.document_kind(plural)
     return _render_form(kind, "", text_to_form(kind, None), NEW, is_new=True)
 
 
@@ -168,14 +156,14 @@ def new(plural: str):
 @require("editor")
 def create(plural: str):
     """Save a new document's first draft (422 naming `id` when it is taken)."""
-    return _save(_kind(plural), "", is_new=True)
+    return _save(params.document_kind(plural), "", is_new=True)
 
 
 @bp.post("/edit/<plural>/<doc_id>")
 @require("editor")
 def save(plural: str, doc_id: str):
     """Validate and save as a draft; 422 with errors by field, 409 on a newer revision."""
-    return _save(_kind(plural), _checked_id(doc_id), is_new=False)
+    return _save(params.document_kind(plural), params.document_id(doc_id), is_new=False)
 
 
 def _save(kind: str, doc_id: str, is_new: bool):
@@ -340,7 +328,7 @@ def _credited(kind: str, item: Revision) -> dict:
 def history(plural: str, doc_id: str):
     """Published revisions with who wrote, reviewed and why, and the diff between any
     two (?a=ID&b=ID); ?format=json for the credits."""
-    kind, doc_id = _kind(plural), _checked_id(doc_id)
+    kind, doc_id = params.document_kind(plural), params.document_id(doc_id)
     revisions = library().history(kind, doc_id)
     if _wants_json():
         return jsonify(kind=kind, doc_id=doc_id, revisions=[_credited(kind, item) for item in revisions])
@@ -362,7 +350,7 @@ def history(plural: str, doc_id: str):
 def revision(plural: str, doc_id: str, revision_id: int):
     """One revision: its credits, its changes against the revision before, its text
     (?format=json: credits and text)."""
-    kind, doc_id = _kind(plural), _checked_id(doc_id)
+    kind, doc_id = params.document_kind(plural), params.document_id(doc_id)
     item = library().revision(revision_id, kind, doc_id)
     if _wants_json():
         return jsonify(kind=kind, doc_id=doc_id, text=item.text, **_credited(kind, item))
@@ -388,7 +376,7 @@ def _restore_page(kind: str, doc_id: str, revision_id: int, reason: str = "", er
 @require("reviewer")
 def confirm_restore(plural: str, doc_id: str, revision_id: int):
     """Ask first: what restoring would change, and why (the reason is required)."""
-    return _restore_page(_kind(plural), _checked_id(doc_id), revision_id)
+    return _restore_page(params.document_kind(plural), params.document_id(doc_id), revision_id)
 
 
 @bp.post("/history/<plural>/<doc_id>/restore/<row_id:revision_id>")
@@ -396,7 +384,7 @@ def confirm_restore(plural: str, doc_id: str, revision_id: int):
 def restore(plural: str, doc_id: str, revision_id: int):
     """Publish an old revision again, as a new revision naming it and the reason
     (422 with the confirmation page again when no reason is given)."""
-    kind, doc_id = _kind(plural), _checked_id(doc_id)
+    kind, doc_id = params.document_kind(plural), params.document_id(doc_id)
     reason = request.form.get("reason", "")
     try:
         record = library().restore(revision_id, g.user.name, kind, doc_id, reason=reason)

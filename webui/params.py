@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
+from flask import abort
 from werkzeug.datastructures import MultiDict
 
 from indexer.advisor.profile import TEXT_ATTRIBUTES
@@ -16,6 +17,24 @@ from indexer.models import MAX_LIMIT, MAX_QUERY
 from indexer.search.searcher import KINDS, MODES, SearchRequest
 
 from .errors import BadParameter
+from .security import valid_id
+
+# The editing routes' plural in the path -> the kind of document it names.
+DOCUMENT_KINDS = {"cases": "case", "notes": "note"}
+
+
+def document_kind(plural: str) -> str:
+    """'case' or 'note' for the path's 'cases' or 'notes'; 404 for anything else."""
+    if plural not in DOCUMENT_KINDS:
+        abort(404)
+    return DOCUMENT_KINDS[plural]
+
+
+def document_id(doc_id: str) -> str:
+    """A document id from the path, refused (404) before any look-up unless it is a slug."""
+    if not valid_id(doc_id):
+        abort(404, description="ids are up to 64 lower-case letters, digits and hyphens")
+    return doc_id
 
 MAX_OFFSET = 10_000
 MAX_PAGE = 1000

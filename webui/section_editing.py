@@ -24,14 +24,14 @@ from indexer.library.diffs import field_changes
 from indexer.library.editing import NEW, Conflict, InvalidEdit
 from indexer.library.roundtrip import body_sections, replace_section, replace_value, section_text
 
-from . import forms, urls
+from . import forms, params, urls
 from .auth import require
 from .form_errors import error_report, errors_by_field
 from .security import valid_id
 from .services import casebase
 
 bp = Blueprint("sections", __name__)
-KINDS = {"cases": "case", "notes": "note"}
+KINDS = params.DOCUMENT_KINDS
 PLURALS = {kind: plural for plural, kind in KINDS.items()}
 SUMMARY = "summary"
 LESSON_PREFIX, BODY_PREFIX = "lesson-", "section-"
@@ -91,18 +91,6 @@ def edit_helpers() -> dict[str, Any]:
 
 # -- reshaping the whole form without script ------------------------------------------------
 
-def _kind(plural: str) -> str:
-    if plural not in KINDS:
-        abort(404)
-    return KINDS[plural]
-
-
-def _checked_id(doc_id: str) -> str:
-    if not valid_id(doc_id):
-        abort(404, description="ids are up to 64 lower-case letters, digits and hyphens")
-    return doc_id
-
-
 def _reshaped(kind: str, doc_id: str, is_new: bool):
     values = forms.posted_values(kind, request.form)
     values["message"] = request.form.get("message", "")
@@ -119,14 +107,14 @@ def _reshaped(kind: str, doc_id: str, is_new: bool):
 @require("editor")
 def rearrange(plural: str, doc_id: str):
     """The edit form again with a lesson or source added, moved or removed (nothing saved)."""
-    return _reshaped(_kind(plural), _checked_id(doc_id), is_new=False)
+    return _reshaped(params.document_kind(plural), params.document_id(doc_id), is_new=False)
 
 
 @bp.post("/edit/new/<plural>/rearrange")
 @require("editor")
 def rearrange_new(plural: str):
     """The new document's form again with a lesson or source added, moved or removed."""
-    return _reshaped(_kind(plural), "", is_new=True)
+    return _reshaped(params.document_kind(plural), "", is_new=True)
 
 
 # -- one part alone -------------------------------------------------------------------------
@@ -207,7 +195,7 @@ def _head(kind: str, doc_id: str, part_name: str) -> tuple[str, str, Part]:
 @require("editor")
 def edit_section(plural: str, doc_id: str, part_name: str):
     """The small form for one part of the document (its open draft, else the published file)."""
-    kind, doc_id = _kind(plural), _checked_id(doc_id)
+    kind, doc_id = params.document_kind(plural), params.document_id(doc_id)
     revision, text, part = _head(kind, doc_id, part_name)
     return _render_part(kind, doc_id, part_name, part, part_values(kind, text, part), revision)
 
@@ -217,7 +205,7 @@ def edit_section(plural: str, doc_id: str, part_name: str):
 def save_section(plural: str, doc_id: str, part_name: str):
     """Save one part as the document's draft: 422 with the errors in plain words, 409 when
     the document changed since the small form was opened."""
-    kind, doc_id = _kind(plural), _checked_id(doc_id)
+    kind, doc_id = params.document_kind(plural), params.document_id(doc_id)
     _, text, part = _head(kind, doc_id, part_name)
     rebuilt = rebuilt_text(kind, text, part, request.form)
     base = request.form.get("base_revision", "")

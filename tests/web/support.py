@@ -158,3 +158,14 @@ def watch_page(page, problems: list[str] | None = None) -> list[str]:
     page.on("response", lambda response: problems.append(f"HTTP {response.status}: {response.url}")
             if response.status >= 400 and response.request.resource_type != "document" else None)
     return problems
+
+
+def watched_page(browser, base_url: str, viewport: dict[str, int] = DESKTOP):
+    """A page in a fresh context (a generator for fixtures); after the test the context
+    closes and the test fails on any console error, script error or failed sub-request."""
+    context = new_context(browser, base_url, viewport)
+    page = context.new_page()
+    problems = watch_page(page)
+    yield page
+    context.close()
+    assert not problems, problems

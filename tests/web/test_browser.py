@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.web.support import (DESKTOP, NEEDS_CHROMIUM, PHONE, REPO_ROOT, import_playwright,
-                               make_app, new_context, serve_in_thread, watch_page)
+                               make_app, serve_in_thread, watched_page)
 
 SCREENSHOTS = REPO_ROOT / "test-output" / "screenshots"
 DOC_SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
@@ -42,27 +42,16 @@ def live_server(live_app):
         yield base_url
 
 
-def _watched_page(browser, live_server, viewport):
-    """A page in a fresh context; after the test, the context closes and the test fails
-    on any console error, script error or failed sub-request (see `watch_page`)."""
-    context = new_context(browser, live_server, viewport)
-    page = context.new_page()
-    problems = watch_page(page)
-    yield page
-    context.close()
-    assert not problems, problems
-
-
 @pytest.fixture
 def page(browser, live_server):
     """A fresh desktop browser context (empty localStorage) and page; fails on console errors."""
-    yield from _watched_page(browser, live_server, DESKTOP)
+    yield from watched_page(browser, live_server, DESKTOP)
 
 
 @pytest.fixture
 def phone_page(browser, live_server):
     """A fresh context with a phone-sized viewport."""
-    yield from _watched_page(browser, live_server, PHONE)
+    yield from watched_page(browser, live_server, PHONE)
 
 
 def screenshot(page, name: str, docs: bool = True, docs_from=None, margin: int = 24, hover: bool = False) -> None:

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from tests.web.support import DESKTOP, NEEDS_CHROMIUM, PHONE, import_playwright, make_app, new_context, \
-    serve_in_thread, watch_page
+from tests.web.support import DESKTOP, NEEDS_CHROMIUM, PHONE, import_playwright, make_app, \
+    serve_in_thread, watched_page
 
 pytestmark = [NEEDS_CHROMIUM, pytest.mark.browser]
 
@@ -26,23 +26,14 @@ def live_server(bundled_casebase):
         yield base_url
 
 
-def _page(browser, live_server, viewport):
-    context = new_context(browser, live_server, viewport)
-    page = context.new_page()
-    problems = watch_page(page)
-    yield page
-    context.close()
-    assert not problems, problems
-
-
 @pytest.fixture
 def page(browser, live_server):
-    yield from _page(browser, live_server, DESKTOP)
+    yield from watched_page(browser, live_server, DESKTOP)
 
 
 @pytest.fixture
 def phone_page(browser, live_server):
-    yield from _page(browser, live_server, PHONE)
+    yield from watched_page(browser, live_server, PHONE)
 
 
 @pytest.mark.parametrize("url", ["/", "/search?q=cooperation", "/cases/sinos-valley", "/notes/identifying-clusters",
