@@ -169,3 +169,12 @@ def watched_page(browser, base_url: str, viewport: dict[str, int] = DESKTOP):
     yield page
     context.close()
     assert not problems, problems
+
+
+def serious_violations(page, axe_script) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is (the script is
+    injected from the installed copy), each as 'rule: first nodes'."""
+    page.add_script_tag(path=str(axe_script))
+    return page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
+        .violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+        .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))""")

@@ -16,7 +16,7 @@ import subprocess
 import pytest
 
 from tests.web.support import (DESKTOP, NEEDS_CHROMIUM, PHONE, REPO_ROOT, import_playwright,
-                               make_app, new_context, serve_in_thread, watch_page)
+                               make_app, new_context, serve_in_thread, watch_page, serious_violations)
 
 pytestmark = [NEEDS_CHROMIUM, pytest.mark.browser]
 
@@ -69,10 +69,7 @@ def test_no_serious_or_critical_axe_violation_on_any_main_page(browser, live_ser
         found = {}
         for url in MAIN_PAGES:
             page.goto(url)
-            page.add_script_tag(path=str(axe_script))
-            violations = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
-                .violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
-                .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))""")
+            violations = serious_violations(page, axe_script)
             if violations:
                 found[url] = violations
         assert not found, found

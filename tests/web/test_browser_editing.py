@@ -15,7 +15,7 @@ import pytest
 
 from indexer.content.frontmatter import parse_text
 from tests.web.support import (DESKTOP, NEEDS_CHROMIUM, PHONE, PASSWORD, close_app, copy_content, import_playwright,
-                               REPO_ROOT, indexed_app, new_context, serve_in_thread, watch_page)
+                               REPO_ROOT, indexed_app, new_context, serve_in_thread, watch_page, serious_violations)
 
 SEARCH_DEADLINE_S = 30
 EDITOR, REVIEWER = "erin", "rita"
@@ -342,10 +342,7 @@ def test_the_edit_forms_have_no_serious_axe_violation(browser, live_server):
         for url in (None, "/edit/cases/criciuma", "/edit/new/cases", "/edit/cases/criciuma/section/section-1"):
             if url:
                 page.goto(url)
-            page.add_script_tag(path=str(AXE_SCRIPT))
-            violations = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
-                .violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
-                .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))""")
+            violations = serious_violations(page, AXE_SCRIPT)
             if violations:
                 found[url or "errors"] = violations
         assert not found, found

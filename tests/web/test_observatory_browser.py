@@ -16,7 +16,7 @@ import shutil
 import pytest
 
 from tests.web.support import (DESKTOP, NEEDS_CHROMIUM, PASSWORD, PHONE, REPO_ROOT, close_app, copy_content,
-                               import_playwright, indexed_app, new_context, serve_in_thread, watch_page)
+                               import_playwright, indexed_app, new_context, serve_in_thread, watch_page, serious_violations)
 
 pytestmark = [NEEDS_CHROMIUM, pytest.mark.browser]
 sync_api = import_playwright()
@@ -250,10 +250,7 @@ def test_no_serious_or_critical_axe_violation_on_the_observatory_pages(browser, 
         found = {}
         for url in pages:
             assert page.goto(url).status == 200, url
-            page.add_script_tag(path=str(AXE_SCRIPT))
-            violations = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
-                .violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
-                .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))""")
+            violations = serious_violations(page, AXE_SCRIPT)
             if violations:
                 found[url] = violations
         assert not found, found
