@@ -154,6 +154,9 @@ def load_content(root: Path, previous: Content | None = None) -> Content:
     settled_before = previous.loaded_ns - RACY_NS if previous is not None else 0
     reused: set[str] = set()
     valid: list[tuple[str, Path, str, ParsedFile]] = []
+    # Files that parse but have errors of their own: their links are checked too, so that
+    # one run (and one save from the editor) reports every problem, as check_text does.
+    flawed: list[tuple[str, Path, str, ParsedFile]] = []
     for kind, path in content_files(root):
         content.files_checked += 1
         rel = path.relative_to(root).as_posix()
@@ -169,6 +172,8 @@ def load_content(root: Path, previous: Content | None = None) -> Content:
         content.problems.extend(result.problems)
         if result.valid:
             valid.append((kind, path, rel, result.parsed))
+        elif result.parsed is not None:
+            flawed.append((kind, path, rel, result.parsed))
     previous_documents = previous.documents if previous is not None else {}
     for kind, path, rel, parsed in valid:
         duplicate = duplicate_problem(content.known, kind, path.stem, rel, parsed)
@@ -191,6 +196,9 @@ def load_content(root: Path, previous: Content | None = None) -> Content:
             problems = reference_problems(content.known, rel, content.parsed[document.id])
         content.references[rel] = problems
         content.problems.extend(problems)
+    for kind, path, rel, parsed in flawed:
+        duplicate = duplicate_problem(content.known, kind, path.stem, rel, parsed)
+        content.problems.extend([duplicate] if duplicate else reference_problems(content.known, rel, parsed))
     return content
 
 
@@ -244,6 +252,8 @@ def reference_problems(known: Known, rel: str, parsed: ParsedFile) -> list[Probl
     for field_name, kind in (("related_notes", "note"), ("related_cases", "case")):
         targets = parsed.data.get(field_name)
         for index, target in enumerate(targets if isinstance(targets, list) else []):
+            if not isinstance(target, str):
+                continue  # not an id at all: the field check reports it
             problem = _link_problem(known, kind, target, None)
             if problem:
                 problems.append(Problem(rel, parsed.line_of(field_name, index), field_name, problem))
