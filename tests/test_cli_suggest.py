@@ -32,7 +32,7 @@ def test_suggest_json_has_the_documented_shape(run):
     case = answer["cases"][0]
     assert case["id"] == "shoe-valley" and set(case) >= {"id", "title", "score", "explanation", "passage"}
     assert set(case["explanation"][0]) == {"attribute", "query_value", "case_value", "similarity", "weight", "label",
-                                          "imputed"}
+                                          "imputed", "interpreted"}
     assert case["reason"].startswith(f"compared on {case['compared']} of {case['comparable']}")
     assert set(answer["lessons"][0]) >= {"id", "case_id", "text", "score", "why"}
     assert answer["warnings"][0]["rule"] == "unlikely"
