@@ -6,9 +6,15 @@ deterministic hashing encoder, so web tests need no model.
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+
 import pytest
 
 from tests.web.support import REPO_ROOT, launch_chromium, make_app, open_indexed
+
+AXE_DIR = REPO_ROOT / "test-output" / "axe"
+AXE_SCRIPT = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 
 
 @pytest.fixture(scope="session")
@@ -42,3 +48,19 @@ def browser():
     """Headless Chromium (Debian's), launched once per browser-test module."""
     with launch_chromium() as chromium:
         yield chromium
+
+
+@pytest.fixture(scope="session")
+def axe_script():
+    """axe.min.js from the npm registry, installed once into test-output/axe (every
+    accessibility check asks for it, so none depends on another test having run first)."""
+    if not AXE_SCRIPT.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.skip("npm is not installed: cannot fetch axe-core")
+        AXE_DIR.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--prefix", str(AXE_DIR), "axe-core"],
+                              capture_output=True, text=True, timeout=180)
+        if done.returncode != 0 or not AXE_SCRIPT.exists():
+            pytest.skip(f"npm install axe-core failed: {done.stderr[-300:]}")
+    return AXE_SCRIPT

@@ -10,12 +10,9 @@ injected scripts, so only the axe run's browser context bypasses it.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-
 import pytest
 
-from tests.web.support import (DESKTOP, NEEDS_CHROMIUM, PHONE, REPO_ROOT, import_playwright,
+from tests.web.support import (DESKTOP, NEEDS_CHROMIUM, PHONE, import_playwright,
                                make_app, new_context, serve_in_thread, watch_page, serious_violations)
 
 pytestmark = [NEEDS_CHROMIUM, pytest.mark.browser]
@@ -23,27 +20,10 @@ pytestmark = [NEEDS_CHROMIUM, pytest.mark.browser]
 sync_api = import_playwright()
 expect = sync_api.expect
 
-AXE_DIR = REPO_ROOT / "test-output" / "axe"
-AXE_SCRIPT = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 MAIN_PAGES = ["/", "/search?q=cooperation", "/search?country=Brazil", "/search?q=zzzqqxx&mode=keyword",
               "/cases", "/notes", "/glossary", "/learn", "/cases/sinos-valley", "/notes/identifying-clusters",
               "/advisor", "/advisor?description=shoe+makers+distrust+each+other&sectors=footwear"]
 MIN_TARGET_PX = 24
-
-
-@pytest.fixture(scope="module")
-def axe_script():
-    """axe.min.js from the npm registry, installed once into test-output/axe."""
-    if not AXE_SCRIPT.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.skip("npm is not installed: cannot fetch axe-core")
-        AXE_DIR.mkdir(parents=True, exist_ok=True)
-        done = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--prefix", str(AXE_DIR), "axe-core"],
-                              capture_output=True, text=True, timeout=180)
-        if done.returncode != 0 or not AXE_SCRIPT.exists():
-            pytest.skip(f"npm install axe-core failed: {done.stderr[-300:]}")
-    return AXE_SCRIPT
 
 
 @pytest.fixture(scope="module")

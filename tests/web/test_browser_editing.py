@@ -15,7 +15,7 @@ import pytest
 
 from indexer.content.frontmatter import parse_text
 from tests.web.support import (DESKTOP, NEEDS_CHROMIUM, PHONE, PASSWORD, close_app, copy_content, import_playwright,
-                               REPO_ROOT, indexed_app, new_context, serve_in_thread, watch_page, serious_violations)
+                               indexed_app, new_context, serve_in_thread, watch_page, serious_violations)
 
 SEARCH_DEADLINE_S = 30
 EDITOR, REVIEWER = "erin", "rita"
@@ -324,13 +324,8 @@ def test_the_id_follows_the_title_until_the_editor_writes_one(open_page):
     expect(page.get_by_label(re.compile(r"^Id"))).to_have_value("uba-notes")
 
 
-AXE_SCRIPT = REPO_ROOT / "test-output" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
-
-
 @pytest.mark.browser
-def test_the_edit_forms_have_no_serious_axe_violation(browser, live_server):
-    if not AXE_SCRIPT.exists():
-        pytest.skip("axe-core is installed by tests/web/test_accessibility.py (npm); not here yet")
+def test_the_edit_forms_have_no_serious_axe_violation(browser, live_server, axe_script):
     context = browser.new_context(base_url=live_server, viewport=DESKTOP, bypass_csp=True)
     try:
         page = context.new_page()
@@ -342,7 +337,7 @@ def test_the_edit_forms_have_no_serious_axe_violation(browser, live_server):
         for url in (None, "/edit/cases/criciuma", "/edit/new/cases", "/edit/cases/criciuma/section/section-1"):
             if url:
                 page.goto(url)
-            violations = serious_violations(page, AXE_SCRIPT)
+            violations = serious_violations(page, axe_script)
             if violations:
                 found[url or "errors"] = violations
         assert not found, found

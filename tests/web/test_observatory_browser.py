@@ -219,11 +219,7 @@ def test_the_observatory_journey(browser, site):
     assert not problems, problems
 
 
-AXE_SCRIPT = REPO_ROOT / "test-output" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
-
-
-@pytest.mark.skipif(not AXE_SCRIPT.exists(), reason="axe-core is installed by tests/web/test_accessibility.py")
-def test_no_serious_or_critical_axe_violation_on_the_observatory_pages(browser, site):
+def test_no_serious_or_critical_axe_violation_on_the_observatory_pages(browser, site, axe_script):
     """axe-core over every observatory page of the fictional demo programme (only this
     context bypasses the CSP, to inject axe)."""
     from indexer.observatory.demo import DEMO_SLUG, create_demo
@@ -250,7 +246,7 @@ def test_no_serious_or_critical_axe_violation_on_the_observatory_pages(browser, 
         found = {}
         for url in pages:
             assert page.goto(url).status == 200, url
-            violations = serious_violations(page, AXE_SCRIPT)
+            violations = serious_violations(page, axe_script)
             if violations:
                 found[url] = violations
         assert not found, found
