@@ -36,6 +36,23 @@ def _yaml(front: str) -> YAML:
     return yaml
 
 
+def _load_front(text: str):
+    """(round-trip YAML, the front matter as a CommentedMap, its text, the rest of the
+    file) or None when the text has no readable front matter mapping."""
+    parts = split(text)
+    if parts is None:
+        return None
+    front, rest = parts
+    try:
+        yaml = _yaml(front)
+        document = yaml.load(front)
+    except YAMLError:
+        return None
+    if not isinstance(document, CommentedMap):
+        return None
+    return yaml, document, front, rest
+
+
 def split(text: str) -> tuple[str, str] | None:
     """(front matter YAML, rest of the file after the closing fence) or None without front matter."""
     if not text.startswith(FENCE + "\n"):
@@ -114,17 +131,10 @@ def apply_edits(current: str, data: Mapping[str, Any], body: str,
     `unordered(path)` says whether a list's order carries no meaning (a multiple select).
     None when `current` has no readable front matter (the caller then writes it afresh).
     """
-    parts = split(current)
-    if parts is None:
+    loaded = _load_front(current)
+    if loaded is None:  # no readable front matter: the caller writes the file afresh
         return None
-    front, rest = parts
-    try:
-        yaml = _yaml(front)
-        document = yaml.load(front)
-    except YAMLError:  # unreadable YAML: the caller writes the file afresh
-        return None
-    if not isinstance(document, CommentedMap):
-        return None
+    yaml, document, front, rest = loaded
     if _plain(document) != _plain(data):
         _merge(document, data, owned, unordered, ())
         stream = io.StringIO()
@@ -206,15 +216,10 @@ def replace_value(text: str, keys: tuple, value: Any,
     """`text` with the front-matter value at `keys` (e.g. ('summary',) or ('lessons', 2))
     replaced by `value`, edited in place like `apply_edits` so only its lines change.
     None when the file has no readable front matter or nothing at `keys`."""
-    parts = split(text)
-    if parts is None:
+    loaded = _load_front(text)
+    if loaded is None:
         return None
-    front, rest = parts
-    try:
-        yaml = _yaml(front)
-        document = yaml.load(front)
-    except YAMLError:
-        return None
+    yaml, document, _, rest = loaded
     parent = document
     for key in keys[:-1]:
         try:
