@@ -1,0 +1,1 @@
+"""Documents that come in: upload, extraction, storage and their passages in search."""
