@@ -50,3 +50,12 @@ class Refused(CasebaseError, PermissionError):
 class Unavailable(CasebaseError, RuntimeError):
     """A part the operation needs is missing or busy (no index yet, the model, the
     database); the message says how to fix it or when to try again."""
+
+
+class TooLarge(InvalidInput):
+    """An upload (one file or the whole request) is over the instance's size limit;
+    `limit` is that limit in bytes. The web layer answers 413."""
+
+    def __init__(self, field: str, message: str, limit: int):
+        super().__init__(field, message)
+        self.limit = limit

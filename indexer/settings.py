@@ -99,6 +99,40 @@ def find_content_root(start: Path | None = None) -> Path:
 
 
 @dataclass(frozen=True)
+class DocumentLimits:
+    """What an upload may cost (CASEBASE_DOCUMENT_*): bytes per file and per request,
+    pages, extraction time and memory, and what an archive (DOCX, ODT) may unpack to.
+
+    >>> DocumentLimits.from_env({"CASEBASE_DOCUMENT_MAX_MB": "5"}).file_bytes
+    5000000
+    """
+
+    file_bytes: int = 25_000_000
+    request_bytes: int = 100_000_000
+    pages: int = 2_000
+    seconds: float = 60.0
+    memory_bytes: int = 1_000_000_000
+    unpacked_bytes: int = 200_000_000
+    unpack_ratio: float = 100.0
+
+    @classmethod
+    def from_env(cls, env: "os._Environ[str] | dict[str, str]") -> "DocumentLimits":
+        """Limits from CASEBASE_DOCUMENT_MAX_MB, _REQUEST_MAX_MB, _MAX_PAGES, _SECONDS,
+        _MEMORY_MB, _UNPACKED_MB and _UNPACK_RATIO, else the defaults."""
+        default = cls()
+        mb = 1_000_000
+        return cls(
+            file_bytes=int(_number(env, "CASEBASE_DOCUMENT_MAX_MB", default.file_bytes / mb) * mb),
+            request_bytes=int(_number(env, "CASEBASE_DOCUMENT_REQUEST_MAX_MB", default.request_bytes / mb) * mb),
+            pages=_number(env, "CASEBASE_DOCUMENT_MAX_PAGES", default.pages),
+            seconds=_number(env, "CASEBASE_DOCUMENT_SECONDS", default.seconds),
+            memory_bytes=int(_number(env, "CASEBASE_DOCUMENT_MEMORY_MB", default.memory_bytes / mb) * mb),
+            unpacked_bytes=int(_number(env, "CASEBASE_DOCUMENT_UNPACKED_MB", default.unpacked_bytes / mb) * mb),
+            unpack_ratio=_number(env, "CASEBASE_DOCUMENT_UNPACK_RATIO", default.unpack_ratio),
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
     """Where things are and how the engine behaves."""
 
@@ -113,6 +147,8 @@ class Settings:
     single_maintainer: bool = False
     # Review notifications by e-mail (None: not configured, nothing is sent).
     mail: MailSettings | None = None
+    # Uploaded documents: what one may cost (see DocumentLimits).
+    document_limits: DocumentLimits = DocumentLimits()
 
     @classmethod
     def from_env(cls, content_dir: Path | str | None = None, index_dir: Path | str | None = None,
@@ -131,12 +167,19 @@ class Settings:
             database_url=env.get("CASEBASE_DATABASE_URL") or None,
             single_maintainer=env.get("CASEBASE_SINGLE_MAINTAINER", "").strip().lower() in TRUE_WORDS,
             mail=MailSettings.from_env(env),
+            document_limits=DocumentLimits.from_env(env),
         )
 
     @property
     def instance_dir(self) -> Path:
         """The instance folder: accounts, drafts, history and the secret key live here."""
         return self.index_dir.parent
+
+    @property
+    def documents_dir(self) -> Path:
+        """Where uploaded documents are kept, each under its content hash (never the
+        user's file name), with the text extracted from it."""
+        return self.instance_dir / "documents"
 
     @property
     def database_path(self) -> Path:

@@ -12,7 +12,7 @@ from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
-from indexer.errors import CasebaseError, InvalidInput, NotFound, Refused, StateConflict, Unavailable
+from indexer.errors import CasebaseError, InvalidInput, NotFound, Refused, StateConflict, TooLarge, Unavailable
 from indexer.library.editing import InvalidEdit
 from indexer.models import ErrorBody, ErrorResponse
 
@@ -22,7 +22,7 @@ from .rendering import TooComplex
 # An edit that does not validate is 422 (the form is answered with its problems), and so
 # is a text too complex to render within the budget.
 STATUSES: tuple[tuple[type[CasebaseError], int], ...] = (
-    (InvalidEdit, 422), (TooComplex, 422), (InvalidInput, 400), (NotFound, 404), (StateConflict, 409), (Refused, 403),
+    (InvalidEdit, 422), (TooComplex, 422), (TooLarge, 413), (InvalidInput, 400), (NotFound, 404), (StateConflict, 409), (Refused, 403),
     (Unavailable, 503),
 )
 # Headings of the HTML error pages; other statuses are headed by their HTTP name.
