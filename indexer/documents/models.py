@@ -21,7 +21,7 @@ without rebuilding anything.
 
 from __future__ import annotations
 
-from datetime import date
+import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -96,7 +96,7 @@ class DocumentRecord(_Record):
     size: int
     title: str
     kind: DocumentKind = "other"
-    date: date | None = None         # the document's own date (not the upload's)
+    date: dt.date | None = None      # the document's own date (not the upload's)
     author: str = ""                 # author or organisation
     language: str = ""               # one of LANGUAGES or ""
     programme_id: int | None = None
@@ -116,7 +116,7 @@ class DocumentChanges(_Record):
 
     title: str | None = Field(default=None, max_length=300)
     kind: DocumentKind | None = None
-    date: date | None = None
+    date: dt.date | None = None
     author: str | None = Field(default=None, max_length=300)
     language: str | None = None
     programme: str | None = None
