@@ -172,3 +172,82 @@ def test_a_build_waits_its_turn_when_another_server_holds_the_cross_server_lock(
         build_index(content, index, HashingEncoder(), cross_server_lock=held_elsewhere)
     assert current_generation(index) is None
     assert build_index(content, index, HashingEncoder()).built
+
+
+def passage(number: int, body: str) -> "Unit":
+    """A unit of kind 'document', as the documents package makes for each passage."""
+    from indexer.search.units import Unit
+
+    return Unit(uid=f"document:7/passage-{number}", item_id="document:7", doc_id="7", kind="document",
+                unit_type="passage", item_title="Uploaded report", section=f"Page {number}", title="",
+                summary="", body=body, facets={"kind": ["document"]}, anchor=f"page-{number}")
+
+
+def keyword_index(index_dir):
+    from indexer.search.keyword import KeywordIndex
+
+    return KeywordIndex.open(current_generation(index_dir))
+
+
+def test_extra_units_are_indexed_after_the_contents_units(paths):
+    from indexer.search.keyword import ParsedQuery
+
+    tree, index_dir = paths
+    extra = [passage(1, "Quokkaville ceramics kilns"), passage(2, "Export consortium of tiles")]
+    report = build_index(tree.root, index_dir, None, extra_units=extra, extra_hashes={"document:7": "h1"})
+    stored = [json.loads(line)["uid"] for line in (current_generation(index_dir) / "units.jsonl").read_text().splitlines()]
+    assert report.units == len(stored) and stored[-2:] == [unit.uid for unit in extra]
+    assert "alpha-town" in stored[:-2]
+    index = keyword_index(index_dir)
+    try:
+        scores = index.scores(ParsedQuery.parse("quokkaville"))
+        assert scores.nonzero()[0].tolist() == [len(stored) - 2]
+    finally:
+        index.close()
+
+
+def test_a_changed_extra_hash_alone_updates_incrementally_and_the_same_one_does_not(paths):
+    tree, index_dir = paths
+    first = build_index(tree.root, index_dir, HashingEncoder(), extra_units=[passage(1, "Kilns")],
+                        extra_hashes={"document:7": "h1"})
+    same = build_index(tree.root, index_dir, HashingEncoder(), extra_units=[passage(1, "Kilns")],
+                       extra_hashes={"document:7": "h1"})
+    assert not same.built and same.generation == first.generation
+    changed = build_index(tree.root, index_dir, HashingEncoder(), extra_units=[passage(1, "Kilns and glazes")],
+                          extra_hashes={"document:7": "h2"})
+    assert changed.built and changed.incremental and changed.embedded == 1
+    manifest = read_manifest(current_generation(index_dir))
+    assert manifest["hashes"]["extra:document:7"] == "h2" and "alpha-town" in manifest["hashes"]
+
+
+def spelling_words(index_dir) -> set[str]:
+    index = keyword_index(index_dir)
+    try:
+        return set(index._spelling_index().frequency)
+    finally:
+        index.close()
+
+
+def test_document_units_give_no_words_to_spelling_in_a_build_and_in_an_update(paths):
+    from indexer.search.keyword import ParsedQuery
+
+    tree, index_dir = paths
+    for number in range(12):  # enough units that one edit is an incremental update
+        tree.case(f"town-{number}", title=f"Town {number} furniture cluster")
+    build_index(tree.root, index_dir, None, extra_units=[passage(1, "Quokkaville ceramics")],
+                extra_hashes={"document:7": "h1"})
+    words = spelling_words(index_dir)
+    assert "quokkaville" not in words and "alpha" in words
+    index = keyword_index(index_dir)
+    try:
+        assert index.scores(ParsedQuery.parse("quokkaville")).any()  # searchable, just not suggested
+        assert index.suggest(ParsedQuery.parse("quokkavile")) is None
+    finally:
+        index.close()
+    tree.case("alpha-town", title="Alpha town wallabyfield tiles")
+    report = build_index(tree.root, index_dir, None,
+                         extra_units=[passage(1, "Quokkaville ceramics"), passage(2, "Numbatburg glazes")],
+                         extra_hashes={"document:7": "h2"})
+    assert report.incremental
+    words = spelling_words(index_dir)
+    assert "wallabyfield" in words and not {"quokkaville", "numbatburg"} & words

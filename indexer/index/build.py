@@ -24,7 +24,7 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, ContextManager, Iterable, Iterator
+from typing import Callable, ContextManager, Iterable, Iterator, Mapping, Sequence
 
 from indexer.checking import load_library
 from indexer.content.loading import Content, GlossaryTerm
@@ -156,22 +156,33 @@ def check_manifest(manifest: dict, model_name: str | None) -> None:
         )
 
 
-def fingerprint(content: Content) -> dict[str, str]:
-    """Hash of every input a build depends on (documents, vocabulary, glossary)."""
+EXTRA_PREFIX = "extra:"
+
+
+def fingerprint(content: Content, extra_hashes: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Hash of every input a build depends on (documents, vocabulary, glossary, and the
+    sources of extra units, namespaced so they never collide with a document id)."""
     from indexer.content.documents import content_hash
 
     hashes = {doc_id: doc.content_hash for doc_id, doc in sorted(content.documents.items())}
     for name in ("kb/vocabulary.yaml", "kb/glossary.yaml"):
         path = content.root / name
         hashes[name] = content_hash(path.read_text(encoding="utf-8")) if path.exists() else ""
+    for key, value in sorted((extra_hashes or {}).items()):
+        hashes[EXTRA_PREFIX + key] = value
     return hashes
 
 
 def build_index(content_dir: Path, index_dir: Path, encoder: Encoder | None, rebuild: bool = False,
                 progress: bool = False, echo: Callable[[str], None] = lambda message: None,
                 content: Content | None = None,
-                cross_server_lock: Callable[[], ContextManager[bool]] | None = None) -> BuildReport:
+                cross_server_lock: Callable[[], ContextManager[bool]] | None = None,
+                extra_units: Sequence[Unit] = (), extra_hashes: Mapping[str, str] | None = None) -> BuildReport:
     """Build a new generation when the content changed (or always with `rebuild`).
+
+    `extra_units` (say, the passages of uploaded documents) are indexed after the
+    content's units; `extra_hashes` (one hash per source of those units) join the
+    fingerprint, so a change of an extra source alone triggers an update.
 
     Embeddings are reused from the cache unless `rebuild`; a missing model yields a
     keyword-only index and a warning rather than a failure. `cross_server_lock` (the
@@ -191,7 +202,7 @@ def build_index(content_dir: Path, index_dir: Path, encoder: Encoder | None, reb
                 f"{len(content.errors)} content error(s): files with errors are left out of the index "
                 "(run 'casebase check')"
             )
-        hashes = fingerprint(content)
+        hashes = fingerprint(content, extra_hashes)
         model_name = encoder.name if encoder is not None else None
         current = current_generation(index_dir)
         compatible = False
@@ -210,7 +221,7 @@ def build_index(content_dir: Path, index_dir: Path, encoder: Encoder | None, reb
         name = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
         building = index_dir / "generations" / f".building-{name}"
         building.mkdir(parents=True)
-        units = content_units(content)
+        units = content_units(content) + list(extra_units)
         lines = [unit_line(unit) for unit in units]
         records = [_record(unit) for unit in units]
         report.units = len(units)
@@ -265,8 +276,8 @@ def build_index(content_dir: Path, index_dir: Path, encoder: Encoder | None, reb
 
 
 def _record(unit: Unit) -> dict[str, str]:
-    return {"uid": unit.uid, "title": unit.title, "summary": unit.summary, "body": unit.body,
-            "context": unit.context}
+    return {"uid": unit.uid, "kind": unit.kind, "title": unit.title, "summary": unit.summary,
+            "body": unit.body, "context": unit.context}
 
 
 def _write_vectors(index_dir: Path, folder: Path, units: list[Unit], encoder: Encoder,

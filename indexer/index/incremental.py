@@ -23,7 +23,7 @@ from whoosh.filedb.filestore import FileStorage
 
 from indexer.search.analysis import make_analyzer
 from indexer.search.encoder import Encoder
-from indexer.search.keyword import DOCNUMS, TEXT_FIELDS, FieldFrequencies
+from indexer.search.keyword import DOCNUMS, FieldFrequencies, add_record
 from indexer.search.units import Unit
 
 UNIT_KEYS = "unit-keys.npz"
@@ -103,9 +103,7 @@ def update_generation(current: Path, building: Path, units: Sequence[Unit], line
     for old_row in removed.tolist():  # old versions of changed units, and units now gone
         writer.delete_document(int(old_docnums[old_row]))
     for row in fresh.tolist():
-        record = records[row]
-        writer.add_document(uid=record["uid"], **{name: record.get(name, "") for name in TEXT_FIELDS},
-                            spell=" ".join(record.get(name, "") for name in TEXT_FIELDS))
+        add_record(writer, records[row])
     docnums = np.empty(len(units), dtype=np.int64)
     kept = old_rows >= 0
     if segments + 1 < MAX_SEGMENTS:

@@ -37,6 +37,9 @@ MAX_CORRECTED_WORDS = 8
 # A prefix looks at no more library words than this before picking the most frequent.
 MAX_PREFIX_SCAN = 2000
 DOCNUMS = "docnums.npy"
+# Units of this kind give no words to "did you mean": a reader may not be allowed to
+# see them, and a suggestion would reveal a word of a document hidden from them.
+UNSPELLED_KIND = "document"
 
 
 def make_schema() -> Schema:
@@ -70,18 +73,35 @@ class ParsedQuery:
         return cls(phrases, " ".join(PHRASE_PATTERN.sub(" ", text).replace('"', " ").split()))
 
 
+def spelling_text(record: Mapping[str, str]) -> str:
+    """The words a record gives to the spelling field: its text fields, or nothing
+    for a record of a kind hidden from some readers.
+
+    >>> spelling_text({"uid": "a", "title": "Tiles", "body": "kilns"})
+    'Tiles  kilns '
+    >>> spelling_text({"uid": "d", "kind": "document", "title": "Secret"})
+    ''
+    """
+    if record.get("kind") == UNSPELLED_KIND:
+        return ""
+    return " ".join(record.get(name, "") for name in TEXT_FIELDS)
+
+
+def add_record(writer, record: Mapping[str, str]) -> None:
+    """Add one record (uid, text fields, optional kind) to a Whoosh writer."""
+    writer.add_document(uid=record["uid"], **{name: record.get(name, "") for name in TEXT_FIELDS},
+                        spell=spelling_text(record))
+
+
 def write_whoosh(records: Iterable[Mapping[str, str]], storage: Storage) -> Index:
-    """Create a Whoosh index in `storage` from records with uid and text fields.
+    """Create a Whoosh index in `storage` from records with uid, text fields and kind.
 
     Documents are added in order in one commit, so Whoosh docnums equal record order.
     """
     index = storage.create_index(make_schema())
     writer = index.writer(limitmb=256)
     for record in records:
-        writer.add_document(
-            uid=record["uid"], **{name: record.get(name, "") for name in TEXT_FIELDS},
-            spell=" ".join(record.get(name, "") for name in TEXT_FIELDS),
-        )
+        add_record(writer, record)
     writer.commit()
     return index
 
