@@ -24,6 +24,7 @@ Bad files:
 - `truncated_pdf(path)`: the first half of a real 3-page PDF.
 - `encrypted_pdf(path, password="secret")`: a real PDF encrypted with a user password.
 - `many_pages_pdf(path, pages)`: a real PDF with `pages` (blank) pages, cheap to make.
+- `heavy_pdf(path, repeats=20_000)`: a few kB that take a reader seconds (for timeouts).
 - `docx_zip_bomb(path, unpacked_bytes=...)`: a valid-looking DOCX with a member of zeros
   that compresses about 1000:1; `odt_zip_bomb` the same for an ODT.
 - `random_bytes(path, size)`: bytes that are no format at all.
@@ -106,9 +107,9 @@ def _font(size: int):
     return ImageFont.load_default(size=size)
 
 
-def scanned_pdf(path: Path, text: str | Sequence[str]) -> Path:
+def scanned_pdf(path: Path, text: str | Sequence[str], *, title: str = "Scanned report") -> Path:
     """A PDF of page images only (no text layer), each page the lines of one text drawn
-    black on white in a large font, as a scanner would give them."""
+    black on white in a large font, as a scanner would give them; `title` is its metadata."""
     from PIL import Image, ImageDraw
 
     texts = [text] if isinstance(text, str) else list(text)
@@ -120,7 +121,7 @@ def scanned_pdf(path: Path, text: str | Sequence[str]) -> Path:
         for row, line in enumerate(page_text.splitlines()):
             draw.text((120, 150 + row * 90), line, fill="black", font=font)
         images.append(image)
-    images[0].save(path, "PDF", resolution=200.0, save_all=True, append_images=images[1:])
+    images[0].save(path, "PDF", resolution=200.0, save_all=True, append_images=images[1:], title=title)
     return path
 
 
@@ -218,6 +219,24 @@ def encrypted_pdf(path: Path, password: str = "secret") -> Path:
     text_pdf(path, 3)
     writer = PdfWriter(clone_from=PdfReader(str(path)))
     writer.encrypt(user_password=password, owner_password=password + "-owner", algorithm="RC4-128")
+    writer.write(buffer)
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def heavy_pdf(path: Path, repeats: int = 20_000) -> Path:
+    """A small one-page PDF (a few kB) whose compressed content stream repeats the text
+    of a page `repeats` times: seconds of work for a reader (about 3 s at 20,000)."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import DecodedStreamObject
+
+    writer = PdfWriter(clone_from=PdfReader(str(text_pdf(path, 1))))
+    page = writer.pages[0]
+    stream = DecodedStreamObject()
+    stream.set_data(page.get_contents().get_data() * repeats)
+    page.replace_contents(stream)
+    page.compress_content_streams()
+    buffer = io.BytesIO()
     writer.write(buffer)
     path.write_bytes(buffer.getvalue())
     return path

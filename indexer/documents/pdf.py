@@ -1,0 +1,138 @@
+"""PDF text, page by page (pypdf), with OCR of pages that are only images.
+
+Each page with text becomes one passage carrying its 1-based page number. A page
+without a text layer but with images is a scan: its images are read by tesseract
+(indexer.documents.ocr) and the passage is marked ocr=True; when tesseract is missing
+(or OCR was not asked for) the uploader is told which pages are not searchable.
+Encrypted files are opened only when their user password is empty; the page count
+is checked against the limit before any page is read.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+from indexer.documents.models import PDF, Extracted, Passage
+from indexer.documents.ocr import ocr_status, read_image_text
+from indexer.documents.passages import clean
+from indexer.errors import InvalidInput
+from indexer.settings import DocumentLimits
+
+PASSWORD_ADVICE = "save a copy without the password and upload that"
+
+
+def page_ranges(pages: Sequence[int]) -> str:
+    """Page numbers said the short way.
+
+    >>> page_ranges([4]), page_ranges([1, 2, 3, 5, 7, 8])
+    ('page 4', 'pages 1-3, 5, 7-8')
+    """
+    runs: list[list[int]] = []
+    for page in sorted(pages):
+        if runs and page == runs[-1][-1] + 1:
+            runs[-1].append(page)
+        else:
+            runs.append([page])
+    said = ", ".join(str(run[0]) if len(run) == 1 else f"{run[0]}-{run[-1]}" for run in runs)
+    return f"page {said}" if len(pages) == 1 else f"pages {said}"
+
+
+def _verb(pages: Sequence[int], one: str, many: str) -> str:
+    return one if len(pages) == 1 else many
+
+
+def _open(data: bytes, filename: str):
+    """A PdfReader, decrypted with the empty user password when it is encrypted."""
+    from pypdf import PasswordType, PdfReader
+    from pypdf.errors import DependencyError, FileNotDecryptedError
+
+    reader = PdfReader(io.BytesIO(data), strict=False)
+    if reader.is_encrypted:
+        try:
+            opened = reader.decrypt("")
+        except (DependencyError, NotImplementedError, FileNotDecryptedError) as error:
+            raise InvalidInput("file", f"{filename}: is encrypted in a way this server cannot open ({error}); "
+                                       f"{PASSWORD_ADVICE}") from error
+        if opened == PasswordType.NOT_DECRYPTED:
+            raise InvalidInput("file", f"{filename}: is protected by a password; {PASSWORD_ADVICE}")
+    return reader
+
+
+def _metadata(reader, notices: list[str]) -> tuple[str, str]:
+    """The title and author the PDF declares ("" when it declares none)."""
+    try:
+        info = reader.metadata
+        if info is None:
+            return "", ""
+        return clean(str(info.title or "")), clean(str(info.author or ""))
+    except Exception as error:  # damaged metadata must not cost the document's text
+        notices.append(f"its title and author could not be read ({type(error).__name__}: {error})")
+        return "", ""
+
+
+def read_pdf(data: bytes, filename: str, limits: DocumentLimits, ocr: bool = True) -> Extracted:
+    """The passages (one per page with text), page count, title, author and notices
+    of a PDF; InvalidInput when it is encrypted or has more than limits.pages pages."""
+    reader = _open(data, filename)
+    count = len(reader.pages)
+    if count > limits.pages:
+        raise InvalidInput("file", f"{filename}: has {count:,} pages, more than the limit of {limits.pages:,}")
+    notices: list[str] = []
+    title, author = _metadata(reader, notices)
+    passages: list[Passage] = []
+    scans: list[tuple[int, list]] = []   # pages with images and no text, read by OCR below
+    for number, page in enumerate(reader.pages, start=1):
+        try:
+            text = clean(page.extract_text() or "")
+        except Exception as error:  # one damaged page is told, the others still count
+            notices.append(f"page {number} could not be read ({type(error).__name__}: {error})")
+            continue
+        if text:
+            passages.append(Passage(number=0, page=number, text=text))
+            continue
+        try:
+            images = [image.image for image in page.images]
+        except Exception as error:
+            notices.append(f"page {number} has no text layer and its images could not be read "
+                           f"({type(error).__name__}: {error})")
+            continue
+        if images:
+            scans.append((number, images))
+    passages.extend(_read_scans(scans, limits, ocr, notices))
+    passages.sort(key=lambda passage: passage.page or 0)
+    passages = [passage.model_copy(update={"number": index}) for index, passage in enumerate(passages)]
+    if not passages:
+        notices.append("no text was found in the file")
+    return Extracted(media_type=PDF, pages=count, passages=passages, title=title, author=author,
+                     ocr=any(passage.ocr for passage in passages), notices=notices)
+
+
+def _read_scans(scans: list[tuple[int, list]], limits: DocumentLimits, ocr: bool,
+                notices: list[str]) -> list[Passage]:
+    """Passages read by OCR from the images of pages without a text layer, or a notice
+    naming those pages when OCR is off or tesseract is missing."""
+    if not scans:
+        return []
+    pages = [number for number, _ in scans]
+    missing = None if ocr else "OCR was not asked for"
+    missing = missing or ocr_status()
+    if missing:
+        notices.append(f"{page_ranges(pages)} {_verb(pages, 'has', 'have')} no text layer and cannot be read "
+                       f"({missing}); {_verb(pages, 'it is', 'they are')} not searchable")
+        return []
+    passages, read, blank = [], [], []
+    for number, images in scans:
+        text = clean("\n\n".join(read_image_text(image, limits.seconds) for image in images))
+        if text:
+            passages.append(Passage(number=0, page=number, text=text, ocr=True))
+            read.append(number)
+        else:
+            blank.append(number)
+    if read:
+        notices.append(f"{page_ranges(read)} {_verb(read, 'has', 'have')} no text layer; {_verb(read, 'its', 'their')} "
+                       "text was read from the page images by OCR (tesseract) and may contain mistakes")
+    if blank:
+        notices.append(f"{page_ranges(blank)} {_verb(blank, 'has', 'have')} no text layer and OCR found no text in "
+                       f"{_verb(blank, 'its', 'their')} images")
+    return passages
