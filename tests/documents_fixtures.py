@@ -27,6 +27,7 @@ Bad files:
 - `heavy_pdf(path, repeats=20_000)`: a few kB that take a reader seconds (for timeouts).
 - `docx_zip_bomb(path, unpacked_bytes=...)`: a valid-looking DOCX with a member of zeros
   that compresses about 1000:1; `odt_zip_bomb` the same for an ODT.
+- `docx_huge_text(path, characters)`: a DOCX whose text is one huge paragraph (memory).
 - `random_bytes(path, size)`: bytes that are no format at all.
 """
 
@@ -278,6 +279,30 @@ def docx_zip_bomb(path: Path, unpacked_bytes: int = 50_000_000) -> Path:
         return _bomb(path, real, "word/media/zeros.bin", unpacked_bytes)
     finally:
         real.unlink()
+
+
+def docx_huge_text(path: Path, characters: int = 300_000_000) -> Path:
+    """A DOCX whose word/document.xml holds one paragraph of `characters` letters
+    (compressing ~1000:1): a reader must hold it all in memory (for memory limits)."""
+    real = docx_file(path.with_name(path.name + ".real.docx"), table=None)
+    try:
+        with zipfile.ZipFile(real) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+            for info in source.infolist():
+                if info.filename != "word/document.xml":
+                    out.writestr(info, source.read(info.filename))
+                    continue
+                head, tail = source.read(info.filename).split(b"<w:sectPr", 1)
+                member = zipfile.ZipInfo(info.filename)
+                member.compress_type = zipfile.ZIP_DEFLATED
+                with out.open(member, "w", force_zip64=True) as document:
+                    document.write(head + b"<w:p><w:r><w:t>")
+                    chunk = b"a" * 1_000_000
+                    for start in range(0, characters, len(chunk)):
+                        document.write(chunk[: min(len(chunk), characters - start)])
+                    document.write(b"</w:t></w:r></w:p><w:sectPr" + tail)
+    finally:
+        real.unlink()
+    return path
 
 
 def odt_zip_bomb(path: Path, unpacked_bytes: int = 50_000_000) -> Path:

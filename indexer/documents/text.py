@@ -133,7 +133,9 @@ def markdown_sections(text: str) -> tuple[dict, list[Section]]:
             title = paragraph.pop()
             end_paragraph()
             sections.append(Section(plain_inline(title).strip()))
-        elif not line.strip() or _TABLE_RULE.match(line) and "-" in line or _LINK_DEFINITION.match(line):
+        elif "|" in line and _TABLE_RULE.match(line):
+            continue  # a table's header rule: the rows around it stay one block
+        elif not line.strip() or _LINK_DEFINITION.match(line):
             end_paragraph()
         else:
             content = _BLOCK_MARKERS.sub("", line, count=1)
