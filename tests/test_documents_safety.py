@@ -207,3 +207,41 @@ def test_the_page_count_is_refused_before_any_page_is_read(tmp_path, monkeypatch
     monkeypatch.setattr(PageObject, "extract_text", no_reading)
     data = fixtures.many_pages_pdf(tmp_path / "long.pdf", 11).read_bytes()
     assert "more than the limit of 10" in _refusal(extract, data, "long.pdf", dataclasses.replace(LIMITS, pages=10))
+
+
+def test_a_document_with_more_text_than_a_document_may_have_is_refused(tmp_path, monkeypatch):
+    from indexer.documents import formats
+
+    data = fixtures.text_pdf(tmp_path / "wordy.pdf", 2).read_bytes()
+    characters = len(fixtures.page_phrase(1)) + len(fixtures.page_phrase(2))
+    monkeypatch.setattr(formats, "MAX_TEXT_CHARACTERS", characters - 1)
+    message = _refusal(extract, data, "wordy.pdf")
+    assert message == (f"wordy.pdf: holds {characters} characters of text, more than the {characters - 1} "
+                       "a document may have")
+
+
+def test_the_child_sees_none_of_the_servers_secrets(tmp_path, monkeypatch):
+    monkeypatch.setenv("CASEBASE_DATABASE_URL", "postgresql://app:secret@db/casebase")
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    environment = sandbox._environment(str(tmp_path))
+    assert "CASEBASE_DATABASE_URL" not in environment
+    assert environment["LANG"] == "C.UTF-8" and environment["TMPDIR"] == str(tmp_path)
+    assert environment["PYTHONPATH"].split(":")[0] == str(sandbox.PACKAGE_ROOT)
+
+
+def test_no_process_to_start_is_unavailable_not_the_files_fault(tmp_path, monkeypatch):
+    from indexer.errors import Unavailable
+
+    def no_processes(*args, **kwargs):
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(sandbox.subprocess, "Popen", no_processes)
+    data = fixtures.text_pdf(tmp_path / "fine.pdf", 1).read_bytes()
+    with pytest.raises(Unavailable, match="no process could be started"):
+        extract_safely(data, "fine.pdf", LIMITS)
+
+
+def test_utf16_without_a_byte_order_mark_is_refused_with_a_hint():
+    data = "plain words".encode("utf-16-le")
+    message = _refusal(extract_safely, data, "notes.txt")
+    assert "holds a NUL character, so this is not a text file (or it is UTF-16 without a byte-order mark)" in message

@@ -16,11 +16,24 @@ from indexer.errors import InvalidInput
 from indexer.settings import DocumentLimits
 
 MAX_DETAIL = 200  # characters of a parser's own message kept in ours
+# A 2,000-page report holds some 6 million characters; far more is a crafted file, and
+# all of it would travel to the server and into the index.
+MAX_TEXT_CHARACTERS = 20_000_000
 
 
 def parse(data: bytes, filename: str, media_type: str, limits: DocumentLimits, ocr: bool = True) -> Extracted:
     """What the reader of `media_type` extracts from `data` (already sniffed and, for
     archives, checked); any failure is InvalidInput("file", "<filename>: ...")."""
+    extracted = _read(data, filename, media_type, limits, ocr)
+    characters = sum(len(passage.text) for passage in extracted.passages)
+    if characters > MAX_TEXT_CHARACTERS:
+        raise InvalidInput("file", f"{filename}: holds {characters:,} characters of text, more than the "
+                                   f"{MAX_TEXT_CHARACTERS:,} a document may have")
+    return extracted
+
+
+def _read(data: bytes, filename: str, media_type: str, limits: DocumentLimits, ocr: bool) -> Extracted:
+    """The reader of `media_type`, its failures made InvalidInput."""
     label = MEDIA_TYPE_LABELS.get(media_type, media_type)
     try:
         if media_type == PDF:

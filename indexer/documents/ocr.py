@@ -38,9 +38,13 @@ def ocr_status() -> str | None:
     return None
 
 
+class OCRFailed(Exception):
+    """Tesseract could not read an image (it failed on it, or was stopped by the timeout)."""
+
+
 def read_image_text(image: "Image", timeout: float) -> str:
     """The text tesseract reads from one page image (English, Portuguese and Spanish),
-    given at most `timeout` seconds; RuntimeError when tesseract is stopped by it."""
+    given at most `timeout` seconds; OCRFailed when tesseract fails or is stopped."""
     import pytesseract
 
     grey = image.convert("L")
@@ -48,4 +52,7 @@ def read_image_text(image: "Image", timeout: float) -> str:
     if longest > MAX_SIDE_PIXELS:
         scale = MAX_SIDE_PIXELS / longest
         grey = grey.resize((max(1, int(grey.width * scale)), max(1, int(grey.height * scale))))
-    return pytesseract.image_to_string(grey, lang="+".join(TESSERACT_LANGUAGES), timeout=max(timeout, 1))
+    try:
+        return pytesseract.image_to_string(grey, lang="+".join(TESSERACT_LANGUAGES), timeout=max(timeout, 1))
+    except (pytesseract.TesseractError, RuntimeError) as error:  # RuntimeError: pytesseract's timeout
+        raise OCRFailed(str(error).strip() or type(error).__name__) from error

@@ -14,7 +14,7 @@ import io
 from collections.abc import Sequence
 
 from indexer.documents.models import PDF, Extracted, Passage
-from indexer.documents.ocr import ocr_status, read_image_text
+from indexer.documents.ocr import OCRFailed, ocr_status, read_image_text
 from indexer.documents.passages import clean
 from indexer.errors import InvalidInput
 from indexer.settings import DocumentLimits
@@ -123,7 +123,11 @@ def _read_scans(scans: list[tuple[int, list]], limits: DocumentLimits, ocr: bool
         return []
     passages, read, blank = [], [], []
     for number, images in scans:
-        text = clean("\n\n".join(read_image_text(image, limits.seconds) for image in images))
+        try:
+            text = clean("\n\n".join(read_image_text(image, limits.seconds) for image in images))
+        except OCRFailed as error:  # tesseract failed on this page: say so, go on
+            notices.append(f"page {number} has no text layer and OCR of its images failed ({error})")
+            continue
         if text:
             passages.append(Passage(number=0, page=number, text=text, ocr=True))
             read.append(number)

@@ -27,28 +27,42 @@ import tempfile
 from pathlib import Path
 
 from indexer.documents.models import Extracted
-from indexer.errors import InvalidInput
+from indexer.errors import InvalidInput, Unavailable
 from indexer.settings import DocumentLimits
 
 log = logging.getLogger(__name__)
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+# The child gets only what finding programs, languages and tesseract's data needs: a
+# parser has no business with the server's database address or mail password.
+PASSED_ENVIRONMENT = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TESSDATA_PREFIX", "PYTHONPATH")
 # Tesseract would start a thread per core; one page at a time is as fast on small
 # images, and keeps one upload from taking every core of the server.
 CHILD_ENVIRONMENT = {"OMP_THREAD_LIMIT": "1"}
 
 
+def _environment(workdir: str) -> dict[str, str]:
+    """The child's environment: the passed variables, this package importable, and
+    temporary files (pytesseract's page images) in `workdir`, removed even after a kill."""
+    environment = {name: os.environ[name] for name in PASSED_ENVIRONMENT if name in os.environ}
+    environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PACKAGE_ROOT), environment.get("PYTHONPATH")]))
+    return {**environment, **CHILD_ENVIRONMENT, "TMPDIR": workdir}
+
+
 def run_in_child(data: bytes, filename: str, media_type: str, limits: DocumentLimits,
                  ocr: bool = True) -> Extracted:
     """`formats.parse` of the file, run in a limited child process; InvalidInput
-    ("file", "<filename>: ...") for anything that goes wrong in it."""
+    ("file", "<filename>: ...") for anything that goes wrong in it (Unavailable when
+    no process can be started at all)."""
     header = json.dumps({"filename": filename, "media_type": media_type, "ocr": ocr,
                          "limits": dataclasses.asdict(limits)}).encode("utf-8")
-    environment = {**os.environ, **CHILD_ENVIRONMENT,
-                   "PYTHONPATH": os.pathsep.join(filter(None, [str(PACKAGE_ROOT), os.environ.get("PYTHONPATH")]))}
     with tempfile.TemporaryDirectory(prefix="casebase-extract-") as workdir:
-        child = subprocess.Popen([sys.executable, "-m", "indexer.documents.sandbox"], stdin=subprocess.PIPE,
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=workdir, env=environment,
-                                 start_new_session=True)
+        try:
+            child = subprocess.Popen([sys.executable, "-m", "indexer.documents.sandbox"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=workdir,
+                                     env=_environment(workdir), start_new_session=True)
+        except OSError as error:  # the server's trouble (no processes left), not the file's
+            raise Unavailable(f"documents cannot be read now: no process could be started ({error}); "
+                              "try again in a minute") from error
         try:
             output, errors = child.communicate(header + b"\n" + data, timeout=limits.seconds)
         except subprocess.TimeoutExpired:
@@ -75,7 +89,7 @@ def _answer(status: int, output: bytes, errors: bytes, filename: str, limits: Do
     """The child's answer as Extracted, or its failure as InvalidInput."""
     if status == 0:
         try:
-            answer = json.loads(output)
+            answer = json.loads(output.decode("utf-8"))
         except ValueError:
             answer = None
         if isinstance(answer, dict) and "extracted" in answer:
@@ -123,7 +137,7 @@ def main() -> int:
     except MemoryError:
         answer = {"error": f"{job['filename']}: reading it needed more than the memory limit of "
                            f"{limits.memory_bytes / 1e6:,.0f} MB"}
-    answer_stream.write(json.dumps(answer))
+    answer_stream.write(json.dumps(answer, ensure_ascii=False))
     answer_stream.flush()
     return 0
 

@@ -56,12 +56,13 @@ def decode_text(data: bytes, filename: str) -> str:
     try:
         text = body.decode(encoding)
     except UnicodeDecodeError as error:
-        line = body[: error.start].count(b"\n" if encoding == "utf-8" else "\n".encode("utf-16-le")) + 1
+        line = body[: error.start].decode(encoding, "replace").count("\n") + 1
         raise InvalidInput("file", f"{filename}: line {line} is not {encoding.upper()} text; save the file "
                                    "as UTF-8 and upload it again") from error
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        raise InvalidInput("file", f"{filename}: line {line} holds a NUL character, so this is not a text file")
+        raise InvalidInput("file", f"{filename}: line {line} holds a NUL character, so this is not a text file "
+                                   "(or it is UTF-16 without a byte-order mark)")
     return text
 
 
