@@ -61,7 +61,7 @@ def test_a_crash_mid_build_leaves_the_previous_generation_in_use(paths, monkeypa
     def explode(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(build_module, "_write_json_lines", explode)
+    monkeypatch.setattr(build_module, "write_units", explode)
     with pytest.raises(OSError):
         build_index(tree.root, index_dir, HashingEncoder())
     assert current_generation(index_dir).name == first.generation

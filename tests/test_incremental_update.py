@@ -140,3 +140,70 @@ def test_readers_see_the_old_or_the_new_answer_during_twenty_updates(library, tm
         assert answers(rebuilt) == answers(service)
     finally:
         rebuilt.close()
+
+
+def rebuilt_answers(tree, tmp_path, name="rebuilt"):
+    settings = Settings.from_env(content_dir=tree.root, index_dir=tmp_path / name, environ={})
+    rebuilt = Casebase.open(settings, encoder=HashingEncoder())
+    try:
+        assert not rebuilt.build_index().incremental
+        return answers(rebuilt), rebuilt.facet_counts()
+    finally:
+        rebuilt.close()
+
+
+def cases_found(service, query):
+    """The cases of the hits (a lesson's id starts with its case's)."""
+    return {hit.id.split("#")[0] for hit in service.search(SearchRequest(query, mode="keyword", limit=50)).results}
+
+
+def documents_of(service):
+    return len(service.content.documents)
+
+
+def test_an_edit_copies_every_other_documents_units(library, tmp_path):
+    tree, service = library
+    tree.case("town-4", title="Town 4 garments", sectors=["textiles"])
+    report = service.build_index()
+    assert report.incremental and report.copied_documents == documents_of(service) - 1
+    assert answers(service), service.facet_counts() == rebuilt_answers(tree, tmp_path)
+    assert service.search(SearchRequest("garments", mode="keyword")).results[0].id == "town-4"
+
+
+LINKING_BODY = "## Context\n\nThey copied [[case:town-1]] and met [[case:town-2|the neighbours]] (Author 2001).\n"
+
+
+def test_a_changed_title_makes_again_the_documents_that_show_it(library, tmp_path):
+    tree, service = library
+    tree.case("town-0", title="Town 0 furniture cluster", sectors=["furniture"], body=LINKING_BODY)
+    assert service.build_index().incremental
+    tree.case("town-1", title="Town 1 aardvark works", sectors=["textiles"])
+    tree.case("town-2", title="Town 2 pangolin works", sectors=["furniture"])
+    report = service.build_index()
+    # town-0 shows town-1's title (a link without a label); the labelled link to town-2 shows no title.
+    assert report.incremental and report.copied_documents == documents_of(service) - 3
+    assert cases_found(service, "aardvark") == {"town-0", "town-1"}
+    assert cases_found(service, "pangolin") == {"town-2"}
+    assert (answers(service), service.facet_counts()) == rebuilt_answers(tree, tmp_path)
+
+
+def test_a_removed_document_makes_again_the_documents_that_showed_its_title(library, tmp_path):
+    tree, service = library
+    tree.case("town-0", title="Town 0 furniture cluster", sectors=["furniture"], body=LINKING_BODY)
+    tree.case("town-1", title="Town 1 aardvark works", sectors=["textiles"])
+    service.build_index()
+    (tree.root / "cases" / "town-1.md").unlink()
+    report = service.build_index()
+    assert report.incremental
+    assert service.search(SearchRequest("aardvark", mode="keyword")).total == 0
+    assert (answers(service), service.facet_counts()) == rebuilt_answers(tree, tmp_path)
+
+
+def test_a_vocabulary_change_makes_every_unit_again_but_touches_only_changed_rows(library, tmp_path):
+    tree, service = library
+    vocabulary = tree.root / "kb" / "vocabulary.yaml"
+    vocabulary.write_text(vocabulary.read_text(encoding="utf-8") + "\n# reviewed\n", encoding="utf-8")
+    report = service.build_index()
+    assert report.built and report.copied_documents == 0
+    assert report.incremental and report.changed == 0
+    assert (answers(service), service.facet_counts()) == rebuilt_answers(tree, tmp_path)

@@ -24,17 +24,18 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, ContextManager, Iterable, Iterator, Mapping, Sequence
+from typing import Callable, ContextManager, Iterator, Mapping, Sequence
 
 from indexer.checking import load_library
 from indexer.content.loading import Content, GlossaryTerm
 from indexer.errors import Unavailable
 from indexer.search.encoder import Encoder, ModelUnavailable
-from indexer.index.incremental import save_unit_keys, unit_line, update_generation
-from indexer.search.items import save_read_model
+from indexer.index.incremental import record_of, update_generation
+from indexer.index.reuse import Assembly, assemble, write_units
+from indexer.search.items import save_read_model, save_updated_read_model
 from indexer.search.keyword import KeywordIndex
 from indexer.content.schema import REGISTRY, SCHEMA_VERSION
-from indexer.search.units import FIELD_B, FIELD_WEIGHTS, Unit, content_units
+from indexer.search.units import FIELD_B, FIELD_WEIGHTS, Unit
 from indexer.search.vectors import EmbeddingCache, NumpyVectorStore
 
 # 5: units store document ids and anchors, not URLs (older folders must be rebuilt).
@@ -72,6 +73,8 @@ class BuildReport:
     # True when the generation was derived from the previous one, touching `changed` units.
     incremental: bool = False
     changed: int = 0
+    # Documents whose units were copied from the previous generation, not made again.
+    copied_documents: int = 0
     warnings: list[str] = field(default_factory=list)
 
 
@@ -221,23 +224,30 @@ def build_index(content_dir: Path, index_dir: Path, encoder: Encoder | None, reb
         name = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
         building = index_dir / "generations" / f".building-{name}"
         building.mkdir(parents=True)
-        units = content_units(content) + list(extra_units)
-        lines = [unit_line(unit) for unit in units]
-        records = [_record(unit) for unit in units]
-        report.units = len(units)
+        assembly = assemble(content, extra_units, hashes, current if compatible else None,
+                            manifest.get("hashes") if compatible else None)
+        report.units, report.copied_documents = len(assembly.uids), assembly.reused_documents
         update = None
         if compatible and current is not None:
             try:
-                update = update_generation(current, building, units, lines, records, encoder, FIELD_WEIGHTS, FIELD_B)
+                update = update_generation(current, building, assembly, encoder, FIELD_WEIGHTS, FIELD_B)
             except ModelUnavailable:
                 update = None  # the full build below says so and goes on without vectors
         if update is not None:
-            echo(f"Updated {update.added} and removed {update.removed} of {len(units)} units")
+            echo(f"Updated {update.added} and removed {update.removed} of {report.units} units "
+                 f"({assembly.reused_documents} of {assembly.documents} documents copied)")
             report.incremental, report.changed = True, update.added + update.removed
             report.embedded, report.semantic = update.embedded, encoder is not None
+            if not _save_updated_read_model(current, building, assembly):
+                assembly = assemble(content, extra_units, hashes)  # the same rows, every unit made
+                _save_read_model(building, assembly)
         else:
+            if not assembly.complete:
+                assembly = assemble(content, extra_units, hashes)
+            report.copied_documents = 0
+            units = assembly.units()
             echo(f"Indexing {len(units)} units from {len(content.documents)} documents")
-            KeywordIndex.build(records, FIELD_WEIGHTS, building, FIELD_B).close()
+            KeywordIndex.build([record_of(unit) for unit in units], FIELD_WEIGHTS, building, FIELD_B).close()
             report.changed = len(units)
             if encoder is not None:
                 try:
@@ -246,9 +256,8 @@ def build_index(content_dir: Path, index_dir: Path, encoder: Encoder | None, reb
                 except ModelUnavailable as exc:
                     report.warnings.append(f"semantic search disabled: {exc}")
                     model_name = None
-        _write_json_lines(building / "units.jsonl", lines)
-        save_unit_keys(building, units, lines)
-        save_read_model(building, [unit.item_id for unit in units], [unit.facets for unit in units], REGISTRY.facets)
+            _save_read_model(building, assembly)
+        write_units(assembly, current if update is not None else None, building)
         _write_file(building / GLOSSARY, json.dumps([asdict(term) for term in content.glossary], ensure_ascii=False))
         manifest = {
             "format": INDEX_FORMAT,
@@ -256,7 +265,7 @@ def build_index(content_dir: Path, index_dir: Path, encoder: Encoder | None, reb
             "model": model_name,
             "semantic": report.semantic,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "units": len(units),
+            "units": report.units,
             "documents": len(content.documents),
             "field_weights": FIELD_WEIGHTS,
             "field_b": FIELD_B,
@@ -275,9 +284,20 @@ def build_index(content_dir: Path, index_dir: Path, encoder: Encoder | None, reb
         return report
 
 
-def _record(unit: Unit) -> dict[str, str]:
-    return {"uid": unit.uid, "kind": unit.kind, "title": unit.title, "summary": unit.summary,
-            "body": unit.body, "context": unit.context}
+def _save_read_model(folder: Path, assembly: Assembly) -> None:
+    units = assembly.units()
+    save_read_model(folder, [unit.item_id for unit in units], [unit.facets for unit in units], REGISTRY.facets)
+
+
+def _save_updated_read_model(current: Path, folder: Path, assembly: Assembly) -> bool:
+    """The read model from the current one plus the changed rows; False when the
+    current generation has none to start from."""
+    if assembly.complete:
+        _save_read_model(folder, assembly)
+        return True
+    fresh = [assembly.made[row] for row in assembly.fresh_rows().tolist()]
+    return save_updated_read_model(current, folder, assembly.old_rows, [unit.item_id for unit in fresh],
+                                   [unit.facets for unit in fresh], REGISTRY.facets)
 
 
 def _write_vectors(index_dir: Path, folder: Path, units: list[Unit], encoder: Encoder,
@@ -291,14 +311,6 @@ def _write_vectors(index_dir: Path, folder: Path, units: list[Unit], encoder: En
     NumpyVectorStore(matrix).save(folder / "vectors.npy")
     cache.save(keep=texts)
     return encoded
-
-
-def _write_json_lines(path: Path, lines: Iterable[str]) -> None:
-    with open(path, "w", encoding="utf-8") as stream:
-        for line in lines:
-            stream.write(line + "\n")
-        stream.flush()
-        os.fsync(stream.fileno())
 
 
 def _write_file(path: Path, text: str) -> None:
