@@ -40,21 +40,19 @@ from indexer.search.encoder import Encoder, SentenceTransformerEncoder
 from indexer.search.searcher import Searcher, SearchOptions, SearchRequest, SearchResponse
 from indexer.advisor.profile import Profile
 from indexer.settings import Settings
+from indexer.instance import InstanceParts
+from indexer.library.database import INDEX_BUILD_LOCK
+from indexer.library.files import fsync_folder
 from indexer.advisor.suggest import Advisor, CaseMatch, Suggestion
 from indexer.search.crosslingual import Gloss, Lexicon
 from indexer.search.synonyms import SynonymExpander
-from indexer.index.updater import IndexUpdater
-from indexer.library.accounts import Accounts
-from indexer.library.database import INDEX_BUILD_LOCK, Database
-from indexer.library.editing import Library
-from indexer.library.files import fsync_folder
 
 log = logging.getLogger(__name__)
 QUERY_CACHE_SIZE = 512
 CONTENT_STAMP = "content.stamp"
 
 
-class Casebase:
+class Casebase(InstanceParts):
     """Content, index and search behind one object."""
 
     def __init__(self, settings: Settings, content: Content | None, encoder: Encoder | None,
@@ -76,13 +74,9 @@ class Casebase:
         self._seen_key: int | None = None
         self._content_version = 1
         self._seen_stamp = self._content_stamp()
-        self._library: Library | None = None
-        self._accounts: Accounts | None = None
-        self._database: Database | None = None
         self._lexicon: Lexicon | None = None
         self._lexicon_version = 0
-        self._updater: IndexUpdater | None = None
-        self._observatory = None
+        self._init_instance_parts()
 
     @classmethod
     def open(cls, settings: Settings, encoder: Encoder | None = None,
@@ -134,9 +128,12 @@ class Casebase:
         `reload=False` indexes the content as loaded (a publish has just reloaded it)."""
         if reload:
             self.reload_content()
+        document_units, document_hashes = self.document_index()
+        # Passed only when there are documents, so a build needs no more than the content.
+        extra = {"extra_units": document_units, "extra_hashes": document_hashes} if document_hashes else {}
         report = build_index(self.settings.content_dir, self.settings.index_dir, self.encoder,
                              rebuild=rebuild, progress=progress, echo=echo, content=self.content,
-                             cross_server_lock=self._cross_server_build_lock())
+                             cross_server_lock=self._cross_server_build_lock(), **extra)
         self._reopen_if_changed(content_is_current=True)
         return report
 
@@ -341,70 +338,6 @@ class Casebase:
         case_id, _, lesson_id = uid.partition("#")
         case = self.content.documents.get(case_id)
         return case.lesson(lesson_id) if case is not None and case.kind == "case" else None
-
-    # -- editing -------------------------------------------------------------
-
-    @property
-    def database(self) -> Database:
-        """The instance database (the SQLite file, or CASEBASE_DATABASE_URL): one pool
-        shared by accounts and library."""
-        with self._lock:
-            if self._database is None:
-                self._database = Database.open(self.settings.database)
-            return self._database
-
-    @property
-    def accounts(self) -> Accounts:
-        """Users, sessions, login throttling and the audit log of this installation."""
-        with self._lock:
-            if self._accounts is None:
-                self._accounts = Accounts(self.database)
-            return self._accounts
-
-    @property
-    def updater(self) -> IndexUpdater:
-        """The background index updater that publishing asks for new generations."""
-        with self._lock:
-            if self._updater is None:
-                # Every publish reloads the content before asking, so the update indexes
-                # that content instead of reading every file a second time.
-                self._updater = IndexUpdater(lambda: self.build_index(reload=False))
-            return self._updater
-
-    @property
-    def library(self) -> Library:
-        """Drafts, review, publishing and history. Opening it finishes any publish a
-        killed process left behind; every publish reloads the content here at once,
-        touches the content stamp for the other processes and asks for an index update."""
-        with self._lock:
-            if self._library is None:
-                accounts = self.accounts
-                self._library = Library(self.settings.content_dir, self.database,
-                                        single_maintainer=self.settings.single_maintainer,
-                                        after_publish=self._published, audit=accounts.record)
-            return self._library
-
-    @property
-    def observatory(self):
-        """The initiative observatory (programmes, initiatives, scorecards, measurements,
-        evaluations) in the same database; it asks this Casebase's advisor for warnings
-        and its library for the draft case an initiative leaves when it closes."""
-        from indexer.observatory.service import Observatory  # its tables load only when used
-
-        with self._lock:
-            if self._observatory is None:
-                self._observatory = Observatory(self.database, suggest=self.suggest, library=self.library,
-                                                vocabulary=lambda: self.content.vocabulary,
-                                                warnings=self.warnings,
-                                                content_version=lambda: self.content_version)
-            return self._observatory
-
-    def _published(self) -> None:
-        """After a publish or restore: this process reloads now, the others on their next
-        refresh (the stamp), and the index follows in the background."""
-        self.reload_content()
-        self._touch_stamp()
-        self.updater.request()
 
     def close(self) -> None:
         """Release the index and the database pool."""

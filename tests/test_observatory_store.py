@@ -201,7 +201,7 @@ def test_the_core_flow_works_on_postgresql(postgres_url, tree):
 
     Database(postgres_url).upgrade()
     database = Database.open(postgres_url)
-    assert database.revision() == migrating.head_revision() == "0004"
+    assert database.revision() == migrating.head_revision()
     accounts = Accounts(database)
     accounts.add_user("mona", "editor", "a long enough secret")
     vocabulary = Vocabulary.load(tree.root / "kb" / "vocabulary.yaml")
