@@ -15,7 +15,7 @@ from indexer.documents.models import PUBLIC, DocumentChanges, access_token
 from indexer.documents.store import content_hash
 from indexer.errors import InvalidInput, NotFound, Refused, TooLarge
 from tests.documents_store_fixtures import (  # noqa: F401 - fixtures
-    ANONYMOUS_SLUG, HIDDEN_SLUG, LIMITS, NAMED_SLUG, READABLE_TEXT, failing_extractor, text_extractor, world,
+    ANONYMOUS_SLUG, HIDDEN_SLUG, LIMITS, NAMED_SLUG, failing_extractor, text_extractor, world,
 )
 
 REPORT = ("# Fact-finding\n\nForty firms make chairs in Alpha town, and most of them are in the old quarter of "
@@ -252,7 +252,6 @@ def test_the_language_is_guessed_unless_given(world):
 
 
 def test_the_search_index_view_and_its_fingerprint(world):
-    pytest.importorskip("indexer.documents.units", reason="D3's IndexedDocument is not committed yet")
     record = _add(world, "lina", initiative=NAMED_SLUG).document
     documents, hashes = world.documents.indexed()
     (document,) = documents
@@ -278,3 +277,14 @@ def test_file_names_lose_their_folders(world):
     assert record.filename == "report.md"
     with pytest.raises(InvalidInput, match="filename"):
         _add(world, "ed", name="../")
+
+
+def test_on_change_runs_after_the_commit_so_an_index_update_sees_the_change(world):
+    seen: list[list[int]] = []
+    documents = world.facade(on_change=lambda: seen.append(
+        [document.record.id for document in world.documents.indexed()[0]]))
+    record = documents.add(world.viewer("ed"), "a.md", REPORT.encode()).document
+    assert seen == [[record.id]]  # another reader of the database already saw the new row
+    documents.update(world.viewer("ed"), record.id, DocumentChanges(kind="minutes"))
+    documents.delete(world.viewer("ed"), record.id)
+    assert seen == [[record.id], [record.id], []]

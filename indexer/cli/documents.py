@@ -99,7 +99,7 @@ def add(ctx: click.Context, paths: tuple[Path, ...], initiative: str | None, pro
         title: str | None, author: str | None, language: str | None, when, acting: str) -> None:
     """Upload one or more files (PDF, DOCX, ODT, Markdown, text): extracted, stored under
     their content hash and searchable once the index has caught up."""
-    from indexer.documents.service import megabytes
+    from indexer.documents.checks import megabytes
     from indexer.errors import CasebaseError
 
     limit = _settings(ctx).document_limits.file_bytes

@@ -20,17 +20,18 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from sqlalchemy import Connection, delete, insert, update
+from sqlalchemy import Connection, and_, delete, insert, update
 
 from indexer.documents import access
 from indexer.documents import tables as t
+from indexer.documents.checks import MAX_TITLE, check_filename, check_language, check_size, without_nul
 from indexer.documents.language import guess_language
 from indexer.documents.models import (
-    DOCUMENT_KINDS, LANGUAGES, Added, DocumentChanges, DocumentRecord, Extracted, Passage,
+    DOCUMENT_KINDS, Added, DocumentChanges, DocumentRecord, Extracted, Passage,
 )
 from indexer.documents.records import document_by_id, load_documents, load_passages, passages_by_document, users_of_file
 from indexer.documents.store import FileStore, content_hash
-from indexer.errors import InvalidInput, Refused, TooLarge, Unavailable
+from indexer.errors import InvalidInput, Refused, Unavailable
 from indexer.observatory import rows
 from indexer.observatory.models import Initiative, Programme, Viewer
 from indexer.observatory.validation import check_row_id, check_text
@@ -43,39 +44,7 @@ if TYPE_CHECKING:
     from indexer.library.editing import Library
 
 log = logging.getLogger(__name__)
-MAX_FILENAME = 255
-MAX_TITLE = 300  # as DocumentChanges allows
 Extractor = Callable[[bytes, str, DocumentLimits], Extracted]
-
-
-def megabytes(size: int) -> str:
-    """A byte count as the size limits' messages say it.
-
-    >>> megabytes(31_200_000), megabytes(25_000_000), megabytes(950)
-    ('31.2 MB', '25 MB', '0.001 MB')
-    """
-    value = size / 1_000_000
-    text = f"{value:.1f}" if value >= 1 else f"{value:.3f}".rstrip("0")
-    return (text[:-2] if text.endswith(".0") else text) + " MB"
-
-
-def check_filename(filename: object) -> str:
-    """The file's own name without any folder (shown to users, never a storage name).
-
-    >>> check_filename("C:\\\\reports\\\\plan.pdf"), check_filename("../../etc/passwd")
-    ('plan.pdf', 'passwd')
-    """
-    if not isinstance(filename, str):
-        raise InvalidInput("filename", "must be text")
-    name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip()
-    if name in ("", ".", ".."):
-        raise InvalidInput("filename", f"'{filename}' names no file")
-    return check_text("filename", name, required=True, limit=MAX_FILENAME)
-
-
-def _without_nul(text: str) -> str:
-    """Text a database column takes (PostgreSQL refuses NUL characters in text)."""
-    return text.replace("\x00", "")
 
 
 def _default_extractor(data: bytes, filename: str, limits: DocumentLimits) -> Extracted:
@@ -135,10 +104,7 @@ class Documents:
                 where.append(column.initiative_id == rows.initiative_by_slug(db, initiative).id)
             if kind is not None:
                 where.append(column.kind == kind)
-            condition = where[0]
-            for clause in where[1:]:
-                condition = condition & clause
-            return load_documents(db, condition)
+            return load_documents(db, and_(*where))
 
     def passages(self, viewer: Viewer, document_id: int) -> list[Passage]:
         """The document's passages in order (NotFound when not visible)."""
@@ -164,12 +130,12 @@ class Documents:
         same place (and visible to the viewer) give that record with duplicate=True; any
         error stores nothing."""
         filename = check_filename(filename)
-        data = self._check_size(filename, data)
+        data = check_size(filename, data, self.limits.file_bytes)
         if kind not in DOCUMENT_KINDS:
             raise InvalidInput("kind", f"'{kind}' is not one of {', '.join(DOCUMENT_KINDS)}")
         title = check_text("title", title, limit=MAX_TITLE)
         author = check_text("author", author, limit=MAX_TITLE)
-        language = self._check_language(language)
+        language = check_language(language)
         if date is not None and not isinstance(date, dt.date):
             raise InvalidInput("date", "must be a date (YYYY-MM-DD)")
         sha256 = content_hash(data)
@@ -182,9 +148,9 @@ class Documents:
         now = time.time()
         values = dict(
             filename=filename, media_type=extracted.media_type, size=len(data),
-            title=_without_nul(title or extracted.title.strip() or Path(filename).stem or filename)[:MAX_TITLE],
+            title=without_nul(title or extracted.title.strip() or Path(filename).stem or filename)[:MAX_TITLE],
             kind=kind, date=date.isoformat() if date else None,
-            author=_without_nul(author or extracted.author.strip())[:MAX_TITLE],
+            author=without_nul(author or extracted.author.strip())[:MAX_TITLE],
             language=language if language is not None else guess_language(
                 " ".join(passage.text for passage in extracted.passages)),
             uploaded_by=viewer.user, uploaded_at=now, updated_at=now, pages=extracted.pages,
@@ -224,7 +190,7 @@ class Documents:
         if changes.author is not None:
             values["author"] = check_text("author", changes.author, limit=MAX_TITLE)
         if changes.language is not None:
-            values["language"] = self._check_language(changes.language)
+            values["language"] = check_language(changes.language)
         with self.database.transaction() as db:
             record = self._visible(db, viewer, check_row_id("document_id", document_id))
             access.require_change(db, viewer, record, "correct this document")
@@ -255,7 +221,7 @@ class Documents:
         nothing (duplicate=True)."""
         document_id = check_row_id("document_id", document_id)
         filename = check_filename(filename)
-        data = self._check_size(filename, data)
+        data = check_size(filename, data, self.limits.file_bytes)
         with self.database.reading() as db:
             record = self._visible(db, viewer, document_id)
             access.require_change(db, viewer, record, "replace this document")
@@ -349,26 +315,6 @@ class Documents:
     def _visible(self, db: Connection, viewer: Viewer, document_id: int) -> DocumentRecord:
         return access.require_visible(db, viewer, document_by_id(db, check_row_id("document_id", document_id)))
 
-    def _check_size(self, filename: str, data: bytes) -> bytes:
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise InvalidInput("file", f"{filename}: the upload holds no file content")
-        data = bytes(data)
-        limit = self.limits.file_bytes
-        if len(data) > limit:
-            raise TooLarge("file", f"{filename}: {megabytes(len(data))} is over the {megabytes(limit)} limit per file",
-                           limit)
-        if not data:
-            raise InvalidInput("file", f"{filename}: the file is empty")
-        return data
-
-    @staticmethod
-    def _check_language(language: object) -> str | None:
-        if language is None:
-            return None
-        if language not in LANGUAGES and language != "":
-            raise InvalidInput("language", f"'{language}' is not one of {', '.join(LANGUAGES)} (or empty: not known)")
-        return str(language)
-
     def _target(self, db: Connection, viewer: Viewer, programme: str | None, initiative: str | None,
                 doing: str) -> tuple[Programme | None, Initiative | None]:
         """The programme and initiative named by slug, consistent with each other, that the
@@ -400,7 +346,7 @@ class Documents:
         if passages:
             db.execute(insert(t.document_passages), [
                 {"document_id": document_id, "number": number, "page": passage.page,
-                 "heading": _without_nul(passage.heading), "text": _without_nul(passage.text), "ocr": passage.ocr}
+                 "heading": without_nul(passage.heading), "text": without_nul(passage.text), "ocr": passage.ocr}
                 for number, passage in enumerate(passages)])
 
     def _writing(self, write: Callable[[Connection], object], sha256: str):
