@@ -93,3 +93,39 @@ def test_add_list_and_delete_on_postgresql(tmp_path, tree, postgres_url):
     pg.documents.delete(pg.viewer("lina"), named.id)
     assert pg.documents.list(pg.viewer("mona")) == [] and pg.documents.store.stored() == []
     pg.database.dispose()
+
+
+def test_through_the_casebase_passages_enter_and_leave_search_within_seconds(tree, tmp_path):
+    """The service's facade: an upload asks the updater for an update, after which the
+    passage is found (with the viewer's access tokens only); a delete removes it again."""
+    import time
+
+    from indexer.search.encoder import HashingEncoder
+    from indexer.search.searcher import SearchRequest
+    from indexer.service import Casebase
+    from indexer.settings import Settings
+    from tests.documents_store_fixtures import PASSWORD
+
+    tree.note()
+    tree.case("shoe-valley", title="Shoe valley", summary="Footwear makers (Author 2001).")
+    settings = Settings.from_env(content_dir=tree.root, index_dir=tmp_path / "index", environ={})
+    casebase = Casebase.open(settings, encoder=HashingEncoder())
+    try:
+        casebase.build_index()
+        casebase.accounts.add_user("ed", "editor", PASSWORD)
+        ed = casebase.observatory.viewer(casebase.accounts.get("ed"))
+        phrase = "zanzibar tannery cooperative"
+        started = time.monotonic()
+        record = casebase.documents.add(ed, "minutes.md", f"# Minutes\n\nThe {phrase} met.\n".encode()).document
+        assert casebase.updater.wait(timeout=60) and casebase.updater.last_error is None
+
+        def found() -> list[str]:
+            request = SearchRequest(phrase, mode="keyword", access=casebase.documents.access_tokens(ed))
+            return [hit.id for hit in casebase.search(request).results]
+
+        assert f"document:{record.id}" in found()
+        assert time.monotonic() - started < 30
+        casebase.documents.delete(ed, record.id)
+        assert casebase.updater.wait(timeout=60) and f"document:{record.id}" not in found()
+    finally:
+        casebase.close()
