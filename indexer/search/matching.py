@@ -154,6 +154,23 @@ def _merge_synonyms(words: Sequence[tuple[str, int, int]], concepts: list[Concep
     return concepts
 
 
+def visible_plan(plan: QueryPlan, known: Callable[[str], bool]) -> QueryPlan:
+    """The plan as a reader who may see only part of the index gets it: a concept none
+    of whose alternatives that reader's units hold (`known`: a visible unit holds the
+    analysed term) is unknown, so it is neither required nor said to be in the library.
+
+    >>> plan = QueryPlan((Concept("tile", (("tile",),)), Concept("secret", (("secret",),))), (), 2)
+    >>> [(c.word, c.how) for c in visible_plan(plan, lambda term: term == "tile").concepts]
+    [('tile', 'word'), ('secret', 'unknown')]
+    """
+    concepts = tuple(
+        concept if concept.how == "unknown" or any(all(known(term) for term in alternative)
+                                                   for alternative in concept.alternatives)
+        else Concept(concept.word, concept.alternatives, "unknown")
+        for concept in plan.concepts)
+    return QueryPlan(concepts, plan.extra_terms, plan.typed_words)
+
+
 def words_held(plan: QueryPlan, presence: Callable[[str], np.ndarray], size: int) -> np.ndarray:
     """Which of `size` items hold each of the plan's required concepts (one boolean
     row per concept); `presence(term)` says which items contain an analysed term.

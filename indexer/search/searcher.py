@@ -4,6 +4,13 @@ Units are scored, then aggregated to items (a document, or a lesson on its own):
 the best unit of an item stands for it and its other matching units are listed.
 Hybrid mode fuses the keyword and semantic item rankings by reciprocal rank fusion
 and every hit carries both ranks and scores, so a ranking can be explained.
+
+Uploaded documents' passages carry an access token (indexer/documents/models.py); a
+request carries the tokens its reader holds, and every unit whose token is not among
+them is masked out before anything is scored or counted: hits, totals, facet counts,
+snippets, the all-words rule's word counts and its "nothing matches" notices describe
+the index as if those passages were not there. Cases and notes have no token and are
+always visible. The mask is one boolean row vector made from the facet table.
 """
 
 from __future__ import annotations
@@ -17,21 +24,26 @@ import numpy as np
 
 from indexer import models
 from indexer.content.schema import REGISTRY, FieldRegistry
+from indexer.documents.fields import DOCUMENT_FACETS, public_facets, search_facets
+from indexer.documents.models import PUBLIC, SEARCH_KIND
+from indexer.documents.units import ACCESS_FACET
 from indexer.errors import InvalidInput
 from indexer.search.encoder import ModelUnavailable
 from indexer.search.fusion import DEFAULT_K, fuse_ranked_arrays
 from indexer.search.items import FacetTable, ItemTable, Ranking, load_read_model
 from indexer.search.keyword import KeywordIndex, ParsedQuery
-from indexer.search.matching import QueryPlan, WordsRanking, all_words_first, words_held
+from indexer.search.matching import QueryPlan, WordsRanking, all_words_first, visible_plan, words_held
 from indexer.search.snippets import SnippetMaker
 from indexer.search.synonyms import SynonymExpander
 from indexer.search.units import Unit, UnitTable
 from indexer.search.vectors import NumpyVectorStore
 
 MODES = ("hybrid", "keyword", "semantic")
-KINDS = ("case", "note", "lesson")
-# Facet names, derived from the field registry; kept under this name for old callers.
-FACETS: tuple[str, ...] = REGISTRY.facets
+KINDS = ("case", "note", "lesson", SEARCH_KIND)
+# Facets a request may filter on: the field registry's and the documents' (never the
+# internal access facet); kept under this name for old callers.
+FACETS: tuple[str, ...] = public_facets(REGISTRY)
+PUBLIC_ONLY = frozenset({PUBLIC})
 
 
 class SearchError(InvalidInput):
@@ -52,7 +64,8 @@ class SearchOptions:
 @dataclass
 class SearchRequest:
     """What a user asked for. Filters map a facet to accepted values (OR within a
-    facet, AND across facets)."""
+    facet, AND across facets). `access` holds the reader's document access tokens
+    (Documents.access_tokens); by default only public documents are found."""
 
     query: str
     mode: str = "hybrid"
@@ -60,6 +73,7 @@ class SearchRequest:
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     limit: int = 10
     offset: int = 0
+    access: frozenset[str] = PUBLIC_ONLY
 
     def validate(self, facets: tuple[str, ...] = FACETS) -> None:
         """Raise SearchError naming the first bad parameter; `facets` are those filters may name."""
@@ -68,9 +82,12 @@ class SearchRequest:
         for kind in self.kinds:
             if kind not in KINDS:
                 raise SearchError("kind", f"'{kind}' is not one of {', '.join(KINDS)}")
+        shown = tuple(facet for facet in facets if facet != ACCESS_FACET)
         for facet in self.filters:
-            if facet not in facets:
-                raise SearchError("filter", f"unknown facet '{facet}'; facets: {', '.join(facets)}")
+            if facet not in shown:
+                raise SearchError("filter", f"unknown facet '{facet}'; facets: {', '.join(shown)}")
+        if not isinstance(self.access, frozenset) or not all(isinstance(token, str) for token in self.access):
+            raise SearchError("access", "must be a frozenset of access tokens")
         if not 1 <= self.limit <= models.MAX_LIMIT:
             raise SearchError("limit", f"must be between 1 and {models.MAX_LIMIT}")
         if self.offset < 0:
@@ -147,11 +164,16 @@ class Searcher:
         self.expander = expander
         self.encode_query = encode_query
         self.options = options
-        self.facets = registry.facets
         if tables is None:
             items = ItemTable([unit.item_id for unit in units])
-            tables = items, FacetTable(self.facets, [unit.facets for unit in units], items)
+            tables = items, FacetTable(search_facets(registry), [unit.facets for unit in units], items)
         self.items, self.facet_table = tables
+        self.access = AccessRows(self.facet_table)
+        # The facets answers show: the registry's, and the documents' once the index holds any.
+        holds_documents = (("kind", SEARCH_KIND) in self.facet_table.columns)
+        self.facets = tuple(registry.facets) + tuple(
+            facet.name for facet in DOCUMENT_FACETS
+            if holds_documents and not facet.internal and facet.name not in registry.facets)
         self.snippets = SnippetMaker(keyword.tokens)
 
     @classmethod
@@ -160,7 +182,13 @@ class Searcher:
              options: SearchOptions = SearchOptions()) -> "Searcher":
         """Open the generation in `folder`: its saved item and facet arrays and a lazy
         unit table when it has them, else (an older generation) every unit parsed."""
-        tables = load_read_model(folder, REGISTRY.facets)
+        tables = load_read_model(folder, search_facets(REGISTRY))
+        if tables is None:
+            # Saved with the registry's facets alone: good while it holds no document,
+            # whose passages would then lack the access facet the mask reads.
+            older = load_read_model(folder, REGISTRY.facets)
+            if older is not None and ("kind", SEARCH_KIND) not in older[1].columns:
+                tables = older
         units: Sequence[Unit]
         if tables is not None:
             units = UnitTable(folder / "units.jsonl")
@@ -176,9 +204,12 @@ class Searcher:
         """Release index files."""
         self.keyword.close()
 
-    def facet_counts(self) -> dict[str, dict[str, int]]:
-        """Facet counts over every item in the index."""
-        return self.facet_table.counts(np.arange(len(self.items)), len(self.items))
+    def facet_counts(self, access: frozenset[str] = PUBLIC_ONLY) -> dict[str, dict[str, int]]:
+        """Facet counts over every item in the index that a reader holding the `access`
+        tokens may find (by default: public documents only)."""
+        visible = self.access.items(access, self.items)
+        every = np.arange(len(self.items)) if visible is None else np.flatnonzero(visible)
+        return self._shown_counts(every)
 
     def rows_of(self, item_id: str) -> list[int]:
         """Unit rows of one item (a document's own unit and sections, or a lesson)."""
@@ -193,6 +224,7 @@ class Searcher:
     def search(self, request: SearchRequest) -> SearchResponse:
         """Run one request."""
         request.validate(self.facets)
+        visible = self.access.rows(request.access)
         notices: list[str] = []
         mode = request.mode
         if mode != "keyword" and not self.semantic_available:
@@ -205,7 +237,9 @@ class Searcher:
         parsed = ParsedQuery.parse(expanded)
         typed = ParsedQuery.parse(request.query).words
         plan = self.keyword.plan(typed, self.expander.matches(typed))
-        mask = self._mask(request)
+        if visible is not None:
+            plan = visible_plan(plan, lambda term: bool(visible[self.keyword.term_rows(term)].any()))
+        mask = self._mask(request, visible)
         wanted = request.offset + request.limit
         rankings: dict[str, Ranking] = {}
         unit_scores: dict[str, np.ndarray] = {}
@@ -216,8 +250,7 @@ class Searcher:
             if mask is not None:
                 scores = scores * mask
             unit_scores["keyword"] = scores
-            ranked = all_words_first(self.items.best_scores(scores),
-                                     words_held(plan, self._items_holding, len(self.items)), plan.short)
+            ranked = self._all_words_first(self.items.best_scores(scores), plan, visible)
             if ranked.narrowed:
                 all_words = ranked.scores > 0
             notices.extend(_matching_notices(plan, ranked))
@@ -259,25 +292,48 @@ class Searcher:
             suggestion = self.keyword.suggest(ParsedQuery.parse(request.query), skip=known)
         return SearchResponse(
             query=request.query, mode=request.mode, total=int(matched.size), results=hits,
-            facets=self.facet_table.counts(matched, len(self.items)), suggestion=suggestion,
+            facets=self._shown_counts(matched), suggestion=suggestion,
             expanded_query=expanded,
             notices=notices,
         )
 
     # -- internals ---------------------------------------------------------------
 
-    def _items_holding(self, term: str) -> np.ndarray:
-        """True for every item with a unit that contains the analysed `term`."""
+    def _shown_counts(self, items: np.ndarray) -> dict[str, dict[str, int]]:
+        """Facet counts of `items` for the facets answers show (never the access facet)."""
+        counts = self.facet_table.counts(items, len(self.items))
+        return {facet: counts.get(facet, {}) for facet in self.facets}
+
+    def _items_holding(self, term: str, visible: np.ndarray | None = None) -> np.ndarray:
+        """True for every item with a unit (a `visible` one) that contains the analysed `term`."""
+        rows = self.keyword.term_rows(term)
+        if visible is not None:
+            rows = rows[visible[rows]]
         present = np.zeros(len(self.items), dtype=bool)
-        present[self.items.item_of_row[self.keyword.term_rows(term)]] = True
+        present[self.items.item_of_row[rows]] = True
         return present
 
-    def _mask(self, request: SearchRequest) -> np.ndarray | None:
-        """Units the request's filters and kinds accept, or None when it has none."""
+    def _all_words_first(self, best: np.ndarray, plan: QueryPlan, visible: np.ndarray | None) -> WordsRanking:
+        """The all-words rule over the items the reader may see: which words are common,
+        and how many words the best items hold, are counted among those items only."""
+        if visible is None:
+            return all_words_first(best, words_held(plan, self._items_holding, len(self.items)), plan.short)
+        shown = np.flatnonzero(visible[self.items.first_row])
+        held = words_held(plan, lambda term: self._items_holding(term, visible)[shown], shown.size)
+        ranked = all_words_first(best[shown], held, plan.short)
+        scores = np.zeros_like(best)
+        scores[shown] = ranked.scores
+        return WordsRanking(scores, ranked.held, ranked.of)
+
+    def _mask(self, request: SearchRequest, visible: np.ndarray | None) -> np.ndarray | None:
+        """Units the request's filters, kinds and access tokens accept, or None when all."""
         wanted = dict(request.filters)
         if request.kinds:
             wanted["kind"] = tuple(request.kinds)
-        return self.facet_table.mask(wanted)
+        mask = self.facet_table.mask(wanted)
+        if visible is None:
+            return mask
+        return visible if mask is None else mask & visible
 
     def _semantic_scores(self, parsed: ParsedQuery, mask: np.ndarray | None) -> np.ndarray:
         assert self.vectors is not None and self.encode_query is not None
@@ -305,7 +361,7 @@ class Searcher:
             {"section": self.units[row].section, "kind": self.units[row].kind,
              "doc_id": self.units[row].doc_id, "anchor": self.units[row].anchor}
             for row in self.items.rows(item).tolist()
-            if row != best_row and self.units[row].unit_type == "section"
+            if row != best_row and self.units[row].unit_type in ("section", "passage")
             and self.keyword.row_has_any(row, wanted)  # only sections that share query terms
         ][:models.MAX_OTHER_MATCHES]
         text = unit.body or unit.summary
@@ -315,6 +371,45 @@ class Searcher:
             snippet=snippet.text, snippet_html=snippet.html, section=unit.section, doc_id=unit.doc_id,
             explanation=explanation, other_matches=others, anchor=unit.anchor,
         )
+
+
+class AccessRows:
+    """Which units a reader may find, from the facet table's access column: units
+    without an access token (cases, notes, lessons) always; a document's passages when
+    the reader holds their token. Built once per generation, asked once per request."""
+
+    def __init__(self, facets: FacetTable):
+        self._size = facets.by_row.shape[0]
+        self._columns = {value: column for (facet, value), column in facets.columns.items() if facet == ACCESS_FACET}
+        self._by_row = facets.by_row.tocsc()  # column-major (no copy when it is): a column's rows are one slice
+        self._guarded: np.ndarray | None = None
+        if self._columns:
+            guarded = np.zeros(self._size, dtype=bool)
+            for column in self._columns.values():
+                guarded[self._rows_of(column)] = True
+            self._guarded = guarded
+
+    def _rows_of(self, column: int) -> np.ndarray:
+        start, end = self._by_row.indptr[column], self._by_row.indptr[column + 1]
+        return self._by_row.indices[start:end]
+
+    def rows(self, tokens: frozenset[str]) -> np.ndarray | None:
+        """True for every unit a reader holding `tokens` may find; None when the index
+        holds no unit with a token (nothing to mask)."""
+        if self._guarded is None:
+            return None
+        visible = ~self._guarded
+        for token in tokens:
+            column = self._columns.get(token)
+            if column is not None:
+                visible[self._rows_of(column)] = True
+        return visible
+
+    def items(self, tokens: frozenset[str], items: ItemTable) -> np.ndarray | None:
+        """True for every item a reader holding `tokens` may find (None: every item);
+        an item's units share its access, so its first unit speaks for it."""
+        visible = self.rows(tokens)
+        return None if visible is None else visible[items.first_row]
 
 
 def _matching_notices(plan: QueryPlan, ranked: WordsRanking) -> list[str]:
