@@ -129,3 +129,31 @@ def test_through_the_casebase_passages_enter_and_leave_search_within_seconds(tre
         assert casebase.updater.wait(timeout=60) and f"document:{record.id}" not in found()
     finally:
         casebase.close()
+
+
+def test_revision_0005_adds_the_documents_tables_to_a_database_with_data_and_goes_back(database_target):
+    from alembic import command
+    from sqlalchemy import inspect, text
+
+    from indexer.library import migrating
+    from indexer.library.database import Database
+
+    documents_tables = {"documents", "document_passages"}
+    Database(database_target).upgrade("0004")
+    database = Database(database_target)
+    with database.transaction() as db:
+        db.execute(text("INSERT INTO programmes(slug, name, created) VALUES ('round', 'Round', 0)"))
+
+    def tables() -> set[str]:
+        with database.reading() as db:
+            return set(inspect(db).get_table_names())
+
+    assert documents_tables.isdisjoint(tables())
+    assert database.upgrade() == ("0004", migrating.head_revision())
+    assert documents_tables <= tables()
+    with database.reading() as db:
+        assert db.execute(text("SELECT slug FROM programmes")).scalars().all() == ["round"]
+    with database.transaction() as db:
+        command.downgrade(migrating.config(db), "0004")
+    assert documents_tables.isdisjoint(tables()) and "programmes" in tables()
+    database.dispose()
