@@ -131,6 +131,10 @@ def test_access_tokens_are_public_and_the_visible_initiatives(world):
 
 
 def test_who_may_upload(world):
+    may = world.documents.may_upload
+    assert not may(world.viewer(None)) and not may(world.viewer("rita")) and may(world.viewer("ed"))
+    assert may(world.viewer("lina"), initiative=NAMED_SLUG) and not may(world.viewer("lina"), initiative=HIDDEN_SLUG)
+    assert not may(world.viewer("ed"), initiative=HIDDEN_SLUG) and may(world.viewer("mona"), initiative=HIDDEN_SLUG)
     with pytest.raises(Refused, match="sign in"):
         _add(world, None)
     with pytest.raises(Refused):

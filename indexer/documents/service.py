@@ -82,6 +82,16 @@ class Documents:
         with self.database.reading() as db:
             return access.may_change(db, viewer, record)
 
+    def may_upload(self, viewer: Viewer, *, programme: str | None = None, initiative: str | None = None) -> bool:
+        """True when the viewer may upload a document to this programme or initiative (both
+        None: to the casebase at large); NotFound for a slug that names nothing."""
+        with self.database.reading() as db:
+            try:
+                self._target(db, viewer, programme, initiative, "upload a document")
+            except Refused:
+                return False
+            return True
+
     # -- reading --------------------------------------------------------------------
 
     def get(self, viewer: Viewer, document_id: int) -> DocumentRecord:
