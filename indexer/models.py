@@ -20,7 +20,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Kind = Literal["case", "note", "lesson"]
+Kind = Literal["case", "note", "lesson", "document"]
 Mode = Literal["hybrid", "keyword", "semantic"]
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 Rank = Annotated[int, Field(ge=1)]

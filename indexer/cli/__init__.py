@@ -7,5 +7,8 @@ from . import advising, bench, check, searching, server  # noqa: F401 - register
 from . import db  # noqa: F401 - registers `casebase db`
 from . import observatory  # noqa: F401 - registers `casebase observatory`
 from .app import main
+from .documents import documents
+
+main.add_command(documents)  # `casebase documents`: a group of its own, tested on its own
 
 __all__ = ["main"]
