@@ -42,6 +42,16 @@ def without_nul(text: str) -> str:
     return text.replace("\x00", "")
 
 
+def one_line(text: str) -> str:
+    r"""A file's own title or author as one line without control characters (its metadata
+    may hold line breaks, form feeds or NULs).
+
+    >>> one_line("  Annual\x0creport\n 2026\x00 ")
+    'Annual report 2026'
+    """
+    return " ".join(without_nul(text).split())
+
+
 def check_size(filename: str, data: object, limit: int) -> bytes:
     """The upload's bytes; TooLarge over `limit` bytes (before anything is stored),
     InvalidInput when empty. The message names the file."""

@@ -24,7 +24,9 @@ from sqlalchemy import Connection, and_, delete, insert, update
 
 from indexer.documents import access
 from indexer.documents import tables as t
-from indexer.documents.checks import MAX_TITLE, check_filename, check_language, check_size, without_nul
+from indexer.documents.checks import (
+    MAX_TITLE, check_filename, check_language, check_size, one_line, without_nul,
+)
 from indexer.documents.language import guess_language
 from indexer.documents.models import (
     DOCUMENT_KINDS, Added, DocumentChanges, DocumentRecord, Extracted, Passage,
@@ -148,6 +150,8 @@ class Documents:
         language = check_language(language)
         if date is not None and not isinstance(date, dt.date):
             raise InvalidInput("date", "must be a date (YYYY-MM-DD)")
+        if isinstance(date, dt.datetime):
+            date = date.date()
         sha256 = content_hash(data)
         with self.database.reading() as db:  # refuse early: extraction may take seconds
             target = self._target(db, viewer, programme, initiative, "upload a document")
@@ -158,9 +162,9 @@ class Documents:
         now = time.time()
         values = dict(
             filename=filename, media_type=extracted.media_type, size=len(data),
-            title=without_nul(title or extracted.title.strip() or Path(filename).stem or filename)[:MAX_TITLE],
+            title=(title or one_line(extracted.title) or Path(filename).stem or filename)[:MAX_TITLE],
             kind=kind, date=date.isoformat() if date else None,
-            author=without_nul(author or extracted.author.strip())[:MAX_TITLE],
+            author=(author or one_line(extracted.author))[:MAX_TITLE],
             language=language if language is not None else guess_language(
                 " ".join(passage.text for passage in extracted.passages)),
             uploaded_by=viewer.user, uploaded_at=now, updated_at=now, pages=extracted.pages,
