@@ -207,3 +207,27 @@ def test_a_vocabulary_change_makes_every_unit_again_but_touches_only_changed_row
     assert report.built and report.copied_documents == 0
     assert report.incremental and report.changed == 0
     assert (answers(service), service.facet_counts()) == rebuilt_answers(tree, tmp_path)
+
+
+def test_a_reload_right_after_a_load_parses_only_the_edited_file(tree, monkeypatch):
+    """Files written just before a load (a library copied in, a benchmark) have stamps
+    too recent to trust; their unchanged texts are recognised by hash, not parsed again."""
+    import os
+
+    import indexer.content.loading as loading
+    from indexer.checking import load_library
+
+    for number in range(5):
+        tree.case(f"town-{number}")
+    first = load_library(tree.root)
+    parsed: list[str] = []
+    reading = loading.read_file
+    monkeypatch.setattr(loading, "read_file", lambda path: parsed.append(path.name) or reading(path))
+    edited = tree.root / "cases" / "town-3.md"
+    temporary = edited.with_suffix(".tmp")
+    temporary.write_text(edited.read_text(encoding="utf-8").replace("town-3 cluster", "Town three"), encoding="utf-8")
+    os.replace(temporary, edited)
+    reloaded = load_library(tree.root, previous=first)
+    assert parsed == ["town-3.md"]
+    assert reloaded.documents["town-3"].title == "Town three"
+    assert reloaded.documents["town-1"] is first.documents["town-1"]

@@ -161,7 +161,8 @@ def load_content(root: Path, previous: Content | None = None) -> Content:
         content.files_checked += 1
         rel = path.relative_to(root).as_posix()
         stamp = file_stamp(path)
-        unchanged = previous is not None and previous.stamps.get(rel) == stamp and stamp[2] < settled_before
+        unchanged = previous is not None and previous.stamps.get(rel) == stamp and (
+            stamp[2] < settled_before or _same_text(path, previous.documents.get(path.stem)))
         result = previous.checks.get(rel) if unchanged else None
         if result is None:
             result = check_file(vocabulary, kind, path.stem, rel, lambda path=path: read_file(path))
@@ -200,6 +201,16 @@ def load_content(root: Path, previous: Content | None = None) -> Content:
         duplicate = duplicate_problem(content.known, kind, path.stem, rel, parsed)
         content.problems.extend([duplicate] if duplicate else reference_problems(content.known, rel, parsed))
     return content
+
+
+def _same_text(path: Path, earlier: Document | None) -> bool:
+    """For a file whose stamp is unchanged but too recent to trust (see RACY_NS): is
+    its text still the one the earlier document was built from? Hashing the text
+    costs a read, parsing it again costs its YAML (a library copied just before the
+    previous load was otherwise parsed twice)."""
+    if earlier is None or earlier.path != path:
+        return False
+    return content_hash(path.read_text(encoding="utf-8")) == earlier.content_hash
 
 
 @dataclass

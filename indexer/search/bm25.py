@@ -189,7 +189,9 @@ class BM25Matrix:
 
     def save(self, folder: Path) -> None:
         """Write the matrix and its term dictionary into `folder`."""
-        sparse.save_npz(folder / "bm25.npz", self.weights)
+        # Uncompressed: compressing tens of megabytes was a second of every update and
+        # decompressing them a second of every open.
+        sparse.save_npz(folder / "bm25.npz", self.weights, compressed=False)
         (folder / "bm25-terms.json").write_text(json.dumps(self.vocabulary), encoding="utf-8")
 
     @classmethod
