@@ -43,8 +43,8 @@ def create_app(test_config: Mapping[str, Any] | None = None, settings: Settings 
     if from_config:  # instance/config.py may name CONTENT and INDEX too
         settings = Settings.from_env(content_dir=app.config.get("CONTENT"), index_dir=app.config.get("INDEX"))
 
-    from . import (api, auth, caching, editor, errors, observatory_api, observatory_pages, pages,
-                   section_editing, security, services)
+    from . import (api, auth, caching, documents_api, documents_pages, editor, errors, observatory_api,
+                   observatory_pages, pages, section_editing, security, services)
 
     services.init_app(app, settings)
     security.init_app(app)
@@ -60,6 +60,8 @@ def create_app(test_config: Mapping[str, Any] | None = None, settings: Settings 
     app.register_blueprint(section_editing.bp)
     app.register_blueprint(observatory_pages.bp)
     app.register_blueprint(observatory_api.bp)
+    app.register_blueprint(documents_pages.bp)
+    app.register_blueprint(documents_api.bp)
     return app
 
 

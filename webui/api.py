@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from . import params, presenters
+from . import presenters, searching
 from .errors import BadParameter
 from .openapi import openapi_document
 from .services import casebase, document_or_404, renderer
@@ -65,7 +65,7 @@ def _check_shape(data: Any) -> None:
 @bp.get("/search")
 def search():
     """Search cases, notes and lessons."""
-    response, _ = casebase().search_any_language(params.search_request(request.args))
+    response, _ = searching.search_any_language(searching.search_request(request.args))
     return jsonify(presenters.search_answer(response))
 
 
@@ -108,7 +108,7 @@ def note(note_id: str):
 @bp.get("/facets")
 def facets():
     """Every facet with its values, labels and item counts."""
-    return jsonify(presenters.facets_overview(casebase()))
+    return jsonify(presenters.facets_overview(casebase(), counts=searching.facet_counts()))
 
 
 @bp.post("/suggest")

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, g, redirect, request
 from indexer.errors import InvalidInput, NotFound, Refused
 from indexer.observatory.models import MEMBER_ROLES, SHARING, STATUSES
 
-from . import charts, observatory_records, presenters, urls
+from . import charts, documents_pages, documents_web, observatory_records, presenters, urls
 from .auth import require
 from .editor import announce_draft
 from .observatory_presenters import (chosen_filters, filter_chips, filter_options, indicator_chart,
@@ -227,6 +227,21 @@ def create_initiative(programme_slug: str):
     return redirect(urls.initiative(created.slug, done="initiative-created"))
 
 
+def initiative_documents(who, slug: str) -> list[dict]:
+    """The initiative's uploaded documents the viewer may see (webui/documents_pages.py shows them)."""
+    records = documents_web.documents().list(who, initiative=slug)
+    names = documents_web.Places.load(who) if records else None
+    return [documents_web.present(record, names) for record in records]
+
+
+def _may_upload(who, item) -> bool:
+    """Whether the page offers the upload form (the facade decides what is stored):
+    the initiative's insiders, and editors and reviewers while it shares by name."""
+    if observatory_records.may_record(who, item):
+        return True
+    return who.account_role in documents_pages.EDITOR_ROLES and item.sharing == "named"
+
+
 def _programme_of(who, initiative):
     return next((p for p in observatory().programmes(who) if p.id == initiative.programme_id), None)
 
@@ -249,9 +264,12 @@ def initiative(slug: str):
     data = {"initiative": item, "programme": _programme_of(who, item), "advice": advice,
             "scorecard": plain_rows(view), "last_self_evaluation": last,
             "open_actions": [entry["action"] for entry in actions], "evaluations": evaluations,
-            "case_draft_url": urls.draft(item.case_draft_id) if item.case_draft_id else None}
+            "case_draft_url": urls.draft(item.case_draft_id) if item.case_draft_id else None,
+            "uploaded_documents": initiative_documents(who, slug)}
     controls = profile_form(presenters.loaded_vocabulary(casebase()))
     return respond("observatory/initiative.html", data, view=view, documents=casebase().content.documents,
+                   upload_choices=documents_pages.choices() if _may_upload(who, item) else None,
+                   upload_limits=documents_web.limits_shown(),
                    profile=profile_facts(item.profile, controls),
                    may_record=observatory_records.may_record(who, item),
                    manages=item.programme_id in who.managed_programmes, roles=MEMBER_ROLES,

@@ -30,7 +30,7 @@ from indexer.content.schema import ATTRIBUTE, REGISTRY, FieldRegistry
 from indexer.content.vocabulary import UNKNOWN, Vocabulary
 from indexer.search.searcher import KINDS, MODES
 
-from . import observatory_openapi, presenters
+from . import documents_openapi, observatory_openapi, presenters
 from .openapi_parts import (BOOLEAN, COUNT, INTEGER, NULL, NUMBER, TEXT, TEXTS, Schema, array, json_response,
                             map_of, model_schemas, nullable, obj, operation, query, ref)
 from .params import MAX_OFFSET
@@ -68,8 +68,11 @@ def answer_schemas(vocabulary: Vocabulary | None, registry: FieldRegistry) -> di
     the facets a search counts, and the attributes a suggestion echoes."""
     schemas = model_schemas(ANSWER_MODELS, SPARSE_MODELS)
     facets = schemas["SearchResponse"]["properties"]["facets"]
+    counted = map_of({"type": "integer", "minimum": 1})
+    # The documents' facets are counted once the index holds an uploaded document.
     schemas["SearchResponse"]["properties"]["facets"] = obj(
-        {facet: map_of({"type": "integer", "minimum": 1}) for facet in registry.facets},
+        {facet: counted for facet in registry.facets},
+        {facet: counted for facet in presenters.document_facet_titles(registry)},
         description=facets.get("description"))
     schemas["Suggestion"]["properties"]["profile"] = profile_echo(vocabulary, registry)
     return schemas
@@ -150,7 +153,9 @@ def case_schemas(vocabulary: Vocabulary | None, registry: FieldRegistry = REGIST
             "illustrated_by": array(link("A case that cites or links this note.")),
             "body_markdown": TEXT, "body_html": TEXT, "url": TEXT, "modified": NUMBER}),
         "Facets": obj({facet: array(obj({"value": TEXT, "label": TEXT, "count": COUNT}))
-                       for facet in registry.facets}, description="Every value of every facet, with its item count."),
+                       for facet in (*registry.facets, *presenters.document_facet_titles(registry))},
+                      description="Every value of every facet, with its item count (of uploaded documents: "
+                                  "the values of those you may find)."),
     }
 
 
@@ -173,7 +178,7 @@ def components(vocabulary: Vocabulary | None, registry: FieldRegistry = REGISTRY
     """Every component schema: the models', the registry's and the presenters'."""
     schemas = {**answer_schemas(vocabulary, registry), **case_schemas(vocabulary, registry),
                "Profile": profile_schema(vocabulary, registry), "Health": health_schema(),
-               **observatory_openapi.components()}
+               **observatory_openapi.components(), **documents_openapi.components()}
     return {"schemas": schemas}
 
 
@@ -197,6 +202,9 @@ def search_parameters(vocabulary: Vocabulary | None, registry: FieldRegistry = R
             values["examples"] = known[:3]
         parameters.append(query(facet, array(values), f"Filter on {facet} (repeatable; OR within a facet, AND "
                                 "across facets; a value no item has matches nothing).", explode=True))
+    for facet, title in presenters.document_facet_titles(registry).items():
+        parameters.append(query(facet, array({**TEXT}), f"Filter uploaded documents on {title.lower()} "
+                                "(repeatable; OR within a facet, AND across facets).", explode=True))
     parameters += [
         query("limit", {"type": "integer", "minimum": 1, "maximum": models.MAX_LIMIT, "default": 10}, "Page size."),
         query("offset", {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0}, "Items to skip."),
@@ -262,10 +270,12 @@ def openapi_document(content: Content | None = None, registry: FieldRegistry = R
         "openapi": "3.1.0",
         "info": {"title": "Cluster Casebase API", "version": "1",
                  "description": "Search, browse and advisor endpoints, and the initiative observatory's "
-                                "programmes, initiatives, scorecards, measurements, evaluations and benchmarks; "
+                                "programmes, initiatives, scorecards, measurements, evaluations and benchmarks, and "
+                                "uploaded documents (proposals, fact-finding reports: list, upload, passages, "
+                                "corrections, originals, a draft case from one); "
                                 "the same JSON shapes as the CLI's --json, with the `url` of every linked page. "
                                 "Writes need a signed-in session and its CSRF token (X-CSRF-Token). Errors are JSON: "
                                 "{\"error\": {\"status\", \"message\", \"parameter\"?}}."},
-        "paths": {**paths(content, registry), **observatory_openapi.paths()},
+        "paths": {**paths(content, registry), **observatory_openapi.paths(), **documents_openapi.paths()},
         "components": components(content.vocabulary if content is not None else None, registry),
     }

@@ -16,7 +16,7 @@ from indexer.content.schema import ATTRIBUTE, REGISTRY, FieldRegistry
 from indexer.content.vocabulary import Vocabulary
 from indexer.search.searcher import MODES
 
-from . import browsing, forms, params, presenters, reading, urls
+from . import browsing, forms, params, presenters, reading, searching, urls
 from .errors import BadParameter
 from .services import casebase, document_or_404, renderer
 
@@ -74,7 +74,7 @@ def search():
     """Search with facets, snippets, "did you mean" and pagination; state in the URL.
     Without words it lists what the filters select (everything when none)."""
     page_size = current_app.config["PAGE_SIZE"]
-    search_request = params.search_request(request.args, page_size=page_size)
+    search_request = searching.search_request(request.args, page_size=page_size)
     answer = _answer(search_request)
     if _json_requested():
         return jsonify(answer)
@@ -100,7 +100,7 @@ def _answer(search_request) -> dict:
     if not search_request.query:
         return browsing.browse(content, search_request.kinds, search_request.filters,
                                search_request.limit, search_request.offset)
-    response, gloss = casebase().search_any_language(search_request)
+    response, gloss = searching.search_any_language(search_request)
     if gloss.changed:  # Portuguese or Spanish words: the English the content is written in was searched
         search_request = replace(search_request, query=gloss.english)
     answer = presenters.search_answer(response, content)
@@ -115,7 +115,7 @@ def _answer(search_request) -> dict:
             continue
         kinds = () if facet == presenters.KIND_FACET else search_request.kinds
         filters = {name: chosen for name, chosen in search_request.filters.items() if name != facet}
-        wider = casebase().search(replace(search_request, kinds=kinds, filters=filters, limit=1, offset=0))
+        wider = searching.search(replace(search_request, kinds=kinds, filters=filters, limit=1, offset=0))
         answer["facets"][facet] = wider.facets.get(facet, {})
     return answer
 
@@ -148,6 +148,27 @@ def facet_groups(answer: dict, search_request, vocabulary: Vocabulary | None,
             values.append({"value": value, "label": label, "count": count, "active": value in active,
                            "url": _toggle_url(facet, value)})
         groups.append({"facet": facet, "title": titles[facet], "values": values})
+    return groups + document_facet_groups(answer, search_request)
+
+
+def document_facet_groups(answer: dict, search_request) -> list[dict]:
+    """The facets of uploaded documents (kind of document, programme, initiative, year,
+    language) as the search page shows them, after the cases' facets; a programme or
+    initiative is shown by its name."""
+    groups = []
+    names = None
+    for facet, title in presenters.document_facet_titles().items():
+        counts = answer["facets"].get(facet, {})
+        active = set(search_request.filters.get(facet, ()))
+        if not counts and not active:
+            continue
+        if facet in presenters.PLACE_FACETS and names is None:
+            names = presenters.place_names(casebase())
+        shown = list(counts.items())[:MAX_FACET_VALUES]
+        shown += [(value, 0) for value in sorted(active) if value not in dict(shown)]
+        values = [{"value": value, "label": presenters.document_value_label(facet, value, names or {}), "count": count,
+                   "active": value in active, "url": _toggle_url(facet, value)} for value, count in shown]
+        groups.append({"facet": facet, "title": title, "values": values})
     return groups
 
 

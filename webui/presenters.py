@@ -16,6 +16,7 @@ from indexer.content.loading import VOCABULARY_FILE
 from indexer.content.schema import (ATTRIBUTE, FACT, FORM, REGISTRY, FieldRegistry, FieldSpec, interpretation_marks,
                                     is_interpreted)
 from indexer.content.vocabulary import UNKNOWN, Vocabulary
+from indexer.documents.fields import document_facet_labels, document_value_labels
 from indexer.errors import Unavailable
 from indexer.service import Casebase
 
@@ -24,6 +25,9 @@ from .rendering import Renderer
 
 # Kinds of item the facet 'kind' counts, in the order the overview lists them.
 ITEM_KINDS = ("case", "note", "lesson")
+DOCUMENT_KIND = "document"  # uploaded documents' passages: listed under 'kind' once the index holds one
+# Document facets whose values are programme and initiative slugs, shown by their names.
+PLACE_FACETS = ("programme", "initiative")
 # Facets that no case field declares: the item's kind, and the topics of lessons and notes.
 KIND_FACET, TOPIC_FACET = "kind", "topic"
 # The vocabulary of a 'country' field's values.
@@ -181,18 +185,53 @@ def facet_titles(registry: FieldRegistry = REGISTRY) -> dict[str, str]:
     return {facet: fields[facet].facet_title if facet in fields else facet.capitalize() for facet in registry.facets}
 
 
-def facets_overview(casebase: Casebase, registry: FieldRegistry = REGISTRY) -> dict[str, Any]:
+def facets_overview(casebase: Casebase, registry: FieldRegistry = REGISTRY,
+                    counts: dict[str, dict[str, int]] | None = None) -> dict[str, Any]:
     """Every facet's values with labels and the number of items that carry them, in
-    the registry's facet order."""
+    the registry's facet order. `counts` are the viewer's (webui/searching.py); without
+    them, what anybody may find."""
     vocabulary = loaded_vocabulary(casebase)
-    counts = casebase.facet_counts()
+    counts = casebase.facet_counts() if counts is None else counts
     overview: dict[str, Any] = {}
     for facet, name in facet_vocabularies(registry).items():
-        values = ITEM_KINDS if name is None else tuple(vocabulary.values(name))
+        values = tuple(vocabulary.values(name)) if name is not None else (
+            (*ITEM_KINDS, DOCUMENT_KIND) if DOCUMENT_KIND in counts.get(facet, {}) else ITEM_KINDS)
         overview[facet] = [{"value": value, "label": value.capitalize() if name is None else
                             value_label(vocabulary, name, value), "count": counts.get(facet, {}).get(value, 0)}
                            for value in values]
+    for facet in document_facet_titles(registry):  # values of uploaded documents: those counted
+        found = counts.get(facet, {})
+        names = place_names(casebase) if facet in PLACE_FACETS and found else {}
+        overview[facet] = [{"value": value, "label": document_value_label(facet, value, names), "count": count}
+                           for value, count in found.items()]
     return overview
+
+
+def document_facet_titles(registry: FieldRegistry = REGISTRY) -> dict[str, str]:
+    """Heading of each facet of uploaded documents that the registry does not declare."""
+    return {facet: title for facet, title in document_facet_labels().items() if facet not in registry.facets}
+
+
+def place_names(casebase: Casebase) -> dict[str, dict[str, str]]:
+    """Programme and initiative slugs -> names, for the documents' facets (names of
+    programmes and initiatives are shown to every reader of the observatory)."""
+    from indexer.observatory.models import Viewer
+
+    observatory = casebase.observatory
+    return {"programme": {item.slug: item.name for item in observatory.programmes(Viewer())},
+            "initiative": {item.slug: item.name for item in observatory.initiatives(Viewer())}}
+
+
+def document_value_label(facet: str, value: str, names: dict[str, dict[str, str]]) -> str:
+    """How a document facet's value is shown: its label, a place's name, or itself.
+
+    >>> document_value_label("document_kind", "fact-finding", {}), document_value_label("year", "2027", {})
+    ('Fact-finding report', '2027')
+    >>> document_value_label("initiative", "alpha", {"initiative": {"alpha": "Alpha Furniture"}})
+    'Alpha Furniture'
+    """
+    known = document_value_labels().get(facet, {}) or names.get(facet, {})
+    return known.get(value, value)
 
 
 def loaded_vocabulary(casebase: Casebase) -> Vocabulary:

@@ -15,7 +15,8 @@ from flask import url_for
 
 # A document's kind -> (the endpoint of its page, the route's id parameter, its plural
 # in the editing routes). A lesson is shown on its case's page.
-_PAGES = {"case": ("pages.case", "case_id"), "note": ("pages.note", "note_id"), "lesson": ("pages.case", "case_id")}
+_PAGES = {"case": ("pages.case", "case_id"), "note": ("pages.note", "note_id"), "lesson": ("pages.case", "case_id"),
+          "document": ("documents.document", "document_id")}
 _PLURALS = {"case": "cases", "note": "notes"}
 LESSON_ANCHOR_PREFIX = "lesson-"
 
@@ -24,9 +25,13 @@ def document(kind: str, doc_id: str, anchor: str | None = None) -> str:
     """The page of a case or note (or of the case a lesson belongs to), at `anchor`.
 
     'lesson' is accepted as a kind because search hits and suggestions are lessons
-    shown on their case's page: document("lesson", "x", "lesson-y") is /cases/x#lesson-y.
+    shown on their case's page: document("lesson", "x", "lesson-y") is /cases/x#lesson-y;
+    'document' (an uploaded file's passage hit) is its page: document("document", "4",
+    "page-3") is /documents/4#page-3.
     """
     endpoint, parameter = _PAGES[kind]
+    if kind == "document":
+        return uploaded(doc_id, anchor)
     return url_for(endpoint, **{parameter: doc_id}, _anchor=anchor or None)
 
 
@@ -309,3 +314,56 @@ def action(slug: str, action_id: int) -> str:
 def sharing(slug: str) -> str:
     """Where the initiative chooses how its figures are shown to peers."""
     return url_for("observatory.set_sharing", slug=slug)
+
+
+# -- uploaded documents (webui/documents_pages.py and webui/documents_api.py declare the routes) --
+
+def documents(**filters: Any) -> str:
+    """The list of documents (filters: programme, initiative, kind) with the upload form;
+    the upload form posts here too."""
+    return url_for("documents.index", **{k: v for k, v in filters.items() if v})
+
+
+def uploaded(document_id: int | str, anchor: str | None = None) -> str:
+    """An uploaded document's page (metadata, passages with their page anchors), at `anchor`."""
+    return url_for("documents.document", document_id=int(document_id), _anchor=anchor or None)
+
+
+def document_original(document_id: int) -> str:
+    """The download of a document's original file (always an attachment)."""
+    return url_for("documents.original", document_id=document_id)
+
+
+def document_replace(document_id: int) -> str:
+    """Where a new version of a document's file is posted."""
+    return url_for("documents.replace", document_id=document_id)
+
+
+def document_delete(document_id: int) -> str:
+    """The page that asks to confirm deleting a document (GET), and where it is posted."""
+    return url_for("documents.delete", document_id=document_id)
+
+
+def document_case(document_id: int) -> str:
+    """Where "Start a case from this document" is posted."""
+    return url_for("documents.start_case", document_id=document_id)
+
+
+def api_documents() -> str:
+    """The JSON list of documents (GET) and the upload (POST)."""
+    return url_for("documents_api.documents_list")
+
+
+def api_uploaded(document_id: int) -> str:
+    """One document as JSON (GET), its correction (PATCH) and deletion (DELETE)."""
+    return url_for("documents_api.document", document_id=document_id)
+
+
+def api_document_original(document_id: int) -> str:
+    """A document's original file through the API."""
+    return url_for("documents_api.original", document_id=document_id)
+
+
+def api_document_case(document_id: int) -> str:
+    """Where the API starts a draft case from a document."""
+    return url_for("documents_api.start_case", document_id=document_id)
