@@ -115,3 +115,64 @@ def test_a_foreign_statement_is_compared_on_the_english_scale():
     assert reader.read(weak, set(), _encoder({weak: [0, 0, 1, 0]})).values() == {}
     strong = "Les va muy bien."
     assert reader.read(strong, set(), _encoder({strong: [0, 0, 0.8, 0.6]})).values() == {"pressure": "doing-well"}
+
+
+def test_a_gloss_is_never_glossed_again():
+    # The glossary was applied phrase after phrase to the changing text, so Portuguese
+    # "no" ("in the") turned the gloss of "não há" ("there is no") into "there is in the",
+    # and "já não" into "in the longer": Portuguese negations vanished from the gloss.
+    from tests.conftest import REPO_ROOT
+    from indexer.advisor.examples import load_lexicon
+
+    lexicon = load_lexicon(REPO_ROOT)
+    assert lexicon.gloss("Não há confiança.", "pt").startswith("there is no trust")
+    assert "no longer" in lexicon.gloss("O setor já não vai bem.", "pt")
+    assert "no longer" in lexicon.gloss("Ya no hay pedidos.", "es")
+
+
+def test_hardly_states_a_small_amount_not_a_negation():
+    # "hardly any other employer" says what "little else to work in" says; read as a
+    # negation it could match only negated examples and the one-industry town went unread.
+    assert not negates("The small town has hardly any other employer besides the workshops.")
+    assert negates("The town has no other employer.")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Three large eyewear groups and several hundred small frame and lens workshops.", True),
+    ("Há três grandes fabricantes e centenas de pequenas confecções.", False),  # not glossed here
+    ("A few big exporters buy from many small family suppliers.", True),
+    ("Mainly small and medium-sized firms, none of them very large.", False),
+    ("A large number of small workshops.", False),
+    ("Two large factories.", False),
+])
+def test_large_firms_next_to_small_ones(text, expected):
+    from indexer.advisor.sentences import names_large_and_small_firms
+
+    assert names_large_and_small_firms(text) is expected
+
+
+def test_a_statement_naming_large_and_small_firms_reads_large_and_sme_without_a_model():
+    # The sentence model averaged "three large groups and hundreds of small workshops"
+    # into "small firms" (mostly SMEs), so the association-rift warning never fired.
+    reader = DescriptionReader(_bank(), Lexicon({}), [], None)
+    text = "The association leads. There are three large groups and hundreds of small workshops."
+    reading = reader.read(text, set(), None)
+    assert reading.values() == {"firm_structure": "large-and-sme"}
+    assert reading.inferred[0].sentence == "There are three large groups and hundreds of small workshops."
+    assert reader.read(text, {"firm_structure"}, None).inferred == ()
+
+
+def test_near_duplicate_examples_of_one_value_do_not_crowd_out_another_attribute():
+    # A statement counts for its `neighbours` nearest VALUES: before, its nearest
+    # examples, so three public-driver examples hid the top-down approach it also states.
+    driver = tuple(Example(f"public {i}", "public", None, "en", False) for i in range(3))
+    approach = (Example("top down", "top-down", None, "en", False),
+                Example("bottom up", "bottom-up", None, "en", False))
+    bank = ExampleBank({"driver": AttributeExamples("driver", False, ("public",), driver),
+                        "approach": AttributeExamples("approach", False, ("top-down", "bottom-up"), approach)},
+                       tuple(e.text for e in driver + approach))
+    matrix = np.array([[1, 0, 0], [0.99, 0.14, 0], [0.98, 0.2, 0], [0.8, 0.6, 0], [0, 0, 1]], dtype=np.float32)
+    reader = DescriptionReader(bank, Lexicon({}), [], matrix, threshold=0.5, margin=0.05, neighbours=2)
+    text = "The national ministry will select the sectors."
+    reading = reader.read(text, set(), _encoder({text: [1, 0, 0]}))
+    assert reading.values() == {"driver": "public", "approach": "top-down"}

@@ -98,36 +98,44 @@ def _example(raw: Mapping, value: str | None, contrast_for: str | None) -> Examp
 
 @dataclass(frozen=True)
 class Lexicon:
-    """Per language, (pattern, gloss) pairs, longest phrase first."""
+    """Per language, one pattern of all the glossary's phrases (longest first) and each
+    phrase's English."""
 
-    entries: dict[str, tuple[tuple[re.Pattern, str], ...]]
+    entries: dict[str, tuple[re.Pattern, dict[str, str]]]
 
     def gloss(self, sentence: str, language: str) -> str:
         """The sentence with the glossary's phrases put into English ('' when none applies).
+        One pass, leftmost and longest phrase first: an English gloss is never glossed
+        again (Portuguese "no" is "in the", and must not turn "there is no" into
+        "there is in the").
 
         >>> lexicon = Lexicon.from_mapping({"es": {"no confian": "do not trust", "talleres": "workshops"}})
         >>> lexicon.gloss("Los talleres no confían entre sí.", "es")
         'los workshops do not trust entre si.'
+        >>> Lexicon.from_mapping({"pt": {"nao ha": "there is no", "no": "in the"}}).gloss("Não há no polo", "pt")
+        'there is no in the polo'
         >>> lexicon.gloss("Nothing to gloss.", "es")
         ''
         """
-        entries = self.entries.get(language)
-        if not entries:
+        entry = self.entries.get(language)
+        if not entry:
             return ""
-        text, changed = fold(sentence), False
-        for pattern, gloss in entries:
-            text, count = pattern.subn(gloss, text)
-            changed = changed or bool(count)
-        return text if changed else ""
+        pattern, english = entry
+        text = fold(sentence)
+        glossed, count = pattern.subn(lambda match: english[match.group(0)], text)
+        return glossed if count else ""
 
     @classmethod
     def from_mapping(cls, data: Mapping) -> "Lexicon":
         """Build from {language: {phrase: gloss}}."""
         entries = {}
         for language, phrases in (data or {}).items():
-            ordered = sorted(((fold(str(p)), str(g)) for p, g in (phrases or {}).items()),
-                             key=lambda pair: -len(pair[0]))
-            entries[str(language)] = tuple((re.compile(rf"(?<!\w){re.escape(p)}(?!\w)"), g) for p, g in ordered)
+            english = {fold(str(p)): str(g) for p, g in (phrases or {}).items()}
+            if not english:
+                continue
+            ordered = sorted(english, key=len, reverse=True)
+            pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in ordered) + r")(?!\w)")
+            entries[str(language)] = (pattern, english)
         return cls(entries)
 
 

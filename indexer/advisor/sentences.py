@@ -29,7 +29,7 @@ SENTENCE_END = re.compile(r"(?<=[.!?;…])[\"'”»)]*\s+(?=[\"'“«(¿¡]?[A-Z
 NEGATION_CUES = (
     # English
     "no longer", "not yet", "not", "no", "never", "none", "nobody", "no one", "nothing", "neither", "nor",
-    "n't", "cannot", "without", "hardly", "lack", "lacks",
+    "n't", "cannot", "without", "lack", "lacks",
     # Spanish
     "ya no", "todavia no", "aun no", "nunca", "ninguno", "ninguna", "ningun", "nadie", "nada", "sin", "ni",
     "no hay", "jamas",
@@ -163,3 +163,32 @@ def language_of(text: str) -> str:
     if re.search(r"[ãõç]|\b(não|são|também)\b", text.lower()):
         scores["pt"] += 3
     return max(scores, key=lambda language: (scores[language], language == "en"))
+
+
+# Firm structure is a contrast inside one statement ("three large groups and hundreds of
+# small workshops"): the sentence model averages it into "small firms", so the statement's
+# structure is read instead. A size word, up to three words, then a word for firms.
+_FIRMS = (r"(?:firms?|compan(?:y|ies)|manufacturers?|makers?|producers?|factor(?:y|ies)|plants?|mills?|groups?|"
+          r"corporations?|exporters?|enterprises?|businesses|workshops?|suppliers?|subcontractors?|ones)")
+_LARGE_FIRMS = re.compile(rf"\b(?:large|big|major|dominant)(?:\s+(?!of\b)[\w-]+){{0,3}}?\s+{_FIRMS}\b")
+_SMALL_FIRMS = re.compile(rf"\b(?:smes|pymes|(?:small|smaller|micro|tiny|family)(?:\s+(?!of\b)[\w-]+){{0,3}}?\s+{_FIRMS})\b")
+
+
+def names_large_and_small_firms(text: str) -> bool:
+    """Does an affirmative statement (English, or an English gloss) name large firms and
+    small ones side by side (Markusen's and the paper's large firms with SMEs, 288-290,
+    975-978)?
+
+    >>> names_large_and_small_firms("The district has three large eyewear groups and hundreds of small lens workshops.")
+    True
+    >>> names_large_and_small_firms("there is tres large manufacturers and hundreds of small garment workshops")
+    True
+    >>> names_large_and_small_firms("Mainly small and medium-sized firms, none of them very large.")
+    False
+    >>> names_large_and_small_firms("A large number of small workshops.")
+    False
+    """
+    folded = fold(text)
+    if negates(folded):
+        return False
+    return bool(_LARGE_FIRMS.search(folded)) and bool(_SMALL_FIRMS.search(folded))
