@@ -17,17 +17,19 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from indexer.search.encoder import SentenceTransformerEncoder
+from indexer.search.encoder import Encoder
 from indexer.search.fusion import reciprocal_rank_fusion
 from indexer.search.analysis import make_analyzer, terms
 from indexer.search.keyword import KeywordIndex, ParsedQuery
 from indexer.search.matching import all_words_first, words_held
+from indexer.search.onnx_encoder import BACKENDS, make_encoder
 from indexer.search.synonyms import SynonymExpander
 from indexer.search.vectors import EmbeddingCache, NumpyVectorStore, top_k
+from indexer.settings import DEFAULT_MODEL
 
 DEFAULT_FOLDER = Path(__file__).resolve().parent.parent.parent / "shared" / "bench" / "scifact"
 BENCH_FIELD_WEIGHTS = {"title": 1.0, "body": 1.0}
@@ -135,12 +137,19 @@ def evaluate(name: str, data: BeirData, search: Callable[[str], list[str]], buil
 
 def run_benchmark(folder: Path, semantic: bool = True, reference: bool = True,
                   limit_docs: int | None = None, echo: Callable[[str], None] = print,
-                  cache_dir: Path | None = None, baseline: bool = True) -> list[RunResult]:
+                  cache_dir: Path | None = None, baseline: bool = True,
+                  encoders: Sequence[str] = ("torch",), index_dir: Path | None = None) -> list[RunResult]:
     """Benchmark keyword, semantic, hybrid (and bm25s) on one BEIR folder.
 
-    With `cache_dir`, corpus embeddings are kept there by text hash, so a second run
-    skips the slow encoding; the build time then says how many texts were encoded.
+    Semantic and hybrid run once per encoder backend in `encoders` ("torch",
+    "onnx-int8"), so their quality and query-encoding times can be compared in one run;
+    the int8 ONNX export is kept in `index_dir`/models (a temporary folder without one).
+    With `cache_dir`, corpus embeddings are kept there by text hash and encoder, so a
+    second run skips the slow encoding; the build time then says how many texts were encoded.
     """
+    unknown = [backend for backend in encoders if backend not in BACKENDS]
+    if unknown:
+        raise ValueError(f"unknown encoder backend {unknown[0]!r}; choose from {', '.join(BACKENDS)}")
     import torch
 
     torch.set_num_threads(1)
@@ -178,51 +187,81 @@ def run_benchmark(folder: Path, semantic: bool = True, reference: bool = True,
         keyword.close()
 
     if semantic:
+        for backend in encoders:
+            results.extend(_semantic_runs(backend, data, ids, records, expander, keyword_build,
+                                          cache_dir and cache_dir / folder.name, index_dir, echo))
+
+    if reference:
+        results.append(_bm25s_reference(data, ids))
+        echo(results[-1].row())
+    return results
+
+
+def _semantic_runs(backend: str, data: BeirData, ids: list[str], records: list[dict],
+                   expander: SynonymExpander, keyword_build: float, cache_stem: Path | None,
+                   index_dir: Path | None, echo: Callable[[str], None]) -> list[RunResult]:
+    """Semantic and hybrid retrieval with one encoder backend, queries encoded as the
+    product encodes them (`encode_query`, one thread); prints corpus throughput and
+    the query-encoding latency. Corpus embeddings are cached at `cache_stem`-....npz."""
+    import torch
+
+    label = "MiniLM-L6" if backend == "torch" else backend
+    with tempfile.TemporaryDirectory() as scratch:
         # Embedding the corpus is a build step and may use every core; queries use one.
-        encoder = SentenceTransformerEncoder(threads=os.cpu_count() or 1)
+        encoder = make_encoder(backend, DEFAULT_MODEL, index_dir or Path(scratch), threads=1)
+        if backend == "torch":
+            encoder.threads = os.cpu_count() or 1
         started = time.perf_counter()
         texts = [(d.get("title", "") + " " + d.get("text", "")).strip() for d in data.corpus]
-        if cache_dir is not None:
-            cache = EmbeddingCache(cache_dir / f"{folder.name}-embeddings.npz", encoder.name, encoder.dimension)
+        if cache_stem is not None:
+            suffix = "" if backend == "torch" else f"-{backend}"  # torch keeps the older runs' file
+            cache = EmbeddingCache(cache_stem.with_name(f"{cache_stem.name}{suffix}-embeddings.npz"),
+                                   encoder.name, encoder.dimension)
             matrix, encoded = cache.embed(texts, lambda batch: encoder.encode(batch, batch_size=64))
             cache.save()
         else:
             matrix, encoded = encoder.encode(texts, batch_size=64), len(texts)
         store = NumpyVectorStore(matrix)
         semantic_build = time.perf_counter() - started
-        echo(f"semantic build: {encoded:,} of {len(texts):,} texts encoded in this run "
-             f"({semantic_build:.1f}s, {os.cpu_count()} threads)")
+        rate = f", {encoded / semantic_build:.1f} texts/s" if encoded else ""
+        echo(f"semantic build ({encoder.name}): {encoded:,} of {len(texts):,} texts encoded in this run "
+             f"({semantic_build:.1f}s{rate}, {os.cpu_count()} threads)")
         torch.set_num_threads(1)
+        wall, cpu = _query_encoding_ms(encoder, data)
+        echo(f"query encoding ({encoder.name}, one thread): p50 {wall:.2f} ms wall, {cpu:.2f} ms CPU")
 
         def semantic_search(text: str) -> list[str]:
-            query = encoder.encode([text])[0]
-            return [ids[row] for row, _ in store.search(query, DEPTH)]
+            return [ids[row] for row, _ in store.search(encoder.encode_query(text), DEPTH)]
 
-        semantic_rankings: dict[str, list[str]] = {}
-        results.append(evaluate("semantic (MiniLM-L6)", data, semantic_search, semantic_build,
-                                semantic_rankings))
+        results = [evaluate(f"semantic ({label})", data, semantic_search, semantic_build)]
         echo(results[-1].row())
+        # The hybrid timing re-runs both retrievers, on a fresh keyword index.
+        keyword = KeywordIndex.build(records, BENCH_FIELD_WEIGHTS, Path(scratch) / "keyword")
 
         def hybrid_search(text: str) -> list[str]:
-            rankings = {"keyword": keyword_search_cached(text), "semantic": semantic_search(text)}
+            keyword_ranking = [ids[row] for row, _ in
+                               top_k(engine_keyword_scores(keyword, expander, text), DEPTH, 0.0)]
+            rankings = {"keyword": keyword_ranking, "semantic": semantic_search(text)}
             return [item for item, _ in reciprocal_rank_fusion(rankings)][:DEPTH]
 
-        # The hybrid timing re-runs both retrievers; keyword has no model, so rerun it.
-        with tempfile.TemporaryDirectory() as scratch:
-            keyword = KeywordIndex.build(records, BENCH_FIELD_WEIGHTS, Path(scratch))
-
-            def keyword_search_cached(text: str) -> list[str]:
-                return [ids[row] for row, _ in top_k(engine_keyword_scores(keyword, expander, text), DEPTH, 0.0)]
-
-            results.append(evaluate("hybrid (RRF k=60)", data, hybrid_search,
-                                    keyword_build + semantic_build))
-            keyword.close()
-        echo(results[-1].row())
-
-    if reference:
-        results.append(_bm25s_reference(data, ids))
+        results.append(evaluate(f"hybrid ({label})", data, hybrid_search, keyword_build + semantic_build))
+        keyword.close()
         echo(results[-1].row())
     return results
+
+
+def _query_encoding_ms(encoder: Encoder, data: BeirData) -> tuple[float, float]:
+    """Median milliseconds to encode one query (after one warm-up), wall clock and CPU
+    time of this process (the CPU figure holds on a machine shared with other work)."""
+    queries = list(data.queries.values())
+    encoder.encode_query(queries[0])
+    wall, cpu = [], []
+    for text in queries:
+        started, cpu_started = time.perf_counter(), time.process_time()
+        encoder.encode_query(text)
+        wall.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - cpu_started)
+    return statistics.median(wall) * 1000, statistics.median(cpu) * 1000
 
 
 def _whoosh_baseline(data: BeirData, keyword: KeywordIndex, build_seconds: float) -> RunResult:
