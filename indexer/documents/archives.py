@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from pathlib import PurePosixPath
 
 from indexer.errors import InvalidInput
@@ -26,6 +27,9 @@ MAX_DEPTH = 16
 # ratio is only held against members and archives that unpack to more than this.
 RATIO_FLOOR_BYTES = 1_000_000
 _COMPRESSIONS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+# What zipfile raises on a damaged archive (a bad offset is a ValueError from seek).
+ZIP_FAILURES = (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, NotImplementedError,
+                RuntimeError, KeyError, zlib.error)
 
 
 def check_archive(data: bytes, filename: str, limits: DocumentLimits) -> None:
@@ -36,7 +40,7 @@ def check_archive(data: bytes, filename: str, limits: DocumentLimits) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as error:
+    except ZIP_FAILURES as error:
         raise InvalidInput("file", f"{filename}: is a damaged ZIP archive and cannot be read ({error})") from error
     if len(members) > MAX_MEMBERS:
         raise InvalidInput("file", f"{filename}: holds {len(members)} files inside, more than the {MAX_MEMBERS} "

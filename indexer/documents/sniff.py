@@ -13,7 +13,8 @@ import zipfile
 
 import filetype
 
-from indexer.documents.models import DOCX, ODT, PDF, PLAIN, MARKDOWN
+from indexer.documents.archives import ZIP_FAILURES
+from indexer.documents.models import DOCX, MARKDOWN, ODT, PDF, PLAIN
 from indexer.documents.text import decode_text, looks_like_markdown
 from indexer.errors import InvalidInput
 
@@ -52,7 +53,7 @@ def _archive_type(data: bytes, filename: str) -> str:
             if "mimetype" in names:
                 with archive.open("mimetype") as member:
                     mimetype = member.read(_MIMETYPE_BYTES).decode("ascii", "replace").strip()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, OSError, EOFError) as error:
+    except ZIP_FAILURES as error:
         raise InvalidInput("file", f"{filename}: is a damaged ZIP archive and cannot be read ({error})") from error
     if mimetype == ODT:
         return ODT
