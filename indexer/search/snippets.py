@@ -9,6 +9,7 @@ query is then a window search over integers. Plain snippets mark matches with
 from __future__ import annotations
 
 import threading
+from bisect import bisect_left
 from dataclasses import dataclass
 from html import escape
 from typing import Callable
@@ -52,11 +53,7 @@ class SnippetMaker:
         if not matches:
             lead = _cut(flat_text, 0, width)
             return Snippet(lead, escape(lead))
-        best_start, best_count = matches[0][0], 0
-        for index, (start, _) in enumerate(matches):
-            count = sum(1 for other, _ in matches[index:] if other < start + width)
-            if count > best_count:
-                best_start, best_count = start, count
+        best_start = _densest_start([start for start, _ in matches], width)
         window_start = max(0, best_start - width // 4)
         window_start = _word_start(flat_text, window_start)
         window_end = min(len(flat_text), window_start + width)
@@ -69,6 +66,22 @@ class SnippetMaker:
         tail = _cut(flat_text, cursor, window_end - cursor, ellipsis=window_end < len(flat_text))
         prefix = "… " if window_start > 0 else ""
         return Snippet(_squash(prefix + "".join(plain) + tail), _squash(prefix + "".join(html) + escape(tail)))
+
+
+def _densest_start(starts: list[int], width: int) -> int:
+    """The first start whose window of `width` characters holds the most starts, found
+    by bisection over the ascending starts (a long passage of a common word has hundreds
+    of matches, and counting each window afresh was quadratic).
+
+    >>> _densest_start([0, 50, 300, 310, 320], 100), _densest_start([5, 500], 100)
+    (300, 5)
+    """
+    best_start, best_count = starts[0], 0
+    for index, start in enumerate(starts):
+        count = bisect_left(starts, start + width, lo=index) - index
+        if count > best_count:
+            best_start, best_count = start, count
+    return best_start
 
 
 def _word_start(text: str, position: int) -> int:
