@@ -87,7 +87,11 @@ def build_searcher(index_dir: Path, encoder: Encoder | None, documents: Sequence
     units = [unit for document in documents for unit in document_units(document)]
     hashes = {f"document:{document.record.id}": document.record.sha256 for document in documents}
     build_index(REPO_ROOT, index_dir, encoder, extra_units=units, extra_hashes=hashes)
-    folder = current_generation(index_dir)
+    return open_generation(current_generation(index_dir), encoder)
+
+
+def open_generation(folder: Path, encoder: Encoder | None) -> Searcher:
+    """The generation in `folder` opened as the service opens it."""
     analyzer = make_analyzer()
     expander = SynonymExpander(read_glossary(folder) or [], lambda text: terms(analyzer, text))
     return Searcher.open(folder, expander, encoder.encode_query if encoder is not None else None)

@@ -154,3 +154,33 @@ def test_which_words_are_common_is_decided_among_the_items_the_reader_may_see():
     finally:
         with_hidden.close()
         alone.close()
+
+
+def test_a_generation_whose_read_model_lacks_the_access_facet_still_masks(tmp_path):
+    """A read model saved with the registry's facets alone (by a build that predates the
+    documents' facets) cannot mask: the searcher then reads the units instead."""
+    import json
+
+    from tests.documents_search_fixtures import open_generation
+
+    from indexer.content.schema import REGISTRY
+    from indexer.documents.fields import search_facets
+    from indexer.index.build import current_generation
+    from indexer.search.items import save_read_model
+    from indexer.search.units import Unit, UnitTable
+
+    build_searcher(tmp_path / "index", None, DOCUMENTS).close()
+    folder = current_generation(tmp_path / "index")
+    with open(folder / "units.jsonl", encoding="utf-8") as stream:
+        units = [Unit.from_dict(json.loads(line)) for line in stream]
+    for facets, lazy in ((REGISTRY.facets, False), (search_facets(), True)):
+        save_read_model(folder, [unit.item_id for unit in units], [unit.facets for unit in units], facets)
+        searcher = open_generation(folder, None)
+        try:
+            assert isinstance(searcher.units, UnitTable) is lazy
+            assert not searcher.search(SearchRequest(HIDDEN_WORD, mode="keyword")).results
+            assert "hidden-lacquer" not in searcher.facet_counts()["initiative"]
+            insider = searcher.search(SearchRequest(HIDDEN_WORD, mode="keyword", access=frozenset({HIDDEN})))
+            assert [hit.id for hit in insider.results] == sorted(HIDDEN_IDS)
+        finally:
+            searcher.close()
