@@ -85,11 +85,10 @@ def update_generation(current: Path, building: Path, assembly: Assembly, encoder
         docnums[kept] = old_docnums[old_rows[kept]]
         docnums[fresh] = base + np.arange(fresh.size)
     else:
-        # Merging the small segments renumbers documents: read the numbers back by uid.
+        before = _segment_starts(index)
         writer.commit(merge=True)
-        with index.reader() as reader:
-            docnum_of = {fields["uid"]: docnum for docnum, fields in reader.iter_docs()}
-        docnums[:] = [docnum_of[uid] for uid in assembly.uids.tolist()]
+        index = FileStorage(str(building / "whoosh")).open_index()
+        docnums[:] = _renumbered(index, before, old_docnums, assembly)
     fresh_docnums = docnums[fresh]
     with index.reader() as reader:
         lengths = {name: np.array([reader.doc_field_length(int(docnum), name, 0) or 0 for docnum in fresh_docnums],
@@ -101,6 +100,45 @@ def update_generation(current: Path, building: Path, assembly: Assembly, encoder
     if vectors is not None:
         np.save(building / "vectors.npy", vectors)
     return Update(added=int(fresh.size), removed=int(removed.size), embedded=embedded)
+
+
+def _segment_starts(index) -> dict[str, tuple[int, int]]:
+    """Each segment's id -> (first docnum, documents), deleted ones included."""
+    starts, start = {}, 0
+    for segment in index._segments():  # no public listing
+        starts[segment.segment_id()] = (start, segment.doc_count_all())
+        start += segment.doc_count_all()
+    return starts
+
+
+def _renumbered(index, before: Mapping[str, tuple[int, int]], old_docnums: np.ndarray,
+                assembly: Assembly) -> np.ndarray:
+    """Every row's docnum after a commit that merged the small segments: a segment that
+    survived the merge keeps its documents in order but may move, so its docnums shift
+    by its move; only the documents of the merged (small) segments are read back by uid."""
+    after = _segment_starts(index)
+    old_starts = np.array(sorted(start for start, _ in before.values()), dtype=np.int64)
+    shift = np.full(old_starts.size, -1, dtype=np.int64)  # per old segment: its move, or -1 when merged
+    moved = np.zeros(old_starts.size, dtype=bool)
+    for segment_id, (start, _count) in before.items():
+        position = int(np.searchsorted(old_starts, start))
+        if segment_id in after:
+            shift[position], moved[position] = after[segment_id][0] - start, True
+    docnums = np.full(len(assembly.uids), -1, dtype=np.int64)
+    kept = np.flatnonzero(assembly.old_rows >= 0)
+    old = old_docnums[assembly.old_rows[kept]]
+    segment = np.searchsorted(old_starts, old, side="right") - 1
+    surviving = moved[segment]
+    docnums[kept[surviving]] = old[surviving] + shift[segment[surviving]]
+    missing = np.flatnonzero(docnums < 0)
+    if missing.size:
+        survived = set(before) & set(after)
+        with index.reader() as reader:
+            docnum_of = {reader.stored_fields(docnum)["uid"]: docnum
+                         for segment_id, (start, count) in after.items() if segment_id not in survived
+                         for docnum in range(start, start + count) if not reader.is_deleted(docnum)}
+        docnums[missing] = [docnum_of[uid] for uid in assembly.uids[missing].tolist()]
+    return docnums
 
 
 def record_of(unit: Unit) -> dict[str, str]:
