@@ -94,6 +94,9 @@ class TaxonomySimilarity:
 
     def __init__(self, vocabulary: Vocabulary):
         self.vocabulary = vocabulary
+        # Pairs already computed: the vocabulary does not change under one instance, and
+        # ranking every case asks for the same few pairs on every request.
+        self._pairs: dict[tuple[str, str], float] = {}
 
     def _depth(self, sector: str) -> int:
         ancestors = self.vocabulary.sector_ancestors(sector)
@@ -104,6 +107,12 @@ class TaxonomySimilarity:
         """Similarity of two single sectors."""
         if a == b:
             return 1.0
+        found = self._pairs.get((a, b))
+        if found is None:
+            found = self._pairs[(a, b)] = self._pair(a, b)
+        return found
+
+    def _pair(self, a: str, b: str) -> float:
         up_a, up_b = self.vocabulary.sector_ancestors(a), self.vocabulary.sector_ancestors(b)
         common = set(up_a) & set(up_b)
         if not common:

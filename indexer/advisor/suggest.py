@@ -17,17 +17,20 @@ import numpy as np
 
 from indexer import models
 from indexer.content.loading import Content
-from indexer.content.documents import Document, Lesson
+from indexer.content.documents import Document
 from indexer.advisor.answers import CaseMatch, Suggestion
+from indexer.advisor.casetable import CaseRecord, CaseTable
 from indexer.advisor.examples import embed_examples, load_examples, load_lexicon
-from indexer.advisor.explain import (INITIATIVE, Labels, impute_unknowns, inferred_entries, merged_profile,
-                                     pair, reason, sector_notice, short, undecided)
+from indexer.advisor.explain import (INITIATIVE, Labels, inferred_entries, merged_profile, pair, reason,
+                                     sector_notice, short, undecided)
 from indexer.advisor.inference import DescriptionReader, Reading
+from indexer.advisor.ranking import CaseScores, Passages, score_cases
+from indexer.advisor.recommend import rank_lessons, recommend_notes
 from indexer.advisor.profile import Profile, term_values
 from indexer.advisor.rules import fire_all
 from indexer.content.schema import ATTRIBUTE, REGISTRY, FieldRegistry, interpretation_marks, is_interpreted
 from indexer.search.searcher import Searcher
-from indexer.search.units import TAXONOMY, lesson_anchor
+from indexer.search.units import TAXONOMY
 from indexer.advisor.similarity import (
     AttributeScore,
     CountrySimilarity,
@@ -74,10 +77,8 @@ DEFAULT_WEIGHT = 1.0
 UNKNOWN_CASE_WEIGHT = 0.5
 # A fixed sentence whose vector identifies the model (the example embeddings' cache key).
 MODEL_PROBE = "cluster initiative"
-# Case sections that classify the case rather than tell it (never quoted as a passage).
-CLASSIFICATION_HEADING = "how this case is classified"
-LESSON_WEIGHTS = {"conditions": 0.4, "description": 0.4, "case": 0.2}
-DUPLICATE_COSINE = 0.92
+# The best cases whose related notes are recommended.
+TOP_CASES_FOR_NOTES = 3
 
 
 class Advisor:
@@ -89,13 +90,20 @@ class Advisor:
     Jaccard) and one with no weight of its own weighs DEFAULT_WEIGHT.
     """
 
+    unknown_case_weight = UNKNOWN_CASE_WEIGHT
+
     def __init__(self, content: Content, searcher: Searcher,
                  encode: Callable[[str], np.ndarray] | None,
                  weights: dict[str, float] | None = None, registry: FieldRegistry = REGISTRY,
-                 encode_many: Callable[[list[str]], np.ndarray] | None = None):
+                 encode_many: Callable[[list[str]], np.ndarray] | None = None,
+                 table: CaseTable | None = None):
         assert content.vocabulary is not None
         self.content = content
         self.searcher = searcher
+        # The cases as arrays: read from the generation when it holds them, else built
+        # from the content (once per advisor, that is per content version and generation).
+        self.table = table if table is not None else CaseTable.from_content(content, registry)
+        self._passages: Passages | None = None
         self.encode = encode if searcher.vectors is not None else None
         # Sentences are encoded in one batch when the caller can; else one by one.
         self.encode_many = encode_many if encode_many is not None and self.encode is not None else (
@@ -136,8 +144,14 @@ class Advisor:
 
     # -- cases ---------------------------------------------------------------
 
-    def compare(self, profile: Profile, case: Document, query_vector: np.ndarray | None) -> CaseMatch:
-        """Compare one case with the profile, attribute by attribute."""
+    def compare(self, profile: Profile, case: Document | CaseRecord, query_vector: np.ndarray | None,
+                similarities: np.ndarray | None = None) -> CaseMatch:
+        """Compare one case with the profile, attribute by attribute: the definition of
+        a match, which `rank_cases` computes for every case at once and calls for the
+        cases it returns (their explanations). Imputed parts are left at 0.
+        Cosines are read from `similarities`, the query's cosine with every unit of the
+        generation (computed here when not given): one product for every case, so that
+        a case's description similarity does not depend on how many rows were multiplied."""
         parts: list[AttributeScore] = []
         passage = ""
         marks = interpretation_marks(case.meta)
@@ -156,7 +170,7 @@ class Advisor:
                                         self.labels.attribute(attribute), imputed=True))
 
         if query_vector is not None:
-            similarity, passage = self._best_passage(case.id, query_vector)
+            similarity, passage = self._best_passage(case.id, query_vector, similarities)
             add("description", short(profile.description), passage, clamp_cosine(similarity))
         for attribute, path in self.taxonomy_paths.items():
             mine, theirs = profile.items(attribute), case.values(path)
@@ -195,32 +209,62 @@ class Advisor:
         return CaseMatch(case.id, case.title, global_score(parts), parts, passage, "", known, len(parts))
 
     def rank_cases(self, profile: Profile, query_vector: np.ndarray | None,
-                   exclude: str | None = None) -> list[CaseMatch]:
-        """Every case compared and ordered, best first (ties by id). Attributes a case
-        does not record count at the library's mean similarity (explain.impute_unknowns)."""
-        matches = [self.compare(profile, case, query_vector)
-                   for case in self.content.cases if case.id != exclude]
-        impute_unknowns([match.explanation for match in matches])
-        for match in matches:
+                   exclude: str | None = None, limit: int | None = None) -> list[CaseMatch]:
+        """The `limit` best cases (all without a limit), best first (ties by id), each
+        with its explanation. Attributes a case does not record count at the library's
+        mean similarity (explain.impute_unknowns)."""
+        similarities = self._similarities(query_vector)
+        scored = self._score_cases(profile, similarities, exclude)
+        return self._matches(profile, query_vector, similarities, scored, limit)
+
+    def _score_cases(self, profile: Profile, similarities: np.ndarray | None,
+                     exclude: str | None = None) -> CaseScores:
+        """Every case scored at once (ranking.score_cases)."""
+        description = self.passages.best(similarities) if similarities is not None else None
+        return score_cases(self, self.table, profile, description,
+                           self.table.row.get(exclude) if exclude is not None else None)
+
+    def _matches(self, profile: Profile, query_vector: np.ndarray | None, similarities: np.ndarray | None,
+                 scored: CaseScores, limit: int | None) -> list[CaseMatch]:
+        """The explained matches of the `limit` best cases, compared one by one."""
+        matches = []
+        for row in scored.order[:limit].tolist():
+            match = self.compare(profile, self.table.records[row], query_vector, similarities)
+            for part in match.explanation:
+                if part.imputed:
+                    part.similarity = scored.means[part.attribute]
             match.score = global_score(match.explanation)
             match.reason = f"compared on {match.compared} of {match.comparable}: " + reason(match.explanation, self.labels)
-        return sorted(matches, key=lambda match: (-match.score, match.id))
+            matches.append(match)
+        return matches
 
-    def _best_passage(self, item_id: str, query_vector: np.ndarray) -> tuple[float, str]:
-        rows = self.searcher.rows_of(item_id)
-        case = self.content.documents[item_id]
-        rows += [row for lesson in case.lessons for row in self.searcher.rows_of(lesson.uid)]
-        # The classification notes explain the case's labels, they are not its substance.
-        rows = [row for row in rows if not self.searcher.units[row].section.lower().startswith(CLASSIFICATION_HEADING)]
-        if not rows:
+    @property
+    def passages(self) -> Passages:
+        """Which units of each case may stand for its description (built on first use)."""
+        if self._passages is None:
+            self._passages = Passages.of(self.table, self.searcher)
+        return self._passages
+
+    def _similarities(self, query_vector: np.ndarray | None) -> np.ndarray | None:
+        """The query's cosine with every unit of the generation (one matrix product)."""
+        if query_vector is None or self.searcher.vectors is None:
+            return None
+        return self.searcher.vectors.matrix @ query_vector
+
+    def _best_passage(self, item_id: str, query_vector: np.ndarray,
+                      similarities: np.ndarray | None = None) -> tuple[float, str]:
+        row = self.table.row.get(item_id)
+        rows = self.passages.rows(row) if row is not None else np.zeros(0, dtype=np.int64)
+        if similarities is None:
+            similarities = self._similarities(query_vector)
+        if not len(rows) or similarities is None:
             return 0.0, ""
-        assert self.searcher.vectors is not None
-        similarities = self.searcher.vectors.matrix[rows] @ query_vector
-        best = int(np.argmax(similarities))
-        unit = self.searcher.units[rows[best]]
+        found = similarities[rows]
+        best = int(np.argmax(found))
+        unit = self.searcher.units[int(rows[best])]
         text = unit.section if unit.unit_type == "lesson" else (unit.summary if unit.unit_type == "document"
                                                                else unit.body)
-        return float(similarities[best]), short(text, 160)
+        return float(found[best]), short(text, 160)
 
     # -- the whole suggestion -------------------------------------------------
 
@@ -237,21 +281,38 @@ class Advisor:
             notices.append("semantic similarity unavailable: the description was not compared, and it was "
                            "read by phrases only")
         used = merged_profile(profile, reading)
-        ranked = self.rank_cases(used, query_vector)
+        similarities = self._similarities(query_vector)
+        scored = self._score_cases(used, similarities)
+        ranked = self._matches(used, query_vector, similarities, scored, max(case_limit, TOP_CASES_FOR_NOTES))
         read_in = {item.attribute: item.sentence for item in reading.inferred}
         firings = fire_all(self.content.rules, used, self.labels.condition, read_in, reading.undecided)
-        case_scores = {match.id: match.score for match in ranked}
-        lessons = self._rank_lessons(used, query_vector, case_scores)[:lesson_limit]
-        notes = self._recommend_notes(used, query_vector, ranked[:3], firings, lessons)[:note_limit]
+        lessons = rank_lessons(self, used, query_vector, similarities, scored.scores, lesson_limit)
+        notes = recommend_notes(self, similarities, ranked[:TOP_CASES_FOR_NOTES], firings)[:note_limit]
         warnings = [firing.to_dict() for firing in firings if firing.rule.kind != "reading"]
         readings = [firing.to_dict() for firing in firings if firing.rule.kind == "reading"]
-        notice = sector_notice(used, self.content.cases, self.sectors, self.labels,
-                               self.registry.attribute_paths.get("sectors", "sectors"))
+        notice = self._sector_notice(used, scored)
         if notice:
             notices.append(notice)
         return Suggestion(profile.to_dict(), ranked[:case_limit], lessons, notes, warnings, notices, readings,
                           given, inferred_entries(reading, self.labels),
                           undecided(self.content.rules, used, firings, self.labels))
+
+    def _sector_notice(self, profile: Profile, scored: CaseScores) -> str | None:
+        """explain.sector_notice over the one case that decides it: the first case sharing
+        a sector of the profile (no notice), else the first of the most similar."""
+        path = self.registry.attribute_paths.get("sectors", "sectors")
+        if not profile.sectors:
+            return None
+        column = self.table.listed(path)
+        deciding: list[CaseRecord] = []
+        sharing = np.flatnonzero(column.holding(profile.sectors) > 0)
+        if len(sharing):
+            deciding = [self.table.records[int(sharing[0])]]
+        elif scored.sector_similarity is not None and len(scored.sector_similarity):
+            best = int(np.argmax(scored.sector_similarity))
+            if scored.sector_similarity[best] > 0:
+                deciding = [self.table.records[best]]
+        return sector_notice(profile, deciding, self.sectors, self.labels, path)
 
     def warnings(self, profile: Profile) -> list[dict]:
         """Only the method's warnings for `profile` (the description read as `suggest`
@@ -303,90 +364,4 @@ class Advisor:
         rows = self.searcher.rows_of(case_id)
         if self.searcher.vectors is not None and rows:
             vector = np.asarray(self.searcher.vectors.matrix[rows[0]])
-        return self.rank_cases(profile, vector, exclude=case_id)[:limit]
-
-    # -- lessons and notes ----------------------------------------------------
-
-    def _rank_lessons(self, profile: Profile, query_vector: np.ndarray | None,
-                      case_scores: dict[str, float]) -> list[dict]:
-        scored = []
-        for lesson in self.content.lessons:
-            conditions, matched = _condition_score(lesson, profile, self.labels)
-            similarity = 0.0
-            vector = None
-            rows = self.searcher.rows_of(lesson.uid)
-            if rows and self.searcher.vectors is not None:
-                vector = np.asarray(self.searcher.vectors.matrix[rows[0]])
-                if query_vector is not None:
-                    similarity = clamp_cosine(float(vector @ query_vector))
-            weights = dict(LESSON_WEIGHTS)
-            if query_vector is None:
-                weights["conditions"] += weights.pop("description")
-            score = (weights["conditions"] * conditions + weights.get("description", 0.0) * similarity
-                     + weights["case"] * case_scores.get(lesson.case_id, 0.0))
-            why = list(matched)
-            if query_vector is not None and similarity > 0:
-                why.append(f"similar to your description ({similarity:.2f})")
-            case_title = self.content.documents[lesson.case_id].title
-            why.append(f"from {case_title} (case similarity {case_scores.get(lesson.case_id, 0.0):.2f})")
-            scored.append((round(score, 6), lesson, vector, why))
-        scored.sort(key=lambda entry: (-entry[0], entry[1].uid))
-        chosen: list[dict] = []
-        kept_vectors: list[np.ndarray] = []
-        for score, lesson, vector, why in scored:
-            if vector is not None and any(float(vector @ other) > DUPLICATE_COSINE for other in kept_vectors):
-                continue  # a near-identical lesson is already listed
-            if vector is not None:
-                kept_vectors.append(vector)
-            chosen.append({"id": lesson.uid, "case_id": lesson.case_id, "kind": "lesson", "doc_id": lesson.case_id,
-                           "anchor": lesson_anchor(lesson.id), "text": lesson.statement, "score": score,
-                           "why": why})
-        return chosen
-
-    def _recommend_notes(self, profile: Profile, query_vector: np.ndarray | None, top_cases: list[CaseMatch],
-                         firings, lessons: list[dict]) -> list[dict]:
-        reasons: dict[str, list[str]] = {}
-        scores: dict[str, float] = {}
-
-        def add(note_id: str, points: float, why: str) -> None:
-            if note_id not in self.content.documents:
-                return
-            scores[note_id] = scores.get(note_id, 0.0) + points
-            if why not in reasons.setdefault(note_id, []):
-                reasons[note_id].append(why)
-
-        for firing in firings:
-            add(firing.rule.note, 3.0, f"explains: {firing.rule.name} ({firing.evidence[0]})")
-        for match in top_cases:
-            for note_id in self.content.documents[match.id].meta.get("related_notes") or []:
-                add(note_id, 1.0, f"background to the similar case {match.title}")
-        if query_vector is not None and self.searcher.vectors is not None:
-            for note in self.content.notes:
-                rows = self.searcher.rows_of(note.id)
-                if rows:
-                    best = float(np.max(self.searcher.vectors.matrix[rows] @ query_vector))
-                    if clamp_cosine(best) >= 0.5:
-                        add(note.id, 2.0 * clamp_cosine(best), f"close to your description ({clamp_cosine(best):.2f})")
-        ranked = sorted(scores, key=lambda note_id: (-scores[note_id], note_id))
-        return [{"id": note_id, "kind": "note", "doc_id": note_id, "anchor": None,
-                 "title": self.content.documents[note_id].title, "why": reasons[note_id]}
-                for note_id in ranked]
-
-
-def _condition_score(lesson: Lesson, profile: Profile, labels: Labels) -> tuple[float, list[str]]:
-    """Share of the lesson's conditions the profile meets, over those it can judge.
-
-    A lesson without conditions, or whose conditions the profile cannot judge,
-    scores a neutral 0.5.
-    """
-    checked, met, why = 0, 0, []
-    for key, accepted in lesson.applies_when.items():
-        value = profile.get(key)
-        if value is None:
-            continue
-        checked += 1
-        if value in accepted:
-            met += 1
-            why.append(f"applies when {labels.attribute(key).lower()} is "
-                       f"{' or '.join(labels.value(key, v) for v in accepted)} (yours)")
-    return (met / checked if checked else 0.5), why
+        return self.rank_cases(profile, vector, exclude=case_id, limit=limit)
