@@ -266,3 +266,12 @@ def test_damaged_copies_of_good_files_give_an_extraction_or_one_clear_error(tmp_
             extract(bytes(damaged), name, LIMITS)
         except InvalidInput as error:
             assert error.field == "file" and error.message.startswith(f"{name}: ")
+
+
+def test_a_scanned_book_fits_the_memory_limit_page_by_page(tmp_path):
+    # 40 page images of 1700x2200 RGB are about 450 MB decoded; they must never all be held at once.
+    data = fixtures.scanned_pdf(tmp_path / "book.pdf", [f"page {n}" for n in range(1, 41)]).read_bytes()
+    limits = dataclasses.replace(LIMITS, memory_bytes=250_000_000)
+    extracted = extract_safely(data, "book.pdf", limits, ocr=False)
+    assert extracted.pages == 40 and extracted.passages == []
+    assert extracted.notices[0].startswith("pages 1-40 have no text layer and cannot be read (OCR was not asked for)")

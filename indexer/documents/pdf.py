@@ -81,7 +81,7 @@ def read_pdf(data: bytes, filename: str, limits: DocumentLimits, ocr: bool = Tru
     notices: list[str] = []
     title, author = _metadata(reader, notices)
     passages: list[Passage] = []
-    scans: list[tuple[int, list]] = []   # pages with images and no text, read by OCR below
+    scans = _Scans(limits, ocr)
     for number, page in enumerate(reader.pages, start=1):
         try:
             text = clean(page.extract_text() or "")
@@ -89,54 +89,68 @@ def read_pdf(data: bytes, filename: str, limits: DocumentLimits, ocr: bool = Tru
             notices.append(f"page {number} could not be read ({type(error).__name__}: {error})")
             continue
         if text:
-            passages.append(Passage(number=0, page=number, text=text))
+            passages.append(Passage(number=len(passages), page=number, text=text))
             continue
         try:
+            # Decoded one page at a time: a scanned book's images would not fit in memory at once.
             images = [image.image for image in page.images]
         except Exception as error:
             notices.append(f"page {number} has no text layer and its images could not be read "
                            f"({type(error).__name__}: {error})")
             continue
-        if images:
-            scans.append((number, images))
-    passages.extend(_read_scans(scans, limits, ocr, notices))
-    passages.sort(key=lambda passage: passage.page or 0)
-    passages = [passage.model_copy(update={"number": index}) for index, passage in enumerate(passages)]
+        if images and (text := scans.read(number, images)):
+            passages.append(Passage(number=len(passages), page=number, text=text, ocr=True))
+    notices.extend(scans.notices())
     if not passages:
         notices.append("no text was found in the file")
     return Extracted(media_type=PDF, pages=count, passages=passages, title=title, author=author,
                      ocr=any(passage.ocr for passage in passages), notices=notices)
 
 
-def _read_scans(scans: list[tuple[int, list]], limits: DocumentLimits, ocr: bool,
-                notices: list[str]) -> list[Passage]:
-    """Passages read by OCR from the images of pages without a text layer, or a notice
-    naming those pages when OCR is off or tesseract is missing."""
-    if not scans:
-        return []
-    pages = [number for number, _ in scans]
-    missing = None if ocr else "OCR was not asked for"
-    missing = missing or ocr_status()
-    if missing:
-        notices.append(f"{page_ranges(pages)} {_verb(pages, 'has', 'have')} no text layer and cannot be read "
-                       f"({missing}); {_verb(pages, 'it is', 'they are')} not searchable")
-        return []
-    passages, read, blank = [], [], []
-    for number, images in scans:
+class _Scans:
+    """OCR of the pages without a text layer, and what to tell about them: the pages
+    read, those OCR found nothing on or failed on, or why none could be read."""
+
+    def __init__(self, limits: DocumentLimits, ocr: bool):
+        self.limits = limits
+        self.wanted = ocr
+        self.problem: str | None = None   # why OCR cannot run, asked at the first scan
+        self.asked = False
+        self.unread: list[int] = []
+        self.read_pages: list[int] = []
+        self.blank: list[int] = []
+        self.failures: list[str] = []
+
+    def read(self, number: int, images: list) -> str:
+        """The OCR text of page `number`'s images ("" when none could be read)."""
+        if not self.asked:
+            self.problem = ocr_status() if self.wanted else "OCR was not asked for"
+            self.asked = True
+        if self.problem:
+            self.unread.append(number)
+            return ""
         try:
-            text = clean("\n\n".join(read_image_text(image, limits.seconds) for image in images))
+            text = clean("\n\n".join(read_image_text(image, self.limits.seconds) for image in images))
         except OCRFailed as error:  # tesseract failed on this page: say so, go on
-            notices.append(f"page {number} has no text layer and OCR of its images failed ({error})")
-            continue
-        if text:
-            passages.append(Passage(number=0, page=number, text=text, ocr=True))
-            read.append(number)
-        else:
-            blank.append(number)
-    if read:
-        notices.append(f"{page_ranges(read)} {_verb(read, 'has', 'have')} no text layer; {_verb(read, 'its', 'their')} "
-                       "text was read from the page images by OCR (tesseract) and may contain mistakes")
-    if blank:
-        notices.append(f"{page_ranges(blank)} {_verb(blank, 'has', 'have')} no text layer and OCR found no text in "
-                       f"{_verb(blank, 'its', 'their')} images")
-    return passages
+            self.failures.append(f"page {number} has no text layer and OCR of its images failed ({error})")
+            return ""
+        (self.read_pages if text else self.blank).append(number)
+        return text
+
+    def notices(self) -> list[str]:
+        """What the uploader is told about the scanned pages."""
+        said = []
+        if self.unread:
+            pages = self.unread
+            said.append(f"{page_ranges(pages)} {_verb(pages, 'has', 'have')} no text layer and cannot be read "
+                        f"({self.problem}); {_verb(pages, 'it is', 'they are')} not searchable")
+        if self.read_pages:
+            pages = self.read_pages
+            said.append(f"{page_ranges(pages)} {_verb(pages, 'has', 'have')} no text layer; "
+                        f"{_verb(pages, 'its', 'their')} text was read from the page images by OCR (tesseract) "
+                        "and may contain mistakes")
+        if self.blank:
+            pages = self.blank
+            said.append(f"{page_ranges(pages)} {_verb(pages, 'has', 'have')} no text layer and OCR found no text "
+                        f"in {_verb(pages, 'its', 'their')} images")
+        return said + self.failures
