@@ -35,6 +35,7 @@ from indexer.index.reuse import Assembly, assemble, write_units
 from indexer.search.items import save_read_model, save_updated_read_model
 from indexer.search.keyword import KeywordIndex
 from indexer.content.schema import REGISTRY, SCHEMA_VERSION
+from indexer.documents.fields import search_facets
 from indexer.search.units import FIELD_B, FIELD_WEIGHTS, Unit
 from indexer.search.vectors import EmbeddingCache, NumpyVectorStore
 
@@ -286,7 +287,7 @@ def build_index(content_dir: Path, index_dir: Path, encoder: Encoder | None, reb
 
 def _save_read_model(folder: Path, assembly: Assembly) -> None:
     units = assembly.units()
-    save_read_model(folder, [unit.item_id for unit in units], [unit.facets for unit in units], REGISTRY.facets)
+    save_read_model(folder, [unit.item_id for unit in units], [unit.facets for unit in units], search_facets(REGISTRY))
 
 
 def _save_updated_read_model(current: Path, folder: Path, assembly: Assembly) -> bool:
@@ -297,7 +298,7 @@ def _save_updated_read_model(current: Path, folder: Path, assembly: Assembly) ->
         return True
     fresh = [assembly.made[row] for row in assembly.fresh_rows().tolist()]
     return save_updated_read_model(current, folder, assembly.old_rows, [unit.item_id for unit in fresh],
-                                   [unit.facets for unit in fresh], REGISTRY.facets)
+                                   [unit.facets for unit in fresh], search_facets(REGISTRY))
 
 
 def _write_vectors(index_dir: Path, folder: Path, units: list[Unit], encoder: Encoder,

@@ -104,7 +104,9 @@ class Assembly:
 
     def removed_rows(self) -> np.ndarray:
         """Current rows that no row of the next generation equals."""
-        return np.setdiff1d(np.arange(self.old_count), self.old_rows[self.old_rows >= 0])
+        taken = np.zeros(self.old_count, dtype=bool)
+        taken[self.old_rows[self.old_rows >= 0]] = True
+        return np.flatnonzero(~taken)
 
 
 @dataclass
@@ -177,16 +179,30 @@ class _Builder:
         self.reused = 0
         # (uid, new row, key, text key) of made rows, matched to current rows at the end.
         self._made_rows: list[tuple[str, int, str, str, Group | None]] = []
+        # Current rows [start, end) being copied in one piece.
+        self._run: tuple[int, int] | None = None
 
-    def copy(self, group: Group) -> None:
+    def _close_run(self) -> None:
+        if self._run is None:
+            return
         assert self.current is not None
-        start, end = group.rows
-        count = end - start
+        start, end = self._run
         self.uids.append(self.current.uids[start:end])
         self.keys.append(self.current.keys[start:end])
         self.text_keys.append(self.current.text_keys[start:end])
         self.old_rows.append(np.arange(start, end, dtype=np.int64))
         self.previous.append(np.arange(start, end, dtype=np.int64))
+        self._run = None
+
+    def copy(self, group: Group) -> None:
+        assert self.current is not None
+        start, end = group.rows
+        count = end - start
+        if self._run is not None and self._run[1] == start:
+            self._run = (self._run[0], end)  # most documents follow their predecessor: one slice for all
+        else:
+            self._close_run()
+            self._run = (start, end)
         if self.pieces and isinstance(self.pieces[-1], tuple) and self.pieces[-1][1] == group.bytes[0]:
             self.pieces[-1] = (self.pieces[-1][0], group.bytes[1])  # adjacent: one copy
         else:
@@ -200,6 +216,7 @@ class _Builder:
 
     def make(self, key: str, source_hash: str, title: str, shows: list[str], units: list[Unit],
              old_group: Group | None) -> None:
+        self._close_run()
         lines = [unit_line(unit).encode("utf-8") + b"\n" for unit in units]
         keys = [unit_key(line[:-1].decode("utf-8")) for line in lines]
         text_keys = [unit_key(unit.semantic_text()) for unit in units]
@@ -219,6 +236,7 @@ class _Builder:
         self.offset += len(text)
 
     def finish(self, documents: int, full_lookup: bool) -> Assembly:
+        self._close_run()
         def joined(parts: list[np.ndarray], dtype) -> np.ndarray:
             return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
@@ -290,6 +308,6 @@ def write_units(assembly: Assembly, current: Path | None, folder: Path) -> None:
     entries = [{"key": group.key, "hash": group.hash, "title": group.title, "shows": group.shows,
                 "rows": list(group.rows), "bytes": list(group.bytes)} for group in assembly.groups]
     with open(folder / DOCUMENT_ROWS, "w", encoding="utf-8") as stream:
-        json.dump(entries, stream, ensure_ascii=False)
+        stream.write(json.dumps(entries, ensure_ascii=False))  # json.dump writes in thousands of pieces
         stream.flush()
         os.fsync(stream.fileno())
