@@ -209,3 +209,11 @@ def test_an_unloadable_export_with_a_true_checksum_is_exported_again(exported_mo
         assert encoder.encode_query("cluster").shape == (384,)
     assert len(exports) == 1
     assert any("could not load" in message for message in caplog.messages), caplog.messages
+
+
+@pytest.mark.model
+def test_a_text_gets_the_same_vector_in_a_build_as_alone_as_a_query(exported_models):
+    encoder = OnnxInt8Encoder(exported_models, build_threads=2)
+    vectors = encoder.encode(SENTENCES)
+    queries = np.stack([encoder.encode_query(text) for text in SENTENCES])
+    assert np.allclose(vectors, queries, atol=1e-6)
