@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 import yaml
 
-from indexer.advisor.casetable import CaseTable, load_case_table, save_case_table
+from indexer.advisor.casestore import load_case_table, save_case_table
+from indexer.advisor.casetable import CaseTable
 from indexer.advisor.explain import impute_unknowns, merged_profile
 from indexer.advisor.profile import Profile
 from indexer.advisor.similarity import clamp_cosine, global_score
@@ -136,15 +137,19 @@ def case_scores_ids(matches) -> set[str]:
     return {match.id for match in matches}
 
 
+def _lessons(table):
+    return [(lesson.uid, lesson.statement, lesson.applies_when) for lesson in table.lessons]
+
+
 def test_the_case_table_read_back_from_a_generation_ranks_as_the_content_does(bundled, tmp_path):
-    folder = current_generation(bundled.settings.index_dir)
-    save_case_table(tmp_path, bundled.content)
-    assert load_case_table(tmp_path / "missing") is None
+    assert current_generation(bundled.settings.index_dir) is not None
+    assert load_case_table(tmp_path) is None  # a generation without a table
+    assert save_case_table(tmp_path, bundled.content) == len(bundled.content.cases)
     read_back = load_case_table(tmp_path)
     built = CaseTable.from_content(bundled.content)
-    assert read_back is not None and folder is not None
+    assert read_back is not None and read_back.matches(bundled.content)
     assert [record.to_dict() for record in read_back.records] == [record.to_dict() for record in built.records]
-    assert read_back.lessons == built.lessons and read_back.notes == built.notes
+    assert _lessons(read_back) == _lessons(built) and read_back.notes == built.notes
     from indexer.advisor.suggest import Advisor
 
     advisor = Advisor(bundled.content, bundled.searcher, bundled._encode_query, table=read_back)
@@ -152,6 +157,35 @@ def test_the_case_table_read_back_from_a_generation_ranks_as_the_content_does(bu
         profile, query_vector = _used(advisor, bundled, data)
         assert [(match.id, match.score, match.explanation) for match in advisor.rank_cases(profile, query_vector)] \
             == [(match.id, match.score, match.explanation) for match in _reference_cases(advisor, profile, query_vector)]
+
+
+def test_an_update_copies_the_records_of_unchanged_cases_and_remakes_the_edited_one(tmp_path):
+    import shutil
+
+    from benchmarks.scale import TITLE_LINE, make_library
+    from indexer.checking import load_library
+    from tests.conftest import REPO_ROOT
+
+    make_library(REPO_ROOT, tmp_path / "content", 1)
+    content = load_library(tmp_path / "content")
+    (tmp_path / "old").mkdir()
+    (tmp_path / "new").mkdir()
+    save_case_table(tmp_path / "old", content)
+    edited = content.cases[1]
+    text = edited.path.read_text(encoding="utf-8")
+    edited.path.write_text(TITLE_LINE.sub("title: An edited title", text, count=1), encoding="utf-8")
+    changed = load_library(tmp_path / "content")
+    assert changed.documents[edited.id].title != edited.title
+    assert save_case_table(tmp_path / "new", changed, previous=tmp_path / "old") == 1
+    table = load_case_table(tmp_path / "new")
+    assert table is not None and table.matches(changed) and not table.matches(content)
+    assert [record.to_dict() for record in table.records] == \
+        [record.to_dict() for record in CaseTable.from_content(changed).records]
+    assert table.title(edited.id) == changed.documents[edited.id].title
+    shutil.rmtree(tmp_path / "content" / "cases")
+    (tmp_path / "content" / "cases").mkdir()
+    assert save_case_table(tmp_path / "new", load_library(tmp_path / "content"), previous=tmp_path / "old") == 0
+    assert len(load_case_table(tmp_path / "new")) == 0
 
 
 def test_passages_leave_out_the_classification_sections(bundled):

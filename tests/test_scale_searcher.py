@@ -179,3 +179,18 @@ def test_a_generation_with_its_read_model_answers_as_parsed_units_do(copied):
     finally:
         opened.close()
         parsed.close()
+
+
+def test_the_unit_table_keeps_a_bounded_number_of_parsed_units(copied):
+    """A long-running server that shows every unit once must not end up holding every
+    unit parsed: the table keeps the most recent ones and parses others again, equal."""
+    from indexer.index.build import current_generation
+    from indexer.search.units import Unit, UnitTable
+
+    folder = current_generation(copied.settings.index_dir)
+    with open(folder / "units.jsonl", encoding="utf-8") as stream:
+        units = [Unit.from_dict(json.loads(line)) for line in stream]
+    table = UnitTable(folder / "units.jsonl", cache_size=3)
+    assert [table[row] for row in range(len(units))] == units
+    assert len(table._parsed) == 3 and set(table._parsed) == {len(units) - 3, len(units) - 2, len(units) - 1}
+    assert table[0] == units[0] and table[-1] is table[len(units) - 1]

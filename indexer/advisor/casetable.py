@@ -2,19 +2,16 @@
 arrays (one row per case, one column per attribute value) for vectorised similarity.
 
 Built once per content version from the loaded content, or read from an index
-generation (`save_case_table` writes it beside the units at build time), so that a
-serving process can rank cases without parsing every case file. A record stands in
+generation (casestore.save_case_table writes it beside the units at build time), so
+that a serving process can rank cases without parsing every case file. A record stands in
 for its case's Document wherever the advisor compares one case: it answers `get`,
 `values` and `meta` for the compared fields alone.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import numpy as np
@@ -24,8 +21,6 @@ from indexer.content.loading import Content
 from indexer.content.schema import INTERPRETED, REGISTRY, FieldRegistry
 from indexer.content.vocabulary import UNKNOWN
 
-CASE_TABLE = "cases.json"
-CASE_TABLE_FORMAT = 1
 # Case sections that classify the case rather than tell it (never quoted as a passage).
 CLASSIFICATION_HEADING = "how this case is classified"
 
@@ -46,6 +41,8 @@ class CaseRecord:
     # the positions among them of the classification sections, never quoted.
     unit_count: int = 1
     skip_units: tuple[int, ...] = ()
+    # The hash of the case file the record was made from (Document.content_hash).
+    content_hash: str = ""
 
     kind = "case"
 
@@ -78,14 +75,14 @@ class CaseRecord:
         return cls(case.id, case.title, scalars, {path: case.values(path) for path in sorted(lists)},
                    tuple(str(entry) for entry in case.meta.get(INTERPRETED) or []),
                    tuple(str(note) for note in case.meta.get("related_notes") or []),
-                   tuple(lesson.uid for lesson in case.lessons), 1 + len(sections), skip)
+                   tuple(lesson.uid for lesson in case.lessons), 1 + len(sections), skip, case.content_hash)
 
     def to_dict(self) -> dict:
         """JSON-ready form."""
         return {"id": self.id, "title": self.title, "scalars": self.scalars, "lists": self.lists,
                 "interpreted": list(self.interpreted), "related_notes": list(self.related_notes),
                 "lesson_uids": list(self.lesson_uids), "unit_count": self.unit_count,
-                "skip_units": list(self.skip_units)}
+                "skip_units": list(self.skip_units), "content_hash": self.content_hash}
 
     @classmethod
     def from_dict(cls, data: dict) -> "CaseRecord":
@@ -93,7 +90,7 @@ class CaseRecord:
         return cls(data["id"], data["title"], dict(data["scalars"]),
                    {path: list(values) for path, values in data["lists"].items()},
                    tuple(data["interpreted"]), tuple(data["related_notes"]), tuple(data["lesson_uids"]),
-                   int(data["unit_count"]), tuple(data["skip_units"]))
+                   int(data["unit_count"]), tuple(data["skip_units"]), str(data["content_hash"]))
 
 
 @dataclass(frozen=True)
@@ -203,8 +200,7 @@ class CaseTable:
     @classmethod
     def from_content(cls, content: Content, registry: FieldRegistry = REGISTRY) -> "CaseTable":
         """The table of the loaded content's valid cases."""
-        lessons = [Lesson(lesson.id, lesson.case_id, lesson.statement, "", (), dict(lesson.applies_when), ())
-                   for lesson in content.lessons]
+        lessons = content.lessons
         return cls([CaseRecord.of(case, registry) for case in content.cases], lessons,
                    [(note.id, note.title) for note in content.notes])
 
@@ -213,6 +209,12 @@ class CaseTable:
         if doc_id in self.note_titles:
             return self.note_titles[doc_id]
         return self.records[self.row[doc_id]].title
+
+    def matches(self, content: Content) -> bool:
+        """Was this table made from exactly the valid cases and notes of `content`?"""
+        return ([(record.id, record.content_hash) for record in self.records]
+                == [(case.id, case.content_hash) for case in content.cases]
+                and self.notes == [(note.id, note.title) for note in content.notes])
 
     def has(self, doc_id: str) -> bool:
         """Is `doc_id` a case or note of the table?"""
@@ -240,45 +242,3 @@ class CaseTable:
                 if found is None:
                     found = self._columns[key] = build()
         return found
-
-    def to_dict(self) -> dict:
-        """JSON-ready form (the arrays follow from the records)."""
-        return {"format": CASE_TABLE_FORMAT, "cases": [record.to_dict() for record in self.records],
-                "lessons": [[lesson.case_id, lesson.id, lesson.statement,
-                             {key: list(values) for key, values in lesson.applies_when.items()}]
-                            for lesson in self.lessons],
-                "notes": [list(note) for note in self.notes]}
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "CaseTable":
-        """A table read back from `to_dict`."""
-        lessons = [Lesson(lesson_id, case_id, statement, "", (),
-                          {key: tuple(values) for key, values in applies_when.items()}, ())
-                   for case_id, lesson_id, statement, applies_when in data["lessons"]]
-        return cls([CaseRecord.from_dict(record) for record in data["cases"]], lessons,
-                   [(note_id, title) for note_id, title in data["notes"]])
-
-
-def save_case_table(folder: Path, content: Content, registry: FieldRegistry = REGISTRY) -> None:
-    """Write the advisor's case table of `content` into a generation folder being built
-    (fsynced; the generation's switch makes it visible)."""
-    path = Path(folder) / CASE_TABLE
-    with open(path, "w", encoding="utf-8") as stream:
-        json.dump(CaseTable.from_content(content, registry).to_dict(), stream, ensure_ascii=False,
-                  separators=(",", ":"))
-        stream.flush()
-        os.fsync(stream.fileno())
-
-
-def load_case_table(folder: Path) -> CaseTable | None:
-    """The case table of a generation, or None when it was built without one (or by an
-    older format): the advisor then builds it from the content."""
-    path = Path(folder) / CASE_TABLE
-    try:
-        with open(path, encoding="utf-8") as stream:
-            data = json.load(stream)
-    except FileNotFoundError:
-        return None
-    if data.get("format") != CASE_TABLE_FORMAT:
-        return None
-    return CaseTable.from_dict(data)

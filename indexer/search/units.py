@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 import mmap
 import os
+import threading
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Mapping, Sequence, overload
 
+import cachetools
 import numpy as np
 
 from indexer.content.loading import Content
@@ -36,6 +38,8 @@ FIELD_B = {"title": 0.3, "summary": 0.5, "body": 0.75, "context": 0.3}
 FACETS: tuple[str, ...] = REGISTRY.facets
 # The vocabulary whose values have parents: a facet over it also counts the ancestors.
 TAXONOMY = "sectors"
+# Parsed units a generation's table keeps: a few pages of hits and passages.
+UNIT_CACHE_SIZE = 4096
 
 
 @dataclass
@@ -181,10 +185,11 @@ class UnitTable(Sequence[Unit]):
 
     A serving process must answer its first query without parsing every unit: the file
     is memory-mapped, line starts are found with one vectorised scan, and a unit is
-    parsed the first time a hit or the advisor needs it, then kept (the advisor reads
-    the units of every case on each call, so a bounded cache would only thrash)."""
+    parsed when a hit or the advisor's passage needs it. The most recently used
+    `cache_size` units are kept, so that memory stays bounded however many different
+    units a long-running server shows (all units parsed would be several times the file)."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, cache_size: int = UNIT_CACHE_SIZE):
         self.path = path
         # The mapping outlives the descriptor, and readers still holding this table
         # after a generation switch (or its pruning) keep reading the old file.
@@ -197,7 +202,8 @@ class UnitTable(Sequence[Unit]):
             newlines = np.flatnonzero(np.frombuffer(self._map, dtype=np.uint8) == 0x0A)
             ends = newlines + 1 if newlines.size and newlines[-1] == size - 1 else np.append(newlines + 1, size)
             self._starts = np.concatenate(([0], ends)).astype(np.int64)
-        self._parsed: dict[int, Unit] = {}
+        self._parsed: cachetools.LRUCache[int, Unit] = cachetools.LRUCache(cache_size)
+        self._parsed_lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._starts) - 1
@@ -215,9 +221,11 @@ class UnitTable(Sequence[Unit]):
             row += len(self)
         if not 0 <= row < len(self):
             raise IndexError(row)
-        found = self._parsed.get(row)
+        with self._parsed_lock:  # an LRU cache reorders itself on every read
+            found = self._parsed.get(row)
         if found is None:  # two threads may parse one row at once; both get equal units
             assert self._map is not None
-            found = self._parsed.setdefault(
-                row, Unit.from_dict(json.loads(self._map[self._starts[row]:self._starts[row + 1]])))
+            found = Unit.from_dict(json.loads(self._map[self._starts[row]:self._starts[row + 1]]))
+            with self._parsed_lock:
+                self._parsed[row] = found
         return found
