@@ -51,6 +51,9 @@ def paths() -> dict[str, Schema]:
                     "`results`. Needs editors or reviewers, or the insiders of the initiative; a signed-in "
                     "session and its CSRF token (X-CSRF-Token).")
     upload["responses"]["200"] = json_response("Every file was stored before (duplicates).", ref("UploadReport"))
+    for status in ("400", "403", "404", "409", "413"):  # a file refused: the report says which, and why
+        answer = upload["responses"][status]["content"]["application/json"]
+        answer["schema"] = {"anyOf": [answer["schema"], ref("UploadReport")]}
     changes = {"required": True, "content": {"application/json": {
         "schema": ref("DocumentChanges"), "examples": {"correction": {"value": CHANGES_EXAMPLE}}}}}
     return {

@@ -202,9 +202,6 @@ def search_parameters(vocabulary: Vocabulary | None, registry: FieldRegistry = R
             values["examples"] = known[:3]
         parameters.append(query(facet, array(values), f"Filter on {facet} (repeatable; OR within a facet, AND "
                                 "across facets; a value no item has matches nothing).", explode=True))
-    for facet, title in presenters.document_facet_titles(registry).items():
-        parameters.append(query(facet, array({**TEXT}), f"Filter uploaded documents on {title.lower()} "
-                                "(repeatable; OR within a facet, AND across facets).", explode=True))
     parameters += [
         query("limit", {"type": "integer", "minimum": 1, "maximum": models.MAX_LIMIT, "default": 10}, "Page size."),
         query("offset", {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0}, "Items to skip."),
@@ -229,8 +226,13 @@ def paths(content: Content | None, registry: FieldRegistry = REGISTRY) -> Schema
                           "text/csv": {"schema": {"type": "string"}}}}
     return {
         "/api/search": {"get": operation(
-            "Search cases, notes and lessons", json_response("A page of results.", ref("SearchResponse")),
-            "400", "503", parameters=search_parameters(vocabulary, registry), operation_id="search")},
+            "Search cases, notes, lessons and uploaded documents",
+            json_response("A page of results.", ref("SearchResponse")),
+            "400", "503", parameters=search_parameters(vocabulary, registry), operation_id="search",
+            description="Uploaded documents' passages are found only by those who may see them (kind "
+                        "'document', the hit's section names the page). They are also filtered by "
+                        + ", ".join(presenters.document_facet_titles(registry)) + " (repeatable query "
+                        "parameters, as the other facets).")},
         "/api/cases": {"get": operation(
             "Every case with its structured fields", csv_ok, "400", "503", operation_id="listCases",
             parameters=[query("format", {"type": "string", "enum": ["json", "csv"], "default": "json"},

@@ -17,7 +17,7 @@ from werkzeug.datastructures import MultiDict
 
 from indexer.content.schema import REGISTRY
 from indexer.documents.fields import document_facet_labels
-from indexer.documents.models import PUBLIC
+from indexer.documents.models import PUBLIC, SEARCH_KIND
 from indexer.errors import Unavailable
 from indexer.search.searcher import SearchRequest, SearchResponse
 
@@ -59,7 +59,14 @@ def search_request(args: MultiDict, page_size: int | None = None) -> SearchReque
     request = params.search_request(args, page_size=page_size)
     extra = {facet: tuple(value for value in args.getlist(facet) if value) for facet in document_facets()}
     extra = {facet: values for facet, values in extra.items() if values}
-    return dataclasses.replace(request, filters={**request.filters, **extra}) if extra else request
+    if not extra:
+        return request
+    if not set(extra) <= set(casebase().searcher.facets):
+        # The index holds no uploaded document (the searcher then has no document
+        # facets): nothing carries these values, so the answer is the empty one of
+        # documents alone, not a refusal of a documented filter.
+        return dataclasses.replace(request, kinds=(SEARCH_KIND,))
+    return dataclasses.replace(request, filters={**request.filters, **extra})
 
 
 def with_access(request: SearchRequest) -> SearchRequest:
