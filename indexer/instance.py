@@ -127,9 +127,9 @@ class InstanceParts:
         """The advisor's reading of a document's text (attributes with their sentences)."""
         from indexer.advisor.profile import Profile
 
-        vocabulary = self.content.vocabulary
-        assert vocabulary is not None
-        return self.advisor().read(Profile.from_mapping({"description": text}, vocabulary))
+        advisor = self.advisor()
+        assert advisor.content.vocabulary is not None
+        return advisor.read(Profile.from_mapping({"description": text}, advisor.content.vocabulary))
 
     def _documents_changed(self) -> None:
         """After a document was added, corrected, replaced or deleted: its passages follow

@@ -16,7 +16,6 @@ import logging
 import os
 import threading
 from pathlib import Path
-from typing import Mapping
 
 import cachetools
 import numpy as np
@@ -38,12 +37,11 @@ from indexer.content.loading import Content
 from indexer.content.documents import Document, Lesson
 from indexer.search.encoder import Encoder, SentenceTransformerEncoder
 from indexer.search.searcher import Searcher, SearchOptions, SearchRequest, SearchResponse
-from indexer.advisor.profile import Profile
 from indexer.settings import Settings
 from indexer.instance import InstanceParts
+from indexer.advice import AdviceParts
 from indexer.library.database import INDEX_BUILD_LOCK
 from indexer.library.files import fsync_folder
-from indexer.advisor.suggest import Advisor, CaseMatch, Suggestion
 from indexer.search.crosslingual import Gloss, Lexicon
 from indexer.search.synonyms import SynonymExpander
 
@@ -52,7 +50,7 @@ QUERY_CACHE_SIZE = 512
 CONTENT_STAMP = "content.stamp"
 
 
-class Casebase(InstanceParts):
+class Casebase(InstanceParts, AdviceParts):
     """Content, index and search behind one object."""
 
     def __init__(self, settings: Settings, content: Content | None, encoder: Encoder | None,
@@ -70,13 +68,13 @@ class Casebase(InstanceParts):
         self._lock = threading.RLock()
         self._query_vectors: cachetools.LRUCache[str, np.ndarray] = cachetools.LRUCache(QUERY_CACHE_SIZE)
         self._vectors_lock = threading.Lock()
-        self._advisor: Advisor | None = None
         self._seen_key: int | None = None
         self._content_version = 1
         self._seen_stamp = self._content_stamp()
         self._lexicon: Lexicon | None = None
         self._lexicon_version = 0
         self._init_instance_parts()
+        self._init_advice_parts()
 
     @classmethod
     def open(cls, settings: Settings, encoder: Encoder | None = None,
@@ -194,21 +192,13 @@ class Casebase(InstanceParts):
         with self._lock:
             self._content = content
             self._advisor = None
+            self._kb = None
             self._content_version += 1
 
     @property
     def content_version(self) -> int:
         """Goes up by at least one on every reload of the content (never repeats)."""
         return self._content_version
-
-    def warm(self) -> None:
-        """Open the index and load the model now, so the first user does not wait."""
-        searcher = self.searcher
-        if self.encoder is not None and searcher.semantic_available:
-            self._encode_query("warm up")
-            # The advisor's example sentences are embedded once per process: at start,
-            # not on the first user's request.
-            self.advisor().reader()
 
     def refresh(self) -> None:
         """Follow a publish or a generation switch by another process (two stats when
@@ -302,32 +292,6 @@ class Casebase(InstanceParts):
         with self._vectors_lock:
             self._query_vectors[text] = vector
         return vector
-
-    def advisor(self) -> Advisor:
-        """The case-based advisor over the current generation."""
-        searcher = self.searcher
-        if self._advisor is None or self._advisor.searcher is not searcher:
-            self._advisor = Advisor(self.content, searcher, self._encode_query if self.encoder else None)
-        return self._advisor
-
-    def suggest(self, data: Mapping) -> Suggestion:
-        """Suggestions for a new initiative described by `data` (raises ProfileError)."""
-        assert self.content.vocabulary is not None
-        profile = Profile.from_mapping(data, self.content.vocabulary)
-        return self.advisor().suggest(profile)
-
-    def warnings(self, data: Mapping) -> list[dict]:
-        """The method's warnings alone for a profile (raises ProfileError), as `suggest`
-        gives them."""
-        assert self.content.vocabulary is not None
-        return self.advisor().warnings(Profile.from_mapping(data, self.content.vocabulary))
-
-    def similar(self, case_id: str, limit: int = 5) -> list[CaseMatch]:
-        """Cases most like an existing case (KeyError when there is no such case)."""
-        document = self.content.documents.get(case_id)
-        if document is None or document.kind != "case":
-            raise KeyError(case_id)
-        return self.advisor().similar(case_id, limit)
 
     def document(self, doc_id: str) -> Document | None:
         """A valid case or note by id."""
