@@ -36,7 +36,7 @@ from indexer.checking import load_library
 from indexer.content.loading import Content
 from indexer.content.documents import Document, Lesson
 from indexer.search.encoder import Encoder, SentenceTransformerEncoder
-from indexer.search.searcher import Searcher, SearchOptions, SearchRequest, SearchResponse
+from indexer.search.searcher import PUBLIC_ONLY, Searcher, SearchOptions, SearchRequest, SearchResponse
 from indexer.settings import Settings
 from indexer.instance import InstanceParts
 from indexer.advice import AdviceParts
@@ -278,9 +278,10 @@ class Casebase(InstanceParts, AdviceParts):
         response.notices.insert(0, gloss.notice)
         return response, gloss
 
-    def facet_counts(self) -> dict[str, dict[str, int]]:
-        """How many items carry each facet value, over the whole index."""
-        return self.searcher.facet_counts()
+    def facet_counts(self, access: frozenset[str] = PUBLIC_ONLY) -> dict[str, dict[str, int]]:
+        """How many items carry each facet value, over the whole index as a reader holding
+        the `access` tokens sees it (by default: public documents only)."""
+        return self.searcher.facet_counts(access=access)
 
     def _encode_query(self, text: str) -> np.ndarray:
         assert self.encoder is not None

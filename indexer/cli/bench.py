@@ -20,16 +20,23 @@ from .app import fail, main
 @click.option("--scale", "scale_sizes", metavar="UNITS,...",
               help="Instead: the scale benchmark on synthetic libraries of these unit counts, e.g. 1000,10000.")
 @click.option("--scale-semantic", is_flag=True, help="With --scale: also build vectors and time hybrid queries.")
+@click.option("--encoder", "encoders", default="torch", metavar="BACKEND,...", show_default=True,
+              help="Encoder backends for semantic and hybrid, each run in turn: torch, onnx-int8 "
+                   "(e.g. torch,onnx-int8 prints both, with query-encoding times).")
+@click.option("--documents", "documents_bench", is_flag=True,
+              help="Instead: search p50 of the bundled library alone and with 2,000 synthetic uploaded documents, "
+                   "and extraction/indexing pages/s of a 200-page PDF (--scale-semantic: hybrid too).")
 @click.option("--observatory", is_flag=True,
               help="Instead: the observatory's dashboard and initiative page on 200 initiatives x 20 indicators "
                    "x 24 periods in a temporary database (--no-semantic: the advisor without the model).")
 @click.pass_obj
 def bench(settings: Settings, folder: Path | None, no_semantic: bool, no_reference: bool,
           limit_docs: int | None, no_cache: bool, no_baseline: bool, scale_sizes: str | None,
-          scale_semantic: bool, observatory: bool) -> None:
+          scale_semantic: bool, encoders: str, documents_bench: bool, observatory: bool) -> None:
     """Retrieval benchmark on a BEIR-format folder (default: ../shared/bench/scifact),
-    or with --scale the scale benchmark on synthetic copies of the content, or with
-    --observatory the observatory's pages at programme scale.
+    or with --scale the scale benchmark on synthetic copies of the content, with
+    --documents search with uploaded documents, or with --observatory the observatory's
+    pages at programme scale.
 
     Corpus embeddings are cached next to the index (bench-cache/), so only the first
     run pays for encoding.
@@ -39,6 +46,12 @@ def bench(settings: Settings, folder: Path | None, no_semantic: bool, no_referen
 
         observatory_report(run_observatory(settings.content_dir, semantic=not no_semantic,
                                            echo=lambda line: click.echo(line, err=True)), echo=click.echo)
+        return
+    if documents_bench:
+        from benchmarks.documents import report as documents_report, run_documents
+
+        documents_report(run_documents(settings.content_dir, semantic=scale_semantic,
+                                       echo=lambda line: click.echo(line, err=True)), echo=click.echo)
         return
     if scale_sizes:
         from benchmarks.scale import report as scale_report, run_scale
@@ -60,7 +73,12 @@ def bench(settings: Settings, folder: Path | None, no_semantic: bool, no_referen
     if not target.exists():
         fail(f"benchmark folder {target} not found; pass a BEIR-format folder")
     cache_dir = None if no_cache else settings.index_dir.parent / "bench-cache"
-    results = run_benchmark(target, semantic=not no_semantic, reference=not no_reference,
-                            limit_docs=limit_docs, echo=lambda line: click.echo(line, err=True),
-                            cache_dir=cache_dir, baseline=not no_baseline)
+    try:
+        results = run_benchmark(target, semantic=not no_semantic, reference=not no_reference,
+                                limit_docs=limit_docs, echo=lambda line: click.echo(line, err=True),
+                                cache_dir=cache_dir, baseline=not no_baseline,
+                                encoders=[name.strip() for name in encoders.split(",") if name.strip()],
+                                index_dir=settings.index_dir)
+    except ValueError as exc:  # an unknown backend name
+        fail(str(exc))
     report(results, echo=click.echo)
