@@ -109,7 +109,9 @@ def content_files(root: Path) -> list[tuple[str, Path]]:
     """(kind, path) of every content file; templates (_*.md) and READMEs are not content."""
     found = []
     for kind, folder in FOLDERS.items():
-        for path in sorted((root / folder).glob("*.md")):
+        # Sorted by name (one folder: the order of paths) without comparing Path objects,
+        # a visible cost of every reload of a library of thousands of files.
+        for path in sorted((root / folder).glob("*.md"), key=lambda path: path.name):
             if path.name.startswith("_") or path.name.lower() == "readme.md":
                 continue
             found.append((kind, path))
@@ -159,7 +161,7 @@ def load_content(root: Path, previous: Content | None = None) -> Content:
     flawed: list[tuple[str, Path, str, ParsedFile]] = []
     for kind, path in content_files(root):
         content.files_checked += 1
-        rel = path.relative_to(root).as_posix()
+        rel = f"{FOLDERS[kind]}/{path.name}"
         stamp = file_stamp(path)
         unchanged = previous is not None and previous.stamps.get(rel) == stamp and (
             stamp[2] < settled_before or _same_text(path, previous.documents.get(path.stem)))
@@ -191,7 +193,7 @@ def load_content(root: Path, previous: Content | None = None) -> Content:
     content.glossary = _load_glossary(root, content)
     same_targets = previous is not None and previous.known == content.known
     for document in list(content.documents.values()):
-        rel = document.path.relative_to(root).as_posix()
+        rel = f"{FOLDERS[document.kind]}/{document.path.name}"
         problems = previous.references.get(rel) if same_targets and rel in reused else None
         if problems is None:
             problems = reference_problems(content.known, rel, content.parsed[document.id])

@@ -112,19 +112,16 @@ class FieldFrequencies:
                 values.extend(counts.values())
         width = max(len(vocabulary), 1)
         kept = np.flatnonzero(old_rows >= 0)
-        # Stack the kept old rows and the new ones, then put every row in its place.
-        place = np.empty(old_rows.size, dtype=np.int64)
-        place[kept] = np.arange(kept.size)
-        place[fresh_rows] = kept.size + np.arange(fresh_rows.size)
-        inverse = np.argsort(place)  # stacked position -> new row
-        order = np.argsort(inverse)  # new row -> stacked position
         tf, lengths = {}, {}
         for fieldname, matrix in self.tf.items():
             rows, cols, values = entries[fieldname]
             fresh = sparse.csr_matrix((np.array(values, dtype=np.float64), (rows, cols)),
                                       shape=(len(added), width))
-            stacked = sparse.vstack([_widen(matrix[old_rows[kept]], width), fresh], format="csr")
-            tf[fieldname] = stacked[order]
+            # Below the old rows the new ones; then one gather puts every row in its place.
+            source = np.where(old_rows >= 0, old_rows, 0)
+            source[fresh_rows] = matrix.shape[0] + np.arange(fresh_rows.size)
+            stacked = sparse.vstack([_widen(matrix, width), fresh], format="csr")
+            tf[fieldname] = stacked[source]
             field_lengths = np.empty(old_rows.size, dtype=np.float64)
             field_lengths[kept] = self.lengths[fieldname][old_rows[kept]]
             field_lengths[fresh_rows] = added_lengths[fieldname]
