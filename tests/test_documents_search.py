@@ -155,3 +155,11 @@ def test_the_real_model_finds_a_passage_by_meaning(tmp_path):
         assert "document:1" in [hit.id for hit in hybrid.results]
     finally:
         searcher.close()
+
+
+def test_a_document_facet_filter_on_an_index_without_documents_matches_nothing(bare):
+    response = bare.search(SearchRequest("trust", mode="keyword", filters={"document_kind": ("proposal",)}))
+    assert (response.total, response.results) == (0, [])
+    assert set(response.facets) == set(REGISTRY.facets)
+    with pytest.raises(SearchError):
+        bare.search(SearchRequest("trust", mode="keyword", filters={"access": ("public",)}))

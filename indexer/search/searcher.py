@@ -169,7 +169,10 @@ class Searcher:
             tables = items, FacetTable(search_facets(registry), [unit.facets for unit in units], items)
         self.items, self.facet_table = tables
         self.access = AccessRows(self.facet_table)
-        # The facets answers show: the registry's, and the documents' once the index holds any.
+        # Filters may name every facet but access, also a document facet of an index that
+        # holds no document yet (it then matches nothing); answers show the registry's
+        # facets, and the documents' once the index holds any.
+        self.filterable = public_facets(registry)
         holds_documents = (("kind", SEARCH_KIND) in self.facet_table.columns)
         self.facets = tuple(registry.facets) + tuple(
             facet.name for facet in DOCUMENT_FACETS
@@ -223,7 +226,7 @@ class Searcher:
 
     def search(self, request: SearchRequest) -> SearchResponse:
         """Run one request."""
-        request.validate(self.facets)
+        request.validate(self.filterable)
         visible = self.access.rows(request.access)
         notices: list[str] = []
         mode = request.mode
