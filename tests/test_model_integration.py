@@ -109,12 +109,18 @@ def test_advisor_profiles(real_casebase, entry):
 # profile that starts passing must leave this list. See the report of issue 9 for the
 # measurement; the gaps are mostly Spanish and Portuguese (the model is English-only).
 HELDOUT_GAPS: dict[str, str] = {
-    "tasmania-distillers-few-firms": "sharing stills and casks is not read as a cooperative culture",
-    "shiro-meda-weavers-moderate-budget": "the survival type and the moderate budget are not read",
-    "sri-lanka-spice-listen-first": "'the national export development board' is not read as a public top-down initiative",
+    "tasmania-distillers-few-firms": "'share stills, casks and a visitor trail' is a list of things the model does not "
+                                     "bring near the cooperative examples (best 0.38, under the 0.4 threshold)",
+    "shiro-meda-weavers-moderate-budget": "'with no formal training' and 'but not a huge programme' make both statements "
+                                          "negated, so neither can support the affirmative survival and moderate-budget "
+                                          "examples (negation is read per statement; cutting the negated phrase out was "
+                                          "tried and read the Vallee de Joux specialists as a survival cluster)",
+    "sri-lanka-spice-listen-first": "'the national export development board ... district by district' is nearest to "
+                                    "export examples, not to the public-driver or top-down ones",
     "pt-nova-friburgo-associacao": "the rift warning fires (large makers next to small workshops are read), but "
                                    "minas-gerais-cresceminas ranks above sinos-valley (the ranking, suggest.py)",
-    "bursa-auto-parts-joint-rd": "'a few firms cooperate, many keep everything to themselves' is not read as mixed",
+    "bursa-auto-parts-joint-rd": "'range from a few firms that cooperate ... to many that keep everything to "
+                                 "themselves' is nearest to firm-structure and directory examples, not to a mixed culture",
 }
 
 
