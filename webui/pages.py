@@ -98,8 +98,13 @@ def _answer(search_request) -> dict:
     on the page for OR (Datasette's facets)."""
     content = casebase().content
     if not search_request.query:
-        return browsing.browse(content, search_request.kinds, search_request.filters,
-                               search_request.limit, search_request.offset)
+        answer = browsing.browse(content, search_request.kinds, search_request.filters,
+                                 search_request.limit, search_request.offset)
+        if "document" in search_request.kinds or set(search_request.filters) & set(searching.document_facets()):
+            # Browsing lists the content's items; uploaded documents have their own list.
+            answer["notices"].append("Uploaded documents are listed on the Documents page; type words to search "
+                                     "their text here.")
+        return answer
     response, gloss = searching.search_any_language(search_request)
     if gloss.changed:  # Portuguese or Spanish words: the English the content is written in was searched
         search_request = replace(search_request, query=gloss.english)

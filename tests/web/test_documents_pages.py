@@ -283,3 +283,9 @@ def test_every_write_needs_the_csrf_token(world, path, multipart):
     answer = client.post(url, data=data, **({"content_type": "multipart/form-data"} if multipart else {}))
     assert answer.status_code == 400 and "CSRF" in answer.get_data(as_text=True)
     assert client.get(f"/documents/{world.ids['gamma']}?format=json").get_json() == before
+
+
+def test_browsing_documents_without_words_points_to_their_list(world):
+    answer = world.app.test_client().get("/search?kind=document&format=json").get_json()
+    assert answer["total"] == 0 and "listed on the Documents page" in answer["notices"][0]
+    assert world.app.test_client().get("/search?kind=case&format=json").get_json()["notices"] == []
