@@ -30,6 +30,7 @@ from indexer.documents.units import ACCESS_FACET
 from indexer.errors import InvalidInput
 from indexer.search.encoder import ModelUnavailable
 from indexer.search.fusion import DEFAULT_K, fuse_ranked_arrays
+from indexer.search.access import AccessRows
 from indexer.search.items import FacetTable, ItemTable, Ranking, load_read_model
 from indexer.search.keyword import KeywordIndex, ParsedQuery
 from indexer.search.matching import QueryPlan, WordsRanking, all_words_first, visible_plan, words_held
@@ -374,45 +375,6 @@ class Searcher:
             snippet=snippet.text, snippet_html=snippet.html, section=unit.section, doc_id=unit.doc_id,
             explanation=explanation, other_matches=others, anchor=unit.anchor,
         )
-
-
-class AccessRows:
-    """Which units a reader may find, from the facet table's access column: units
-    without an access token (cases, notes, lessons) always; a document's passages when
-    the reader holds their token. Built once per generation, asked once per request."""
-
-    def __init__(self, facets: FacetTable):
-        self._size = facets.by_row.shape[0]
-        self._columns = {value: column for (facet, value), column in facets.columns.items() if facet == ACCESS_FACET}
-        self._by_row = facets.by_row.tocsc()  # column-major (no copy when it is): a column's rows are one slice
-        self._guarded: np.ndarray | None = None
-        if self._columns:
-            guarded = np.zeros(self._size, dtype=bool)
-            for column in self._columns.values():
-                guarded[self._rows_of(column)] = True
-            self._guarded = guarded
-
-    def _rows_of(self, column: int) -> np.ndarray:
-        start, end = self._by_row.indptr[column], self._by_row.indptr[column + 1]
-        return self._by_row.indices[start:end]
-
-    def rows(self, tokens: frozenset[str]) -> np.ndarray | None:
-        """True for every unit a reader holding `tokens` may find; None when the index
-        holds no unit with a token (nothing to mask)."""
-        if self._guarded is None:
-            return None
-        visible = ~self._guarded
-        for token in tokens:
-            column = self._columns.get(token)
-            if column is not None:
-                visible[self._rows_of(column)] = True
-        return visible
-
-    def items(self, tokens: frozenset[str], items: ItemTable) -> np.ndarray | None:
-        """True for every item a reader holding `tokens` may find (None: every item);
-        an item's units share its access, so its first unit speaks for it."""
-        visible = self.rows(tokens)
-        return None if visible is None else visible[items.first_row]
 
 
 def _matching_notices(plan: QueryPlan, ranked: WordsRanking) -> list[str]:
