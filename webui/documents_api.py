@@ -18,9 +18,9 @@ from . import urls
 from . import documents_shapes as shapes
 from .api import json_body
 from .auth import require
-from .documents_pages import upload_metadata
 from .documents_web import (Places, add_files, changes_from, documents, download_headers, download_name,
-                            limit_upload_request, overall_status, present, present_passage, uploaded_files, viewer)
+                            limit_upload_request, overall_status, present, present_passage, upload_metadata,
+                            uploaded_files, viewer)
 from .errors import BadParameter
 from .observatory_api import row_id
 

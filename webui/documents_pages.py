@@ -18,16 +18,15 @@ from indexer.errors import InvalidInput
 
 from . import urls
 from .auth import require, safe_next
-from .documents_web import (FILE_ERRORS, Places, add_files, changes_from, documents, download_headers,
+from .documents_web import (FILE_ERRORS, METADATA, Places, add_files, changes_from, documents, download_headers,
                             download_name, file_name, limit_upload_request, limits_shown, outcome, overall_status,
-                            present, present_passage, uploaded_files, viewer)
+                            present, present_passage, upload_metadata, uploaded_files, viewer)
 from .errors import BadParameter, error_body
 from .observatory_web import error_of, optional_date, plain, text, wants_json
 from .services import casebase
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 FILTERS = ("programme", "initiative", "kind")
-METADATA = ("title", "kind", "date", "author", "language", "programme", "initiative")
 UPLOAD_ENDPOINTS = ("documents.upload", "documents.replace")
 EDITOR_ROLES = ("editor", "reviewer")  # accounts that may start a draft case and upload anywhere (the facade decides)
 
@@ -76,15 +75,6 @@ def _list_page(values: dict, error: dict | None, results: list, status: int):
             "filters": chosen, "results": results}
     return _answer("documents/list.html", data, status, values=values, error=error, choices=choices(),
                    may_upload=who.user is not None, clear_url=urls.documents(), limits=limits_shown())
-
-
-def upload_metadata(form) -> dict:
-    """The upload form's metadata as the facade takes it (the same for every file)."""
-    values = {name: text(form, name) for name in METADATA}
-    return {"kind": values["kind"] or "other", "programme": values["programme"] or None,
-            "initiative": values["initiative"] or None, "title": values["title"] or None,
-            "author": values["author"] or None, "language": values["language"] or None,
-            "date": optional_date(form, "date")}
 
 
 @bp.post("")

@@ -25,9 +25,11 @@ from indexer.observatory.models import Initiative, Programme, Viewer
 from . import urls
 from .documents_shapes import DocumentView, PassageView
 from .errors import status_of
+from .observatory_web import optional_date, text
 from .services import casebase
 
 UPLOAD_FIELD = "file"  # the form field (repeatable) that carries the files
+METADATA = ("title", "kind", "date", "author", "language", "programme", "initiative")
 MAX_DOWNLOAD_NAME = 120
 # What one file's upload may fail with and still let the other files of the request go on;
 # anything else (the database gone: Unavailable) stops the request.
@@ -64,6 +66,15 @@ def uploaded_files() -> list[FileStorage]:
     if not files:
         raise InvalidInput(UPLOAD_FIELD, "choose at least one file to upload (PDF, DOCX, ODT, Markdown or text)")
     return files
+
+
+def upload_metadata(form) -> dict[str, Any]:
+    """An upload's metadata fields as the facade takes them (the same for every file)."""
+    values = {name: text(form, name) for name in METADATA}
+    return {"kind": values["kind"] or "other", "programme": values["programme"] or None,
+            "initiative": values["initiative"] or None, "title": values["title"] or None,
+            "author": values["author"] or None, "language": values["language"] or None,
+            "date": optional_date(form, "date")}
 
 
 def file_name(item: FileStorage) -> str:
