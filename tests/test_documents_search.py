@@ -163,3 +163,17 @@ def test_a_document_facet_filter_on_an_index_without_documents_matches_nothing(b
     assert set(response.facets) == set(REGISTRY.facets)
     with pytest.raises(SearchError):
         bare.search(SearchRequest("trust", mode="keyword", filters={"access": ("public",)}))
+
+
+def test_the_benchmarks_documents_are_synthetic_varied_and_partly_hidden():
+    from benchmarks.documents import HIDDEN_INITIATIVES, paragraphs, synthetic_documents
+    from tests.conftest import REPO_ROOT
+
+    texts = paragraphs(content_root=REPO_ROOT)
+    documents = synthetic_documents(40, 3, texts)
+    assert all(doc.record.title.startswith("Synthetic document ") for doc in documents)
+    assert len({tuple(p.text for p in doc.passages) for doc in documents}) == len(documents)
+    hidden = [doc for doc in documents if doc.record.initiative_id is not None]
+    assert len(hidden) == len(documents) // 4
+    assert all(1 <= doc.record.initiative_id <= HIDDEN_INITIATIVES for doc in hidden)
+    assert {len(document_units(doc)) for doc in documents} == {3}
