@@ -325,9 +325,22 @@ def report(results: Iterable[RunResult], echo: Callable[[str], None] = print) ->
         speed = statistics.median(reference.latencies) / statistics.median(keyword.latencies)
         echo(f"keyword vs bm25s: nDCG@10 ratio {keyword.ndcg10 / reference.ndcg10:.3f}, "
              f"median latency ratio (bm25s/keyword) {speed:.2f}")
+    _compare_encoders(results, echo)
     targets = {"keyword": 0.67, "semantic": 0.64, "hybrid": 0.70}
     for result in results:
         for prefix, target in targets.items():
             if result.name.startswith(prefix):
                 verdict = "meets" if result.ndcg10 >= target else "MISSES"
                 echo(f"target {prefix} nDCG@10 >= {target:.2f}: {verdict} ({result.ndcg10:.3f})")
+
+
+def _compare_encoders(results: list[RunResult], echo: Callable[[str], None]) -> None:
+    """nDCG@10 of each other encoder backend against torch's, to four places (the
+    int8 ONNX encoder must stay within 0.005)."""
+    by_name = {result.name: result for result in results}
+    for method in ("semantic", "hybrid"):
+        torch_run = by_name.get(f"{method} (MiniLM-L6)")
+        for result in results:
+            if torch_run and result.name.startswith(f"{method} (") and result is not torch_run:
+                echo(f"{result.name} vs {torch_run.name}: nDCG@10 {result.ndcg10:.4f} vs {torch_run.ndcg10:.4f} "
+                     f"(difference {result.ndcg10 - torch_run.ndcg10:+.4f})")
