@@ -200,3 +200,39 @@ def test_passages_leave_out_the_classification_sections(bundled):
         classified += len(own) - len([row for row in expected if row in own])
         assert rows == expected
     assert classified > 0  # the bundled cases do have classification sections
+
+
+def test_copies_of_a_lesson_are_listed_once_as_the_one_by_one_check_would(tmp_path):
+    """Every case twice over: each lesson has an identical twin (same vector, same score),
+    and the lessons kept are those the one-by-one duplicate check keeps."""
+    from benchmarks.scale import make_library
+    from indexer.advisor.recommend import DUPLICATE_COSINE
+    from tests.conftest import REPO_ROOT
+
+    make_library(REPO_ROOT, tmp_path / "content", 2)
+    settings = Settings.from_env(content_dir=tmp_path / "content", index_dir=tmp_path / "index", environ={})
+    service = Casebase.open(settings, encoder=HashingEncoder())
+    try:
+        service.build_index()
+        advisor = service.advisor()
+        for data in _profiles()[:3]:
+            profile, query_vector = _used(advisor, service, data)
+            reference = _reference_cases(advisor, profile, query_vector)
+            case_scores = {match.id: match.score for match in reference}
+            ordered = _reference_lessons(advisor, profile, query_vector, case_scores)
+            expected, kept_vectors = [], []
+            for score, uid in ordered:
+                vector = np.asarray(advisor.searcher.vectors.matrix[advisor.searcher.rows_of(uid)[0]])
+                if any(float(vector @ other) > DUPLICATE_COSINE for other in kept_vectors):
+                    continue
+                kept_vectors.append(vector)
+                expected.append((score, uid))
+                if len(expected) == 5:
+                    break
+            chosen = rank_lessons(advisor, profile, query_vector, advisor._similarities(query_vector),
+                                  np.asarray([case_scores[record.id] for record in advisor.table.records]), 5)
+            assert [(entry["score"], entry["id"]) for entry in chosen] == expected
+            texts = [entry["text"] for entry in chosen]
+            assert len(set(texts)) == len(texts) == 5
+    finally:
+        service.close()

@@ -38,23 +38,36 @@ def rank_lessons(advisor: "Advisor", profile: Profile, query_vector: np.ndarray 
     scores = lesson_scores(advisor.table, profile, lesson_similarity, case_scores, weights)
     wanted = limit
     while True:
-        chosen: list[dict] = []
-        kept_vectors: list[np.ndarray] = []
         ranked = best_first(scores, advisor.table.lesson_uids, wanted)
-        for score, index in ranked:
-            vector = None
-            if first_rows is not None and first_rows[index] >= 0:
-                assert advisor.searcher.vectors is not None
-                vector = np.asarray(advisor.searcher.vectors.matrix[first_rows[index]])
-                if any(float(vector @ other) > DUPLICATE_COSINE for other in kept_vectors):
-                    continue  # a near-identical lesson is already listed
-                kept_vectors.append(vector)
-            chosen.append(_lesson_entry(advisor, index, score, profile, lesson_similarity, case_scores))
-            if len(chosen) == limit:
-                return chosen
-        if len(ranked) >= len(scores) or not ranked:
-            return chosen
+        kept = _distinct(advisor, [index for _, index in ranked], first_rows, limit)
+        if len(kept) == limit or len(ranked) >= len(scores) or not ranked:
+            break
         wanted *= 2  # near-duplicates took places: look further down
+    score_of = dict((index, score) for score, index in ranked)
+    return [_lesson_entry(advisor, index, score_of[index], profile, lesson_similarity, case_scores) for index in kept]
+
+
+def _distinct(advisor: "Advisor", candidates: list[int], first_rows: np.ndarray | None, limit: int) -> list[int]:
+    """The first `limit` candidates (in order) whose vector is not within DUPLICATE_COSINE
+    of an earlier kept one's; a lesson without a vector is always kept and never
+    compared. One product over the candidates per kept lesson."""
+    if first_rows is None:
+        return candidates[:limit]
+    rows = first_rows[candidates]
+    has_vector = rows >= 0
+    assert advisor.searcher.vectors is not None
+    vectors = np.asarray(advisor.searcher.vectors.matrix[np.where(has_vector, rows, 0)])
+    duplicate = np.zeros(len(candidates), dtype=bool)
+    kept: list[int] = []
+    for position, index in enumerate(candidates):
+        if len(kept) == limit:
+            break
+        if duplicate[position]:
+            continue  # a near-identical lesson is already listed
+        kept.append(index)
+        if has_vector[position]:
+            duplicate |= has_vector & (vectors @ vectors[position] > DUPLICATE_COSINE)
+    return kept
 
 
 def _lesson_entry(advisor: "Advisor", index: int, score: float, profile: Profile,
