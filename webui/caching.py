@@ -2,8 +2,8 @@
 
 Most traffic is people reading: the same searches, cases and notes, asked again and
 again between publishes. Anonymous GET answers are kept in a bounded LRU keyed by the
-full URL, the index generation and the Casebase's `content_version` (an int that only
-grows), so once a process has reloaded after a publish or switched to a new index,
+full URL, the index generation, the Casebase's `content_version` (an int that only
+grows) and the uploaded documents an anonymous visitor may find, so once a process has reloaded after a publish or switched to a new index,
 none of its older answers is reachable. Each worker notices another's publish on its
 next request (services.py refreshes first). Signed-in users, other methods and
 answers that set a cookie are never cached.
@@ -15,6 +15,8 @@ import threading
 
 import cachetools
 from flask import Flask, Response, g, request, session
+
+from . import searching
 
 CACHEABLE_PREFIXES = ("/search", "/cases/", "/notes/", "/learn", "/advisor", "/api/search", "/api/cases",
                       "/api/notes/", "/api/facets")
@@ -60,7 +62,10 @@ def _key(app: Flask) -> tuple | None:
     if path != "/" and not path.startswith(CACHEABLE_PREFIXES):
         return None
     casebase = app.extensions["casebase"]
-    return (request.full_path, casebase.generation_key(), casebase.content_version)
+    # Which uploaded documents an anonymous visitor may find changes with an initiative's
+    # sharing, without a new generation or content version.
+    return (request.full_path, casebase.generation_key(), casebase.content_version,
+            tuple(sorted(searching.access_tokens())))
 
 
 def init_app(app: Flask) -> None:

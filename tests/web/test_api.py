@@ -91,7 +91,7 @@ def test_enums_come_from_the_vocabulary(document, bundled_casebase):
     search = {p["name"]: p for p in document["paths"]["/api/search"]["get"]["parameters"]}
     assert set(search) == {"q", "mode", "kind", "limit", "offset", "country", "sector", "markusen",
                            "altenburg_meyer_stamer", "enright", "driver", "approach", "pressure", "stage", "topic"}
-    assert search["kind"]["schema"]["items"]["enum"] == ["case", "note", "lesson"]
+    assert search["kind"]["schema"]["items"]["enum"] == ["case", "note", "lesson", "document"]
     assert search["sector"]["explode"] is True and search["limit"]["schema"]["maximum"] == 100
 
 

@@ -118,9 +118,6 @@ def test_an_outsider_may_not_upload_to_a_hidden_initiative(world):
     assert answer.get_json()["results"][0]["error"]["message"].startswith("x.txt: ")
 
 
-@pytest.mark.xfail(strict=True, reason="webui/caching.py keys anonymous answers by URL, generation and content "
-                                       "version only: a cached search keeps showing a document after its "
-                                       "initiative stops sharing it (the key needs the anonymous access tokens)")
 def test_an_anonymous_cached_search_follows_a_change_of_sharing(world):
     anonymous = world.app.test_client()
     search = f"/api/search?q={MARKERS['gamma']}&mode=keyword&limit=7"  # an address no other test caches
