@@ -109,3 +109,28 @@ def test_an_unknown_account_is_named(cli, tmp_path):
     run, _ = cli
     result = run("add", str(files.markdown_file(tmp_path / "a.md")), "--as", "nobody")
     assert result.exit_code == 2 and "no account 'nobody'" in result.stderr
+
+
+def test_an_added_document_is_searchable_when_the_command_returns_and_the_index_keeps_its_kind(cli, tmp_path):
+    """The command waits for the index update its change asked for (a background thread
+    of a process that exits would be lost), made the way the index was built."""
+    from indexer.index.build import current_generation, read_manifest
+    from indexer.search.searcher import SearchRequest
+    from indexer.service import Casebase
+
+    run, settings = cli
+    built = Casebase.open(settings, semantic=False)
+    built.build_index()
+    built.close()
+    pdf = files.text_pdf(tmp_path / "report.pdf", 2)
+    added = run("add", str(pdf), "--kind", "fact-finding", "--as", "mona")
+    assert added.exit_code == 0, added.stderr
+    (document_id,) = _ids(added.stdout)
+    assert read_manifest(current_generation(settings.index_dir)).get("semantic") is False
+    reader = Casebase.open(settings, semantic=False)
+    try:
+        answer = reader.search(SearchRequest(files.page_phrase(2), mode="keyword", kinds=("document",)))
+        assert [hit.doc_id for hit in answer.results] == [str(document_id)]
+        assert answer.results[0].section == "Page 2"
+    finally:
+        reader.close()

@@ -45,12 +45,20 @@ def _run(ctx: click.Context, action):
     """Run `action(casebase)` and turn the engine's errors into messages and exit status 2."""
     from indexer.errors import CasebaseError
 
-    casebase = open_casebase(_settings(ctx), semantic=False)
+    from indexer.index.build import current_generation, read_manifest
+
+    # A change asks for an index update, which must be made the way the current index
+    # was built (a keyword-only update would replace a semantic index, and a semantic
+    # one would rebuild a keyword-only index) and must finish before this process exits.
+    settings = _settings(ctx)
+    current = current_generation(settings.index_dir)
+    casebase = open_casebase(settings, semantic=current is not None and bool(read_manifest(current).get("semantic")))
     try:
         return action(casebase)
     except CasebaseError as error:
         fail(str(error))
     finally:
+        casebase.updater.wait()
         casebase.close()
 
 
