@@ -6,7 +6,8 @@ from __future__ import annotations
 import io
 import re
 
-from flask import Flask, Response
+from flask import Flask, Response, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from indexer.content.schema import MAX_ID_LENGTH
 
@@ -51,6 +52,9 @@ def hardening_headers(html: bool) -> list[tuple[str, str]]:
     return headers
 
 
+CHUNKED_BODY_CUT = "casebase.chunked_body_cut"
+
+
 class ChunkedBodyLimit:
     """WSGI middleware: a body without Content-Length (Transfer-Encoding: chunked) is
     read here, at most `limit` + 1 bytes, and handed on with its Content-Length, so
@@ -72,6 +76,9 @@ class ChunkedBodyLimit:
             del environ["HTTP_TRANSFER_ENCODING"]
             environ["CONTENT_LENGTH"] = str(len(body))
             environ["wsgi.input"] = io.BytesIO(b"" if len(body) > self.limit else body)
+            if len(body) > self.limit:
+                # A route with a larger limit (uploads) would otherwise see an empty body.
+                environ[CHUNKED_BODY_CUT] = self.limit
         return self.app(environ, start_response)
 
 
@@ -93,6 +100,14 @@ def _read_at_most(stream, size: int) -> bytes:
 def init_app(app: Flask) -> None:
     """Register the header hook and the chunked-body limit."""
     app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, app.config["MAX_BUFFERED_BODY"])
+
+    @app.before_request
+    def refuse_cut_bodies():
+        limit = request.environ.get(CHUNKED_BODY_CUT)
+        if limit is not None:
+            raise RequestEntityTooLarge(
+                f"a body sent without its length (chunked) may be at most {limit // 1024} KiB; "
+                "send it with a Content-Length header (browsers and curl -F do)")
 
     @app.after_request
     def harden(response: Response) -> Response:

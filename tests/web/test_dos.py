@@ -253,6 +253,26 @@ def test_a_chunked_edit_form_over_the_limit_is_413_and_saves_nothing(site, edito
     assert len(site.extensions["casebase"].library.drafts("open")) == before
 
 
+def test_a_chunked_upload_over_the_buffer_is_413_not_an_empty_form(site, editor):
+    """Upload routes accept far more than the chunked buffer: a chunked upload over it had
+    reached the view as an empty body ("choose at least one file") instead of a 413."""
+    client, token = editor
+    buffered = site.config["MAX_BUFFERED_BODY"]
+    boundary = "casebase-test-boundary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.txt\"\r\n"
+            f"Content-Type: text/plain\r\n\r\n").encode() + b"words " * (buffered // 6 + 10) + \
+        f"\r\n--{boundary}--\r\n".encode()
+    casebase = site.extensions["casebase"]
+    before = len(casebase.documents.list(casebase.observatory.viewer(casebase.accounts.get("erin"))))
+    response = client.post("/api/documents", input_stream=io.BytesIO(body),
+                           content_type=f"multipart/form-data; boundary={boundary}",
+                           headers={"Transfer-Encoding": "chunked", "X-CSRF-Token": token},
+                           environ_overrides={"wsgi.input_terminated": True})
+    assert response.status_code == 413
+    assert "Content-Length" in response.get_json()["error"]["message"]
+    assert len(casebase.documents.list(casebase.observatory.viewer(casebase.accounts.get("erin")))) == before
+
+
 def test_a_chunked_preview_within_the_limit_is_rendered_whole(site, editor):
     from urllib.parse import urlencode
 
