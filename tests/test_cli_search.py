@@ -73,3 +73,13 @@ def test_a_portuguese_query_is_glossed_on_the_command_line_too(tmp_path):
     assert result.exit_code == 0, result.output
     answer = json.loads(result.output)
     assert answer["notices"][0] == "Searched in English for: móveis → furniture" and answer["total"] > 0
+
+
+def test_the_kind_choices_are_the_searchers_kinds():
+    """The command spells its --kind choices out (importing the searcher would slow
+    `casebase --help`); they must stay the searcher's."""
+    from indexer.cli.searching import search
+    from indexer.search.searcher import KINDS
+
+    (kind,) = [option for option in search.params if option.name == "kinds"]
+    assert tuple(kind.type.choices) == KINDS

@@ -51,8 +51,8 @@ def _parse_filters(values: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
 @click.argument("query", required=False)
 @click.option("--mode", type=click.Choice(["hybrid", "keyword", "semantic"]), default="hybrid",
               show_default=True)
-@click.option("--kind", "kinds", multiple=True, type=click.Choice(["case", "note", "lesson"]),
-              help="Only this kind (repeatable).")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(["case", "note", "lesson", "document"]),
+              help="Only this kind (repeatable); the command line finds public documents only.")
 @click.option("--filter", "filters", multiple=True, metavar="FIELD=VALUE",
               help="Facet filter, e.g. country=Brazil or sector=leather-and-footwear (repeatable).")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100))
