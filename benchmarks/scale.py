@@ -201,19 +201,28 @@ def run_scale(sizes: list[int], content_root: Path, semantic: bool, rounds: int 
     rows = []
     with tempfile.TemporaryDirectory(prefix="casebase-scale-") as scratch:
         scratch_dir = Path(scratch)
-        bundled = scratch_dir / "bundled"
-        make_library(content_root, bundled, 1)
-        echo("measuring the bundled library")
-        rows.append(measure("bundled", bundled, scratch_dir / "index-bundled", semantic, rounds))
-        note_units, case_units = _units_by_kind(bundled)
-        for size in sizes:
-            copies = max(1, round((size - note_units) / max(1, case_units)))
-            root = scratch_dir / f"library-{size}"
-            make_library(content_root, root, copies)
-            echo(f"measuring {size:,} units ({copies} copies of every case)")
-            rows.append(measure(f"{size:,}", root, scratch_dir / f"index-{size}", semantic, rounds))
-            shutil.rmtree(root)
-            shutil.rmtree(scratch_dir / f"index-{size}")
+        # One export of the model for every library and probe of the run (each index
+        # folder would otherwise export its own, inside the build and start figures).
+        shared_cache = "CASEBASE_MODEL_CACHE" not in os.environ
+        if shared_cache:
+            os.environ["CASEBASE_MODEL_CACHE"] = str(scratch_dir / "models")
+        try:
+            bundled = scratch_dir / "bundled"
+            make_library(content_root, bundled, 1)
+            echo("measuring the bundled library")
+            rows.append(measure("bundled", bundled, scratch_dir / "index-bundled", semantic, rounds))
+            note_units, case_units = _units_by_kind(bundled)
+            for size in sizes:
+                copies = max(1, round((size - note_units) / max(1, case_units)))
+                root = scratch_dir / f"library-{size}"
+                make_library(content_root, root, copies)
+                echo(f"measuring {size:,} units ({copies} copies of every case)")
+                rows.append(measure(f"{size:,}", root, scratch_dir / f"index-{size}", semantic, rounds))
+                shutil.rmtree(root)
+                shutil.rmtree(scratch_dir / f"index-{size}")
+        finally:
+            if shared_cache:
+                del os.environ["CASEBASE_MODEL_CACHE"]
     return rows
 
 

@@ -113,11 +113,6 @@ class InstanceParts:
         creates none)."""
         if self.settings.database_url is None and not self.settings.database_path.exists():
             return [], {}
-        import importlib.util  # TEMPORARY until the documents facade and its units land
-
-        if importlib.util.find_spec("indexer.documents.service") is None or \
-                importlib.util.find_spec("indexer.documents.units") is None:
-            return [], {}
         from indexer.documents.units import document_units
 
         documents, hashes = self.documents.indexed()

@@ -35,7 +35,8 @@ from indexer.index.build import (
 from indexer.checking import load_library
 from indexer.content.loading import Content
 from indexer.content.documents import Document, Lesson
-from indexer.search.encoder import Encoder, SentenceTransformerEncoder
+from indexer.search.encoder import Encoder
+from indexer.search.onnx_encoder import make_encoder
 from indexer.search.searcher import PUBLIC_ONLY, Searcher, SearchOptions, SearchRequest, SearchResponse
 from indexer.settings import Settings
 from indexer.instance import InstanceParts
@@ -83,7 +84,8 @@ class Casebase(InstanceParts, AdviceParts):
         search (which does not wait for the content), the model on first semantic query.
         `semantic=False` runs without any model."""
         if encoder is None and semantic:
-            encoder = SentenceTransformerEncoder(settings.model_name, threads=settings.query_threads)
+            encoder = make_encoder(settings.encoder_backend, settings.model_name, settings.index_dir,
+                                   threads=settings.query_threads, cache_dir=settings.model_cache_dir)
         remove_stale_builds(settings.index_dir)
         casebase = cls(settings, None, encoder, options)
         threading.Thread(target=casebase._load_in_background, name="content-loader", daemon=True).start()

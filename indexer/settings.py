@@ -160,6 +160,9 @@ class Settings:
     query_threads: int = 1
     # "onnx-int8" or "torch" (ENCODER_BACKENDS); an index records which one built it.
     encoder_backend: str = DEFAULT_ENCODER
+    # Where the ONNX export of the model is kept (CASEBASE_MODEL_CACHE); None: index_dir/models.
+    # Several indexes (tests, benchmarks, servers on one machine) may share one.
+    model_cache: Path | None = None
     # None: the SQLite file in the instance folder; else e.g. postgresql://app@db/casebase.
     database_url: str | None = None
     # Four eyes by default: nobody publishes a draft they last changed, unless the instance
@@ -174,7 +177,7 @@ class Settings:
     def from_env(cls, content_dir: Path | str | None = None, index_dir: Path | str | None = None,
                  environ: dict[str, str] | None = None) -> "Settings":
         """Settings from explicit values, then CASEBASE_CONTENT / CASEBASE_INDEX /
-        CASEBASE_MODEL / CASEBASE_THREADS / CASEBASE_ENCODER / CASEBASE_DATABASE_URL / CASEBASE_SINGLE_MAINTAINER /
+        CASEBASE_MODEL / CASEBASE_THREADS / CASEBASE_ENCODER / CASEBASE_MODEL_CACHE / CASEBASE_DATABASE_URL / CASEBASE_SINGLE_MAINTAINER /
         CASEBASE_SMTP_* (MailSettings), then defaults."""
         env = os.environ if environ is None else environ
         content = Path(content_dir or env.get("CASEBASE_CONTENT") or find_content_root())
@@ -185,6 +188,7 @@ class Settings:
             model_name=env.get("CASEBASE_MODEL", DEFAULT_MODEL),
             query_threads=int(env.get("CASEBASE_THREADS", "1")),
             encoder_backend=_choice(env, "CASEBASE_ENCODER", ENCODER_BACKENDS, DEFAULT_ENCODER),
+            model_cache=Path(env["CASEBASE_MODEL_CACHE"]).resolve() if env.get("CASEBASE_MODEL_CACHE") else None,
             database_url=env.get("CASEBASE_DATABASE_URL") or None,
             single_maintainer=env.get("CASEBASE_SINGLE_MAINTAINER", "").strip().lower() in TRUE_WORDS,
             mail=MailSettings.from_env(env),
@@ -195,6 +199,11 @@ class Settings:
     def instance_dir(self) -> Path:
         """The instance folder: accounts, drafts, history and the secret key live here."""
         return self.index_dir.parent
+
+    @property
+    def model_cache_dir(self) -> Path:
+        """Where the ONNX export of the model lives (built once, on first use)."""
+        return self.model_cache or self.index_dir / "models"
 
     @property
     def documents_dir(self) -> Path:

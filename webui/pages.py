@@ -80,7 +80,8 @@ def search():
         return jsonify(answer)
     page = search_request.offset // page_size + 1
     pages = ((answer["total"] - 1) // page_size + 1) if answer["total"] else 0
-    groups = facet_groups(answer, search_request, casebase().content.vocabulary)
+    # The vocabulary alone: a fresh worker answers searches before its content has loaded.
+    groups = facet_groups(answer, search_request, casebase().vocabulary)
     return render_template(
         "search.html", request_=search_request, response=answer, page=page, pages=pages, modes=MODES,
         mode_labels=presenters.MODE_LABELS, facet_groups=groups, chips=active_chips(groups),

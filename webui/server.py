@@ -75,7 +75,9 @@ class _Application(BaseApplication):
 
         app = create_app(settings=self.settings)
         try:
-            app.extensions["casebase"].warm()
+            # Only the index before serving: keyword answers start at once, while the model
+            # and the advisor load in the background (semantic queries wait for the model).
+            app.extensions["casebase"].warm(wait=False)
         except Exception:  # a missing model or index is reported by the pages themselves
             app.logger.exception("warm-up failed")
         return app

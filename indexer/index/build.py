@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, ContextManager, Iterator, Mapping, Sequence
 
+from indexer.advisor.casestore import save_case_table
 from indexer.checking import load_library
 from indexer.content.loading import Content, GlossaryTerm
 from indexer.errors import Unavailable
@@ -260,6 +261,10 @@ def build_index(content_dir: Path, index_dir: Path, encoder: Encoder | None, reb
             _save_read_model(building, assembly)
         write_units(assembly, current if update is not None else None, building)
         _write_file(building / GLOSSARY, json.dumps([asdict(term) for term in content.glossary], ensure_ascii=False))
+        # The advisor's cases (one line per case, keyed by id and content hash), so a
+        # serving process suggests without parsing the content; an update copies the
+        # lines of unchanged cases from the current generation.
+        save_case_table(building, content, current if update is not None else None)
         manifest = {
             "format": INDEX_FORMAT,
             "schema_version": SCHEMA_VERSION,

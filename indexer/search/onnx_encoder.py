@@ -46,8 +46,10 @@ RECORD_FILE = "export.json"
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
-def make_encoder(backend: str, model_name: str, index_dir: Path, threads: int = 1) -> Encoder:
-    """The encoder of a backend ("torch" or "onnx-int8"), nothing loaded yet.
+def make_encoder(backend: str, model_name: str, index_dir: Path, threads: int = 1,
+                 cache_dir: Path | None = None) -> Encoder:
+    """The encoder of a backend ("torch" or "onnx-int8"), nothing loaded yet; the ONNX
+    export is kept in `cache_dir`, by default `index_dir`/models.
 
     >>> make_encoder("onnx-int8", "all-MiniLM-L6-v2", Path("/tmp/index")).name
     'all-MiniLM-L6-v2+onnx-int8'
@@ -61,7 +63,8 @@ def make_encoder(backend: str, model_name: str, index_dir: Path, threads: int = 
     if backend == "torch":
         return SentenceTransformerEncoder(model_name, threads=threads)
     if backend == "onnx-int8":
-        return OnnxInt8Encoder(Path(index_dir) / "models", model_name, threads=threads)
+        return OnnxInt8Encoder(Path(cache_dir) if cache_dir else Path(index_dir) / "models", model_name,
+                               threads=threads)
     raise ValueError(f"unknown encoder backend {backend!r}; choose one of {', '.join(BACKENDS)}")
 
 
