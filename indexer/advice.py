@@ -111,15 +111,16 @@ class AdviceParts:
         return kb
 
     @property
-    def vocabulary(self) -> Vocabulary:
-        """The vocabulary: the loaded content's, or while it loads the knowledge base's."""
+    def vocabulary(self) -> Vocabulary | None:
+        """The vocabulary: the loaded content's, or while it loads the knowledge base's;
+        None when the vocabulary file cannot be read (pages then say so)."""
         content = self._content
-        if content is None or content.vocabulary is None:
-            vocabulary = self.advisor().content.vocabulary
-        else:
-            vocabulary = content.vocabulary
-        assert vocabulary is not None
-        return vocabulary
+        if content is not None:
+            return content.vocabulary
+        try:
+            return self.advisor().content.vocabulary
+        except VocabularyError:
+            return None
 
     def suggest(self, data: Mapping) -> Suggestion:
         """Suggestions for a new initiative described by `data` (raises ProfileError)."""
