@@ -34,3 +34,12 @@ def open_casebase(settings: Settings, semantic: bool = True):
     return Casebase.open(settings, semantic=semantic)
 
 
+def acting_viewer(casebase, name: str | None):
+    """The observatory viewer of account `name` (None: anonymous), as commands that act
+    for an account (`--as NAME`) decide access; exits naming a missing account."""
+    if name is None:
+        return casebase.observatory.viewer(None)
+    user = casebase.accounts.get(name)
+    if user is None:
+        fail(f"there is no account '{name}' (create it with: casebase user add {name} --role editor)")
+    return casebase.observatory.viewer(user)

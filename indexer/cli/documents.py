@@ -17,7 +17,7 @@ import click
 from indexer.documents.models import DOCUMENT_KINDS, LANGUAGES, MEDIA_TYPE_LABELS
 from indexer.settings import Settings
 
-from .app import fail, open_casebase
+from .app import acting_viewer, fail, open_casebase
 
 PREVIEW_CHARS = 100
 as_option = click.option("--as", "acting", metavar="NAME", help="Act as this account (default: anonymous).")
@@ -29,16 +29,6 @@ def _settings(ctx: click.Context) -> Settings:
     """The settings of `casebase` (its --content/--index), or the environment's when the
     group runs on its own."""
     return ctx.obj if isinstance(ctx.obj, Settings) else Settings.from_env()
-
-
-def _acting(casebase, name: str | None):
-    """The viewer of account `name` (None: anonymous); exits naming the missing account."""
-    if name is None:
-        return casebase.observatory.viewer(None)
-    user = casebase.accounts.get(name)
-    if user is None:
-        fail(f"there is no account '{name}' (create it with: casebase user add {name} --role editor)")
-    return casebase.observatory.viewer(user)
 
 
 def _run(ctx: click.Context, action):
@@ -115,7 +105,7 @@ def add(ctx: click.Context, paths: tuple[Path, ...], initiative: str | None, pro
 
     def action(casebase):
         nonlocal failures
-        viewer = _acting(casebase, acting)
+        viewer = acting_viewer(casebase, acting)
         for path in paths:
             try:
                 size = path.stat().st_size
@@ -157,7 +147,7 @@ def list_documents(ctx: click.Context, initiative: str | None, programme: str | 
                    acting: str | None) -> None:
     """The documents the account may see, newest first: id, kind, title, attached to, file."""
     def action(casebase):
-        viewer = _acting(casebase, acting)
+        viewer = acting_viewer(casebase, acting)
         found = casebase.documents.list(viewer, programme=programme, initiative=initiative, kind=kind)
         names = _names(casebase, viewer)
         for record in found:
@@ -175,7 +165,7 @@ def list_documents(ctx: click.Context, initiative: str | None, programme: str | 
 def show(ctx: click.Context, document_id: int, acting: str | None) -> None:
     """One document's record and the start of each passage."""
     def action(casebase):
-        viewer = _acting(casebase, acting)
+        viewer = acting_viewer(casebase, acting)
         record = casebase.documents.get(viewer, document_id)
         passages = casebase.documents.passages(viewer, document_id)
         names = _names(casebase, viewer)
@@ -227,7 +217,7 @@ def set_metadata(ctx: click.Context, document_id: int, title, kind, when, author
              "--initiative, --programme")
 
     def action(casebase):
-        record = casebase.documents.update(_acting(casebase, acting), document_id, changes)
+        record = casebase.documents.update(acting_viewer(casebase, acting), document_id, changes)
         click.echo(f"Document {record.id} ('{record.title}') corrected.")
 
     _run(ctx, action)
@@ -240,7 +230,7 @@ def set_metadata(ctx: click.Context, document_id: int, title, kind, when, author
 def delete(ctx: click.Context, document_id: int, acting: str) -> None:
     """Delete a document (its passages leave search with the next index update)."""
     def action(casebase):
-        casebase.documents.delete(_acting(casebase, acting), document_id)
+        casebase.documents.delete(acting_viewer(casebase, acting), document_id)
         click.echo(f"Document {document_id} deleted.")
 
     _run(ctx, action)
@@ -253,7 +243,7 @@ def delete(ctx: click.Context, document_id: int, acting: str) -> None:
 def start_case(ctx: click.Context, document_id: int, acting: str) -> None:
     """Start a draft case from a document, for an editor to complete and a reviewer to publish."""
     def action(casebase):
-        draft = casebase.documents.start_case(_acting(casebase, acting), document_id, acting)
+        draft = casebase.documents.start_case(acting_viewer(casebase, acting), document_id, acting)
         click.echo(f"Draft {draft.id} of case '{draft.doc_id}' started from document {document_id}; "
                    f"complete it in the editor, then ask a reviewer to publish it.")
 

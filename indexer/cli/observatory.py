@@ -12,19 +12,9 @@ import click
 
 from indexer.settings import Settings
 
-from .app import fail, main, open_casebase
+from .app import acting_viewer, fail, main, open_casebase
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
-
-
-def _acting(casebase, name: str | None):
-    """The viewer of account `name` (None: anonymous); exits naming the missing account."""
-    if name is None:
-        return casebase.observatory.viewer(None)
-    user = casebase.accounts.get(name)
-    if user is None:
-        fail(f"there is no account '{name}' (create it with: casebase user add {name} --role editor)")
-    return casebase.observatory.viewer(user)
 
 
 def _run(settings: Settings, action):
@@ -57,7 +47,7 @@ def demo(settings: Settings, acting: str) -> None:
     from indexer.observatory.demo import create_demo
 
     def action(casebase):
-        summary = create_demo(casebase.observatory, _acting(casebase, acting))
+        summary = create_demo(casebase.observatory, acting_viewer(casebase, acting))
         click.echo(f"Created the fictional demo programme '{summary.programme}': {len(summary.initiatives)} "
                    f"initiatives, {summary.indicators} indicators, {summary.measurements} measurements, "
                    f"{summary.evaluations} evaluations.")
@@ -107,7 +97,7 @@ def import_measurements(settings: Settings, initiative: str, csv_file: Path, dry
         fail(f"{csv_file} is not UTF-8 text (byte {error.start}); save it as UTF-8 CSV")
 
     def action(casebase):
-        viewer = _acting(casebase, acting)
+        viewer = acting_viewer(casebase, acting)
         return casebase.observatory.import_measurements(viewer, initiative, text, dry_run=dry_run)
 
     report = _run(settings, action)
@@ -132,7 +122,7 @@ def export_measurements(settings: Settings, initiative: str, fmt: str, output: P
                         acting: str | None) -> None:
     """Export INITIATIVE's indicators and measurements as CSV or JSON (what the account may see)."""
     text = _run(settings, lambda casebase: casebase.observatory.export_measurements(
-        _acting(casebase, acting), initiative, format=fmt))
+        acting_viewer(casebase, acting), initiative, format=fmt))
     _emit(text, output)
 
 
@@ -143,7 +133,7 @@ def export_measurements(settings: Settings, initiative: str, fmt: str, output: P
 @click.pass_obj
 def iati(settings: Settings, programme: str, output: Path | None, acting: str | None) -> None:
     """PROGRAMME's results as IATI 2.03 XML (what the account may see)."""
-    text = _run(settings, lambda casebase: casebase.observatory.export_iati(_acting(casebase, acting), programme))
+    text = _run(settings, lambda casebase: casebase.observatory.export_iati(acting_viewer(casebase, acting), programme))
     _emit(text, output)
 
 
