@@ -62,6 +62,7 @@ class Casebase(InstanceParts, AdviceParts):
         # index, and searches need only the index.
         self._content = content
         self._loading = threading.Lock()
+        self._reloading = threading.Lock()
         self.encoder = encoder
         self.options = options
         self._searcher: Searcher | None = None
@@ -188,7 +189,11 @@ class Casebase(InstanceParts, AdviceParts):
     def reload_content(self) -> None:
         """Read the content files again (after a publish): only those changed since the
         last load are parsed. The index follows separately."""
-        self._set_content(load_library(self.settings.content_dir, previous=self._content))
+        # One reload at a time: a reload that began before a publish wrote its file (a
+        # reader following a generation switch) must not finish after the publish's own
+        # reload and put the older text back.
+        with self._reloading:
+            self._set_content(load_library(self.settings.content_dir, previous=self._content))
 
     def _set_content(self, content: Content) -> None:
         with self._lock:

@@ -139,3 +139,43 @@ def test_checking_a_save_reads_only_the_files_changed_since_the_last_check(bundl
     counted_reads.clear()
     save("zamora-frogs")
     assert counted_reads == []  # nothing changed on disk between the two saves
+
+
+def test_a_reload_that_began_before_an_edit_cannot_put_the_older_text_back(tree, tmp_path, monkeypatch):
+    """A reader that follows a generation switch reloads the content; if that reload read
+    the files before a publish wrote one and finished after the publish's own reload, the
+    older text came back and the publish's index update found nothing to do."""
+    import threading
+    import time
+
+    import indexer.service as service_module
+    from indexer.service import Casebase
+    from indexer.settings import Settings
+
+    tree.case("alpha", title="Alpha before")
+    settings = Settings.from_env(content_dir=tree.root, index_dir=tmp_path / "index", environ={})
+    casebase = Casebase.open(settings, semantic=False)
+    casebase.reload_content()
+    real_load = service_module.load_library
+    first_read = threading.Event()
+    calls = []
+
+    def slow_first_load(*args, **kwargs):
+        loaded = real_load(*args, **kwargs)
+        calls.append(loaded)
+        if len(calls) == 1:  # the reader's reload: it has read the old text, and is slow to finish
+            first_read.set()
+            time.sleep(0.5)
+        return loaded
+
+    monkeypatch.setattr(service_module, "load_library", slow_first_load)
+    reader = threading.Thread(target=casebase.reload_content)
+    reader.start()
+    assert first_read.wait(5)
+    tree.case("alpha", title="Alpha after")
+    casebase.reload_content()  # the publish's reload
+    reader.join()
+    try:
+        assert casebase.content.documents["alpha"].title == "Alpha after"
+    finally:
+        casebase.close()
