@@ -93,15 +93,7 @@ def test_a_serving_process_suggests_before_the_content_has_loaded(tree, tmp_path
     expected = builder.suggest(profile).to_dict()
     builder.close()
 
-    release, loading = threading.Event(), threading.Event()
-    real_load = service_module.load_library
-
-    def slow_load(root, previous=None):
-        loading.set()
-        release.wait(timeout=10)
-        return real_load(root, previous)
-
-    monkeypatch.setattr(service_module, "load_library", slow_load)
+    release, loading = _hold_content_loads(monkeypatch)
     served = Casebase.open(settings, encoder=HashingEncoder())
     try:
         assert loading.wait(timeout=10)
@@ -150,15 +142,7 @@ def test_warming_up_in_the_background_leaves_keyword_search_free(tree, tmp_path,
     builder.build_index()
     builder.close()
     (current_generation(settings.index_dir) / CASE_TABLE).unlink(missing_ok=True)
-    release, loading = threading.Event(), threading.Event()
-    real_load = service_module.load_library
-
-    def slow_load(root, previous=None):
-        loading.set()
-        release.wait(timeout=10)
-        return real_load(root, previous)
-
-    monkeypatch.setattr(service_module, "load_library", slow_load)
+    release, loading = _hold_content_loads(monkeypatch)
     served = Casebase.open(settings, encoder=HashingEncoder())
     try:
         served.warm(wait=False)
@@ -170,3 +154,17 @@ def test_warming_up_in_the_background_leaves_keyword_search_free(tree, tmp_path,
     finally:
         release.set()
         served.close()
+
+
+def _hold_content_loads(monkeypatch) -> tuple[threading.Event, threading.Event]:
+    """Make every content load wait until `release` is set; `loading` says one began."""
+    release, loading = threading.Event(), threading.Event()
+    real_load = service_module.load_library
+
+    def slow_load(root, previous=None):
+        loading.set()
+        release.wait(timeout=10)
+        return real_load(root, previous)
+
+    monkeypatch.setattr(service_module, "load_library", slow_load)
+    return release, loading
