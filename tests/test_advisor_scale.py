@@ -203,13 +203,14 @@ def test_passages_leave_out_the_classification_sections(bundled):
 
 
 def test_copies_of_a_lesson_are_listed_once_as_the_one_by_one_check_would(tmp_path):
-    """Every case twice over: each lesson has an identical twin (same vector, same score),
+    """Every case five times over: each lesson has four identical twins (same vector, same
+    score), so the search for distinct lessons has to look further down twice,
     and the lessons kept are those the one-by-one duplicate check keeps."""
     from benchmarks.scale import make_library
     from indexer.advisor.recommend import DUPLICATE_COSINE
     from tests.conftest import REPO_ROOT
 
-    make_library(REPO_ROOT, tmp_path / "content", 2)
+    make_library(REPO_ROOT, tmp_path / "content", 5)
     settings = Settings.from_env(content_dir=tmp_path / "content", index_dir=tmp_path / "index", environ={})
     service = Casebase.open(settings, encoder=HashingEncoder())
     try:

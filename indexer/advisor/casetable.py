@@ -191,6 +191,8 @@ class CaseTable:
         # Position of each case id in sorted order: ties of equal scores go by id.
         self.id_rank = np.empty(len(records), dtype=np.int64)
         self.id_rank[sorted(range(len(records)), key=lambda number: records[number].id)] = np.arange(len(records))
+        self.lesson_uid_rank = np.empty(len(lessons), dtype=np.int64)
+        self.lesson_uid_rank[sorted(range(len(lessons)), key=self.lesson_uids.__getitem__)] = np.arange(len(lessons))
         self._columns: dict[tuple[str, str], Any] = {}
         self._building = threading.Lock()
 

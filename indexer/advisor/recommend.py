@@ -36,38 +36,63 @@ def rank_lessons(advisor: "Advisor", profile: Profile, query_vector: np.ndarray 
     if similarities is not None and first_rows is not None:
         lesson_similarity = np.where(first_rows >= 0, clamp_cosines(similarities[first_rows]), 0.0)
     scores = lesson_scores(advisor.table, profile, lesson_similarity, case_scores, weights)
-    wanted = limit
+    distinct = _Distinct(advisor, first_rows, limit)
+    wanted, examined = limit, 0
     while True:
-        ranked = best_first(scores, advisor.table.lesson_uids, wanted)
-        kept = _distinct(advisor, [index for _, index in ranked], first_rows, limit)
-        if len(kept) == limit or len(ranked) >= len(scores) or not ranked:
+        # best_first's answer for a larger count starts with its answer for a smaller
+        # one, so only the candidates not yet examined are checked for duplicates.
+        ranked = best_first(scores, advisor.table.lesson_uid_rank, wanted)
+        distinct.examine([index for _, index in ranked[examined:]])
+        examined = len(ranked)
+        if distinct.full or examined >= len(scores) or not ranked:
             break
-        wanted *= 2  # near-duplicates took places: look further down
-    score_of = dict((index, score) for score, index in ranked)
-    return [_lesson_entry(advisor, index, score_of[index], profile, lesson_similarity, case_scores) for index in kept]
+        wanted *= 4  # near-duplicates took places: look further down
+    return [_lesson_entry(advisor, index, round(float(scores[index]), 6), profile, lesson_similarity, case_scores)
+            for index in distinct.kept]
 
 
-def _distinct(advisor: "Advisor", candidates: list[int], first_rows: np.ndarray | None, limit: int) -> list[int]:
-    """The first `limit` candidates (in order) whose vector is not within DUPLICATE_COSINE
-    of an earlier kept one's; a lesson without a vector is always kept and never
-    compared. One product over the candidates per kept lesson."""
-    if first_rows is None:
-        return candidates[:limit]
-    rows = first_rows[candidates]
-    has_vector = rows >= 0
-    assert advisor.searcher.vectors is not None
-    vectors = np.asarray(advisor.searcher.vectors.matrix[np.where(has_vector, rows, 0)])
-    duplicate = np.zeros(len(candidates), dtype=bool)
-    kept: list[int] = []
-    for position, index in enumerate(candidates):
-        if len(kept) == limit:
-            break
-        if duplicate[position]:
-            continue  # a near-identical lesson is already listed
-        kept.append(index)
-        if has_vector[position]:
-            duplicate |= has_vector & (vectors @ vectors[position] > DUPLICATE_COSINE)
-    return kept
+class _Distinct:
+    """Candidates kept in rank order unless their vector is within DUPLICATE_COSINE of
+    an earlier kept one's; a lesson without a vector is always kept and never compared.
+    Each new candidate is compared with the kept ones only (at most `limit`), so a
+    library of many near-identical lessons costs one product per kept lesson."""
+
+    def __init__(self, advisor: "Advisor", first_rows: np.ndarray | None, limit: int):
+        self.advisor, self.first_rows, self.limit = advisor, first_rows, limit
+        self.kept: list[int] = []
+        self.kept_vectors: list[np.ndarray] = []
+
+    @property
+    def full(self) -> bool:
+        """Whether `limit` lessons are kept."""
+        return len(self.kept) >= self.limit
+
+    def examine(self, candidates: list[int]) -> None:
+        """Keep the candidates (in order) that say something new, until full."""
+        if self.first_rows is None:
+            self.kept.extend(candidates[:self.limit - len(self.kept)])
+            return
+        if self.full or not candidates:
+            return
+        rows = self.first_rows[candidates]
+        has_vector = rows >= 0
+        assert self.advisor.searcher.vectors is not None
+        vectors = np.asarray(self.advisor.searcher.vectors.matrix[np.where(has_vector, rows, 0)])
+        duplicate = np.zeros(len(candidates), dtype=bool)
+        if self.kept_vectors:
+            duplicate = has_vector & ((vectors @ np.stack(self.kept_vectors).T) > DUPLICATE_COSINE).any(axis=1)
+        position = -1
+        while not self.full:
+            # The next candidate no kept lesson duplicates (numpy finds it: thousands of
+            # near-identical copies are skipped without a Python step each).
+            following = np.flatnonzero(~duplicate[position + 1:])
+            if not following.size:
+                break
+            position += 1 + int(following[0])
+            self.kept.append(candidates[position])
+            if has_vector[position]:
+                self.kept_vectors.append(vectors[position])
+                duplicate |= has_vector & (vectors @ vectors[position] > DUPLICATE_COSINE)
 
 
 def _lesson_entry(advisor: "Advisor", index: int, score: float, profile: Profile,
