@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import threading
 
+import numpy as np
 import pytest
 from whoosh.filedb.filestore import FileStorage
 
@@ -64,6 +65,9 @@ def test_an_edit_touches_only_its_units_and_answers_as_a_rebuild(library, tmp_pa
         assert not rebuilt.build_index().incremental
         assert answers(rebuilt) == updated
         assert rebuilt.facet_counts() == service.facet_counts()
+        # The streamed vector file holds exactly the rebuild's matrix, row for row.
+        streamed = np.load(current_generation(service.settings.index_dir) / "vectors.npy")
+        assert np.array_equal(streamed, np.load(current_generation(rebuilt_settings.index_dir) / "vectors.npy"))
     finally:
         rebuilt.close()
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Mapping
 
 import numpy as np
+from numpy.lib import format as np_format
 from whoosh.filedb.filestore import FileStorage
 
 from indexer.search.analysis import make_analyzer
@@ -98,7 +99,7 @@ def update_generation(current: Path, building: Path, assembly: Assembly, encoder
     updated.save(building)
     np.save(building / DOCNUMS, docnums)
     if vectors is not None:
-        np.save(building / "vectors.npy", vectors)
+        vectors.save(building / "vectors.npy")
     return Update(added=int(fresh.size), removed=int(removed.size), embedded=embedded)
 
 
@@ -147,7 +148,37 @@ def record_of(unit: Unit) -> dict[str, str]:
             "body": unit.body, "context": unit.context}
 
 
-def _updated_vectors(current: Path, assembly: Assembly, encoder: Encoder) -> tuple[np.ndarray, int]:
+@dataclass(frozen=True)
+class VectorRows:
+    """Where each row of the new vector matrix comes from: `source[row]` is the old row
+    whose vector still holds, or -1 for a row whose vector is in `encoded` (in row order)."""
+
+    old: np.ndarray
+    source: np.ndarray
+    encoded: np.ndarray
+
+    def save(self, path: Path) -> None:
+        """Write the matrix as a .npy file, streaming unchanged rows from the old file in
+        contiguous runs: no 100,000-row matrix is assembled in memory first (touching that
+        much fresh memory cost more than the update's whole keyword side)."""
+        source, missing = self.source, self.source < 0
+        dimension = self.old.shape[1] if self.old.ndim == 2 else self.encoded.shape[1]
+        starts_run = np.ones(len(source), dtype=bool)
+        starts_run[1:] = (missing[1:] != missing[:-1]) | (~missing[1:] & (np.diff(source) != 1))
+        starts = np.flatnonzero(starts_run)
+        encoded_at = np.cumsum(missing) - 1
+        with open(path, "wb") as stream:
+            np_format.write_array_header_1_0(stream, {"descr": np_format.dtype_to_descr(np.dtype(np.float32)),
+                                                      "fortran_order": False, "shape": (len(source), dimension)})
+            for start, end in zip(starts.tolist(), [*starts[1:].tolist(), len(source)]):
+                if missing[start]:
+                    block = self.encoded[encoded_at[start]:encoded_at[start] + end - start]
+                else:
+                    block = self.old[source[start]:source[start] + end - start]
+                stream.write(memoryview(np.ascontiguousarray(block, dtype=np.float32)))
+
+
+def _updated_vectors(current: Path, assembly: Assembly, encoder: Encoder) -> tuple[VectorRows, int]:
     """Old rows' vectors for units whose embedded text is unchanged; the rest encoded."""
     old = np.load(current / "vectors.npy", mmap_mode="r")
     with np.load(current / UNIT_KEYS, allow_pickle=False) as saved:
@@ -157,10 +188,11 @@ def _updated_vectors(current: Path, assembly: Assembly, encoder: Encoder) -> tup
         previous = int(assembly.previous[row])
         if previous >= 0 and old_text_keys[previous] == assembly.text_keys[row]:
             source[row] = previous  # same text, other facets: the vector still holds
-    vectors = np.zeros((len(source), old.shape[1] if old.ndim == 2 else encoder.dimension), dtype=np.float32)
-    reuse = source >= 0
-    vectors[reuse] = old[source[reuse]]
-    missing = np.flatnonzero(~reuse)
+    missing = np.flatnonzero(source < 0)
+    dimension = old.shape[1] if old.ndim == 2 else encoder.dimension
+    encoded = np.zeros((0, dimension), dtype=np.float32)
     if missing.size:
-        vectors[missing] = encoder.encode([assembly.made[row].semantic_text() for row in missing.tolist()])
-    return vectors, int(missing.size)
+        encoded = np.asarray(encoder.encode([assembly.made[row].semantic_text() for row in missing.tolist()]),
+                             dtype=np.float32)
+    return VectorRows(old, source, encoded), int(missing.size)
+
