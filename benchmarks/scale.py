@@ -159,7 +159,11 @@ def measure(label: str, root: Path, index_dir: Path, semantic: bool, rounds: int
 
     probe = subprocess.run([sys.executable, "-c", _START_PROBE, str(root), str(index_dir),
                             "semantic" if semantic and report.semantic else "keyword", json.dumps(PROFILES[0])],
-                           capture_output=True, text=True, check=True)
+                           capture_output=True, text=True)
+    if probe.returncode != 0:
+        # Its own traceback says why (an index the probe's code cannot read, a model missing).
+        raise RuntimeError(f"the start probe on {index_dir} failed (exit {probe.returncode}):\n"
+                           + "\n".join(probe.stderr.strip().splitlines()[-12:]))
     started_figures = json.loads(probe.stdout.strip().splitlines()[-1])
 
     # One untimed round first: the first query of each kind opens caches (and the advisor

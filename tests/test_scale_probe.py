@@ -7,6 +7,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from benchmarks.scale import PROFILES, _START_PROBE, report, ScaleRow
 from indexer.search.encoder import HashingEncoder
 from indexer.service import Casebase
@@ -39,3 +41,14 @@ def test_the_table_shows_what_was_not_measured_as_a_dash():
     cells = lines[1].split()
     assert cells[:4] == ["bundled", "326", "0.9", "0.1"] and cells[4] == "incr"
     assert cells.count("-") == 2 and cells[-3:] == ["101", "116", "4.9"]
+
+
+def test_a_failing_probe_reports_its_own_error(tree, tmp_path, monkeypatch):
+    # The probe's stderr was captured and dropped: a run that died at 10,000 units said
+    # only "returned non-zero exit status 1".
+    import benchmarks.scale as scale
+
+    tree.case("sinos-valley", title="Sinos valley trust between firms", sectors=["footwear"])  # the edited case
+    monkeypatch.setattr(scale, "_START_PROBE", "import sys\nsys.exit('no generation this code can read')")
+    with pytest.raises(RuntimeError, match="no generation this code can read"):
+        scale.measure("tiny", tree.root, tmp_path / "index", semantic=False, rounds=1)
