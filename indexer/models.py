@@ -104,6 +104,10 @@ class SearchResponse(_Model):
     suggestion: str | None = Field(description="A 'did you mean' query, or null.")
     expanded_query: str = Field(description="The query with glossary synonyms added, as searched.")
     notices: list[str] = Field(default_factory=list, description="Why the answer differs from what was asked.")
+    interpreted: dict[str, FacetCounts] = Field(
+        default_factory=dict, description="Facet -> value -> how many of the counted items hold that value as the "
+                                          "codifier's interpretation of the source (a case's `interpreted` marks), "
+                                          "not as a fact the source states; values without such items are left out.")
 
 
 # -- suggestions -----------------------------------------------------------------

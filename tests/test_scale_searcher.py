@@ -151,6 +151,7 @@ def test_a_generation_with_its_read_model_answers_as_parsed_units_do(copied):
     """Opened from its saved arrays and a lazy unit table, a generation gives the same
     answers (and units) as one whose every unit was parsed."""
     from indexer.index.build import current_generation
+    from indexer.documents.fields import search_facets
     from indexer.search.items import READ_MODEL, save_read_model
     from indexer.search.searcher import Searcher
     from indexer.search.units import UnitTable
@@ -164,7 +165,7 @@ def test_a_generation_with_its_read_model_answers_as_parsed_units_do(copied):
     served = copied.searcher
     parsed = Searcher(units, KeywordIndex.open(folder), served.vectors, served.expander, served.encode_query,
                       served.options)
-    save_read_model(folder, [unit.item_id for unit in units], [unit.facets for unit in units], parsed.facets)
+    save_read_model(folder, [unit.item_id for unit in units], [unit.facets for unit in units], search_facets())
     assert (folder / READ_MODEL).exists()
     opened = Searcher.open(folder, parsed.expander, parsed.encode_query, parsed.options)
     try:

@@ -16,7 +16,7 @@ from typing import Any, Iterable, Mapping
 from markupsafe import escape
 
 from indexer.content.loading import Content
-from indexer.content.schema import REGISTRY, FieldRegistry
+from indexer.content.schema import INTERPRETED_FACET, REGISTRY, FieldRegistry
 from indexer.search.units import document_facets, lesson_anchor
 
 from . import urls
@@ -78,13 +78,18 @@ def browse(content: Content, kinds: tuple[str, ...], filters: Mapping[str, tuple
     items = browse_items(content, registry)
     chosen = [item for item in items if _selects(item, selection)]
     facets: dict[str, dict[str, int]] = {}
+    interpreted: dict[str, dict[str, int]] = {}
     for facet in registry.facets:
         counts: dict[str, int] = {}
         for item in items:
             if _selects(item, selection, ignored=facet):
+                marked = set(item.facets.get(INTERPRETED_FACET, ()))
                 for value in item.facets.get(facet, ()):
                     counts[value] = counts.get(value, 0) + 1
+                    if f"{facet}={value}" in marked:
+                        interpreted.setdefault(facet, {})[value] = interpreted.get(facet, {}).get(value, 0) + 1
         facets[facet] = dict(sorted(counts.items(), key=lambda pair: (-pair[1], pair[0])))
     return {"query": "", "mode": "browse", "total": len(chosen),
             "results": [item.hit() for item in chosen[offset:offset + limit]],
-            "facets": facets, "suggestion": None, "expanded_query": "", "notices": []}
+            "facets": facets, "suggestion": None, "expanded_query": "", "notices": [],
+            "interpreted": interpreted}

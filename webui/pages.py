@@ -123,6 +123,10 @@ def _answer(search_request) -> dict:
         filters = {name: chosen for name, chosen in search_request.filters.items() if name != facet}
         wider = searching.search(replace(search_request, kinds=kinds, filters=filters, limit=1, offset=0))
         answer["facets"][facet] = wider.facets.get(facet, {})
+        if facet in wider.interpreted:
+            answer["interpreted"][facet] = wider.interpreted[facet]
+        else:
+            answer["interpreted"].pop(facet, None)
     return answer
 
 
@@ -149,10 +153,11 @@ def facet_groups(answer: dict, search_request, vocabulary: Vocabulary | None,
         shown = list(counts.items())[:MAX_FACET_VALUES]
         # A selected value stays listed (and removable) even when it counts nothing now.
         shown += [(value, 0) for value in sorted(active) if value not in dict(shown)]
+        marked = answer.get("interpreted", {}).get(facet, {})
         for value, count in shown:
             label = value.capitalize() if name is None else presenters.value_label(vocabulary, name, value)
             values.append({"value": value, "label": label, "count": count, "active": value in active,
-                           "url": _toggle_url(facet, value)})
+                           "url": _toggle_url(facet, value), "interpreted": marked.get(value, 0)})
         groups.append({"facet": facet, "title": titles[facet], "values": values})
     return groups + document_facet_groups(answer, search_request)
 

@@ -44,6 +44,8 @@ SCHEMA_VERSION = 1
 FACET, ATTRIBUTE, CONDITION, FACT, FORM, CSV = "facet", "attribute", "condition", "fact", "form", "csv"
 # The case field that marks values as the codifier's interpretation (see interpretation_marks).
 INTERPRETED = "interpreted"
+# The search index's internal facet of interpreted facet values, each "facet=value".
+INTERPRETED_FACET = "interpreted"
 LIST_KINDS = frozenset({"terms", "text-list", "note-ids", "case-ids", "sources", "lessons"})
 
 

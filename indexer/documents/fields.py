@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from indexer.content.schema import REGISTRY, FieldRegistry
+from indexer.content.schema import INTERPRETED_FACET, REGISTRY, FieldRegistry
 from indexer.documents.models import DOCUMENT_KIND_LABELS, LANGUAGE_LABELS
 from indexer.documents.units import ACCESS_FACET
 
@@ -42,23 +42,24 @@ DOCUMENT_FACETS: tuple[DocumentFacet, ...] = (
 
 def search_facets(registry: FieldRegistry = REGISTRY) -> tuple[str, ...]:
     """Every facet of the search index: the registry's (kind first, topic last), then
-    the documents'. The access facet is among them: it is stored and masked on, not shown.
+    the documents', then the interpreted values ("facet=value" of the cases' `interpreted`
+    marks). The access and interpreted facets are stored and read, never shown as facets.
 
     >>> facets = search_facets()
-    >>> facets[0], facets[:len(REGISTRY.facets)] == REGISTRY.facets, facets[-1]
-    ('kind', True, 'access')
+    >>> facets[0], facets[:len(REGISTRY.facets)] == REGISTRY.facets, facets[-2:]
+    ('kind', True, ('access', 'interpreted'))
     """
     return tuple(registry.facets) + tuple(facet.name for facet in DOCUMENT_FACETS
-                                          if facet.name not in registry.facets)
+                                          if facet.name not in registry.facets) + (INTERPRETED_FACET,)
 
 
 def public_facets(registry: FieldRegistry = REGISTRY) -> tuple[str, ...]:
     """The facets a request may filter on and an answer shows: all but the internal ones.
 
-    >>> "access" in public_facets(), "document_kind" in public_facets()
-    (False, True)
+    >>> "access" in public_facets(), "interpreted" in public_facets(), "document_kind" in public_facets()
+    (False, False, True)
     """
-    internal = {facet.name for facet in DOCUMENT_FACETS if facet.internal}
+    internal = {facet.name for facet in DOCUMENT_FACETS if facet.internal} | {INTERPRETED_FACET}
     return tuple(name for name in search_facets(registry) if name not in internal)
 
 

@@ -41,7 +41,8 @@ from indexer.search.units import FIELD_B, FIELD_WEIGHTS, Unit
 from indexer.search.vectors import EmbeddingCache, NumpyVectorStore
 
 # 5: units store document ids and anchors, not URLs (older folders must be rebuilt).
-INDEX_FORMAT = 5
+# 6: the read model holds the internal facet of interpreted values.
+INDEX_FORMAT = 6
 KEEP_GENERATIONS = 2
 GLOSSARY = "glossary.json"
 

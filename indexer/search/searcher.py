@@ -23,7 +23,7 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 
 from indexer import models
-from indexer.content.schema import REGISTRY, FieldRegistry
+from indexer.content.schema import INTERPRETED_FACET, REGISTRY, FieldRegistry
 from indexer.documents.fields import DOCUMENT_FACETS, public_facets, search_facets
 from indexer.documents.models import PUBLIC, SEARCH_KIND
 from indexer.documents.units import ACCESS_FACET
@@ -139,13 +139,16 @@ class SearchResponse:
     suggestion: str | None
     expanded_query: str
     notices: list[str] = field(default_factory=list)
+    # Facet -> value -> how many of the counted items hold it as an interpretation.
+    interpreted: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def to_model(self) -> models.SearchResponse:
         """The typed answer (built without validation: the searcher made every value)."""
         return models.SearchResponse.model_construct(
             query=self.query, mode=self.mode, total=self.total,
             results=[hit.to_model() for hit in self.results], facets=self.facets,
-            suggestion=self.suggestion, expanded_query=self.expanded_query, notices=self.notices)
+            suggestion=self.suggestion, expanded_query=self.expanded_query, notices=self.notices,
+            interpreted=self.interpreted)
 
     def to_dict(self) -> dict:
         """JSON-ready form (the CLI's --json and the API's shape), produced by the typed model."""
@@ -187,12 +190,6 @@ class Searcher:
         """Open the generation in `folder`: its saved item and facet arrays and a lazy
         unit table when it has them, else (an older generation) every unit parsed."""
         tables = load_read_model(folder, search_facets(REGISTRY))
-        if tables is None:
-            # Saved with the registry's facets alone: good while it holds no document,
-            # whose passages would then lack the access facet the mask reads.
-            older = load_read_model(folder, REGISTRY.facets)
-            if older is not None and ("kind", SEARCH_KIND) not in older[1].columns:
-                tables = older
         units: Sequence[Unit]
         if tables is not None:
             units = UnitTable(folder / "units.jsonl")
@@ -213,7 +210,7 @@ class Searcher:
         tokens may find (by default: public documents only)."""
         visible = self.access.items(access, self.items)
         every = np.arange(len(self.items)) if visible is None else np.flatnonzero(visible)
-        return self._shown_counts(every)
+        return self._shown_counts(every)[0]
 
     def rows_of(self, item_id: str) -> list[int]:
         """Unit rows of one item (a document's own unit and sections, or a lesson)."""
@@ -294,19 +291,26 @@ class Searcher:
             # Words the glossary knows (abbreviations such as LQ) are not misspellings.
             known = [word for word in request.query.split() if self.expander.expansions(word)]
             suggestion = self.keyword.suggest(ParsedQuery.parse(request.query), skip=known)
+        shown, interpreted = self._shown_counts(matched)
         return SearchResponse(
             query=request.query, mode=request.mode, total=int(matched.size), results=hits,
-            facets=self._shown_counts(matched), suggestion=suggestion,
+            facets=shown, suggestion=suggestion,
             expanded_query=expanded,
-            notices=notices,
+            notices=notices, interpreted=interpreted,
         )
 
     # -- internals ---------------------------------------------------------------
 
-    def _shown_counts(self, items: np.ndarray) -> dict[str, dict[str, int]]:
-        """Facet counts of `items` for the facets answers show (never the access facet)."""
+    def _shown_counts(self, items: np.ndarray) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]]:
+        """Facet counts of `items` for the facets answers show (never the access facet),
+        and per shown facet and value how many of them hold it as an interpretation."""
         counts = self.facet_table.counts(items, len(self.items))
-        return {facet: counts.get(facet, {}) for facet in self.facets}
+        interpreted: dict[str, dict[str, int]] = {}
+        for entry, count in counts.get(INTERPRETED_FACET, {}).items():
+            facet, _, value = entry.partition("=")
+            if facet in self.facets:
+                interpreted.setdefault(facet, {})[value] = count
+        return {facet: counts.get(facet, {}) for facet in self.facets}, interpreted
 
     def _items_holding(self, term: str, visible: np.ndarray | None = None) -> np.ndarray:
         """True for every item with a unit (a `visible` one) that contains the analysed `term`."""

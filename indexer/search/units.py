@@ -22,7 +22,7 @@ import numpy as np
 from indexer.content.loading import Content
 from indexer.content.documents import Document, Lesson
 from indexer.content.links import plain_text
-from indexer.content.schema import REGISTRY, FieldRegistry
+from indexer.content.schema import INTERPRETED_FACET, REGISTRY, FieldRegistry, interpretation_marks, is_interpreted
 from indexer.content.vocabulary import Vocabulary
 
 # Fields of a unit that keyword search reads, with their BM25F weights:
@@ -103,14 +103,35 @@ def document_facets(document: Document, vocabulary: Vocabulary,
     if document.kind != "case":
         facets["topic"] = document.values("topics")
         return facets
+    marks = interpretation_marks(document.meta)
+    interpreted: list[str] = []
     for name, spec in registry.facet_fields.items():
-        values = document.values(spec.path)
+        stated = document.values(spec.path)
+        values = stated
         if spec.vocabulary == TAXONOMY:
-            values = list(dict.fromkeys(ancestor for value in values
+            values = list(dict.fromkeys(ancestor for value in stated
                                         for ancestor in vocabulary.sector_ancestors(value)))
         facets[name] = values
+        if marks:
+            interpreted += [f"{name}={value}" for value in values
+                            if _interpreted_value(marks, spec.path, value, stated, spec.vocabulary == TAXONOMY,
+                                                  vocabulary)]
     facets["topic"] = sorted({topic for lesson in document.lessons for topic in lesson.topics})
+    if interpreted:
+        facets[INTERPRETED_FACET] = interpreted
     return facets
+
+
+def _interpreted_value(marks, path: str, value: str, stated: list[str], taxonomy: bool,
+                       vocabulary: Vocabulary) -> bool:
+    """Whether a facet value is the codifier's interpretation: marked itself, or (a
+    sector's ancestor) only derived from stated sectors that are all interpretations."""
+    if is_interpreted(marks, path, value):
+        return True
+    if not taxonomy or value in stated:
+        return False
+    sources = [leaf for leaf in stated if value in vocabulary.sector_ancestors(leaf)]
+    return bool(sources) and all(is_interpreted(marks, path, leaf) for leaf in sources)
 
 
 def units_for(document: Document, vocabulary: Vocabulary, titles: dict[str, str],

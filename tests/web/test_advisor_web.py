@@ -99,3 +99,21 @@ def test_the_fact_sheet_marks_interpreted_values_and_only_those(client):
     assert "the codifier's reading of the source" in page
     plain = client.get("/cases/minas-gerais-cresceminas").get_data(as_text=True)
     assert 'class="interpreted"' not in plain and "the codifier's reading" not in plain
+
+
+def test_search_facets_count_interpreted_values_on_the_page_and_in_json(client):
+    # cases/dortmund.md marks its stage (emergence) and the 'ict' sector as interpretations.
+    data = client.get("/search?q=dortmund&kind=case&format=json").get_json()
+    assert data["interpreted"]["stage"]["emergence"] >= 1 and data["interpreted"]["sector"]["ict"] >= 1
+    assert all(0 < count <= data["facets"][facet][value]
+               for facet, values in data["interpreted"].items() for value, count in values.items())
+    page = client.get("/search?q=dortmund&kind=case").get_data(as_text=True)
+    assert re.search(r'stage=emergence"[^>]*>[^<]*<span class="count">\d+</span> <small class="interpreted"', page)
+    assert not re.search(r'sector=logistics"[^>]*>[^<]*<span class="count">\d+</span> <small class="interpreted"',
+                         page)
+    # With a sector chosen, the sector facet still counts (and marks) its other values.
+    chosen = client.get("/search?q=dortmund&kind=case&sector=logistics&format=json").get_json()
+    assert chosen["interpreted"]["sector"] == data["interpreted"]["sector"]
+    browsed = client.get("/search?kind=case&format=json").get_json()
+    assert browsed["interpreted"]["stage"]["emergence"] >= 1
+    assert "interpreted" not in browsed["facets"]
