@@ -63,6 +63,10 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "markusen": 1.0,
     "altenburg_meyer_stamer": 1.0,
     "enright": 1.0,
+    # Which body leads decides the rift and chamber warnings (an association with large
+    # firms and SMEs; a chamber in a one-cluster town), so a case led by the same kind of
+    # body is the one whose experience transfers.
+    "lead_body": 1.0,
 }
 # The weight of an attribute added to the registry without a weight of its own.
 DEFAULT_WEIGHT = 1.0
@@ -122,6 +126,10 @@ class Advisor:
             "stage": Ordinal(("emergence", "growth", "maturity", "decline")),
             "firm_structure": Table({("micro-and-small", "mostly-sme"): 0.5, ("mostly-sme", "large-and-sme"): 0.5,
                                      ("large-and-sme", "transnational-led"): 0.5}),
+            # Membership bodies of firms resemble each other more than a government or donor.
+            "lead_body": Table({("business-association", "chamber"): 0.5,
+                                ("business-association", "industry-federation"): 0.5,
+                                ("chamber", "industry-federation"): 0.5}),
         }
         paths = registry.attribute_paths
         # Case field of each compared attribute, in registry order (the order of the

@@ -135,6 +135,10 @@ CASE_FIELDS: tuple[FieldSpec, ...] = (
               name="initiative_name", roles=_roles(FACT, FORM, CSV)),
     FieldSpec("initiative.lead_organisations", "text-list", required=False, label="Lead organisations",
               roles=_roles(FORM, CSV)),
+    # The kind of body that leads (the rift and chamber warnings turn on it); optional,
+    # since the paper names it for some initiatives only.
+    FieldSpec("initiative.lead_body", "term", required=False, vocabulary="lead_body",
+              label="Body leading the initiative", roles=_roles(FACT, FORM, CSV, ATTRIBUTE, CONDITION)),
     FieldSpec("situation.pressure", "term", facet_rank=8, vocabulary="pressure", description="Figure 5 column.",
               label="Pressure", roles=_roles(FACET, FACT, FORM, CSV, ATTRIBUTE, CONDITION)),
     FieldSpec("situation.cooperative_culture", "term", vocabulary="cooperative_culture",
@@ -189,8 +193,6 @@ PROFILE_ONLY_FIELDS: tuple[FieldSpec, ...] = (
               label="Spending on research before trust exists", roles=_roles(ATTRIBUTE)),
     FieldSpec("local_economy", "term", vocabulary="local_economy", required=False,
               label="The local economy", roles=_roles(ATTRIBUTE)),
-    FieldSpec("lead_body", "term", vocabulary="lead_body", required=False,
-              label="Body leading the initiative", roles=_roles(ATTRIBUTE)),
 )
 
 LESSON_FIELDS: tuple[FieldSpec, ...] = (

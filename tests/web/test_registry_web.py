@@ -114,7 +114,7 @@ def test_search_filters_and_facets_include_the_new_field(app, bundled_casebase, 
     group = next(group for group in groups if group["facet"] == NEW)
     assert group["title"] == "Export orientation"
     assert group["values"] == [{"value": "export-led", "label": "Led by exports", "count": 1, "active": True,
-                                "url": "/search?q=frog"}]
+                                "url": "/search?q=frog", "interpreted": 0}]
 
 
 def test_the_advisor_form_and_profile_take_the_new_attribute(app, content, registry):
