@@ -103,8 +103,11 @@ def _folder_mb(folder: Path) -> float:
 # A serving process as the web server starts one: open, warm up in the background (the
 # model, if any, and the advisor), answer a keyword query at once; then a suggestion, a
 # hybrid query (waiting for the model) and the content's load, after which the process
-# holds what it serves with. Memory is the process's own (VmRSS, and its peak VmHWM):
-# ru_maxrss would count the benchmark process it was started from.
+# holds what it serves with; then, given (queries, profiles, rounds), the latencies of
+# that settled process. Latencies are timed here, not in the benchmark process: that
+# one also holds everything a full build left behind, whose objects the garbage
+# collector walks during queries. Memory is the process's own (VmRSS, and its peak
+# VmHWM, queries included): ru_maxrss would count the benchmark process it came from.
 _START_PROBE = """
 import json, resource, sys, time
 started = time.perf_counter()
@@ -136,13 +139,38 @@ casebase.warm()
 casebase.suggest(json.loads(sys.argv[4]))
 figures["settled_s"] = time.perf_counter() - started
 figures["memory_mb"], figures["peak_memory_mb"] = memory_mb()
+if len(sys.argv) > 5:
+    # Latencies of the settled serving process: (queries, profiles, rounds) as JSON.
+    queries, profiles, rounds = json.loads(sys.argv[5])
+
+    def time_each(calls, count):
+        timings = []
+        for _ in range(count):
+            for call in calls:
+                begun = time.perf_counter()
+                call()
+                timings.append((time.perf_counter() - begun) * 1000)
+        return timings
+
+    # One untimed round first: the first query of each kind opens caches once per process.
+    casebase.search(SearchRequest(queries[0], mode="keyword"))
+    figures["keyword_ms"] = time_each([lambda q=q: casebase.search(SearchRequest(q, mode="keyword"))
+                                       for q in queries], rounds)
+    if semantic and casebase.searcher.semantic_available:
+        # Each query encoded afresh: the process caches query vectors, and repeated
+        # rounds would otherwise time the cache instead of the encoder.
+        figures["hybrid_ms"] = time_each([lambda q=q: (casebase._query_vectors.clear(),
+                                                       casebase.search(SearchRequest(q, mode="hybrid")))
+                                          for q in queries], rounds)
+    figures["advisor_ms"] = time_each([lambda p=p: casebase.suggest(p) for p in profiles], max(1, rounds // 2))
+    figures["peak_memory_mb"] = memory_mb()[1]
 print(json.dumps(figures))
 """
 
 
 def measure(label: str, root: Path, index_dir: Path, semantic: bool, rounds: int) -> ScaleRow:
-    """Build, update, start, query and advise on the library at `root`."""
-    from indexer.search.searcher import SearchRequest
+    """Build and update the library at `root` here; start, query and advise in a
+    serving process of its own (the probe)."""
     from indexer.service import Casebase
     from indexer.settings import Settings
 
@@ -156,31 +184,18 @@ def measure(label: str, root: Path, index_dir: Path, semantic: bool, rounds: int
     started = time.perf_counter()
     update = casebase.build_index()
     update_s = time.perf_counter() - started
+    casebase.close()  # the probe alone runs while it is timed
 
     probe = subprocess.run([sys.executable, "-c", _START_PROBE, str(root), str(index_dir),
-                            "semantic" if semantic and report.semantic else "keyword", json.dumps(PROFILES[0])],
+                            "semantic" if semantic and report.semantic else "keyword", json.dumps(PROFILES[0]),
+                            json.dumps([QUERIES, PROFILES, rounds])],
                            capture_output=True, text=True)
     if probe.returncode != 0:
         # Its own traceback says why (an index the probe's code cannot read, a model missing).
         raise RuntimeError(f"the start probe on {index_dir} failed (exit {probe.returncode}):\n"
                            + "\n".join(probe.stderr.strip().splitlines()[-12:]))
     started_figures = json.loads(probe.stdout.strip().splitlines()[-1])
-
-    # One untimed round first: the first query of each kind opens caches (and the advisor
-    # its case table) once per process, which the start figures above already show.
-    casebase.search(SearchRequest(QUERIES[0], mode="hybrid" if semantic and report.semantic else "keyword"))
-    casebase.suggest(PROFILES[0])
-    keyword = _time_each([lambda q=q: casebase.search(SearchRequest(q, mode="keyword")) for q in QUERIES],
-                         rounds)
-    hybrid = None
-    if semantic and report.semantic:
-        # Each query encoded afresh: the process caches query vectors, and repeated rounds
-        # would otherwise time the cache instead of the encoder.
-        hybrid = _time_each([lambda q=q: (casebase._query_vectors.clear(),
-                                          casebase.search(SearchRequest(q, mode="hybrid"))) for q in QUERIES],
-                            rounds)
-    advisor = _time_each([lambda p=p: casebase.suggest(p) for p in PROFILES], max(1, rounds // 2))
-    casebase.close()
+    keyword, hybrid, advisor = (started_figures.get(name) for name in ("keyword_ms", "hybrid_ms", "advisor_ms"))
     return ScaleRow(label, report.units, build_s, update_s, started_figures["first_answer_s"],
                     statistics.median(keyword), _percentile(keyword, 0.95),
                     statistics.median(hybrid) if hybrid else None, statistics.median(advisor),
@@ -241,11 +256,11 @@ def report(rows: list[ScaleRow], echo: Callable[[str], None] = print) -> None:
              f"{_figure(row.advisor_start_s, 9)} {_figure(row.hybrid_start_s, 9)} "
              f"{row.keyword_p50:7.1f} {row.keyword_p95:7.1f} {_figure(row.hybrid_p50, 8)} {row.advisor_p50:8.1f} "
              f"{_figure(row.first_memory_mb, 8, 0)} {row.memory_mb:7.0f} {row.disk_mb:8.1f}")
-    echo("latencies in ms, one query thread; start = process start to first keyword answer (model and advisor "
+    echo("latencies in ms, one query thread, timed in a serving process of their own once it has loaded the "
+         "content, model and advisor; start = process start to first keyword answer (model and advisor "
          "warming up in the background), adv 1st / hyb 1st = to the first suggestion / hybrid answer; "
          "update = one edited case until searchable (content reload included), incremental or full; "
-         "mem 1st = serving process resident at its first answer, mem MB = its peak once the content, "
-         "model and advisor are loaded")
+         "mem 1st = serving process resident at its first answer, mem MB = its peak, the timed queries included")
 
 
 def _figure(value: float | None, width: int, decimals: int = 1) -> str:

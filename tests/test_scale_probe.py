@@ -24,10 +24,14 @@ def test_the_probe_reports_its_own_memory_and_the_times_to_its_first_answers(tre
     ballast = bytearray(600 * 1024 * 1024)  # this process is now far larger than a small server
     ballast[::4096] = b"x" * len(ballast[::4096])
     probe = subprocess.run([sys.executable, "-c", _START_PROBE, str(tree.root), str(settings.index_dir),
-                            "keyword", json.dumps(PROFILES[0])], capture_output=True, text=True, check=True)
+                            "keyword", json.dumps(PROFILES[0]), json.dumps([["trust", "firms", "alpha"], PROFILES, 2])],
+                           capture_output=True, text=True, check=True)
     figures = json.loads(probe.stdout.strip().splitlines()[-1])
     assert 0 < figures["first_answer_s"] <= figures["advisor_start_s"] <= figures["settled_s"]
-    assert "hybrid_start_s" not in figures  # keyword only: no model to wait for
+    assert "hybrid_start_s" not in figures and "hybrid_ms" not in figures  # keyword only: no model
+    # The settled process times every query and profile each round (the advisor half as often).
+    assert len(figures["keyword_ms"]) == 3 * 2 and len(figures["advisor_ms"]) == len(PROFILES)
+    assert all(ms > 0 for ms in figures["keyword_ms"] + figures["advisor_ms"])
     assert 0 < figures["first_memory_mb"] <= figures["peak_memory_mb"] < 500
     assert figures["memory_mb"] <= figures["peak_memory_mb"]
     del ballast
