@@ -237,3 +237,13 @@ def test_copies_of_a_lesson_are_listed_once_as_the_one_by_one_check_would(tmp_pa
             assert len(set(texts)) == len(texts) == 5
     finally:
         service.close()
+
+
+def test_vectorised_rounding_equals_pythons_round_also_at_halfway_points():
+    from indexer.advisor.ranking import round6
+
+    generator = np.random.default_rng(7)
+    halfway = (np.arange(0, 1_000_000, 37) + 0.5) / 1e6  # decimal halfway points, as floats
+    values = np.concatenate([generator.random(20_000), halfway, np.nextafter(halfway, 0), np.nextafter(halfway, 1),
+                             generator.random(1000) * 1e-6, [0.0, 1.0, 0.2330845]])
+    assert round6(values).tolist() == [round(value, 6) for value in values.tolist()]
