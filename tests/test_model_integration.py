@@ -117,8 +117,6 @@ HELDOUT_GAPS: dict[str, str] = {
                                           "tried and read the Vallee de Joux specialists as a survival cluster)",
     "sri-lanka-spice-listen-first": "'the national export development board ... district by district' is nearest to "
                                     "export examples, not to the public-driver or top-down ones",
-    "pt-nova-friburgo-associacao": "the rift warning fires (large makers next to small workshops are read), but "
-                                   "minas-gerais-cresceminas ranks above sinos-valley (the ranking, suggest.py)",
     "bursa-auto-parts-joint-rd": "'range from a few firms that cooperate ... to many that keep everything to "
                                  "themselves' is nearest to firm-structure and directory examples, not to a mixed culture",
 }

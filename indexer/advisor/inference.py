@@ -30,7 +30,7 @@ import numpy as np
 from indexer.advisor.examples import AttributeExamples, ExampleBank, Lexicon
 from indexer.advisor.rules import ACTIVITY_KEYS, Rule, find_phrase
 from indexer.advisor.sentences import (clauses, fold, language_of, names_large_and_small_firms, negates,
-                                      split_sentences)
+                                      short_clauses, split_sentences)
 
 # Cosine a statement must reach with an example to count. MiniLM puts close paraphrases
 # at 0.6-0.8 and same-topic statements at 0.4-0.6; 0.5 left half the attributes a
@@ -146,14 +146,23 @@ class DescriptionReader:
         if by_meaning:
             assert encode_many is not None
             # Clauses of long statements are read too (their vectors are not the description's).
-            pieces = statements + [clause for statement in statements for clause in clauses(statement)]
+            # Short clauses are read only as contrasts (see _supports).
+            split = [clauses(statement) for statement in statements]
+            short = [short_clauses(statement) for statement in statements]
+            pieces = statements + [clause for parts in split + short for clause in parts]
+            # Each piece's statement: a statement is its own, a clause the one it comes from.
+            parent = np.array(list(range(len(statements))) + [index for index, parts in
+                                                              [*enumerate(split), *enumerate(short)] for _ in parts],
+                              dtype=np.int64)
+            readable = np.arange(len(pieces)) < len(pieces) - sum(len(parts) for parts in short)
             similarities, polarity, vector = self._similarities(pieces, encode_many, len(statements))
             done = {item.attribute for item in inferred} | given | conflicting
             for attribute, entry in self.bank.attributes.items():
                 if attribute in done:
                     continue
                 allowed = narrowed.get(attribute)
-                supports = self._supports(entry, pieces, similarities[:, self.rows[attribute].start:self.rows[attribute].stop], polarity)
+                supports = self._supports(entry, pieces, similarities[:, self.rows[attribute].start:self.rows[attribute].stop],
+                                          polarity, parent, readable)
                 if allowed:
                     supports = [s for s in supports if s.value in allowed]
                 if entry.is_list:  # a phrase saying the plan lacks an activity outweighs a reading of it
@@ -311,16 +320,26 @@ class DescriptionReader:
         return np.where(pool & kept & (masked > -1.0), masked, -1.0)
 
     def _supports(self, entry: AttributeExamples, statements: list[str], similarities: np.ndarray,
-                  polarity: np.ndarray) -> list[Support]:
-        """Each value's best support over the statements."""
+                  polarity: np.ndarray, parent: np.ndarray | None = None,
+                  readable: np.ndarray | None = None) -> list[Support]:
+        """Each value's best support over the statements. A statement nearer to one of a
+        value's contrasts than to its examples supports nothing; so does a statement one of
+        whose clauses (`parent`: each row's statement) is: "..., and the association is
+        divided" is generically close to "the association leads it" as a whole, yet its
+        clause is plainly a contrast (an association described, not one leading). Rows not
+        `readable` (short clauses) only contradict."""
         supports = []
         negated, by_value = self.masks[entry.attribute]
         agree = negated[None, :] == polarity[:, None]
+        if readable is not None:
+            agree = agree & readable[:, None]
         for value in entry.values:
             positive, contrast = by_value[value]
             support = np.where(positive[None, :] & agree, similarities, -1.0).max(axis=1)
             if contrast.any():
                 against = np.where(contrast[None, :], similarities, -1.0).max(axis=1)
+                if parent is not None:
+                    np.maximum.at(against, parent, against.copy())
                 support = np.where(support > against, support, -1.0)
             best = int(np.argmax(support))
             if support[best] > 0:

@@ -121,6 +121,21 @@ def clauses(statement: str) -> list[str]:
     return parts if len(parts) > 1 else []
 
 
+def short_clauses(statement: str) -> list[str]:
+    """The clauses too short to be read on their own (under CLAUSE_MIN_WORDS words, at
+    least three): too little to support a value, enough to contradict one.
+
+    >>> short_clauses("Some owners share a gas supply, others refuse to share anything, and the association is divided.")
+    ['and the association is divided.']
+    >>> short_clauses("Sales, prices and margins fell.")
+    []
+    """
+    parts = [part.strip() for part in CLAUSE_BREAK.split(statement)]
+    if len(parts) < 2:
+        return []
+    return [part for part in parts if 3 <= len(part.split()) < CLAUSE_MIN_WORDS]
+
+
 def negates(sentence: str, language: str | None = None) -> bool:
     """Does the sentence contain a negation cue (en, es, pt)? With its `language`, words
     that are no cue in that language do not count.
