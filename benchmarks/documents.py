@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from benchmarks.scale import QUERIES, _percentile, _time_each
+from benchmarks.scale import QUERIES, _percentile, time_each
 
 SEED_FOLDER = Path("/work/shared/seed")
 DOCUMENTS, PASSAGES, PDF_PAGES = 2000, 10, 200
@@ -146,12 +146,12 @@ def measure_search(label: str, content_root: Path, index_dir: Path, encoder, doc
     try:
         for query in QUERIES:  # warm: snippet tokens and lazily parsed units
             searcher.search(SearchRequest(query, mode="keyword"))
-        keyword = _time_each([lambda q=q: searcher.search(SearchRequest(q, mode="keyword")) for q in QUERIES], rounds)
-        insiders = _time_each([lambda q=q: searcher.search(SearchRequest(q, mode="keyword", access=insider))
+        keyword = time_each([lambda q=q: searcher.search(SearchRequest(q, mode="keyword")) for q in QUERIES], rounds)
+        insiders = time_each([lambda q=q: searcher.search(SearchRequest(q, mode="keyword", access=insider))
                                for q in QUERIES], rounds)
         hybrid = None
         if searcher.semantic_available:
-            hybrid = _time_each([lambda q=q: searcher.search(SearchRequest(q, mode="hybrid")) for q in QUERIES], rounds)
+            hybrid = time_each([lambda q=q: searcher.search(SearchRequest(q, mode="hybrid")) for q in QUERIES], rounds)
     finally:
         searcher.close()
     return SearchRow(label, len(documents), units, build_s, statistics.median(keyword), _percentile(keyword, 0.95),

@@ -86,7 +86,8 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def _time_each(calls: list[Callable[[], object]], rounds: int) -> list[float]:
+def time_each(calls: list[Callable[[], object]], rounds: int) -> list[float]:
+    """Milliseconds of every call, `rounds` times over the calls in order."""
     timings = []
     for _ in range(rounds):
         for call in calls:
@@ -141,17 +142,9 @@ figures["settled_s"] = time.perf_counter() - started
 figures["memory_mb"], figures["peak_memory_mb"] = memory_mb()
 if len(sys.argv) > 5:
     # Latencies of the settled serving process: (queries, profiles, rounds) as JSON.
+    from benchmarks.scale import time_each
+
     queries, profiles, rounds = json.loads(sys.argv[5])
-
-    def time_each(calls, count):
-        timings = []
-        for _ in range(count):
-            for call in calls:
-                begun = time.perf_counter()
-                call()
-                timings.append((time.perf_counter() - begun) * 1000)
-        return timings
-
     # One untimed round first: the first query of each kind opens caches once per process.
     casebase.search(SearchRequest(queries[0], mode="keyword"))
     figures["keyword_ms"] = time_each([lambda q=q: casebase.search(SearchRequest(q, mode="keyword"))
