@@ -300,10 +300,12 @@ def form_to_text(kind: str, doc_id: str, form, registry: FieldRegistry = REGISTR
             _set(data, spec.path, [line.strip() for line in _text(form, name).splitlines() if line.strip()])
         elif spec.many:
             _set(data, spec.path, [value for value in form.getlist(name) if value])
-        elif value := _text(form, name):
+        elif (value := _text(form, name)) and (spec.required or value != UNKNOWN):
             _set(data, spec.path, int(value) if spec.kind == "integer" and value.isascii() and value.isdigit() else value)
         elif spec.required:
             _set(data, spec.path, UNKNOWN)  # a required fact the source does not give
+        # An optional field left (or set back to) Unknown is not written: the file does
+        # not record it, as before the form was opened.
     body = (form.get("body") or "").replace("\r\n", "\n").strip() + "\n"
     if current is not None:
         selects = {spec.path for spec in controls if spec.many and spec.kind != "text-list"}

@@ -305,3 +305,21 @@ def test_unicode_digits_in_a_source_row_year_are_a_422_naming_that_year(site, ed
     assert response.status_code == 422
     assert '<a href="#f-source-0-year">Source 1: year: Write the year as a number' in response.get_data(as_text=True)
     assert site.extensions["library"].open_draft("note", "balanced-scorecard") is None
+
+
+def test_an_optional_choice_left_unknown_is_not_written_into_the_file(site, editor):
+    # The select posts "unknown" for a choice the case does not record (criciuma names no
+    # lead body): saving the form once wrote "lead_body: unknown" into its file.
+    from webui.forms import field_name
+
+    optional = [spec for spec in REGISTRY.form_fields("case") if not spec.required and spec.vocabulary
+                and not spec.many]
+    assert optional
+    before = published(site, "cases", "criciuma")
+    form, _ = read_form(editor.get("/edit/cases/criciuma").get_data(as_text=True))
+    assert all(form.get(field_name(spec.path)) == "unknown" for spec in optional)
+    form["title"] = form["title"] + " (edited)"
+    assert editor.post("/edit/cases/criciuma", data=form).status_code == 302
+    draft = site.extensions["library"].open_draft("case", "criciuma").text
+    changed = [(a, b) for a, b in zip(before.splitlines(), draft.splitlines()) if a != b]
+    assert len(before.splitlines()) == len(draft.splitlines()) and len(changed) == 1 and "(edited)" in changed[0][1]
