@@ -83,11 +83,11 @@ def browse(content: Content, kinds: tuple[str, ...], filters: Mapping[str, tuple
         counts: dict[str, int] = {}
         for item in items:
             if _selects(item, selection, ignored=facet):
-                marked = set(item.facets.get(INTERPRETED_FACET, ()))
                 for value in item.facets.get(facet, ()):
                     counts[value] = counts.get(value, 0) + 1
-                    if f"{facet}={value}" in marked:
-                        interpreted.setdefault(facet, {})[value] = interpreted.get(facet, {}).get(value, 0) + 1
+                    if f"{facet}={value}" in item.facets.get(INTERPRETED_FACET, ()):
+                        marks = interpreted.setdefault(facet, {})
+                        marks[value] = marks.get(value, 0) + 1
         facets[facet] = dict(sorted(counts.items(), key=lambda pair: (-pair[1], pair[0])))
     return {"query": "", "mode": "browse", "total": len(chosen),
             "results": [item.hit() for item in chosen[offset:offset + limit]],
