@@ -175,3 +175,24 @@ def embed_examples(bank: ExampleBank, encode_many: Callable[[list[str]], np.ndar
     model_key = hashlib.sha1(np.round(np.asarray(probe_vector, dtype=np.float32), 4).tobytes()).hexdigest()
     texts_key = hashlib.sha1("\n".join(bank.texts).encode("utf-8")).hexdigest()
     return _embed(_EmbeddingRequest(model_key, texts_key, bank.texts, encode_many))
+
+
+def language_baselines(matrix: np.ndarray, languages: np.ndarray) -> dict[str, float]:
+    """Per language, the mean cosine between two different example sentences of it.
+
+    >>> matrix = np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8], [0.8, 0.6]])
+    >>> baselines = language_baselines(matrix, np.array(["en", "en", "es", "es"]))
+    >>> round(baselines["en"], 2), round(baselines["es"], 2)
+    (0.0, 0.96)
+    """
+    baselines = {}
+    for language in sorted(set(languages.tolist())):
+        rows = matrix[languages == language]
+        count = len(rows)
+        if count < 2:
+            continue
+        total = rows.sum(axis=0)
+        # Sum over ordered pairs i != j of v_i . v_j = |sum v|^2 - sum |v_i|^2.
+        pairs = float(total @ total) - float((rows * rows).sum())
+        baselines[language] = pairs / (count * (count - 1))
+    return baselines

@@ -27,8 +27,8 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from indexer.advisor.examples import AttributeExamples, ExampleBank, Lexicon
-from indexer.advisor.rules import ACTIVITY_KEYS, Rule, find_phrase
+from indexer.advisor.examples import AttributeExamples, ExampleBank, Lexicon, language_baselines
+from indexer.advisor.rules import ACTIVITY_KEYS, Rule, find_phrase, values_treated_alike
 from indexer.advisor.sentences import (clauses, fold, language_of, names_large_and_small_firms, negates,
                                       short_clauses, split_sentences)
 
@@ -106,6 +106,7 @@ class DescriptionReader:
         self.matrix = matrix
         self.threshold, self.margin, self.list_threshold = threshold, margin, list_threshold
         self.neighbours = neighbours
+        self.alike = values_treated_alike(self.rules)
         # Masks over the examples, computed once: the reading runs on every request.
         self.example_lang = np.array([example.lang for entry in bank.attributes.values()
                                       for example in entry.examples])
@@ -171,7 +172,7 @@ class DescriptionReader:
                     inferred.extend(Inferred(attribute, s.value, s.sentence, round(s.score, 3), MEANING)
                                     for s in supports if s.score >= self.list_threshold)
                     continue
-                chosen, ambiguous = self.decide(supports, entry.threshold)
+                chosen, ambiguous = self.decide(supports, entry.threshold, self.alike.get(attribute, ()))
                 if chosen is not None:
                     inferred.append(Inferred(attribute, chosen.value, chosen.sentence, round(chosen.score, 3),
                                              MEANING))
@@ -180,15 +181,19 @@ class DescriptionReader:
         inferred = implied(inferred, given | undecided)
         return Reading(tuple(inferred), frozenset(undecided), by_meaning, vector if by_meaning else None)
 
-    def decide(self, supports: Sequence[Support], threshold: float | None = None) -> tuple[Support | None, bool]:
+    def decide(self, supports: Sequence[Support], threshold: float | None = None,
+               alike: Iterable[frozenset[str]] = ()) -> tuple[Support | None, bool]:
         """(the value read, or None; whether two values were too close to choose). An
-        attribute's own `threshold`, when stricter, replaces the reader's.
+        attribute's own `threshold`, when stricter, replaces the reader's; a runner-up
+        the rules treat `alike` with the best value does not make the reading ambiguous.
 
         >>> reader = DescriptionReader(ExampleBank({}), Lexicon({}), [])
         >>> reader.decide([Support("a", 0.7, "s1"), Support("b", 0.3, "s2")])[0].value
         'a'
         >>> reader.decide([Support("a", 0.7, "s1"), Support("b", 0.68, "s2")])
         (None, True)
+        >>> reader.decide([Support("a", 0.7, "s1"), Support("b", 0.68, "s2")], alike=[frozenset("ab")])[0].value
+        'a'
         >>> reader.decide([Support("a", 0.3, "s1")])
         (None, False)
         >>> reader.decide([Support("a", 0.5, "s1")], 0.6)
@@ -197,7 +202,9 @@ class DescriptionReader:
         ranked = sorted(supports, key=lambda s: -s.score)
         if not ranked or ranked[0].score < max(self.threshold, threshold or 0.0):
             return None, False
-        if len(ranked) > 1 and ranked[0].score - ranked[1].score < self.margin:
+        kin = set().union(*(group for group in alike if ranked[0].value in group))
+        rivals = [s for s in ranked[1:] if s.value not in kin]
+        if rivals and ranked[0].score - rivals[0].score < self.margin:
             return None, True
         return ranked[0], False
 
@@ -345,27 +352,6 @@ class DescriptionReader:
             if support[best] > 0:
                 supports.append(Support(value, float(support[best]), statements[best]))
         return supports
-
-
-def language_baselines(matrix: np.ndarray, languages: np.ndarray) -> dict[str, float]:
-    """Per language, the mean cosine between two different example sentences of it.
-
-    >>> matrix = np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8], [0.8, 0.6]])
-    >>> baselines = language_baselines(matrix, np.array(["en", "en", "es", "es"]))
-    >>> round(baselines["en"], 2), round(baselines["es"], 2)
-    (0.0, 0.96)
-    """
-    baselines = {}
-    for language in sorted(set(languages.tolist())):
-        rows = matrix[languages == language]
-        count = len(rows)
-        if count < 2:
-            continue
-        total = rows.sum(axis=0)
-        # Sum over ordered pairs i != j of v_i . v_j = |sum v|^2 - sum |v_i|^2.
-        pairs = float(total @ total) - float((rows * rows).sum())
-        baselines[language] = pairs / (count * (count - 1))
-    return baselines
 
 
 def implied(inferred: Sequence[Inferred], closed: set[str]) -> list[Inferred]:

@@ -300,3 +300,36 @@ def fire_all(rules: list[Rule], profile: Profile, describe: Callable[[str, str |
              if (firing := evaluate(rule, profile, ambiguous, describe, read)) is not None]
     order = {kind: position for position, kind in enumerate(RULE_KINDS)}
     return sorted(fired, key=lambda firing: order[firing.rule.kind])
+
+
+def values_treated_alike(rules: list[Rule]) -> dict[str, frozenset[frozenset[str]]]:
+    """Per attribute, the groups of values the rules treat alike: values that some
+    condition accepts together and no condition tells apart. A description close to two
+    such values (Enright's policy-driven and wishful-thinking clusters, which the paper
+    warns about in one breath) is not ambiguous for the method.
+
+    >>> def rule(**when):
+    ...     return Rule("r", "warning", "m", "n", {key: tuple(values) for key, values in when.items()})
+    >>> alike = values_treated_alike([rule(enright=["policy-driven", "wishful-thinking"]),
+    ...                               rule(stage=["maturity", "decline"]), rule(stage=["decline"])])
+    >>> sorted(sorted(group) for group in alike["enright"]), alike.get("stage")
+    ([['policy-driven', 'wishful-thinking']], None)
+    """
+    accepted: dict[str, list[frozenset[str]]] = {}
+    for rule in rules:
+        for when, _ in rule.alternatives():
+            for attribute, values in when.items():
+                if attribute not in ACTIVITY_KEYS:
+                    accepted.setdefault(attribute, []).append(frozenset(values))
+    alike: dict[str, frozenset[frozenset[str]]] = {}
+    for attribute, sets in accepted.items():
+        groups = set()
+        for values in sets:
+            # Values stay together only while every other condition keeps them together.
+            group = frozenset(value for value in values
+                              if all((value in other) == (next(iter(values)) in other) for other in sets))
+            if len(group) > 1 and len(group) == len(values):
+                groups.add(group)
+        if groups:
+            alike[attribute] = frozenset(groups)
+    return alike
