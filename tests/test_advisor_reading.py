@@ -176,3 +176,40 @@ def test_near_duplicate_examples_of_one_value_do_not_crowd_out_another_attribute
     text = "The national ministry will select the sectors."
     reading = reader.read(text, set(), _encoder({text: [1, 0, 0]}))
     assert reading.values() == {"driver": "public", "approach": "top-down"}
+
+
+def test_a_place_name_inside_a_statement_is_not_what_the_model_reads():
+    reader = DescriptionReader(_bank(), Lexicon({}), [], MATRIX, threshold=0.5, margin=0.05)
+    seen: list[str] = []
+
+    def encode_many(texts):
+        seen.extend(texts)
+        return np.array([[0.9, 0.1, 0.0]] * len(texts), dtype=np.float32)
+
+    reading = reader.read("The weavers of Kazanlak are doing well.", set(), encode_many)
+    assert seen == ["The weavers are doing well."]
+    # The sentence shown as support is the user's own, name included.
+    assert reading.inferred[0].sentence == "The weavers of Kazanlak are doing well."
+
+
+def test_a_capitalised_word_the_examples_know_is_kept():
+    reader = DescriptionReader(_bank(), Lexicon({}), [], MATRIX, threshold=0.5, margin=0.05)
+    seen: list[str] = []
+
+    def encode_many(texts):
+        seen.extend(texts)
+        return np.array([[0.9, 0.1, 0.0]] * len(texts), dtype=np.float32)
+
+    reader.read("Exports are Doing well.", set(), encode_many)
+    assert seen == ["Exports are Doing well."]
+
+
+def test_two_close_values_the_rules_treat_alike_are_read_as_the_nearer():
+    from indexer.advisor.rules import Rule
+    rule = Rule("no-critical-mass", "warning", "m", "n", {"pressure": ("under-pressure", "doing-well")})
+    reader = DescriptionReader(_bank(), Lexicon({}), [rule], MATRIX, threshold=0.5, margin=0.05)
+    text = "Business is fine."
+    reading = reader.read(text, set(), _encoder({text: [0.70, 0.68, 0.0]}))
+    assert reading.values() == {"pressure": "doing-well"} and not reading.undecided
+    apart = DescriptionReader(_bank(), Lexicon({}), [], MATRIX, threshold=0.5, margin=0.05)
+    assert apart.read(text, set(), _encoder({text: [0.70, 0.68, 0.0]})).undecided == {"pressure"}

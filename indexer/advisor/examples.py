@@ -196,3 +196,18 @@ def language_baselines(matrix: np.ndarray, languages: np.ndarray) -> dict[str, f
         pairs = float(total @ total) - float((rows * rows).sum())
         baselines[language] = pairs / (count * (count - 1))
     return baselines
+
+
+def known_words(bank: ExampleBank, lexicon: Lexicon) -> frozenset[str]:
+    """The folded words of the example sentences and of the glossary (both sides): the
+    words a description shares with what the reader knows, as opposed to names.
+
+    >>> bank = ExampleBank({"driver": AttributeExamples("driver", False, ("public",),
+    ...                     (Example("The Ministry leads.", "public", None, "en", False),))})
+    >>> sorted(known_words(bank, Lexicon.from_mapping({"es": {"alcaldía": "town hall"}})))
+    ['alcaldia', 'hall', 'leads', 'ministry', 'the', 'town']
+    """
+    texts = [example.text for entry in bank.attributes.values() for example in entry.examples]
+    for _, english in lexicon.entries.values():
+        texts += [*english, *english.values()]
+    return frozenset(word for text in texts for word in re.findall(r"[^\W\d_]+", fold(text)))

@@ -27,10 +27,10 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from indexer.advisor.examples import AttributeExamples, ExampleBank, Lexicon, language_baselines
+from indexer.advisor.examples import AttributeExamples, ExampleBank, Lexicon, known_words, language_baselines
 from indexer.advisor.rules import ACTIVITY_KEYS, Rule, find_phrase, values_treated_alike
 from indexer.advisor.sentences import (clauses, fold, language_of, names_large_and_small_firms, negates,
-                                      short_clauses, split_sentences)
+                                      short_clauses, split_sentences, without_names)
 
 # Cosine a statement must reach with an example to count. MiniLM puts close paraphrases
 # at 0.6-0.8 and same-topic statements at 0.4-0.6; 0.5 left half the attributes a
@@ -107,6 +107,7 @@ class DescriptionReader:
         self.threshold, self.margin, self.list_threshold = threshold, margin, list_threshold
         self.neighbours = neighbours
         self.alike = values_treated_alike(self.rules)
+        self.known = known_words(bank, lexicon)
         # Masks over the examples, computed once: the reading runs on every request.
         self.example_lang = np.array([example.lang for entry in bank.attributes.values()
                                       for example in entry.examples])
@@ -267,9 +268,10 @@ class DescriptionReader:
         vector (the mean of the first `whole` statements: the description's own sentences)."""
         assert self.matrix is not None
         languages = [language_of(statement) for statement in statements]
+        unnamed = [without_names(statement, self.known) for statement in statements]
         glossed = [self.lexicon.gloss(statement, language) if language != "en" else ""
-                   for statement, language in zip(statements, languages)]
-        texts = statements + [g for g in glossed if g]
+                   for statement, language in zip(unnamed, languages)]
+        texts = unnamed + [g for g in glossed if g]
         vectors = np.asarray(encode_many(texts), dtype=np.float32)
         cosines = self._cosines(vectors)
         raw = np.stack([self._on_english_scale(row, language)
