@@ -213,3 +213,13 @@ def test_two_close_values_the_rules_treat_alike_are_read_as_the_nearer():
     assert reading.values() == {"pressure": "doing-well"} and not reading.undecided
     apart = DescriptionReader(_bank(), Lexicon({}), [], MATRIX, threshold=0.5, margin=0.05)
     assert apart.read(text, set(), _encoder({text: [0.70, 0.68, 0.0]})).undecided == {"pressure"}
+
+
+def test_a_negated_qualifier_does_not_keep_the_claim_from_affirmative_examples():
+    reader = DescriptionReader(_bank(), Lexicon({}), [], MATRIX, threshold=0.5, margin=0.05)
+    text = "Orders are up this year, with no exception among the firms."
+    rest = "Orders are up this year."
+    reading = reader.read(text, set(), _encoder({text: [0.9, 0.1, 0.0], rest: [0.9, 0.1, 0.0]}))
+    assert reading.values() == {"pressure": "doing-well"}
+    # The support shown is what the user wrote, not the rest the reader made of it.
+    assert reading.inferred[0].sentence == text

@@ -111,10 +111,6 @@ def test_advisor_profiles(real_casebase, entry):
 HELDOUT_GAPS: dict[str, str] = {
     "tasmania-distillers-few-firms": "'share stills, casks and a visitor trail' is a list of things the model does not "
                                      "bring near the cooperative examples (best 0.38, under the 0.4 threshold)",
-    "shiro-meda-weavers-moderate-budget": "'with no formal training' and 'but not a huge programme' make both statements "
-                                          "negated, so neither can support the affirmative survival and moderate-budget "
-                                          "examples (negation is read per statement; cutting the negated phrase out was "
-                                          "tried and read the Vallee de Joux specialists as a survival cluster)",
     "sri-lanka-spice-listen-first": "'the national export development board ... district by district' is nearest to "
                                     "export examples, not to the public-driver or top-down ones",
     "bursa-auto-parts-joint-rd": "'range from a few firms that cooperate ... to many that keep everything to "

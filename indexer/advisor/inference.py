@@ -30,7 +30,8 @@ import numpy as np
 from indexer.advisor.examples import AttributeExamples, ExampleBank, Lexicon, known_words, language_baselines
 from indexer.advisor.rules import ACTIVITY_KEYS, Rule, find_phrase, values_treated_alike
 from indexer.advisor.sentences import (clauses, fold, language_of, names_large_and_small_firms, negates,
-                                      short_clauses, split_sentences, without_names)
+                                      short_clauses, split_sentences, without_names,
+                                      without_negated_qualifiers)
 
 # Cosine a statement must reach with an example to count. MiniLM puts close paraphrases
 # at 0.6-0.8 and same-topic statements at 0.4-0.6; 0.5 left half the attributes a
@@ -147,15 +148,21 @@ class DescriptionReader:
         vector = None
         if by_meaning:
             assert encode_many is not None
-            # Clauses of long statements are read too (their vectors are not the description's).
-            # Short clauses are read only as contrasts (see _supports).
+            # Clauses of long statements are read too (their vectors are not the description's),
+            # and so is a statement's affirmative rest once its negated qualifiers are cut (shown
+            # as the statement: the user did not write the rest). Short clauses are read only
+            # as contrasts (see _supports).
+            rests = [[rest] if (rest := without_negated_qualifiers(statement)) else [] for statement in statements]
             split = [clauses(statement) for statement in statements]
             short = [short_clauses(statement) for statement in statements]
-            pieces = statements + [clause for parts in split + short for clause in parts]
+            pieces = statements + [clause for parts in split + rests + short for clause in parts]
             # Each piece's statement: a statement is its own, a clause the one it comes from.
-            parent = np.array(list(range(len(statements))) + [index for index, parts in
-                                                              [*enumerate(split), *enumerate(short)] for _ in parts],
-                              dtype=np.int64)
+            parent = np.array(list(range(len(statements))) + [
+                index for index, parts in [*enumerate(split), *enumerate(rests), *enumerate(short)] for _ in parts],
+                dtype=np.int64)
+            rested = len(statements) + sum(map(len, split))
+            shown = [statements[parent[i]] if rested <= i < rested + sum(map(len, rests)) else piece
+                     for i, piece in enumerate(pieces)]
             readable = np.arange(len(pieces)) < len(pieces) - sum(len(parts) for parts in short)
             similarities, polarity, vector = self._similarities(pieces, encode_many, len(statements))
             done = {item.attribute for item in inferred} | given | conflicting
@@ -163,7 +170,7 @@ class DescriptionReader:
                 if attribute in done:
                     continue
                 allowed = narrowed.get(attribute)
-                supports = self._supports(entry, pieces, similarities[:, self.rows[attribute].start:self.rows[attribute].stop],
+                supports = self._supports(entry, shown, similarities[:, self.rows[attribute].start:self.rows[attribute].stop],
                                           polarity, parent, readable)
                 if allowed:
                     supports = [s for s in supports if s.value in allowed]

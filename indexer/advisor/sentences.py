@@ -235,3 +235,37 @@ def without_names(statement: str, known: frozenset[str] = frozenset()) -> str:
         words = re.findall(r"[^\W\d_]+", fold(_PREPOSITION.sub("", match.group(0))))
         return match.group(0) if any(word in known for word in words if word not in ("s", "de", "del", "do", "da")) else ""
     return " ".join(_CAPITALISED.sub(drop_unknown, statement).split()).replace(" .", ".").replace(" ,", ",")
+
+
+# A negated qualifier tacked onto a claim, up to the next comma: "with no formal
+# training", "but not a huge programme", "sin formación". Verb negations ("the brands
+# cannot find it elsewhere") are the claim itself and are not qualifiers.
+_NEGATED_QUALIFIER = re.compile(
+    r"(?:,\s*|\s)(?:with no|without|but not|and not|not even|sin|sem|pero no|mas nao|mas não|e nao|e não|y no)"
+    r"(?:\s+[^\s,;.]+){1,5}(?=\s*[,;.]|\s*$)", re.IGNORECASE)
+
+
+def without_negated_qualifiers(statement: str) -> str | None:
+    """The statement without its negated qualifiers, when what remains is affirmative
+    (None when it has none, or the rest negates too). The rest is read as an affirmative
+    statement next to the whole: "hand-loom weavers work from home, with no formal
+    training, and sell to traders" affirms a survival cluster, which the one negation
+    otherwise kept from every affirmative example.
+
+    >>> without_negated_qualifiers("Weavers work from home, with no formal training, and sell to traders.")
+    'Weavers work from home, and sell to traders.'
+    >>> without_negated_qualifiers("A moderate budget, well beyond seed money but not a huge programme, for looms.")
+    'A moderate budget, well beyond seed money, for looms.'
+    >>> without_negated_qualifiers("A precision the big brands cannot find elsewhere.") is None
+    True
+    >>> without_negated_qualifiers("Owners are not interested, with no exception.") is None
+    True
+    """
+    rest, count = _NEGATED_QUALIFIER.subn("", statement)
+    if not count:
+        return None
+    rest = " ".join(rest.replace(" ,", ",").split())
+    rest = re.sub(r",\s*,", ",", rest).strip(" ,")
+    if len(rest.split()) < 4 or negates(rest):
+        return None
+    return rest
