@@ -223,3 +223,30 @@ def test_a_negated_qualifier_does_not_keep_the_claim_from_affirmative_examples()
     assert reading.values() == {"pressure": "doing-well"}
     # The support shown is what the user wrote, not the rest the reader made of it.
     assert reading.inferred[0].sentence == text
+
+
+def _culture_bank():
+    examples = (Example("they cooperate", "cooperative", None, "en", False),
+                Example("they go it alone", "non-cooperative", None, "en", False),
+                Example("some cooperate, others not", "mixed", None, "en", False))
+    entry = AttributeExamples("cooperative_culture", False, ("cooperative", "mixed", "non-cooperative"), examples,
+                              mixtures=(("mixed", ("cooperative", "non-cooperative")),))
+    return ExampleBank({"cooperative_culture": entry}, tuple(example.text for example in examples))
+
+
+CULTURE = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1]], dtype=np.float32)
+
+
+def test_one_sentence_stating_both_parts_of_a_mixture_reads_the_mixture():
+    reader = DescriptionReader(_culture_bank(), Lexicon({}), [], CULTURE, threshold=0.5, margin=0.05)
+    vectors = {"A few exporters share a studio;": [0.8, 0.1, 0.1], "the others keep their buyers secret.": [0.1, 0.7, 0.1]}
+    reading = reader.read(" ".join(vectors), set(), _encoder(vectors))
+    assert reading.values() == {"cooperative_culture": "mixed"}
+    assert reading.inferred[0].sentence == "A few exporters share a studio; … the others keep their buyers secret."
+
+
+def test_two_sentences_stating_the_parts_are_undecided_not_mixed():
+    reader = DescriptionReader(_culture_bank(), Lexicon({}), [], CULTURE, threshold=0.5, margin=0.05)
+    vectors = {"A few exporters share a studio.": [0.8, 0.1, 0.1], "The others keep their buyers secret.": [0.1, 0.78, 0.1]}
+    reading = reader.read(" ".join(vectors), set(), _encoder(vectors))
+    assert "cooperative_culture" not in reading.values() and reading.undecided == {"cooperative_culture"}

@@ -108,14 +108,7 @@ def test_advisor_profiles(real_casebase, entry):
 # Held-out profiles (issue 9) the advisor does not yet meet, with the gap: strict, so a
 # profile that starts passing must leave this list. See the report of issue 9 for the
 # measurement; the gaps are mostly Spanish and Portuguese (the model is English-only).
-HELDOUT_GAPS: dict[str, str] = {
-    "tasmania-distillers-few-firms": "'share stills, casks and a visitor trail' is a list of things the model does not "
-                                     "bring near the cooperative examples (best 0.38, under the 0.4 threshold)",
-    "sri-lanka-spice-listen-first": "'the national export development board ... district by district' is nearest to "
-                                    "export examples, not to the public-driver or top-down ones",
-    "bursa-auto-parts-joint-rd": "'range from a few firms that cooperate ... to many that keep everything to "
-                                 "themselves' is nearest to firm-structure and directory examples, not to a mixed culture",
-}
+HELDOUT_GAPS: dict[str, str] = {}
 
 
 def _heldout_params():

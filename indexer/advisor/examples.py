@@ -43,6 +43,8 @@ class AttributeExamples:
     values: tuple[str, ...]
     examples: tuple[Example, ...]
     threshold: float | None = None  # a stricter similarity this attribute needs (None: the reader's)
+    # Values that are two others at once: "mixed" is some firms cooperative, others not.
+    mixtures: tuple[tuple[str, tuple[str, str]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -85,8 +87,10 @@ def load_examples(root: Path, valid: Callable[[str, str], bool]) -> ExampleBank:
                 supported = means if means in values else None
                 examples.append(_example(example, supported, value))
         threshold = spec.get("threshold")
+        mixtures = tuple((value, tuple(spec["values"][value]["mix_of"])) for value in values
+                         if spec["values"][value].get("mix_of"))
         attributes[attribute] = AttributeExamples(attribute, bool(spec.get("list")), values, tuple(examples),
-                                                  float(threshold) if threshold is not None else None)
+                                                  float(threshold) if threshold is not None else None, mixtures)
     texts = tuple(example.text for entry in attributes.values() for example in entry.examples)
     return ExampleBank(attributes, texts)
 

@@ -11,7 +11,9 @@ Two passes over the description's statements (sentences, and clauses after a "bu
    never supports a value through an affirmative example: "no longer doing well" is
    not "doing well") and it is nearer to that example than to the value's contrast
    sentences. A value is read when its best support reaches THRESHOLD and leads the
-   runner-up by MARGIN; two values both supported closely (opposites) read neither.
+   runner-up by MARGIN; two values both supported closely (opposites) read neither,
+   unless the rules treat them alike. A value that is two others at once (a mixed
+   culture: some firms cooperate, others not) is read when one sentence states both.
 
 Spanish and Portuguese: the model is English-only, so a statement in those languages
 is compared as written with the same-language examples, and glossed into rough English
@@ -22,12 +24,12 @@ An attribute the profile gives explicitly is never read: given values always win
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
 from indexer.advisor.examples import AttributeExamples, ExampleBank, Lexicon, known_words, language_baselines
+from indexer.advisor.readings import MEANING, PHRASE, Inferred, Reading, Support, implied, mixed
 from indexer.advisor.rules import ACTIVITY_KEYS, Rule, find_phrase, values_treated_alike
 from indexer.advisor.sentences import (clauses, fold, language_of, names_large_and_small_firms, negates,
                                       short_clauses, split_sentences, without_names,
@@ -47,54 +49,8 @@ MARGIN = 0.02
 LIST_THRESHOLD = 0.45
 # A statement counts for the values of its nearest examples only (over all attributes).
 NEIGHBOURS = 5
-PHRASE = "phrase"
 # The firm structure a statement naming large and small firms side by side states.
 LARGE_AND_SME = "large-and-sme"
-MEANING = "meaning"
-# Table 3 (lines 790-815): who leads an initiative says who drives it. Government
-# (national, provincial or local) initiatives are public; those of industrial bodies,
-# business associations and chambers private. A donor is neither.
-DRIVER_OF_LEAD_BODY = {"government": "public", "industry-federation": "private",
-                       "business-association": "private", "chamber": "private"}
-
-
-@dataclass(frozen=True)
-class Inferred:
-    """One attribute value read from the description, with the statement that supports it."""
-
-    attribute: str
-    value: str
-    sentence: str
-    confidence: float
-    method: str  # PHRASE or MEANING
-
-
-@dataclass(frozen=True)
-class Reading:
-    """What the description says, attribute by attribute."""
-
-    inferred: tuple[Inferred, ...]
-    undecided: frozenset[str]  # attributes the description supports with opposite values
-    by_meaning: bool  # False: phrases only (no model)
-    # The description's vector (the normalised mean of its statements'); not part of what was read.
-    vector: np.ndarray | None = field(default=None, compare=False, hash=False)
-
-    def values(self) -> dict[str, str]:
-        """Scalar attribute -> value read."""
-        return {item.attribute: item.value for item in self.inferred if item.attribute not in ACTIVITY_KEYS}
-
-    def items(self, attribute: str) -> tuple[str, ...]:
-        """The values read for a list attribute."""
-        return tuple(item.value for item in self.inferred if item.attribute == attribute)
-
-
-@dataclass(frozen=True)
-class Support:
-    """The best support one value has in the description."""
-
-    value: str
-    score: float
-    sentence: str
 
 
 class DescriptionReader:
@@ -164,6 +120,9 @@ class DescriptionReader:
             shown = [statements[parent[i]] if rested <= i < rested + sum(map(len, rests)) else piece
                      for i, piece in enumerate(pieces)]
             readable = np.arange(len(pieces)) < len(pieces) - sum(len(parts) for parts in short)
+            # The sentence each shown text belongs to (";" and "but" cut a sentence into statements).
+            sentence = np.cumsum([0] + [not text.rstrip("\"'”»)").endswith((",", ";")) for text in statements])[:-1]
+            sentence_of = {text: int(sentence[parent[i]]) for i, text in enumerate(shown)}
             similarities, polarity, vector = self._similarities(pieces, encode_many, len(statements))
             done = {item.attribute for item in inferred} | given | conflicting
             for attribute, entry in self.bank.attributes.items():
@@ -180,7 +139,10 @@ class DescriptionReader:
                     inferred.extend(Inferred(attribute, s.value, s.sentence, round(s.score, 3), MEANING)
                                     for s in supports if s.score >= self.list_threshold)
                     continue
-                chosen, ambiguous = self.decide(supports, entry.threshold, self.alike.get(attribute, ()))
+                supports = mixed(supports, entry.mixtures, self.threshold,
+                                 lambda one, other: sentence_of.get(one) == sentence_of.get(other))
+                chosen, ambiguous = self.decide(supports, entry.threshold,
+                                                self.alike.get(attribute, ()))
                 if chosen is not None:
                     inferred.append(Inferred(attribute, chosen.value, chosen.sentence, round(chosen.score, 3),
                                              MEANING))
@@ -361,32 +323,3 @@ class DescriptionReader:
             if support[best] > 0:
                 supports.append(Support(value, float(support[best]), statements[best]))
         return supports
-
-
-def implied(inferred: Sequence[Inferred], closed: set[str]) -> list[Inferred]:
-    """`inferred` made consistent with Table 3: the leading body gives the driver. A
-    driver neither given nor undecided follows the leading body read, keeping its
-    sentence and confidence; a driver read that contradicts the leading body gives way
-    when the leading body was read more surely.
-
-    >>> lead = Inferred("lead_body", "chamber", "The chamber leads.", 0.8, MEANING)
-    >>> [(item.attribute, item.value, item.sentence) for item in implied([lead], set())]
-    [('lead_body', 'chamber', 'The chamber leads.'), ('driver', 'private', 'The chamber leads.')]
-    >>> implied([lead], {"driver"}) == [lead]
-    True
-    >>> [item.value for item in implied([lead, Inferred("driver", "public", "s", 0.5, MEANING)], set())]
-    ['chamber', 'private']
-    >>> [item.value for item in implied([lead, Inferred("driver", "public", "s", 0.9, MEANING)], set())]
-    ['chamber', 'public']
-    """
-    items = list(inferred)
-    lead = next((item for item in items if item.attribute == "lead_body"), None)
-    if lead is None or lead.value not in DRIVER_OF_LEAD_BODY or "driver" in closed:
-        return items
-    follows = Inferred("driver", DRIVER_OF_LEAD_BODY[lead.value], lead.sentence, lead.confidence, lead.method)
-    driver = next((item for item in items if item.attribute == "driver"), None)
-    if driver is None:
-        return items + [follows]
-    if driver.value != follows.value and driver.method == MEANING and lead.confidence > driver.confidence:
-        return [follows if item is driver else item for item in items]
-    return items
