@@ -178,15 +178,17 @@ def test_near_duplicate_examples_of_one_value_do_not_crowd_out_another_attribute
     assert reading.values() == {"driver": "public", "approach": "top-down"}
 
 
-def test_a_place_name_inside_a_statement_is_not_what_the_model_reads():
-    reader = DescriptionReader(_bank(), Lexicon({}), [], MATRIX, threshold=0.5, margin=0.05)
-    seen: list[str] = []
-
+def _recording_encoder(seen: list[str]):
     def encode_many(texts):
         seen.extend(texts)
         return np.array([[0.9, 0.1, 0.0]] * len(texts), dtype=np.float32)
+    return encode_many
 
-    reading = reader.read("The weavers of Kazanlak are doing well.", set(), encode_many)
+
+def test_a_place_name_inside_a_statement_is_not_what_the_model_reads():
+    reader = DescriptionReader(_bank(), Lexicon({}), [], MATRIX, threshold=0.5, margin=0.05)
+    seen: list[str] = []
+    reading = reader.read("The weavers of Kazanlak are doing well.", set(), _recording_encoder(seen))
     assert seen == ["The weavers are doing well."]
     # The sentence shown as support is the user's own, name included.
     assert reading.inferred[0].sentence == "The weavers of Kazanlak are doing well."
@@ -195,12 +197,7 @@ def test_a_place_name_inside_a_statement_is_not_what_the_model_reads():
 def test_a_capitalised_word_the_examples_know_is_kept():
     reader = DescriptionReader(_bank(), Lexicon({}), [], MATRIX, threshold=0.5, margin=0.05)
     seen: list[str] = []
-
-    def encode_many(texts):
-        seen.extend(texts)
-        return np.array([[0.9, 0.1, 0.0]] * len(texts), dtype=np.float32)
-
-    reader.read("Exports are Doing well.", set(), encode_many)
+    reader.read("Exports are Doing well.", set(), _recording_encoder(seen))
     assert seen == ["Exports are Doing well."]
 
 
