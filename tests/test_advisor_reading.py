@@ -247,3 +247,18 @@ def test_two_sentences_stating_the_parts_are_undecided_not_mixed():
     vectors = {"A few exporters share a studio.": [0.8, 0.1, 0.1], "The others keep their buyers secret.": [0.1, 0.78, 0.1]}
     reading = reader.read(" ".join(vectors), set(), _encoder(vectors))
     assert "cooperative_culture" not in reading.values() and reading.undecided == {"cooperative_culture"}
+
+
+def test_the_leading_body_settles_a_driver_the_description_left_undecided():
+    examples = (Example("government runs it", "public", None, "en", False),
+                Example("the firms run it", "private", None, "en", False),
+                Example("the chamber leads", "chamber", None, "en", False))
+    bank = ExampleBank({"driver": AttributeExamples("driver", False, ("public", "private"), examples[:2]),
+                        "lead_body": AttributeExamples("lead_body", False, ("chamber",), examples[2:])},
+                       tuple(example.text for example in examples))
+    matrix = np.eye(3, dtype=np.float32)
+    reader = DescriptionReader(bank, Lexicon({}), [], matrix, threshold=0.5, margin=0.05)
+    text = "The chamber will run it for the town."
+    reading = reader.read(text, set(), _encoder({text: [0.6, 0.6, 0.8]}))
+    assert reading.values() == {"lead_body": "chamber", "driver": "private"}
+    assert "driver" not in reading.undecided

@@ -148,7 +148,10 @@ class DescriptionReader:
                                              MEANING))
                 elif ambiguous:
                     undecided.add(attribute)
-        inferred = implied(inferred, given | undecided)
+        # The leading body settles a driver the description left undecided (Table 3).
+        inferred = implied(inferred, given)
+        if any(item.attribute == "driver" for item in inferred):
+            undecided.discard("driver")
         return Reading(tuple(inferred), frozenset(undecided), by_meaning, vector if by_meaning else None)
 
     def decide(self, supports: Sequence[Support], threshold: float | None = None,
