@@ -262,3 +262,11 @@ def test_the_leading_body_settles_a_driver_the_description_left_undecided():
     reading = reader.read(text, set(), _encoder({text: [0.6, 0.6, 0.8]}))
     assert reading.values() == {"lead_body": "chamber", "driver": "private"}
     assert "driver" not in reading.undecided
+
+
+def test_a_future_verb_is_glossed_through_its_infinitive():
+    from indexer.advisor.examples import load_lexicon
+    lexicon = load_lexicon(REPO_ROOT)
+    assert "will fund" in lexicon.gloss("El ministerio financiará el programa.", "es")
+    assert Lexicon.from_mapping({"pt": {"apoiar": "support"}}).gloss("A prefeitura apoiará.", "pt") == \
+        "a prefeitura will support."

@@ -126,7 +126,14 @@ class Lexicon:
             return ""
         pattern, english = entry
         text = fold(sentence)
-        glossed, count = pattern.subn(lambda match: english[match.group(0)], text)
+        count = 0
+
+        def english_of(match: re.Match) -> str:
+            nonlocal count
+            found = english.get(match.group(0)) or _inflected(match.group(0), english)
+            count += found is not None
+            return found if found is not None else match.group(0)
+        glossed = pattern.sub(english_of, text)
         return glossed if count else ""
 
     @classmethod
@@ -138,9 +145,29 @@ class Lexicon:
             if not english:
                 continue
             ordered = sorted(english, key=len, reverse=True)
-            pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in ordered) + r")(?!\w)")
+            # Every other word is matched too, for the inflections of listed words (_inflected).
+            pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in ordered) + r")(?!\w)|[^\W\d_]+")
             entries[str(language)] = (pattern, english)
         return cls(entries)
+
+
+def _inflected(word: str, english: Mapping[str, str]) -> str | None:
+    """The English of a future-tense verb or a plural whose infinitive or singular the
+    glossary lists (folded Spanish and Portuguese): "financiara" (financiará) is "will
+    fund" when "financiar" is "fund". None for any other word.
+
+    >>> _inflected("financiara", {"financiar": "fund"}), _inflected("financiaran", {"financiar": "fund"})
+    ('will fund', 'will fund')
+    >>> _inflected("cooperativas", {"cooperativa": "cooperative"}), _inflected("polo", {"financiar": "fund"})
+    ('cooperative', None)
+    """
+    for ending, cut in (("aran", 3), ("eran", 3), ("iran", 3), ("ara", 2), ("era", 2), ("ira", 2)):
+        if word.endswith(ending) and (infinitive := english.get(word[:-cut] + "r")) is not None:
+            return "will " + infinitive.removeprefix("to ")
+    for cut in (1, 2):
+        if len(word) > 4 and word.endswith("es"[2 - cut:]) and (singular := english.get(word[:-cut])) is not None:
+            return singular
+    return None
 
 
 def load_lexicon(root: Path) -> Lexicon:
