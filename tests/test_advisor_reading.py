@@ -266,7 +266,10 @@ def test_the_leading_body_settles_a_driver_the_description_left_undecided():
 
 def test_a_future_verb_is_glossed_through_its_infinitive():
     from indexer.advisor.examples import load_lexicon
+    from tests.conftest import REPO_ROOT
     lexicon = load_lexicon(REPO_ROOT)
     assert "will fund" in lexicon.gloss("El ministerio financiará el programa.", "es")
     assert Lexicon.from_mapping({"pt": {"apoiar": "support"}}).gloss("A prefeitura apoiará.", "pt") == \
         "a prefeitura will support."
+    # A phrase listed with an empty gloss is dropped, not left as it is.
+    assert Lexicon.from_mapping({"es": {"se": "", "sumen": "join"}}).gloss("Que se sumen.", "es") == "que  join."

@@ -130,7 +130,9 @@ class Lexicon:
 
         def english_of(match: re.Match) -> str:
             nonlocal count
-            found = english.get(match.group(0)) or _inflected(match.group(0), english)
+            found = english.get(match.group(0))
+            if found is None:  # a listed phrase may gloss to nothing ("se")
+                found = _inflected(match.group(0), english)
             count += found is not None
             return found if found is not None else match.group(0)
         glossed = pattern.sub(english_of, text)
