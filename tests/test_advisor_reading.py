@@ -273,3 +273,17 @@ def test_a_future_verb_is_glossed_through_its_infinitive():
         "a prefeitura will support."
     # A phrase listed with an empty gloss is dropped, not left as it is.
     assert Lexicon.from_mapping({"es": {"se": "", "sumen": "join"}}).gloss("Que se sumen.", "es") == "que  join."
+
+
+@pytest.mark.parametrize("text, attribute, value", [
+    # The model tells a chamber from an association poorly: "the town's chamber of
+    # commerce will run the programme" was read as an association.
+    ("The town's chamber of commerce will run the programme.", "lead_body", "chamber"),
+    ("A câmara de comércio vai coordenar o projeto.", "lead_body", "chamber"),
+    # Table 3: a ministry or a national government makes the initiative top-down.
+    ("El ministerio de turismo pagará un estudio de competitividad.", "approach", "top-down"),
+    ("O governo central decidiu apoiar as fábricas.", "approach", "top-down"),
+])
+def test_the_method_s_phrases_name_the_lead_and_the_level_without_a_model(text, attribute, value):
+    from tests.documents_store_fixtures import phrase_reader
+    assert phrase_reader()(text).values().get(attribute) == value
