@@ -19,14 +19,14 @@ from pathlib import Path
 from typing import Any, Callable
 
 from indexer.content.documents import Document, Lesson, content_hash, split_sections
-from indexer.content.frontmatter import FrontMatterError, ParsedFile, parse_text, read_file, read_yaml_file
+from indexer.content.frontmatter import FrontMatterError, ParsedFile, parse_text, read_file
+from indexer.content.glossary import GLOSSARY_FILE, GlossaryTerm, load_glossary  # noqa: F401 (re-exported)
 from indexer.content.links import find_links
 from indexer.content.validate import FileChecker, Problem
 from indexer.content.vocabulary import Vocabulary, VocabularyError
 
 FOLDERS = {"case": "cases", "note": "kb"}
 VOCABULARY_FILE = "kb/vocabulary.yaml"
-GLOSSARY_FILE = "kb/glossary.yaml"
 
 # (kind, id) of every content file -> its lesson ids (None when unreadable).
 Known = dict[tuple[str, str], set[str] | None]
@@ -43,17 +43,6 @@ def file_stamp(path: Path) -> FileStamp:
     an edit in place the times, so an unchanged stamp means an unchanged file."""
     status = os.stat(path)
     return status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns
-
-
-@dataclass(frozen=True)
-class GlossaryTerm:
-    """A glossary entry: used for tooltips and as query synonyms."""
-
-    term: str
-    aliases: tuple[str, ...]
-    definition: str
-    note: str | None
-    source: str | None
 
 
 @dataclass
@@ -190,7 +179,8 @@ def load_content(root: Path, previous: Content | None = None) -> Content:
             document = build_document(kind, path, parsed)
         content.documents[document.id] = document
         content.parsed[document.id] = parsed
-    content.glossary = _load_glossary(root, content)
+    content.glossary = load_glossary(root, content.problems,
+                                     lambda note: _link_problem(content.known, "note", note, None) is None)
     same_targets = previous is not None and previous.known == content.known
     for document in list(content.documents.values()):
         rel = f"{FOLDERS[document.kind]}/{document.path.name}"
@@ -330,56 +320,6 @@ def _raw_lesson_ids(data: dict) -> set[str]:
     if not isinstance(lessons, list):
         return set()
     return {str(item["id"]) for item in lessons if isinstance(item, dict) and "id" in item}
-
-
-def _load_glossary(root: Path, content: Content) -> list[GlossaryTerm]:
-    path = root / GLOSSARY_FILE
-    if not path.exists():
-        return []
-    try:
-        data, lines = read_yaml_file(path)
-    except FrontMatterError as exc:
-        content.problems.append(Problem(GLOSSARY_FILE, exc.line, None, exc.message))
-        return []
-    entries: Any = (data or {}).get("terms") if isinstance(data, dict) else None
-    if not isinstance(entries, list):
-        content.problems.append(Problem(GLOSSARY_FILE, 1, "terms", "must be a list of terms"))
-        return []
-    terms: list[GlossaryTerm] = []
-    seen: set[str] = set()
-    for index, entry in enumerate(entries):
-        line = lines.get(("terms", index))
-        if not isinstance(entry, dict) or not isinstance(entry.get("term"), str) \
-                or not isinstance(entry.get("definition"), str):
-            content.problems.append(Problem(GLOSSARY_FILE, line, f"terms[{index}]",
-                                            "each entry needs a term and a definition (texts)"))
-            continue
-        aliases = entry.get("aliases") or []
-        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-            content.problems.append(Problem(GLOSSARY_FILE, line, f"terms[{index}].aliases",
-                                            "aliases must be a list of texts"))
-            aliases = []
-        source = entry.get("source")
-        if source is not None and not isinstance(source, str):
-            content.problems.append(Problem(GLOSSARY_FILE, lines.get(("terms", index, "source"), line),
-                                            f"terms[{index}].source", "must be a text"))
-            source = None
-        note = entry.get("note")
-        if note is not None and not isinstance(note, str):
-            content.problems.append(Problem(GLOSSARY_FILE, lines.get(("terms", index, "note"), line),
-                                            f"terms[{index}].note", "must be a note id"))
-            note = None
-        if note is not None and _link_problem(content.known, "note", note, None):
-            content.problems.append(Problem(GLOSSARY_FILE, lines.get(("terms", index, "note"), line),
-                                            f"terms[{index}].note", f"no note with id '{note}'"))
-        key = entry["term"].casefold()
-        if key in seen:
-            content.problems.append(Problem(GLOSSARY_FILE, line, f"terms[{index}].term",
-                                            f"term '{entry['term']}' is defined twice"))
-        seen.add(key)
-        terms.append(GlossaryTerm(entry["term"], tuple(aliases), entry["definition"].strip(),
-                                  note or None, source))
-    return terms
 
 
 def check_text(content: Content, kind: str, doc_id: str, text: str) -> list[Problem]:
