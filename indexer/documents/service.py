@@ -13,7 +13,6 @@ update, so passages appear and disappear in search within seconds).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import logging
 import time
@@ -298,7 +297,7 @@ class Documents:
                 initiative_slug=initiative.slug if initiative else "",
                 initiative_name=initiative.name if initiative else "")
             documents.append(document)
-            hashes[f"document:{record.id}"] = fingerprint(document)
+            hashes[f"document:{record.id}"] = document.fingerprint()
         return documents, hashes
 
     def start_case(self, viewer: Viewer, document_id: int, author: str) -> "Draft":
@@ -394,15 +393,3 @@ class Documents:
 
 def _id_of(record: Programme | Initiative | None) -> int | None:
     return record.id if record is not None else None
-
-
-def fingerprint(document: "IndexedDocument") -> str:
-    """A hash of everything a document's search units are made of: its record (metadata
-    and content hash), its passages and the names of what it is attached to."""
-    digest = hashlib.sha256()
-    digest.update(document.record.model_dump_json(exclude={"uploaded_at", "updated_at"}).encode("utf-8"))
-    for passage in document.passages:
-        digest.update(passage.model_dump_json().encode("utf-8"))
-    digest.update(json.dumps([document.programme_slug, document.programme_name, document.initiative_slug,
-                              document.initiative_name]).encode("utf-8"))
-    return digest.hexdigest()

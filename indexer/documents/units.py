@@ -10,6 +10,8 @@ index holds every document once and who may see which is decided at query time.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass, field
 
 from indexer.documents import models
@@ -31,6 +33,17 @@ class IndexedDocument:
     programme_name: str = ""
     initiative_slug: str = ""
     initiative_name: str = ""
+
+    def fingerprint(self) -> str:
+        """A hash of everything the document's search units are made of: its record
+        (metadata and content hash), its passages and the names of what it is attached to."""
+        digest = hashlib.sha256()
+        digest.update(self.record.model_dump_json(exclude={"uploaded_at", "updated_at"}).encode("utf-8"))
+        for passage in self.passages:
+            digest.update(passage.model_dump_json().encode("utf-8"))
+        digest.update(json.dumps([self.programme_slug, self.programme_name, self.initiative_slug,
+                                  self.initiative_name]).encode("utf-8"))
+        return digest.hexdigest()
 
 
 def item_id(document_id: int) -> str:
