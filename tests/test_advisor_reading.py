@@ -287,3 +287,16 @@ def test_a_future_verb_is_glossed_through_its_infinitive():
 def test_the_method_s_phrases_name_the_lead_and_the_level_without_a_model(text, attribute, value):
     from tests.documents_store_fixtures import phrase_reader
     assert phrase_reader()(text).values().get(attribute) == value
+
+
+def test_more_than_ever_is_not_a_negation():
+    # "Venden más que nunca" (they sell more than ever) was read as negated by "nunca".
+    assert not negates("Los fabricantes venden más que nunca.", "es")
+    assert not negates("As fábricas vendem mais do que nunca.", "pt")
+    assert negates("Nunca han vendido tanto como antes.", "es")
+
+
+def test_a_regular_verb_form_is_glossed_through_its_infinitive():
+    lexicon = Lexicon.from_mapping({"es": {"vender": "sell", "exportar": "export"}, "pt": {"partilhar": "share"}})
+    assert lexicon.gloss("Venden y exportan.", "es") == "sell y export."
+    assert lexicon.gloss("Partilham um laboratório.", "pt") == "share um laboratorio."

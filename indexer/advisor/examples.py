@@ -154,14 +154,17 @@ class Lexicon:
 
 
 def _inflected(word: str, english: Mapping[str, str]) -> str | None:
-    """The English of a future-tense verb or a plural whose infinitive or singular the
-    glossary lists (folded Spanish and Portuguese): "financiara" (financiará) is "will
-    fund" when "financiar" is "fund". None for any other word.
+    """The English of a future-tense verb, a plural or a regular verb form whose
+    infinitive or singular the glossary lists (folded Spanish and Portuguese):
+    "financiara" (financiará) is "will fund" when "financiar" is "fund". None for any
+    other word.
 
     >>> _inflected("financiara", {"financiar": "fund"}), _inflected("financiaran", {"financiar": "fund"})
     ('will fund', 'will fund')
     >>> _inflected("cooperativas", {"cooperativa": "cooperative"}), _inflected("polo", {"financiar": "fund"})
     ('cooperative', None)
+    >>> _inflected("venden", {"vender": "sell"}), _inflected("partilham", {"partilhar": "share"})
+    ('sell', 'share')
     """
     for ending, cut in (("aran", 3), ("eran", 3), ("iran", 3), ("ara", 2), ("era", 2), ("ira", 2)):
         if word.endswith(ending) and (infinitive := english.get(word[:-cut] + "r")) is not None:
@@ -169,7 +172,29 @@ def _inflected(word: str, english: Mapping[str, str]) -> str | None:
     for cut in (1, 2):
         if len(word) > 4 and word.endswith("es"[2 - cut:]) and (singular := english.get(word[:-cut])) is not None:
             return singular
+    if len(word) > 4:
+        for ending, infinitives in CONJUGATIONS:
+            if word.endswith(ending):
+                stem = word[:-len(ending)]
+                found = next((english[stem + infinitive] for infinitive in infinitives
+                              if stem + infinitive in english), None)
+                if found is not None:
+                    return found.removeprefix("to ")
     return None
+
+
+# Regular Spanish and Portuguese verb endings (folded), longest first, with the
+# infinitive endings they come from: "venden" is "vender", "partilham" "partilhar".
+CONJUGATIONS = (
+    ("ieron", ("er", "ir")), ("aron", ("ar",)), ("aram", ("ar",)), ("eram", ("er",)), ("iram", ("ir",)),
+    ("iendo", ("er", "ir")), ("ando", ("ar",)), ("endo", ("er",)), ("indo", ("ir",)),
+    ("aban", ("ar",)), ("avam", ("ar",)), ("ados", ("ar",)), ("adas", ("ar",)), ("idos", ("er", "ir")),
+    ("idas", ("er", "ir")), ("aba", ("ar",)), ("ava", ("ar",)), ("ado", ("ar",)), ("ada", ("ar",)),
+    ("ido", ("er", "ir")), ("ida", ("er", "ir")), ("ian", ("er", "ir")), ("iam", ("er", "ir")),
+    ("an", ("ar",)), ("en", ("er", "ir", "ar")), ("am", ("ar",)), ("em", ("er", "ir")),
+    ("ou", ("ar",)), ("eu", ("er",)), ("iu", ("ir",)), ("io", ("er", "ir")),
+    ("a", ("ar",)), ("e", ("er", "ir", "ar")),
+)
 
 
 def load_lexicon(root: Path) -> Lexicon:

@@ -39,7 +39,8 @@ NEGATION_CUES = (
 # Idioms that contain a negation cue but affirm: "orders have never been better".
 AFFIRMING_IDIOMS = re.compile(
     r"\b(never been better|never better|no doubt|not only|no less than|nunca estuvo mejor|nunca estuvieron mejor|"
-    r"nunca fue mejor|nunca foi melhor|nunca esteve melhor|no solo|nao so|sem duvida|sin duda)\b")
+    r"nunca fue mejor|nunca foi melhor|nunca esteve melhor|no solo|nao so|sem duvida|sin duda|"
+    r"mas que nunca|menos que nunca|mais do que nunca|mais que nunca|menos do que nunca)\b")
 # Cues that are ordinary words in one language: Portuguese "no" is "in the" (its
 # negation is "não"), so a Portuguese sentence is not negated by it.
 NOT_NEGATION = {"pt": frozenset({"no"})}
@@ -145,6 +146,8 @@ def negates(sentence: str, language: str | None = None) -> bool:
     >>> negates("Order books are full."), negates("Notably, the node grows.")
     (False, False)
     >>> negates("Orders have never been better."), negates("El sector nunca estuvo mejor.")
+    (False, False)
+    >>> negates("Venden más que nunca."), negates("Vendem mais do que nunca.")
     (False, False)
     >>> negates("Os produtores no polo exportam juntos.", "pt"), negates("No hay confianza.", "es")
     (False, True)
