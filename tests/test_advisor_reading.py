@@ -300,3 +300,11 @@ def test_a_regular_verb_form_is_glossed_through_its_infinitive():
     lexicon = Lexicon.from_mapping({"es": {"vender": "sell", "exportar": "export"}, "pt": {"partilhar": "share"}})
     assert lexicon.gloss("Venden y exportan.", "es") == "sell y export."
     assert lexicon.gloss("Partilham um laboratório.", "pt") == "share um laboratorio."
+
+
+def test_a_noun_is_not_glossed_as_the_verb_it_looks_like():
+    # "fábrica" (factory) was glossed "make" through "fabricar" by the verb-form fallback.
+    from indexer.advisor.examples import load_lexicon
+    from tests.conftest import REPO_ROOT
+    gloss = load_lexicon(REPO_ROOT).gloss("No existe ninguna fábrica del sector.", "es")
+    assert "factory" in gloss.split() and "make" not in gloss.split()
