@@ -308,3 +308,26 @@ def test_a_noun_is_not_glossed_as_the_verb_it_looks_like():
     from tests.conftest import REPO_ROOT
     gloss = load_lexicon(REPO_ROOT).gloss("No existe ninguna fábrica del sector.", "es")
     assert "factory" in gloss.split() and "make" not in gloss.split()
+
+
+def test_no_phrase_is_listed_twice_in_the_bundled_lexicon():
+    # YAML keeps the last of two equal keys silently; the glossary folds accents too.
+    import collections
+
+    import yaml
+
+    from indexer.advisor.sentences import fold
+    from tests.conftest import REPO_ROOT
+    twice: list[str] = []
+
+    class Checking(yaml.SafeLoader):
+        pass
+
+    def mapping(loader, node):
+        keys = [fold(str(loader.construct_object(key))) for key, _ in node.value]
+        twice.extend(key for key, count in collections.Counter(keys).items() if count > 1)
+        return {loader.construct_object(key): loader.construct_object(value) for key, value in node.value}
+
+    Checking.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    yaml.load((REPO_ROOT / "kb" / "description_lexicon.yaml").read_text(encoding="utf-8"), Loader=Checking)
+    assert twice == []
