@@ -46,13 +46,10 @@ def create_app(test_config: Mapping[str, Any] | None = None, settings: Settings 
     from . import (api, auth, caching, documents_api, documents_pages, editor, errors, observatory_api,
                    observatory_pages, pages, section_editing, security, services)
 
-    services.init_app(app, settings)
-    security.init_app(app)
-    errors.init_app(app)
-    auth.init_app(app)
-    editor.init_app(app)
-    caching.init_app(app)  # after auth: it must know whether someone is signed in
-    app.jinja_env.filters["timestamp"] = _timestamp
+    # Routes first: werkzeug compiles each with the ast module, and CPython 3.11's ast
+    # state is shared between threads (gh-106905), so that must be done before the
+    # Casebase starts loading in the background.
+    editor.init_app(app)  # the row_id converter the routes use
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(auth.bp)
@@ -62,6 +59,12 @@ def create_app(test_config: Mapping[str, Any] | None = None, settings: Settings 
     app.register_blueprint(observatory_api.bp)
     app.register_blueprint(documents_pages.bp)
     app.register_blueprint(documents_api.bp)
+    services.init_app(app, settings)
+    security.init_app(app)
+    errors.init_app(app)
+    auth.init_app(app)
+    caching.init_app(app)  # after auth: it must know whether someone is signed in
+    app.jinja_env.filters["timestamp"] = _timestamp
     return app
 
 
