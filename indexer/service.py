@@ -20,6 +20,7 @@ from pathlib import Path
 import cachetools
 import numpy as np
 
+from indexer.compat import serialise_ast
 from indexer.search.analysis import make_analyzer, terms
 from indexer.index.build import (
     BuildReport,
@@ -88,6 +89,7 @@ class Casebase(InstanceParts, AdviceParts):
             encoder = make_encoder(settings.encoder_backend, settings.model_name, settings.index_dir,
                                    threads=settings.query_threads, cache_dir=settings.model_cache_dir)
         remove_stale_builds(settings.index_dir)
+        serialise_ast()  # before any background thread reads an index (numpy parses .npy headers)
         casebase = cls(settings, None, encoder, options)
         threading.Thread(target=casebase._load_in_background, name="content-loader", daemon=True).start()
         return casebase

@@ -12,6 +12,7 @@ from typing import Any, Mapping
 
 from flask import Flask
 
+from indexer.compat import serialise_ast
 from indexer.settings import Settings
 
 from .config import DefaultConfig
@@ -48,7 +49,9 @@ def create_app(test_config: Mapping[str, Any] | None = None, settings: Settings 
 
     # Routes first: werkzeug compiles each with the ast module, and CPython 3.11's ast
     # state is shared between threads (gh-106905), so that must be done before the
-    # Casebase starts loading in the background.
+    # Casebase starts loading in the background; other threads of this process (an
+    # earlier Casebase's) take turns with it.
+    serialise_ast()
     editor.init_app(app)  # the row_id converter the routes use
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
