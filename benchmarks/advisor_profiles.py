@@ -209,6 +209,8 @@ def check(entry: dict, answer: dict, inferred: dict[str, object], seconds: float
             outcome.failures.append(f"forbidden reading {rule}")
     if entry.get("expect_nothing") and (outcome.fired or outcome.readings):
         outcome.failures.append(f"expected nothing, fired {sorted(outcome.fired | outcome.readings)}")
+    if entry.get("expect_no_inference") and inferred:
+        outcome.failures.append(f"expected nothing read, read {sorted(inferred)}")
     return outcome
 
 

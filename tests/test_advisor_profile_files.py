@@ -34,3 +34,13 @@ def test_every_profile_is_valid_and_names_known_rules(library, path):
                      for key in RULE_KEYS for rule in entry.get(key, []) if rule not in rules]
     assert problems == []
     assert len({entry["name"] for entry in entries}) == len(entries)
+
+
+def test_a_neutral_profile_fails_on_any_value_read_and_passes_on_none():
+    from benchmarks.advisor_profiles import check
+
+    entry = {"name": "neutral", "expect_nothing": True, "expect_no_inference": True}
+    quiet = {"warnings": [], "readings": [], "cases": []}
+    assert check(entry, quiet, {"pressure": "doing-well"}, 0.0).failures == [
+        "expected nothing read, read ['pressure']"]
+    assert check(entry, quiet, {}, 0.0).failures == []
