@@ -331,3 +331,13 @@ def test_no_phrase_is_listed_twice_in_the_bundled_lexicon():
     Checking.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
     yaml.load((REPO_ROOT / "kb" / "description_lexicon.yaml").read_text(encoding="utf-8"), Loader=Checking)
     assert twice == []
+
+
+def test_never_as_much_as_now_is_not_a_negation():
+    # "nunca venderam tanto quanto agora" (they never sold as much as now: more than ever)
+    # was read as negated by "nunca", so it could not read as doing well.
+    assert not negates("As vinícolas nunca venderam tanto quanto agora.", "pt")
+    assert not negates("Las bodegas nunca exportaron tanto como ahora.", "es")
+    assert not negates("The mills have never sold as much as this year.", "en")
+    assert negates("Nunca han vendido tanto como antes.", "es")
+    assert negates("Nunca mais trabalharão juntos.", "pt")

@@ -40,7 +40,12 @@ NEGATION_CUES = (
 AFFIRMING_IDIOMS = re.compile(
     r"\b(never been better|never better|no doubt|not only|no less than|nunca estuvo mejor|nunca estuvieron mejor|"
     r"nunca fue mejor|nunca foi melhor|nunca esteve melhor|no solo|nao so|sem duvida|sin duda|"
-    r"mas que nunca|menos que nunca|mais do que nunca|mais que nunca|menos do que nunca)\b")
+    r"mas que nunca|menos que nunca|mais do que nunca|mais que nunca|menos do que nunca|"
+    # "never sold as much as now": a comparison of the present with the past that affirms
+    # ("never sold as much as before" does not).
+    r"never (?:\w+ ){0,2}(?:as|so) (?:much|many|well|good) as (?:now|today|this year)|"
+    r"nunca (?:\w+ ){0,2}(?:tanto|tantos|tantas|tan bien|tao bem)(?: \w+){0,2} (?:como|quanto|que) "
+    r"(?:ahora|hoy|agora|hoje|este ano|este año|neste ano))\b")
 # Cues that are ordinary words in one language: Portuguese "no" is "in the" (its
 # negation is "não"), so a Portuguese sentence is not negated by it.
 NOT_NEGATION = {"pt": frozenset({"no"})}
@@ -149,6 +154,10 @@ def negates(sentence: str, language: str | None = None) -> bool:
     (False, False)
     >>> negates("Venden más que nunca."), negates("Vendem mais do que nunca.")
     (False, False)
+    >>> negates("As vinícolas nunca venderam tanto quanto agora."), negates("They have never sold as much as now.")
+    (False, False)
+    >>> negates("Nunca venderam nada."), negates("Nunca mais trabalharão juntos."), negates("They never sell abroad.")
+    (True, True, True)
     >>> negates("Os produtores no polo exportam juntos.", "pt"), negates("No hay confianza.", "es")
     (False, True)
     """
