@@ -341,3 +341,27 @@ def test_never_as_much_as_now_is_not_a_negation():
     assert not negates("The mills have never sold as much as this year.", "en")
     assert negates("Nunca han vendido tanto como antes.", "es")
     assert negates("Nunca mais trabalharão juntos.", "pt")
+
+
+def test_a_statement_nearer_a_neutral_one_than_any_example_reads_nothing():
+    # "A new programme." was read as a public, top-down, large-fund initiative: it is
+    # moderately close to examples of all three, and closer still to a statement that
+    # says nothing.
+    examples = _bank().attributes["pressure"].examples
+    neutral = (Example("a programme for the region", None, None, "en", False),)
+    bank = ExampleBank(_bank().attributes, tuple(e.text for e in examples) + (neutral[0].text,), neutral)
+    matrix = np.array([[1, 0, 0, 0], [0, 1, 0, 0], [0.6, 0.3, 0.74, 0], [0.6, 0, 0, 0.8]], dtype=np.float32)
+    reader = DescriptionReader(bank, Lexicon({}), [], matrix, threshold=0.5, margin=0.05)
+    plain, telling = "A new programme.", "Business is great."
+    vectors = {plain: [0.6, 0.0, 0.0, 0.8], telling: [0.9, 0.1, 0.0, 0.42]}
+    assert reader.read(plain, set(), _encoder(vectors)).values() == {}
+    assert reader.read(telling, set(), _encoder(vectors)).values() == {"pressure": "doing-well"}
+
+
+def test_the_province_is_a_place_not_its_government():
+    # "la provincia" was glossed "the provincial government", so "no firm of the sector
+    # in the province" read as a top-down initiative by the phrase evidence of Table 3.
+    from indexer.advisor.examples import load_lexicon
+    from tests.conftest import REPO_ROOT
+    gloss = load_lexicon(REPO_ROOT).gloss("No hay ninguna empresa del sector en la provincia.", "es")
+    assert "province" in gloss and "government" not in gloss

@@ -53,6 +53,13 @@ class ExampleBank:
 
     attributes: dict[str, AttributeExamples]
     texts: tuple[str, ...] = field(default=())
+    # Statements that say nothing any attribute asks ("a new programme for the region"),
+    # after the attributes' examples in `texts`.
+    neutral: tuple[Example, ...] = ()
+
+    def neutral_rows(self) -> range:
+        """The rows of `texts` that hold the neutral statements."""
+        return range(len(self.texts) - len(self.neutral), len(self.texts))
 
     def rows(self, attribute: str) -> range:
         """The rows of `texts` (and of the embedding matrix) that belong to `attribute`."""
@@ -91,8 +98,9 @@ def load_examples(root: Path, valid: Callable[[str, str], bool]) -> ExampleBank:
                          if spec["values"][value].get("mix_of"))
         attributes[attribute] = AttributeExamples(attribute, bool(spec.get("list")), values, tuple(examples),
                                                   float(threshold) if threshold is not None else None, mixtures)
+    neutral = tuple(_example(example, None, None) for example in data.get("neutral") or [])
     texts = tuple(example.text for entry in attributes.values() for example in entry.examples)
-    return ExampleBank(attributes, texts)
+    return ExampleBank(attributes, texts + tuple(example.text for example in neutral), neutral)
 
 
 def _example(raw: Mapping, value: str | None, contrast_for: str | None) -> Example:

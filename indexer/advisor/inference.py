@@ -28,7 +28,7 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from indexer.advisor.examples import AttributeExamples, ExampleBank, Lexicon, known_words, language_baselines
+from indexer.advisor.examples import AttributeExamples, Example, ExampleBank, Lexicon, known_words, language_baselines
 from indexer.advisor.readings import MEANING, PHRASE, Inferred, Reading, Support, implied, mixed
 from indexer.advisor.rules import ACTIVITY_KEYS, Rule, find_phrase, values_treated_alike
 from indexer.advisor.sentences import (clauses, fold, language_of, names_large_and_small_firms, negates,
@@ -49,6 +49,10 @@ MARGIN = 0.02
 LIST_THRESHOLD = 0.45
 # A statement counts for the values of its nearest examples only (over all attributes).
 NEIGHBOURS = 5
+# A statement this close to a neutral one (kb/attribute_examples.yaml `neutral`) must be
+# nearer to a value's example than to it to support the value. Below it, the nearest
+# neutral statement is only a topic shared (0.45 cost a fresh profile, 0.55 two neutral ones).
+PLAIN_FLOOR = 0.5
 # The firm structure a statement naming large and small firms side by side states.
 LARGE_AND_SME = "large-and-sme"
 
@@ -67,7 +71,7 @@ class DescriptionReader:
         self.known = known_words(bank, lexicon)
         # Masks over the examples, computed once: the reading runs on every request.
         self.example_lang = np.array([example.lang for entry in bank.attributes.values()
-                                      for example in entry.examples])
+                                      for example in entry.examples] + [example.lang for example in bank.neutral])
         self.masks = {name: (np.array([example.negated for example in entry.examples], dtype=bool),
                              {value: (np.array([example.value == value for example in entry.examples], dtype=bool),
                                       np.array([example.contrast_for == value for example in entry.examples],
@@ -79,6 +83,8 @@ class DescriptionReader:
         # in an order that puts each group's examples side by side for one reduce per group.
         said = [(name, example.value, example.contrast_for if example.value is None else None)
                 for name, entry in bank.attributes.items() for example in entry.examples]
+        said += [("", None, None)] * len(bank.neutral)
+        self.neutral_rows = bank.neutral_rows()
         groups = {key: index for index, key in enumerate(dict.fromkeys(said))}
         self.example_group = np.array([groups[key] for key in said], dtype=np.int64)
         self.group_order = np.argsort(self.example_group, kind="stable")
@@ -123,14 +129,14 @@ class DescriptionReader:
             # The sentence each shown text belongs to (";" and "but" cut a sentence into statements).
             sentence = np.cumsum([0] + [not text.rstrip("\"'”»)").endswith((",", ";")) for text in statements])[:-1]
             sentence_of = {text: int(sentence[parent[i]]) for i, text in enumerate(shown)}
-            similarities, polarity, vector = self._similarities(pieces, encode_many, len(statements))
+            similarities, polarity, vector, plain = self._similarities(pieces, encode_many, len(statements))
             done = {item.attribute for item in inferred} | given | conflicting
             for attribute, entry in self.bank.attributes.items():
                 if attribute in done:
                     continue
                 allowed = narrowed.get(attribute)
                 supports = self._supports(entry, shown, similarities[:, self.rows[attribute].start:self.rows[attribute].stop],
-                                          polarity, parent, readable)
+                                          polarity, parent, readable, plain)
                 if allowed:
                     supports = [s for s in supports if s.value in allowed]
                 if entry.is_list:  # a phrase saying the plan lacks an activity outweighs a reading of it
@@ -234,10 +240,11 @@ class DescriptionReader:
         return lacking
 
     def _similarities(self, statements: list[str], encode_many,
-                      whole: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                      whole: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Statements x examples cosine (the better of as-written and glossed, each against
-        the examples of its language), each statement's polarity, and the description's
-        vector (the mean of the first `whole` statements: the description's own sentences)."""
+        the examples of its language), each statement's polarity, the description's
+        vector (the mean of the first `whole` statements: the description's own sentences),
+        and each statement's plainness (see _plainness)."""
         assert self.matrix is not None
         languages = [language_of(statement) for statement in statements]
         unnamed = [without_names(statement, self.known) for statement in statements]
@@ -250,18 +257,20 @@ class DescriptionReader:
                         for row, language in zip(cosines[:len(statements)], languages)])
         same_language = self.example_lang[None, :] == np.array(languages)[:, None]
         similarities = self._standing_out(raw, same_language)
+        plain = self._plainness(np.where(same_language, raw, -1.0))
         row = len(statements)
         english = np.broadcast_to(self.example_lang == "en", raw.shape[1:])
         for index, gloss in enumerate(glossed):
             if gloss:
                 scores = self._standing_out(cosines[row][None, :], english[None, :])[0]
                 similarities[index] = np.maximum(similarities[index], scores)
+                plain[index] = max(plain[index], self._plainness(np.where(english, cosines[row], -1.0)[None, :])[0])
                 row += 1
         polarity = np.array([negates(statement, language) for statement, language in zip(statements, languages)])
         # One batch serves both: the statements' mean stands for the whole description
         # (encoding it again would double the model's time per request).
         mean = vectors[:whole or len(statements)].mean(axis=0)
-        return similarities, polarity, mean / max(float(np.linalg.norm(mean)), 1e-9)
+        return similarities, polarity, mean / max(float(np.linalg.norm(mean)), 1e-9), plain
 
     def _on_english_scale(self, cosines: np.ndarray, language: str) -> np.ndarray:
         """A non-English statement's cosines with the examples, put on the scale of English
@@ -300,9 +309,27 @@ class DescriptionReader:
         kept = by_group[:, self.example_group] >= cutoff
         return np.where(pool & kept & (masked > -1.0), masked, -1.0)
 
+    def _plainness(self, similarities: np.ndarray) -> np.ndarray:
+        """Each text's similarity to its nearest neutral statement, when at least
+        PLAIN_FLOOR (else -1): a value's support must beat it. "A new programme" is
+        moderately close to a top-down, a large-fund and a federation example alike; it
+        is closer still to "a programme for the region", which says nothing.
+
+        >>> bank = ExampleBank({}, ("A programme for the region.", "Notes."),
+        ...                    (Example("A programme for the region.", None, None, "en", False),
+        ...                     Example("Notes.", None, None, "en", False)))
+        >>> reader = DescriptionReader(bank, Lexicon({}), [], np.eye(2))
+        >>> reader._plainness(np.array([[0.7, 0.2], [0.3, 0.45]])).tolist()
+        [0.7, -1.0]
+        """
+        if not len(self.neutral_rows):
+            return np.full(similarities.shape[0], -1.0)
+        best = similarities[:, self.neutral_rows.start:self.neutral_rows.stop].max(axis=1)
+        return np.where(best >= PLAIN_FLOOR, best, -1.0)
+
     def _supports(self, entry: AttributeExamples, statements: list[str], similarities: np.ndarray,
                   polarity: np.ndarray, parent: np.ndarray | None = None,
-                  readable: np.ndarray | None = None) -> list[Support]:
+                  readable: np.ndarray | None = None, plain: np.ndarray | None = None) -> list[Support]:
         """Each value's best support over the statements. A statement nearer to one of a
         value's contrasts than to its examples supports nothing; so does a statement one of
         whose clauses (`parent`: each row's statement) is: "..., and the association is
@@ -322,6 +349,8 @@ class DescriptionReader:
                 if parent is not None:
                     np.maximum.at(against, parent, against.copy())
                 support = np.where(support > against, support, -1.0)
+            if plain is not None:
+                support = np.where(support > plain, support, -1.0)
             best = int(np.argmax(support))
             if support[best] > 0:
                 supports.append(Support(value, float(support[best]), statements[best]))
