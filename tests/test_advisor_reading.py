@@ -365,3 +365,12 @@ def test_the_province_is_a_place_not_its_government():
     from tests.conftest import REPO_ROOT
     gloss = load_lexicon(REPO_ROOT).gloss("No hay ninguna empresa del sector en la provincia.", "es")
     assert "province" in gloss and "government" not in gloss
+
+
+def test_a_relative_clause_that_never_happens_does_not_negate_its_sentence():
+    # "la alcaldía es su mayor problema, con ... permisos que nunca llegan" was read as a
+    # negated sentence because of "nunca", so the town hall could not read as the obstacle.
+    from indexer.advisor.sentences import without_negated_qualifiers
+    rest = without_negated_qualifiers("Dicen que la alcaldía es su mayor problema, con permisos que nunca llegan.")
+    assert rest == "Dicen que la alcaldía es su mayor problema, con permisos." and not negates(rest)
+    assert without_negated_qualifiers("The owners say that they never cooperate.") is None

@@ -253,7 +253,9 @@ def without_names(statement: str, known: frozenset[str] = frozenset()) -> str:
 # training", "but not a huge programme", "sin formación". Verb negations ("the brands
 # cannot find it elsewhere") are the claim itself and are not qualifiers.
 _NEGATED_QUALIFIER = re.compile(
-    r"(?:,\s*|\s)(?:with no|without|but not|and not|not even|sin|sem|pero no|mas nao|mas não|e nao|e não|y no)"
+    r"(?:,\s*|\s)(?:with no|without|but not|and not|not even|sin|sem|pero no|mas nao|mas não|e nao|e não|y no|"
+    # a relative clause that never happens: "permits that never arrive"
+    r"that never|which never|que nunca|que jamás|que jamas)"
     r"(?:\s+[^\s,;.]+){1,5}(?=\s*[,;.]|\s*$)", re.IGNORECASE)
 
 
@@ -268,6 +270,8 @@ def without_negated_qualifiers(statement: str) -> str | None:
     'Weavers work from home, and sell to traders.'
     >>> without_negated_qualifiers("A moderate budget, well beyond seed money but not a huge programme, for looms.")
     'A moderate budget, well beyond seed money, for looms.'
+    >>> without_negated_qualifiers("La alcaldía es su mayor problema, con multas y permisos que nunca llegan.")
+    'La alcaldía es su mayor problema, con multas y permisos.'
     >>> without_negated_qualifiers("A precision the big brands cannot find elsewhere.") is None
     True
     >>> without_negated_qualifiers("Owners are not interested, with no exception.") is None
