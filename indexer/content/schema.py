@@ -133,8 +133,9 @@ CASE_FIELDS: tuple[FieldSpec, ...] = (
               label="Approach", roles=_roles(FACET, FACT, FORM, CSV, ATTRIBUTE, CONDITION)),
     FieldSpec("initiative.name", "text", description="The initiative's own name.", label="Initiative",
               name="initiative_name", roles=_roles(FACT, FORM, CSV)),
+    # On the fact sheet so that a mark on one organisation shows there as "(interpreted)".
     FieldSpec("initiative.lead_organisations", "text-list", required=False, label="Lead organisations",
-              roles=_roles(FORM, CSV)),
+              roles=_roles(FACT, FORM, CSV)),
     # The kind of body that leads (the rift and chamber warnings turn on it); optional,
     # since the paper names it for some initiatives only.
     FieldSpec("initiative.lead_body", "term", required=False, vocabulary="lead_body",

@@ -117,3 +117,19 @@ def test_search_facets_count_interpreted_values_on_the_page_and_in_json(client):
     browsed = client.get("/search?kind=case&format=json").get_json()
     assert browsed["interpreted"]["stage"]["emergence"] >= 1
     assert "interpreted" not in browsed["facets"]
+
+
+def test_the_fact_sheet_lists_lead_organisations_with_their_interpretation_mark(client):
+    # cases/scotland-scottish-enterprise.md marks one of its two lead organisations, The Monitor
+    # Company, as an interpretation; Scottish Enterprise is stated.
+    data = client.get("/cases/scotland-scottish-enterprise?format=json").get_json()
+    row = next(row for row in data["fact_sheet"] if row["label"] == "Lead organisations")
+    marks = {value["value"]: value["interpreted"] for value in row["values"]}
+    assert marks == {"Scottish Enterprise": False, "The Monitor Company (identification of promising clusters)": True}
+    assert all(value["link"] is None for value in row["values"])
+    page = client.get("/cases/scotland-scottish-enterprise").get_data(as_text=True)
+    sheet = page[page.index('class="fact-sheet"'):page.index("</dl>", page.index('class="fact-sheet"'))]
+    cell = re.search(r"<dt>Lead organisations</dt>\s*<dd>(.*?)</dd>", sheet, re.S)
+    assert cell, "no lead organisations row"
+    assert cell.group(1) == ('Scottish Enterprise, The Monitor Company (identification of promising clusters)'
+                             ' <small class="interpreted">(interpreted)</small>')
