@@ -168,3 +168,25 @@ def test_the_explanation_adds_up_on_the_bundled_content(real_casebase):
         total = sum(part.weight for part in match.explanation)
         expected = sum(part.weight * part.similarity for part in match.explanation) / total
         assert match.score == pytest.approx(expected, abs=1e-5)
+
+
+@pytest.mark.parametrize("description", [
+    "Os donos desconfiam uns dos outros.",
+    "As pequenas fábricas de móveis de Ubá desconfiam umas das outras. A prefeitura quer lançar um programa para elas.",
+    "The owners distrust each other.",
+])
+def test_owners_who_distrust_each_other_state_their_culture_and_nothing_more(real_casebase, description):
+    # These read as a mature cluster, global buyers or government as the obstacle (all
+    # 'distrust' examples), which fired the mature-cluster and external-control warnings.
+    answer = real_casebase.suggest({"description": description}).to_dict()
+    read = {item["attribute"]: item["value"] for item in answer["inferred"]}
+    assert read.get("cooperative_culture") in (None, "non-cooperative")
+    assert not {"stage", "buyers", "government_view", "ownership"} & set(read)
+    assert [warning["rule"] for warning in answer["warnings"]] == []
+
+
+@pytest.mark.parametrize("description", ["A new programme.", "Um projeto novo.", "What should we do first?"])
+def test_a_description_that_states_nothing_reads_nothing(real_casebase, description):
+    # "A new programme." read as a public, top-down, large-fund initiative and fired two warnings.
+    answer = real_casebase.suggest({"description": description}).to_dict()
+    assert answer["inferred"] == [] and answer["warnings"] == []
