@@ -44,3 +44,11 @@ def test_a_neutral_profile_fails_on_any_value_read_and_passes_on_none():
     assert check(entry, quiet, {"pressure": "doing-well"}, 0.0).failures == [
         "expected nothing read, read ['pressure']"]
     assert check(entry, quiet, {}, 0.0).failures == []
+
+
+def test_a_sector_named_is_no_made_up_reading():
+    from benchmarks.advisor_profiles import check
+
+    entry = {"name": "neutral", "expect_no_inference": True}
+    quiet = {"warnings": [], "readings": [], "cases": []}
+    assert check(entry, quiet, {"sectors": ["leather-and-footwear"]}, 0.0).failures == []

@@ -192,3 +192,24 @@ def test_profile_errors_are_invalid_input_of_the_one_hierarchy(advisor_tree):
     with pytest.raises(InvalidInput) as error:
         Profile.from_mapping({"stage": "teenage"}, vocabulary)
     assert error.value.field == "stage" and error.value.parameter == "stage"
+
+
+def test_the_sector_a_description_names_is_read_and_ranks_its_cases(casebase):
+    # Sectors were never read from a description, so a Portuguese note on shoe makers
+    # ranked no footwear case first and an aerospace park got no "no case" notice.
+    answer = casebase.suggest({"description": "Os produtores de calçados do vale vendem cada vez menos."}).to_dict()
+    read = [(item["attribute"], item["value"], item["method"]) for item in answer["inferred"]]
+    assert ("sectors", "footwear", "phrase") in read
+    assert answer["cases"][0]["id"] == "shoe-valley"
+
+
+def test_a_sector_the_library_lacks_is_said_plainly_when_only_the_description_names_it(casebase):
+    answer = casebase.suggest({"description": "The region plans an aerospace park."}).to_dict()
+    assert [item["value"] for item in answer["inferred"] if item["attribute"] == "sectors"] == ["aerospace"]
+    assert any("no case of this sector (Aerospace)" in notice for notice in answer["notices"])
+
+
+def test_a_given_sector_wins_over_the_one_the_description_names(casebase):
+    answer = casebase.suggest({"description": "Shoe makers.", "sectors": ["software"]}).to_dict()
+    assert not [item for item in answer["inferred"] if item["attribute"] == "sectors"]
+    assert answer["profile"]["sectors"] == ["software"]

@@ -62,7 +62,7 @@ def merged_profile(profile: Profile, reading: Reading) -> Profile:
     values = dict(reading.values())
     values.update(profile.values)
     lists = dict(profile.lists)
-    for attribute in {item.attribute for item in reading.inferred if item.attribute in ("activities",)}:
+    for attribute in {item.attribute for item in reading.inferred if item.attribute in ("activities", "sectors")}:
         if not lists.get(attribute):
             lists[attribute] = reading.items(attribute)
     return replace(profile, values=values, lists=lists)

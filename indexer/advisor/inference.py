@@ -31,6 +31,7 @@ import numpy as np
 from indexer.advisor.examples import AttributeExamples, Example, ExampleBank, Lexicon, known_words, language_baselines
 from indexer.advisor.readings import MEANING, PHRASE, Inferred, Reading, Support, implied, mixed
 from indexer.advisor.rules import ACTIVITY_KEYS, Rule, find_phrase, values_treated_alike
+from indexer.advisor.sectors import SectorFinder
 from indexer.advisor.sentences import (clauses, fold, language_of, names_large_and_small_firms, negates,
                                       short_clauses, split_sentences, without_names,
                                       without_negated_qualifiers)
@@ -62,8 +63,10 @@ class DescriptionReader:
 
     def __init__(self, bank: ExampleBank, lexicon: Lexicon, rules: Sequence[Rule],
                  matrix: np.ndarray | None = None, threshold: float = THRESHOLD, margin: float = MARGIN,
-                 list_threshold: float = LIST_THRESHOLD, neighbours: int = NEIGHBOURS):
+                 list_threshold: float = LIST_THRESHOLD, neighbours: int = NEIGHBOURS,
+                 sectors: SectorFinder | None = None):
         self.bank, self.lexicon, self.rules = bank, lexicon, list(rules)
+        self.sectors = sectors
         self.matrix = matrix
         self.threshold, self.margin, self.list_threshold = threshold, margin, list_threshold
         self.neighbours = neighbours
@@ -101,6 +104,9 @@ class DescriptionReader:
         narrowed, phrase_hits, conflicting = self._phrases(statements, given)
         lacking = self._lacking(statements)
         inferred: list[Inferred] = []
+        if self.sectors is not None and "sectors" not in given:
+            inferred += [Inferred("sectors", sector, statement, 1.0, PHRASE)
+                         for sector, statement in self.sectors.find(statements)]
         for attribute, values in narrowed.items():
             if len(values) == 1:
                 value = next(iter(values))

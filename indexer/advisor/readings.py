@@ -13,6 +13,8 @@ from indexer.advisor.rules import ACTIVITY_KEYS
 
 PHRASE = "phrase"
 MEANING = "meaning"
+# Attributes read as several values at once.
+LIST_ATTRIBUTES = (*ACTIVITY_KEYS, "sectors")
 
 # Table 3 (lines 790-815): who leads an initiative says who drives it. Government
 # (national, provincial or local) initiatives are public; those of industrial bodies,
@@ -44,7 +46,7 @@ class Reading:
 
     def values(self) -> dict[str, str]:
         """Scalar attribute -> value read."""
-        return {item.attribute: item.value for item in self.inferred if item.attribute not in ACTIVITY_KEYS}
+        return {item.attribute: item.value for item in self.inferred if item.attribute not in LIST_ATTRIBUTES}
 
     def items(self, attribute: str) -> tuple[str, ...]:
         """The values read for a list attribute."""

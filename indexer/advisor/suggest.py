@@ -21,6 +21,7 @@ from indexer.content.documents import Document
 from indexer.advisor.answers import CaseMatch, Suggestion
 from indexer.advisor.casetable import CaseRecord, CaseTable
 from indexer.advisor.examples import embed_examples, load_examples, load_lexicon
+from indexer.advisor.sectors import SectorFinder
 from indexer.advisor.explain import (INITIATIVE, Labels, inferred_entries, merged_profile, pair, reason,
                                      sector_notice, short, undecided)
 from indexer.advisor.inference import DescriptionReader, Reading
@@ -352,7 +353,9 @@ class Advisor:
             matrix = None
             if self.encode_many is not None and self.encode is not None:
                 matrix = embed_examples(bank, self.encode_many, self.encode(MODEL_PROBE))
-            self._reader = DescriptionReader(bank, load_lexicon(self.content.root), self.content.rules, matrix)
+            sectors = SectorFinder.from_vocabulary(vocabulary.values("sectors"), vocabulary.sector_ancestors)
+            self._reader = DescriptionReader(bank, load_lexicon(self.content.root), self.content.rules, matrix,
+                                             sectors=sectors)
         return self._reader
 
     def similar(self, case_id: str, limit: int = 5) -> list[CaseMatch]:
