@@ -80,7 +80,11 @@ def test_an_explicit_decline_fires_the_life_cycle_warning():
 
 @pytest.mark.parametrize("phrase", ["There are few firms in town.", "Rivalry between the firms is fierce.",
                                     "They have an active association.", "A strong association runs fairs.",
-                                    "An external evaluator will review the third year."])
+                                    "An external evaluator will review the third year.",
+                                    # Something other than a cluster that does not exist yet (audit).
+                                    "A joint export brand does not exist yet.",
+                                    "We will build the website from scratch.",
+                                    "The town won a greenfield investment by a car maker."])
 def test_phrases_the_paper_does_not_support_are_no_evidence(phrase):
     assert _fired({"description": phrase}) == set()
 
@@ -94,3 +98,16 @@ def test_either_external_ownership_or_global_buyers_is_external_control():
     assert "external-control" in _fired({"ownership": "external"})
     assert "external-control" in _fired({"buyers": "global-buyers"})
     assert "external-control" not in _fired({"ownership": "local", "buyers": "own-markets"})
+
+
+def _without(data: dict, key: str) -> dict:
+    return {k: v for k, v in data.items() if k != ("activities" if key in ACTIVITY_KEYS else key)}
+
+
+@pytest.mark.parametrize("rule_id", sorted(RULES))
+def test_each_evidence_phrase_stands_for_its_condition(rule_id):
+    for when, evidence in RULES[rule_id].alternatives():
+        for key, phrases in evidence.items():
+            for phrase in phrases:
+                data = dict(_without(_meeting(when), key), description=f"They said: {phrase}.")
+                assert rule_id in _fired(data), (key, phrase)
