@@ -84,7 +84,10 @@ def test_an_explicit_decline_fires_the_life_cycle_warning():
                                     # Something other than a cluster that does not exist yet (audit).
                                     "A joint export brand does not exist yet.",
                                     "We will build the website from scratch.",
-                                    "The town won a greenfield investment by a car maker."])
+                                    "The town won a greenfield investment by a car maker.",
+                                    # A grant's form is not its size (1551: no 100% grant after the start).
+                                    "The programme offers 100% grants for a small training course.",
+                                    "Full grants pay for two short workshops."])
 def test_phrases_the_paper_does_not_support_are_no_evidence(phrase):
     assert _fired({"description": phrase}) == set()
 
