@@ -87,7 +87,10 @@ def test_an_explicit_decline_fires_the_life_cycle_warning():
                                     "The town won a greenfield investment by a car maker.",
                                     # A grant's form is not its size (1551: no 100% grant after the start).
                                     "The programme offers 100% grants for a small training course.",
-                                    "Full grants pay for two short workshops."])
+                                    "Full grants pay for two short workshops.",
+                                    # Inspections that are not M+E of the initiative.
+                                    "Owners complain that tax inspectors harass them.",
+                                    "The exporters pay for quality inspection of every batch."])
 def test_phrases_the_paper_does_not_support_are_no_evidence(phrase):
     assert _fired({"description": phrase}) == set()
 
