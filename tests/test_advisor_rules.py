@@ -117,3 +117,11 @@ def test_each_evidence_phrase_stands_for_its_condition(rule_id):
             for phrase in phrases:
                 data = dict(_without(_meeting(when), key), description=f"They said: {phrase}.")
                 assert rule_id in _fired(data), (key, phrase)
+
+
+def test_a_government_body_leading_where_firms_see_government_as_the_obstacle():
+    # 1425-1428: government wanting to drive the initiative, whether the profile names the
+    # driver or only the leading body.
+    assert "government-not-credible" in _fired({"lead_body": "government", "government_view": "obstacle"})
+    assert "government-not-credible" not in _fired({"lead_body": "government", "government_view": "partner"})
+    assert "government-not-credible" not in _fired({"lead_body": "business-association", "government_view": "obstacle"})
