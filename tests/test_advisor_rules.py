@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from indexer.advisor.explain import Labels, undecided
 from indexer.advisor.profile import Profile, term_values
 from indexer.advisor.rules import ACTIVITY_KEYS, fire_all
 from indexer.checking import load_library
@@ -125,3 +126,27 @@ def test_a_government_body_leading_where_firms_see_government_as_the_obstacle():
     assert "government-not-credible" in _fired({"lead_body": "government", "government_view": "obstacle"})
     assert "government-not-credible" not in _fired({"lead_body": "government", "government_view": "partner"})
     assert "government-not-credible" not in _fired({"lead_body": "business-association", "government_view": "obstacle"})
+
+
+def _deciding(rule_id: str, profile: Profile) -> set[str]:
+    """The attribute (scalar conditions only) each option of the rule still waits for:
+    unknown in `profile`, in an option no known value contradicts."""
+    attributes = set()
+    for when, _ in RULES[rule_id].alternatives():
+        scalar = {key: accepted for key, accepted in when.items() if key not in ACTIVITY_KEYS}
+        if all(profile.get(key) in (None, *accepted) for key, accepted in scalar.items()):
+            attributes |= {key for key in scalar if profile.get(key) is None}
+            attributes |= {"activities" for key in when if key in ACTIVITY_KEYS}
+    return attributes
+
+
+@pytest.mark.parametrize("given", [{}, {"ownership": "local"}, {"driver": "private"}])
+@pytest.mark.parametrize("rule_id", sorted(rule.id for rule in CONTENT.rules if rule.kind != "reading"))
+def test_an_undecided_rule_names_the_deciding_attribute_of_each_option(rule_id, given):
+    profile = Profile.from_mapping(dict(given, description="A new initiative."), CONTENT.vocabulary)
+    fired = fire_all(CONTENT.rules, profile)
+    listed = [item for item in undecided(CONTENT.rules, profile, fired, Labels(CONTENT.vocabulary))
+              if item["rule"] == rule_id]
+    expected = set() if rule_id in {firing.rule.id for firing in fired} else _deciding(rule_id, profile)
+    assert {item["attribute"] for item in listed} == expected
+    assert len(listed) == len({item["attribute"] for item in listed})  # each attribute once
