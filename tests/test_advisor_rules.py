@@ -104,6 +104,9 @@ def test_survival_clusters_with_a_budget_but_not_with_seed_money():
 def test_either_external_ownership_or_global_buyers_is_external_control():
     assert "external-control" in _fired({"ownership": "external"})
     assert "external-control" in _fired({"buyers": "global-buyers"})
+    # Transnational lead firms are key firms owned and decided elsewhere (1190-1195).
+    assert "external-control" in _fired({"firm_structure": "transnational-led"})
+    assert "external-control" not in _fired({"firm_structure": "mostly-sme"})
     assert "external-control" not in _fired({"ownership": "local", "buyers": "own-markets"})
 
 
