@@ -153,3 +153,10 @@ def test_an_undecided_rule_names_the_deciding_attribute_of_each_option(rule_id, 
     expected = set() if rule_id in {firing.rule.id for firing in fired} else _deciding(rule_id, profile)
     assert {item["attribute"] for item in listed} == expected
     assert len(listed) == len({item["attribute"] for item in listed})  # each attribute once
+
+
+def test_a_chamber_leading_large_firms_and_smes_is_the_sinos_valley_rift():
+    # 975-978: the rift compromised the local business chamber's initiatives; 1124-1127:
+    # smaller firms feel chambers are dominated by the large ones.
+    assert "association-rift" in _fired({"lead_body": "chamber", "firm_structure": "large-and-sme"})
+    assert "association-rift" not in _fired({"lead_body": "chamber", "firm_structure": "mostly-sme"})
