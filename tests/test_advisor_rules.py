@@ -160,3 +160,10 @@ def test_a_chamber_leading_large_firms_and_smes_is_the_sinos_valley_rift():
     # smaller firms feel chambers are dominated by the large ones.
     assert "association-rift" in _fired({"lead_body": "chamber", "firm_structure": "large-and-sme"})
     assert "association-rift" not in _fired({"lead_body": "chamber", "firm_structure": "mostly-sme"})
+
+
+def test_seeing_no_need_to_change_is_not_doing_well():
+    # An attitude, not the cluster's performance: old clusters under pressure may see no
+    # need to change either (collective conservatism, 531-533, 1162-1164).
+    text = "The owners of the old mills see no need to change."
+    assert "figure5-unresponsive" not in _fired({"cooperative_culture": "non-cooperative", "description": text})
