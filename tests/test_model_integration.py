@@ -168,3 +168,25 @@ def test_the_explanation_adds_up_on_the_bundled_content(real_casebase):
         total = sum(part.weight for part in match.explanation)
         expected = sum(part.weight * part.similarity for part in match.explanation) / total
         assert match.score == pytest.approx(expected, abs=1e-5)
+
+
+# Statements that must not decide an attribute the way the model once read them (audit
+# of kb/attribute_examples.yaml and kb/rules.yaml): a small real group of firms is no
+# policy-driven cluster (980-985); rivalry alone says nothing of the culture (38-39,
+# 1062-1064, 1204); distrust of an association is not distrust between firms
+# (1124-1137).
+NOT_READ_AS = [
+    ("There are few firms in the sector.", "enright", {"policy-driven", "wishful-thinking"}),
+    ("Only a few firms work in this sector here.", "enright", {"policy-driven", "wishful-thinking"}),
+    ("Rivalry between the local firms is fierce.", "cooperative_culture", None),
+    ("Competition among the local producers is fierce.", "cooperative_culture", None),
+    ("The association is strong and active, but small firms do not trust it.", "cooperative_culture",
+     {"non-cooperative"}),
+]
+
+
+@pytest.mark.parametrize("text, attribute, values", NOT_READ_AS, ids=[text for text, _, _ in NOT_READ_AS])
+def test_statements_that_do_not_decide_an_attribute(real_casebase, text, attribute, values):
+    read = {item["value"] for item in real_casebase.suggest({"description": text}).to_dict()["inferred"]
+            if item["attribute"] == attribute}
+    assert not (read if values is None else read & values), read
