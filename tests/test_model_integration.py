@@ -174,7 +174,8 @@ def test_the_explanation_adds_up_on_the_bundled_content(real_casebase):
 # of kb/attribute_examples.yaml and kb/rules.yaml): a small real group of firms is no
 # policy-driven cluster (980-985); rivalry alone says nothing of the culture (38-39,
 # 1062-1064, 1204); distrust of an association is not distrust between firms
-# (1124-1137).
+# (1124-1137); a grant's form is not the fund's size (1551); tax inspectors and a
+# batch's quality inspection are no M+E of the initiative (1751-1754).
 NOT_READ_AS = [
     ("There are few firms in the sector.", "enright", {"policy-driven", "wishful-thinking"}),
     ("Only a few firms work in this sector here.", "enright", {"policy-driven", "wishful-thinking"}),
@@ -182,6 +183,9 @@ NOT_READ_AS = [
     ("Competition among the local producers is fierce.", "cooperative_culture", None),
     ("The association is strong and active, but small firms do not trust it.", "cooperative_culture",
      {"non-cooperative"}),
+    ("The programme offers 100% grants for a small training course.", "funding_level", {"large"}),
+    ("Owners complain that tax inspectors harass them.", "monitoring_style", {"external-inspection"}),
+    ("The exporters pay for quality inspection of every batch.", "monitoring_style", {"external-inspection"}),
 ]
 
 
