@@ -166,6 +166,9 @@ BROKEN_VOCABULARIES = {
                                 "countries.Brazil"),
     "an unknown sector parent": ("parents: [leather-and-footwear]}", "parents: [nowhere]}",
                                  "sectors.footwear.parents"),
+    "a label cut at an unquoted comma": ("    mixed: {label: Public and private together}",
+                                         "    mixed: {label: Public, private together}",
+                                         "driver.values.mixed.private together"),
     "a YAML syntax error": ("\ndriver:\n", "\ndriver: [\n", None),
 }
 

@@ -190,3 +190,29 @@ def test_a_description_that_states_nothing_reads_nothing(real_casebase, descript
     # "A new programme." read as a public, top-down, large-fund initiative and fired two warnings.
     answer = real_casebase.suggest({"description": description}).to_dict()
     assert answer["inferred"] == [] and answer["warnings"] == []
+
+
+# Statements that must not decide an attribute the way the model once read them (audit
+# of kb/attribute_examples.yaml and kb/rules.yaml): a small real group of firms is no
+# policy-driven cluster (980-985); rivalry alone says nothing of the culture (38-39,
+# 1062-1064, 1204); distrust of an association is not distrust between firms
+# (1124-1137); a grant's form is not the fund's size (1551); tax inspectors and a
+# batch's quality inspection are no M+E of the initiative (1751-1754).
+NOT_READ_AS = [
+    ("There are few firms in the sector.", "enright", {"policy-driven", "wishful-thinking"}),
+    ("Only a few firms work in this sector here.", "enright", {"policy-driven", "wishful-thinking"}),
+    ("Rivalry between the local firms is fierce.", "cooperative_culture", None),
+    ("Competition among the local producers is fierce.", "cooperative_culture", None),
+    ("The association is strong and active, but small firms do not trust it.", "cooperative_culture",
+     {"non-cooperative"}),
+    ("The programme offers 100% grants for a small training course.", "funding_level", {"large"}),
+    ("Owners complain that tax inspectors harass them.", "monitoring_style", {"external-inspection"}),
+    ("The exporters pay for quality inspection of every batch.", "monitoring_style", {"external-inspection"}),
+]
+
+
+@pytest.mark.parametrize("text, attribute, values", NOT_READ_AS, ids=[text for text, _, _ in NOT_READ_AS])
+def test_statements_that_do_not_decide_an_attribute(real_casebase, text, attribute, values):
+    read = {item["value"] for item in real_casebase.suggest({"description": text}).to_dict()["inferred"]
+            if item["attribute"] == attribute}
+    assert not (read if values is None else read & values), read

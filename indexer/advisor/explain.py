@@ -78,25 +78,33 @@ def inferred_entries(reading: Reading, labels: Labels) -> list[dict]:
 
 def undecided(rules: Iterable[Rule], profile: Profile, fired: Iterable[Firing], labels: Labels) -> list[dict]:
     """Warnings (and encouragements) that did not fire only because an attribute is unknown:
-    no known value contradicts them, and the named attribute would decide them."""
+    no known value contradicts them, and the named attribute would decide them.
+
+    Every option of a rule counts (key firms owned elsewhere, or global buyers, or
+    transnational lead firms): each attribute that would decide one is listed once per
+    rule, with the values of all the options it would decide."""
     fired_ids = {firing.rule.id for firing in fired}
     entries: list[dict] = []
     for rule in rules:
         if rule.kind == "reading" or rule.id in fired_ids:
             continue
+        by_attribute: dict[str, dict] = {}
         for when, _ in rule.alternatives():
             missing = [key for key in when if _unknown(key, profile)]
             contradicted = any(not _unknown(key, profile) and not _holds(key, accepted, profile)
                                for key, accepted in when.items())
-            if missing and not contradicted:
-                for key in missing:
-                    attribute = "activities" if key in ACTIVITY_KEYS else key
-                    entries.append({"rule": rule.id, "title": rule.name, "attribute": attribute,
-                                    "label": labels.attribute(attribute),
-                                    "values_that_would_fire": [
-                                        ("none of: " if key == "lacks_activities" else "") + labels.value(key, v)
-                                        for v in when[key]]})
-                break
+            if not missing or contradicted:
+                continue
+            for key in missing:
+                attribute = "activities" if key in ACTIVITY_KEYS else key
+                entry = by_attribute.setdefault(attribute, {
+                    "rule": rule.id, "title": rule.name, "attribute": attribute,
+                    "label": labels.attribute(attribute), "values_that_would_fire": []})
+                for value in when[key]:
+                    label = ("none of: " if key == "lacks_activities" else "") + labels.value(key, value)
+                    if label not in entry["values_that_would_fire"]:
+                        entry["values_that_would_fire"].append(label)
+        entries.extend(by_attribute.values())
     return entries
 
 

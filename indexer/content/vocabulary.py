@@ -235,6 +235,12 @@ def _check_entry(path: tuple, entry: Any, report) -> None:
     if not isinstance(entry, dict):
         report(path, f"must be a mapping such as {{label: ...}}, not {_kind(entry)}")
         return
+    for key, value in entry.items():
+        if value is None and isinstance(key, str) and "label" in entry:
+            # `{label: Jobs, start-ups or exports only}`: the comma ended the label and
+            # made the rest a key with no value.
+            report(path + (key,), f"'{key}' has no value: the label was cut at a comma; "
+                                  "put a label with a comma in quotes")
     for key in _TEXT_ENTRY_FIELDS:
         if key in entry and not isinstance(entry[key], str):
             report(path + (key,), f"must be a text, not {_kind(entry[key])}")
