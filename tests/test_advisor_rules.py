@@ -167,3 +167,21 @@ def test_seeing_no_need_to_change_is_not_doing_well():
     # need to change either (collective conservatism, 531-533, 1162-1164).
     text = "The owners of the old mills see no need to change."
     assert "figure5-unresponsive" not in _fired({"cooperative_culture": "non-cooperative", "description": text})
+
+
+def test_a_rule_s_phrases_reach_a_spanish_description_through_its_gloss():
+    # "Los productores serán informados cuando el plan esté listo" says the plan leaves
+    # out engaging them, but the rules looked for their English phrases in the Spanish
+    # text only, so a top-down plan presented when finished never warned.
+    from indexer.advisor.examples import ExampleBank, load_lexicon
+    from indexer.advisor.explain import merged_profile
+    from indexer.advisor.inference import DescriptionReader
+
+    description = ("La secretaría de economía del estado ya definió el plan. "
+                   "Los productores serán informados cuando el plan esté listo.")
+    profile = Profile.from_mapping({"description": description}, CONTENT.vocabulary)
+    reading = DescriptionReader(ExampleBank({}), load_lexicon(ROOT), CONTENT.rules).read(description, set(), None)
+    used = merged_profile(profile, reading)
+    fired = {firing.rule.id for firing in fire_all(CONTENT.rules, used, text=reading.text)}
+    assert "top-down-without-early-engagement" in fired
+    assert "top-down-without-early-engagement" not in {firing.rule.id for firing in fire_all(CONTENT.rules, used)}

@@ -164,7 +164,8 @@ class DescriptionReader:
         inferred = implied(inferred, given)
         if any(item.attribute == "driver" for item in inferred):
             undecided.discard("driver")
-        return Reading(tuple(inferred), frozenset(undecided), by_meaning, vector if by_meaning else None)
+        text = " ".join(self._phrase_text(statement) for statement in statements)
+        return Reading(tuple(inferred), frozenset(undecided), by_meaning, vector if by_meaning else None, text)
 
     def decide(self, supports: Sequence[Support], threshold: float | None = None,
                alike: Iterable[frozenset[str]] = ()) -> tuple[Support | None, bool]:

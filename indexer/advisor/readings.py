@@ -43,6 +43,9 @@ class Reading:
     by_meaning: bool  # False: phrases only (no model)
     # The description's vector (the normalised mean of its statements'); not part of what was read.
     vector: np.ndarray | None = field(default=None, compare=False, hash=False)
+    # Where the rules' phrases are looked for: the folded description, each Spanish or
+    # Portuguese statement followed by its English gloss ('' before any reading).
+    text: str = field(default="", compare=False, hash=False)
 
     def values(self) -> dict[str, str]:
         """Scalar attribute -> value read."""

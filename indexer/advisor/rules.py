@@ -199,15 +199,17 @@ def plain_labels(attribute: str, value: str | None) -> str:
 
 def evaluate(rule: Rule, profile: Profile, ambiguous: frozenset[str] = frozenset(),
              describe: Callable[[str, str | None], str] = plain_labels,
-             read: Mapping[str, str] | None = None) -> Firing | None:
+             read: Mapping[str, str] | None = None, text: str | None = None) -> Firing | None:
     """The firing of `rule` for `profile`, or None when no option's conditions all hold.
 
     Attributes in `ambiguous` cannot be taken from the description's phrases (it supports
     more than one value), so conditions on them hold only through the profile itself.
     `describe(attribute, value)` words a condition for readers; `read` maps attributes
-    the advisor read from the description to the sentence it read them in.
+    the advisor read from the description to the sentence it read them in. The phrases
+    are looked for in `text` when given (the description with its English glosses, see
+    Reading.text), else in the folded description.
     """
-    description = fold(profile.description)
+    description = text if text is not None else fold(profile.description)
     for when, phrases_by_key in rule.alternatives():
         evidence: list[str] = []
         for key, accepted in when.items():
@@ -274,10 +276,10 @@ def _phrase_evidence(phrases: tuple[str, ...], description: str, lead: str) -> s
     return None
 
 
-def ambiguous_attributes(rules: list[Rule], profile: Profile) -> frozenset[str]:
-    """Attributes the profile leaves unknown for which the description supports
-    more than one value (say, both under pressure and doing well)."""
-    description = fold(profile.description)
+def ambiguous_attributes(rules: list[Rule], profile: Profile, text: str | None = None) -> frozenset[str]:
+    """Attributes the profile leaves unknown for which the description (or `text`, as in
+    `evaluate`) supports more than one value (say, both under pressure and doing well)."""
+    description = text if text is not None else fold(profile.description)
     supported: dict[str, set[tuple[str, ...]]] = {}
     for rule in rules:
         for when, evidence in rule.alternatives():
@@ -290,14 +292,15 @@ def ambiguous_attributes(rules: list[Rule], profile: Profile) -> frozenset[str]:
 
 
 def fire_all(rules: list[Rule], profile: Profile, describe: Callable[[str, str | None], str] = plain_labels,
-             read: Mapping[str, str] | None = None, undecided: frozenset[str] = frozenset()) -> list[Firing]:
+             read: Mapping[str, str] | None = None, undecided: frozenset[str] = frozenset(),
+             text: str | None = None) -> list[Firing]:
     """Every rule that fires, warnings first, in file order within a kind.
 
     `undecided` attributes (the description supports opposite values) take nothing from
-    the description's phrases, like those whose phrases disagree."""
-    ambiguous = ambiguous_attributes(rules, profile) | undecided
+    the description's phrases, like those whose phrases disagree. `text`: as in `evaluate`."""
+    ambiguous = ambiguous_attributes(rules, profile, text) | undecided
     fired = [firing for rule in rules
-             if (firing := evaluate(rule, profile, ambiguous, describe, read)) is not None]
+             if (firing := evaluate(rule, profile, ambiguous, describe, read, text)) is not None]
     order = {kind: position for position, kind in enumerate(RULE_KINDS)}
     return sorted(fired, key=lambda firing: order[firing.rule.kind])
 
