@@ -8,7 +8,9 @@ attributes a case does not record.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
+from functools import cached_property
 from typing import Iterable, Sequence
 
 from indexer.advisor.inference import Reading
@@ -25,6 +27,36 @@ INTERPRETED_NOTE = " (the codifier's interpretation)"
 # Compared attributes that are not registry fields.
 SPECIAL_LABELS = {"description": "Description", "initiative": "Initiative type (Table 3)",
                   "activities": "Planned activities"}
+# A word of a label: letters first, then letters, digits, hyphens or apostrophes.
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+# A first word followed by a capitalised word, alone or after '/', '&' or 'and'
+# ("Costa Rica", "Altenburg / Meyer-Stamer"): both are names.
+_JOINED_TO_NAME = re.compile(r"\s*(?:(?:/|&|and\b)\s*)?([^\W\d_][\w'’-]*)")
+
+
+def in_text(label: str, names: frozenset[str] = frozenset()) -> str:
+    """A label as it reads inside a sentence: its first word lower-cased, unless that
+    word is a name (one of `names`, or followed by a capitalised word, alone or after
+    '/', '&' or 'and') or an acronym.
+
+    >>> names = frozenset({"Enright"})
+    >>> in_text("Life-cycle stage", names), in_text("Enright type", names), in_text("IT services", names)
+    ('life-cycle stage', 'Enright type', 'IT services')
+    >>> in_text("Altenburg / Meyer-Stamer type"), in_text("Initiative type (Table 3)"), in_text("Third Italy")
+    ('Altenburg / Meyer-Stamer type', 'initiative type (Table 3)', 'Third Italy')
+    >>> in_text("Start-up and SME promotion"), in_text("Survival cluster")
+    ('start-up and SME promotion', 'survival cluster')
+    """
+    match = _WORD.match(label)
+    if match is None:
+        return label
+    first, rest = match.group(0), label[match.end():]
+    ordinary = first[0].isupper() and first[1:] == first[1:].lower()
+    following = (found.group(1) if (found := _JOINED_TO_NAME.match(rest)) else "")
+    joined = following[:1].isupper() and not following.isupper()
+    if not ordinary or first in names or joined:
+        return label
+    return first[0].lower() + first[1:] + rest
 
 
 class Labels:
@@ -34,6 +66,36 @@ class Labels:
         self.vocabulary = vocabulary
         self.vocabularies = dict(registry.scalar_attributes, **registry.list_attributes)
         self.titles = {spec.key: spec.label for spec in registry.with_role("attribute") if spec.label}
+        self.registry = registry
+
+    @cached_property
+    def names(self) -> frozenset[str]:
+        """Words that are names, whose capital stays inside a sentence: every capitalised
+        word after the first in the registry's labels and the vocabulary's titles and
+        value labels ("Enright typology (Enright 2000)"), and the words of country and
+        region names."""
+        texts = [spec.label for spec in self.registry.case + self.registry.profile_only if spec.label]
+        raw = self.vocabulary.raw
+        pending: list = [raw]
+        while pending:  # every label in the vocabulary file, however deep
+            entry = pending.pop()
+            if isinstance(entry, dict):
+                texts += [value for key, value in entry.items() if key == "label" and isinstance(value, str)]
+                pending += [value for value in entry.values() if isinstance(value, (dict, list))]
+            elif isinstance(entry, list):
+                pending += entry
+        names: set[str] = set()
+        for text in texts:
+            words = _WORD.findall(text)
+            names.update(word for word in words[1:] if word[0].isupper() and not word.isupper())
+        for place in (*(raw.get("countries") or {}), *(str((entry or {}).get("label", key))
+                                                       for key, entry in (raw.get("regions") or {}).items())):
+            names.update(word for word in _WORD.findall(str(place)) if word[0].isupper())
+        return frozenset(names)
+
+    def in_text(self, label: str) -> str:
+        """`label` as it reads inside a sentence (see `in_text`)."""
+        return in_text(label, self.names)
 
     def attribute(self, attribute: str) -> str:
         """The attribute's name for readers."""
@@ -91,11 +153,11 @@ def undecided(rules: Iterable[Rule], profile: Profile, fired: Iterable[Firing], 
             if missing and not contradicted:
                 for key in missing:
                     attribute = "activities" if key in ACTIVITY_KEYS else key
+                    values = [labels.value(key, v) for v in when[key]]
+                    if key == "lacks_activities":  # one condition: the plan leaves out every one of them
+                        values = ["leaving out " + " and ".join(labels.in_text(value) for value in values)]
                     entries.append({"rule": rule.id, "title": rule.name, "attribute": attribute,
-                                    "label": labels.attribute(attribute),
-                                    "values_that_would_fire": [
-                                        ("none of: " if key == "lacks_activities" else "") + labels.value(key, v)
-                                        for v in when[key]]})
+                                    "label": labels.attribute(attribute), "values_that_would_fire": values})
                 break
     return entries
 
