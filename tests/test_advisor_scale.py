@@ -55,9 +55,10 @@ def _reference_cases(advisor, profile, query_vector, exclude=None):
     similarities = advisor._similarities(query_vector)
     matches = [advisor.compare(profile, case, query_vector, similarities)
                for case in advisor.content.cases if case.id != exclude]
-    impute_unknowns([match.explanation for match in matches])
+    impute_unknowns([match.explanation for match in matches])  # drops what no case records
     for match in matches:
         match.score = global_score(match.explanation)
+        match.comparable = len(match.explanation)  # the attributes compared, as Advisor.compare counts them
     return sorted(matches, key=lambda match: (-match.score, match.id))
 
 

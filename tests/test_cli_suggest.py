@@ -59,7 +59,7 @@ def test_batch_answers_each_line_and_reports_bad_ones(run):
 def test_invalid_value_exits_with_the_field_named(run):
     result = run("suggest", "--approach", "sideways")
     assert result.exit_code == 2
-    assert "approach: 'sideways' is not valid; valid values, closest first:" in result.output
+    assert "approach: 'sideways' is not a value of Approach; valid values, closest first:" in result.output
 
 
 def test_human_output_and_similar(run):

@@ -341,7 +341,7 @@ def test_a_profile_the_vocabulary_no_longer_accepts_is_named_on_the_dashboard(ca
         observatory.advice(people.omar, "init-b")
     assert refused.value.field == "driver"
     lines = {s.slug: s for s in observatory.dashboard(people.mona, world["programme"].slug).summaries}
-    assert lines["init-b"].warnings == ["The profile needs updating (driver: 'gone' is not valid; valid values, "
+    assert lines["init-b"].warnings == ["The profile needs updating (driver: 'gone' is not a value of Driver; valid values, "
                                         "closest first: " + refused.value.message.split("closest first: ")[1] + ")"]
     assert lines["init-a"].warnings == []
 

@@ -128,7 +128,8 @@ def test_invalid_values_name_the_field_and_the_closest_values(advisor_tree):
     vocabulary = load_content(advisor_tree.root).vocabulary
     with pytest.raises(ProfileError) as error:
         Profile.from_mapping({"approach": "botom-up"}, vocabulary)
-    assert error.value.field == "approach" and "closest first: bottom-up, top-down" in error.value.message
+    assert error.value.field == "approach" and "closest first: 'Bottom-up (local)' (bottom-up), " in error.value.message
+    assert "'botom-up' is not a value of Approach" in error.value.message  # the field's label
     with pytest.raises(ProfileError) as error:
         Profile.from_mapping({"sectors": ["shoes", "footwear"]}, vocabulary)
     assert error.value.field == "sectors"

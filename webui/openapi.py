@@ -105,7 +105,9 @@ def profile_schema(vocabulary: Vocabulary | None, registry: FieldRegistry = REGI
     return obj({}, {"description": nullable({**TEXT, "maxLength": MAX_DESCRIPTION}), **attributes,
                     "title": {"description": "A name for the initiative; any value is taken as text."}},
                description="A new initiative. Every attribute is optional; leaving it out, null, '' or "
-                           "'unknown' means it does not count.")
+                           "'unknown' means it does not count. A value may also be given by its label, and "
+                           "keys and labels are matched case-insensitively ('Decline', 'under pressure'); "
+                           "a description without a letter or digit counts as none.")
 
 
 def profile_echo(vocabulary: Vocabulary | None, registry: FieldRegistry = REGISTRY) -> Schema:

@@ -11,12 +11,12 @@ from dataclasses import replace
 
 from flask import Blueprint, current_app, g, jsonify, render_template, request
 
-from indexer.advisor.profile import ProfileError
+from indexer.errors import InvalidInput
 from indexer.content.schema import ATTRIBUTE, REGISTRY, FieldRegistry
 from indexer.content.vocabulary import Vocabulary
 from indexer.search.searcher import MODES
 
-from . import browsing, forms, params, presenters, reading, searching, urls
+from . import advising, browsing, forms, params, presenters, reading, searching, urls
 from .errors import BadParameter
 from .services import casebase, document_or_404, renderer
 
@@ -292,24 +292,37 @@ def profile_form(vocabulary: Vocabulary, registry: FieldRegistry = REGISTRY) -> 
 
 @bp.get("/advisor")
 def advisor():
-    """Plan a new initiative: the profile form and, when filled, the suggestions."""
+    """Plan a new initiative: the profile form and, when filled, the suggestions.
+
+    An invalid value is answered 400 with the form again, the message beside its field;
+    a parameter the advisor does not know is named in a notice."""
     vocabulary = _vocabulary()  # the advisor compares controlled values: none without a vocabulary
-    data = params.profile_data(request.args)
-    answer, error = None, None
-    if data:
-        try:
-            answer = presenters.suggestion_answer(casebase().suggest(data))
-        except ProfileError as exc:  # shown next to the form, which keeps the user's values
-            error = {"field": exc.field, "message": exc.message}
+    args = request.args
+    notices = advising.unknown_parameter_notices(args)
+    data = advising.forget_stale_readings(params.profile_data(args), args)
+    answer, error, suggestion = None, None, None
+    try:
+        params.single_values(args)
+        if data:
+            suggestion = casebase().suggest(data)
+    except InvalidInput as exc:  # shown next to its field, in the form that keeps the user's values
+        error = advising.field_error(exc)
+    if suggestion is not None:
+        answer = presenters.suggestion_answer(suggestion)
+        data = dict(answer["profile"])  # the values as the vocabulary spells them
     if _json_requested():
         if error:
             raise BadParameter(error["field"], error["message"])
-        return jsonify(answer if answer else {"profile": {}})
+        return jsonify(dict(answer, notices=notices + answer["notices"]) if answer else
+                       {"profile": {}, "notices": notices})
     confirmed = presenters.confirmed_profile(data, answer) if answer else None
-    return render_template("advisor.html", data=data, answer=answer, error=error,
-                           fields=presenters.advisor_fields(profile_form(vocabulary), data, answer),
+    fields = presenters.advisor_fields(profile_form(vocabulary), data, answer)
+    view = advising.page_view(answer, suggestion, casebase().advisor().labels) if answer else {}
+    page = render_template("advisor.html", data=data, answer=answer, error=error, fields=fields, view=view,
+                           notices=notices, read_fields=advising.read_fields(fields, data),
                            confirmed_url=urls.advisor(confirmed) if confirmed and confirmed != data else None,
                            documents=casebase().content.documents)
+    return page, 400 if error else 200
 
 
 @bp.get("/learn")

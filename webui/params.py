@@ -11,7 +11,7 @@ from typing import Mapping
 from flask import abort
 from werkzeug.datastructures import MultiDict
 
-from indexer.advisor.profile import TEXT_ATTRIBUTES
+from indexer.advisor.profile import TEXT_ATTRIBUTES, has_words
 from indexer.content.schema import ATTRIBUTE, REGISTRY, FieldRegistry
 from indexer.models import MAX_LIMIT, MAX_QUERY
 from indexer.search.searcher import KINDS, MODES, SearchRequest
@@ -80,11 +80,14 @@ def search_request(args: MultiDict, page_size: int | None = None,
 
 def profile_data(args: Mapping, registry: FieldRegistry = REGISTRY) -> dict:
     """The profile of a form or query string: its texts and every profile attribute of
-    `registry` (a list for a list attribute); empty and 'unknown' values are dropped."""
+    `registry` (a list for a list attribute); empty and 'unknown' values are dropped, and
+    so is a description without a letter or digit ("   ", "...")."""
     data: dict = {}
     attributes = registry.with_role(ATTRIBUTE)
     for key in (*TEXT_ATTRIBUTES, *(spec.key for spec in attributes if not spec.many)):
         value = args.get(key)
+        if key in TEXT_ATTRIBUTES and isinstance(value, str) and not has_words(value):
+            continue
         if value not in (None, "", "unknown"):
             data[key] = value
     getlist = getattr(args, "getlist", None)
@@ -94,3 +97,16 @@ def profile_data(args: Mapping, registry: FieldRegistry = REGISTRY) -> dict:
         if values:
             data[key] = values
     return data
+
+
+def single_values(args: MultiDict, registry: FieldRegistry = REGISTRY) -> None:
+    """BadParameter naming the first attribute of one value (or text) given two different
+    values ('pressure=under-pressure&pressure=doing-well'): which one was meant cannot
+    be known, and keeping the first would hide the second."""
+    titles = {spec.key: spec.title for spec in registry.with_role(ATTRIBUTE)}
+    titles.update({key: key.capitalize() for key in TEXT_ATTRIBUTES})
+    for key in (*TEXT_ATTRIBUTES, *(spec.key for spec in registry.with_role(ATTRIBUTE) if not spec.many)):
+        given = list(dict.fromkeys(value for value in args.getlist(key) if value.strip()))
+        if len(given) > 1:
+            raise BadParameter(key, f"{titles[key]} was given {len(given)} different values ("
+                               + ", ".join(f"'{value}'" for value in given) + "); give one")

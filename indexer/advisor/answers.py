@@ -53,6 +53,9 @@ class Suggestion:
     given: list[str] = field(default_factory=list)
     inferred: list[dict] = field(default_factory=list)
     undecided: list[dict] = field(default_factory=list)
+    # The case a sector notice names as the nearest sector's (among `cases` or not), so
+    # that a page can show it; not part of the typed answer (the notice names it).
+    nearest_sector_case: CaseMatch | None = None
 
     def to_model(self) -> models.Suggestion:
         """The typed answer (built without validation: the advisor made every value)."""

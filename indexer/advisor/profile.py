@@ -2,8 +2,10 @@
 
 The same structured attributes a case's situation has, plus planned funding and
 monitoring and a free-text description. Every attribute is optional; "unknown" (or
-leaving it out) means it simply does not count. Invalid values are refused with a
-message that names the field and lists the valid values, closest first.
+leaving it out) means it simply does not count. A value may be given by its key or its
+label, in any case ("Decline", "under pressure"). Invalid values are refused with a
+message that names the field by its label and lists the valid values, closest first,
+each by its label and key. A description without a letter or digit is no description.
 """
 
 from __future__ import annotations
@@ -86,28 +88,34 @@ class Profile:
             if key not in known:
                 raise ProfileError(str(key), "unknown attribute; valid attributes: " + ", ".join(
                     closest(str(key), known)))
+        titles = {spec.key: spec.title for spec in registry.with_role(ATTRIBUTE)}
         values: dict[str, str] = {}
         for name, vocabulary_name in scalars.items():
             value = data.get(name)
-            if value in (None, "", UNKNOWN):
+            if _unknown(value):
                 continue
             valid = term_values(vocabulary, vocabulary_name)
-            if not isinstance(value, str) or value not in valid:
-                raise ProfileError(name, f"'{value}' is not valid; valid values, closest first: "
-                                   + ", ".join(closest(str(value), valid)))
-            values[name] = str(value)
+            key = canonical(value, valid)
+            if key is None:
+                raise ProfileError(name, f"'{value}' is not a value of {titles.get(name, name)}; valid values, "
+                                   "closest first: " + choices(value, valid))
+            values[name] = key
         chosen: dict[str, tuple[str, ...]] = {}
         for name, vocabulary_name in lists.items():
             raw = data.get(name)
-            items = [] if raw in (None, "", UNKNOWN) else raw if isinstance(raw, list) else [raw]
+            items = [] if _unknown(raw) else raw if isinstance(raw, list) else [raw]
+            valid = term_values(vocabulary, vocabulary_name)
+            keys = []
             for item in items:
-                if not vocabulary.is_valid(vocabulary_name, item):
-                    raise ProfileError(name, f"'{item}' is not valid; valid values, closest first: "
-                                       + ", ".join(vocabulary.closest(vocabulary_name, item, 10)))
-            chosen[name] = tuple(dict.fromkeys(str(item) for item in items))
+                key = canonical(item, valid)
+                if key is None:
+                    raise ProfileError(name, f"'{item}' is not a value of {titles.get(name, name)}; valid values, "
+                                       "closest first: " + choices(item, valid, 10))
+                keys.append(key)
+            chosen[name] = tuple(dict.fromkeys(keys))
         country = None
         for name in countries:
-            country = _country(data.get(name), name, vocabulary) or country
+            country = _country(data.get(name), name, vocabulary, titles.get(name, name)) or country
         description = data.get("description")
         if description is None:
             description = ""
@@ -115,6 +123,8 @@ class Profile:
             raise ProfileError("description", "must be text")
         if len(description) > MAX_DESCRIPTION:
             raise ProfileError("description", f"is longer than {MAX_DESCRIPTION} characters")
+        if not has_words(description):  # "   " or "...": nothing to read or compare
+            description = ""
         title = data.get("title") or ""
         return cls(values=values, lists=chosen, country=country, description=description.strip(),
                    title=str(title).strip())
@@ -127,6 +137,59 @@ class Profile:
                                 for name, path in registry.attribute_paths.items()}
         data["description"] = case.summary
         return cls.from_mapping(data, vocabulary, registry)
+
+
+def has_words(text: str) -> bool:
+    """True when `text` holds a letter or a digit (whitespace or punctuation alone say nothing).
+
+    >>> has_words("  ... "), has_words("Wine, 3 firms")
+    (False, True)
+    """
+    return any(character.isalnum() for character in text)
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _unknown(value: Any) -> bool:
+    """Left out, empty or 'unknown' (in any case): the attribute does not count."""
+    return value is None or (isinstance(value, str) and _fold(value) in ("", UNKNOWN))
+
+
+def canonical(value: Any, valid: Mapping[str, Mapping]) -> str | None:
+    """The key of `valid` that `value` names, by its key or its label, ignoring case
+    and spacing; None when it names none.
+
+    >>> valid = {"under-pressure": {"label": "Under pressure"}, "doing-well": {"label": "Doing well"}}
+    >>> canonical("Under-Pressure", valid), canonical("under pressure", valid), canonical("desperate", valid)
+    ('under-pressure', 'under-pressure', None)
+    """
+    if not isinstance(value, str):
+        return None
+    folded = _fold(value)
+    for key, entry in valid.items():
+        if folded in (_fold(key), _fold(str((entry or {}).get("label", key)))):
+            return key
+    return None
+
+
+def choices(value: Any, valid: Mapping[str, Mapping], limit: int | None = None) -> str:
+    """The valid values, closest to `value` first (by key or label), each as its label
+    and its key, for an error message.
+
+    >>> choices("doing badly", {"under-pressure": {"label": "Under pressure"}, "doing-well": {"label": "Doing well"}})
+    "'Doing well' (doing-well), 'Under pressure' (under-pressure)"
+    """
+    folded = _fold(str(value))
+
+    def closeness(key: str) -> float:
+        label = str((valid[key] or {}).get("label", key))
+        return max(fuzz.ratio(folded, key.casefold()), fuzz.ratio(folded, label.casefold()))
+
+    ranked = sorted(valid, key=lambda key: (-closeness(key), key))[:limit]
+    return ", ".join(f"'{(valid[key] or {}).get('label', key)}' ({key})" if (valid[key] or {}).get("label")
+                     else key for key in ranked)
 
 
 def term_values(vocabulary: Vocabulary, name: str) -> dict[str, dict]:
@@ -171,12 +234,12 @@ def _countries(registry: FieldRegistry) -> tuple[str, ...]:
     return tuple(spec.key for spec in registry.with_role(ATTRIBUTE) if spec.kind == "country")
 
 
-def _country(value: Any, name: str, vocabulary: Vocabulary) -> str | None:
+def _country(value: Any, name: str, vocabulary: Vocabulary, title: str = "Country") -> str | None:
     """A country named case-insensitively, as the vocabulary spells it; None when unknown."""
-    if value in (None, "", UNKNOWN):
+    if _unknown(value):
         return None
-    entry = vocabulary.country(str(value))
+    entry = vocabulary.country(" ".join(str(value).split()))
     if entry is None:
-        raise ProfileError(name, f"'{value}' is not a known country; closest first: "
+        raise ProfileError(name, f"'{value}' is not a known country ({title}); closest first: "
                            + ", ".join(vocabulary.closest("countries", value, 6)))
     return entry["name"]

@@ -73,6 +73,9 @@ class CaseScores:
     order: np.ndarray  # case rows, best first (ties by id), the excluded case left out
     means: dict[str, float]  # attribute -> the similarity an unrecorded value counts at
     sector_similarity: np.ndarray | None  # unrounded sector similarity per case (sector notice)
+    # Attributes of the profile that no case records: left out (they cannot tell cases
+    # apart, and with no mean to count at they would only lower every score).
+    unrecorded: tuple[str, ...] = ()
 
 
 def score_cases(advisor: "Advisor", table: CaseTable, profile: Profile, description: np.ndarray | None,
@@ -87,11 +90,14 @@ def score_cases(advisor: "Advisor", table: CaseTable, profile: Profile, descript
     total = np.zeros(size, dtype=np.float64)
     weights = np.zeros(size, dtype=np.float64)
     means: dict[str, float] = {}
+    unrecorded: list[str] = []
     for part in parts:
         known_similarities = part.similarity[part.known & keep]
+        if not len(known_similarities):
+            unrecorded.append(part.attribute)
+            continue
         # Sequential sums (cumsum), as Python's sum adds the cases one after the other.
-        mean = round(float(np.cumsum(known_similarities)[-1]) / len(known_similarities), 6) \
-            if len(known_similarities) else 0.0
+        mean = round(float(np.cumsum(known_similarities)[-1]) / len(known_similarities), 6)
         if not part.known.all():
             means[part.attribute] = mean
         weight = advisor.weight(part.attribute)
@@ -102,7 +108,7 @@ def score_cases(advisor: "Advisor", table: CaseTable, profile: Profile, descript
     scores = round6(np.divide(total, weights, out=np.zeros(size), where=weights > 0))
     rows = np.flatnonzero(keep)
     order = rows[np.lexsort((table.id_rank[rows], -scores[rows]))]
-    return CaseScores(scores, order, means, sector_similarity)
+    return CaseScores(scores, order, means, sector_similarity, tuple(unrecorded))
 
 
 def _parts(advisor: "Advisor", table: CaseTable, profile: Profile,

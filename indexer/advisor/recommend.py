@@ -154,6 +154,6 @@ def condition_score(lesson: Lesson, profile: Profile, labels: Labels) -> tuple[f
         checked += 1
         if value in accepted:
             met += 1
-            why.append(f"applies when {labels.attribute(key).lower()} is "
+            why.append(f"applies when {labels.in_text(labels.attribute(key))} is "
                        f"{' or '.join(labels.value(key, v) for v in accepted)} (yours)")
     return (met / checked if checked else 0.5), why

@@ -11,7 +11,7 @@ say why a case matched and the arithmetic can be checked.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Collection
 
 import numpy as np
 
@@ -21,9 +21,9 @@ from indexer.content.documents import Document
 from indexer.advisor.answers import CaseMatch, Suggestion
 from indexer.advisor.casetable import CaseRecord, CaseTable
 from indexer.advisor.examples import embed_examples, load_examples, load_lexicon
+from indexer.advisor.explain import (INITIATIVE, Labels, inferred_entries, merged_profile, nearest_sector,
+                                     nothing_alike_notice, pair, reason, short, undecided, unrecorded_notice)
 from indexer.advisor.sectors import SectorFinder
-from indexer.advisor.explain import (INITIATIVE, Labels, inferred_entries, merged_profile, pair, reason,
-                                     sector_notice, short, undecided)
 from indexer.advisor.inference import DescriptionReader, Reading
 from indexer.advisor.ranking import CaseScores, Passages, score_cases
 from indexer.advisor.recommend import rank_lessons, recommend_notes
@@ -154,10 +154,11 @@ class Advisor:
     # -- cases ---------------------------------------------------------------
 
     def compare(self, profile: Profile, case: Document | CaseRecord, query_vector: np.ndarray | None,
-                similarities: np.ndarray | None = None) -> CaseMatch:
+                similarities: np.ndarray | None = None, leave_out: Collection[str] = ()) -> CaseMatch:
         """Compare one case with the profile, attribute by attribute: the definition of
         a match, which `rank_cases` computes for every case at once and calls for the
-        cases it returns (their explanations). Imputed parts are left at 0.
+        cases it returns (their explanations). Imputed parts are left at 0; the
+        attributes `leave_out` (those no case records) are not compared.
         Cosines are read from `similarities`, the query's cosine with every unit of the
         generation (computed here when not given): one product for every case, so that
         a case's description similarity does not depend on how many rows were multiplied."""
@@ -214,6 +215,7 @@ class Advisor:
                 add(attribute, list(mine), theirs, self.overlap(mine, theirs), path)
             elif mine:
                 unknown(attribute, list(mine))
+        parts = [part for part in parts if part.attribute not in leave_out]
         known = sum(not part.imputed for part in parts)
         return CaseMatch(case.id, case.title, global_score(parts), parts, passage, "", known, len(parts))
 
@@ -236,16 +238,20 @@ class Advisor:
     def _matches(self, profile: Profile, query_vector: np.ndarray | None, similarities: np.ndarray | None,
                  scored: CaseScores, limit: int | None) -> list[CaseMatch]:
         """The explained matches of the `limit` best cases, compared one by one."""
-        matches = []
-        for row in scored.order[:limit].tolist():
-            match = self.compare(profile, self.table.records[row], query_vector, similarities)
-            for part in match.explanation:
-                if part.imputed:
-                    part.similarity = scored.means[part.attribute]
-            match.score = global_score(match.explanation)
-            match.reason = f"compared on {match.compared} of {match.comparable}: " + reason(match.explanation, self.labels)
-            matches.append(match)
-        return matches
+        return [self._explained(profile, row, query_vector, similarities, scored)
+                for row in scored.order[:limit].tolist()]
+
+    def _explained(self, profile: Profile, row: int, query_vector: np.ndarray | None,
+                   similarities: np.ndarray | None, scored: CaseScores) -> CaseMatch:
+        """The case of table row `row` compared with the profile, its imputed parts at
+        the library's means, with its score and reason."""
+        match = self.compare(profile, self.table.records[row], query_vector, similarities, scored.unrecorded)
+        for part in match.explanation:
+            if part.imputed:
+                part.similarity = scored.means[part.attribute]
+        match.score = global_score(match.explanation)
+        match.reason = f"compared on {match.compared} of {match.comparable}: " + reason(match.explanation, self.labels)
+        return match
 
     @property
     def passages(self) -> Passages:
@@ -300,19 +306,27 @@ class Advisor:
         notes = recommend_notes(self, similarities, ranked[:TOP_CASES_FOR_NOTES], firings)[:note_limit]
         warnings = [firing.to_dict() for firing in firings if firing.rule.kind != "reading"]
         readings = [firing.to_dict() for firing in firings if firing.rule.kind == "reading"]
-        notice = self._sector_notice(used, scored)
-        if notice:
-            notices.append(notice)
-        return Suggestion(profile.to_dict(), ranked[:case_limit], lessons, notes, warnings, notices, readings,
+        notice, nearest = self._sector_notice(used, scored)
+        shown = ranked[:case_limit]
+        nearest_match = None
+        if nearest is not None:
+            nearest_match = next((match for match in shown if match.id == nearest.id), None) or \
+                self._explained(used, self.table.row[nearest.id], query_vector, similarities, scored)
+        notices += [text for text in (notice, unrecorded_notice(scored.unrecorded, self.labels),
+                                      nothing_alike_notice(shown[0].score if shown else None,
+                                                           max((m.comparable for m in shown), default=0)))
+                    if text]
+        return Suggestion(profile.to_dict(), shown, lessons, notes, warnings, notices, readings,
                           given, inferred_entries(reading, self.labels),
-                          undecided(self.content.rules, used, firings, self.labels))
+                          undecided(self.content.rules, used, firings, self.labels), nearest_match)
 
-    def _sector_notice(self, profile: Profile, scored: CaseScores) -> str | None:
-        """explain.sector_notice over the one case that decides it: the first case sharing
-        a sector of the profile (no notice), else the first of the most similar."""
+    def _sector_notice(self, profile: Profile, scored: CaseScores) -> tuple[str | None, CaseRecord | None]:
+        """explain.nearest_sector over the one case that decides it: the first case sharing
+        a sector of the profile (no notice), else the first of the most similar; with
+        the case the notice names."""
         path = self.registry.attribute_paths.get("sectors", "sectors")
         if not profile.sectors:
-            return None
+            return None, None
         column = self.table.listed(path)
         deciding: list[CaseRecord] = []
         sharing = np.flatnonzero(column.holding(profile.sectors) > 0)
@@ -322,7 +336,8 @@ class Advisor:
             best = int(np.argmax(scored.sector_similarity))
             if scored.sector_similarity[best] > 0:
                 deciding = [self.table.records[best]]
-        return sector_notice(profile, deciding, self.sectors, self.labels, path)
+        notice, case = nearest_sector(profile, deciding, self.sectors, self.labels, path)
+        return notice, case
 
     def warnings(self, profile: Profile) -> list[dict]:
         """Only the method's warnings for `profile` (the description read as `suggest`

@@ -78,8 +78,9 @@ def test_advisor_form_and_shareable_result(client):
            "&driver=private&approach=bottom-up")
     page = client.get(url).get_data(as_text=True)
     assert "Similar cases" in page and "/cases/sinos-valley" in page
-    bad = client.get("/advisor?approach=sideways").get_data(as_text=True)
-    assert "approach:" in bad and "closest first" in bad
+    bad = client.get("/advisor?approach=sideways")
+    assert bad.status_code == 400
+    assert 'id="f-approach-error"' in bad.get_data(as_text=True) and "closest first" in bad.get_data(as_text=True)
 
 
 def test_learn_page_orders_notes_in_modules_and_points_to_the_glossary(client, bundled_casebase):

@@ -466,8 +466,10 @@ def test_error_messages_echo_parameters_escaped(client, url):
 
 
 def test_bad_parameters_are_named_and_escaped(client):
-    page = client.get(f"/advisor?approach={quote(REFLECTED[0])}").get_data(as_text=True)
-    assert "approach:" in page and "&lt;script&gt;" in page
+    response = client.get(f"/advisor?approach={quote(REFLECTED[0])}")
+    page = response.get_data(as_text=True)  # named by its label beside the field, the value escaped
+    assert response.status_code == 400 and 'id="f-approach-error"' in page
+    assert "is not a value of Approach" in page and "&lt;script&gt;" in page
     response = client.get(f"/search?q=x&mode={quote(REFLECTED[1])}")
     assert response.status_code == 400 and "mode:" in response.get_data(as_text=True)
 
