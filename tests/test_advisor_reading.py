@@ -316,9 +316,12 @@ def test_no_phrase_is_listed_twice_in_the_bundled_lexicon():
 
     import yaml
 
-    from indexer.advisor.sentences import fold
+    from indexer.advisor.sentences import fold_for
     from tests.conftest import REPO_ROOT
     twice: list[str] = []
+
+    def fold(key: str) -> str:  # as either glossary folds it ("é" and "e" differ in Portuguese)
+        return fold_for(key, "pt") + " | " + fold_for(key, "es")
 
     class Checking(yaml.SafeLoader):
         pass
@@ -374,3 +377,14 @@ def test_a_relative_clause_that_never_happens_does_not_negate_its_sentence():
     rest = without_negated_qualifiers("Dicen que la alcaldía es su mayor problema, con permisos que nunca llegan.")
     assert rest == "Dicen que la alcaldía es su mayor problema, con permisos." and not negates(rest)
     assert without_negated_qualifiers("The owners say that they never cooperate.") is None
+
+
+def test_portuguese_is_is_not_and():
+    # Folding accents made Portuguese "é" (is) the word "e" (and), so "a prefeitura é quem
+    # mais atrapalha" was glossed "the city government and who ...".
+    from indexer.advisor.examples import load_lexicon
+    from tests.conftest import REPO_ROOT
+    lexicon = load_lexicon(REPO_ROOT)
+    assert "government is" in lexicon.gloss("A prefeitura é o problema e a burocracia.", "pt")
+    assert " and " in lexicon.gloss("A prefeitura é o problema e a burocracia.", "pt")
+    assert lexicon.gloss("El sector está en crisis.", "es") == lexicon.gloss("El sector esta en crisis.", "es")

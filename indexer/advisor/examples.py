@@ -17,7 +17,7 @@ from typing import Callable, Mapping
 import numpy as np
 import yaml
 
-from indexer.advisor.sentences import fold, negates
+from indexer.advisor.sentences import KEPT_ACCENTS, fold, fold_for, negates
 
 EXAMPLES_FILE = "kb/attribute_examples.yaml"
 LEXICON_FILE = "kb/description_lexicon.yaml"
@@ -128,12 +128,14 @@ class Lexicon:
         'there is no in the polo'
         >>> lexicon.gloss("Nothing to gloss.", "es")
         ''
+        >>> Lexicon.from_mapping({"pt": {"e": "and", "é": "is"}}).gloss("O preço é alto e sobe.", "pt")
+        'o preco is alto and sobe.'
         """
         entry = self.entries.get(language)
         if not entry:
             return ""
         pattern, english = entry
-        text = fold(sentence)
+        text = fold_for(sentence, language)
         count = 0
 
         def english_of(match: re.Match) -> str:
@@ -151,7 +153,14 @@ class Lexicon:
         """Build from {language: {phrase: gloss}}."""
         entries = {}
         for language, phrases in (data or {}).items():
-            english = {fold(str(p)): str(g) for p, g in (phrases or {}).items()}
+            language = str(language)
+            english = {fold_for(str(p), language): str(g) for p, g in (phrases or {}).items()}
+            # A phrase is found with or without a kept accent ("está en crisis" and "esta en crisis").
+            accented = {fold(word): word for word in KEPT_ACCENTS.get(language, ())}
+            for phrase, gloss in (phrases or {}).items():
+                folded = fold(str(phrase))
+                english.setdefault(folded, str(gloss))
+                english.setdefault(" ".join(accented.get(word, word) for word in folded.split(" ")), str(gloss))
             if not english:
                 continue
             ordered = sorted(english, key=len, reverse=True)

@@ -67,9 +67,33 @@ def fold(text: str) -> str:
     >>> fold("  Não   há  EXPORTAÇÃO ")
     'nao ha exportacao'
     """
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.lower().replace("’", "'").split())
+    return " ".join(_folded_piece(text).split())
+
+
+# Accented function words that folding would merge with another word: Portuguese "é"
+# (is) would become "e" (and), Spanish "está" (is) "esta" (this). The glossary keeps them.
+KEPT_ACCENTS = {"pt": frozenset({"é", "está"}), "es": frozenset({"está", "esté"})}
+
+
+def fold_for(text: str, language: str) -> str:
+    """fold(), except for the language's KEPT_ACCENTS words, which keep their accent.
+
+    >>> fold_for("A prefeitura É o problema e está longe.", "pt")
+    'a prefeitura é o problema e está longe.'
+    >>> fold_for("A prefeitura é o problema.", "es")
+    'a prefeitura e o problema.'
+    """
+    kept = KEPT_ACCENTS.get(language)
+    if not kept:
+        return fold(text)
+    pieces = re.split(r"([^\W\d_]+)", unicodedata.normalize("NFC", text))
+    joined = "".join(piece.lower() if piece.lower() in kept else _folded_piece(piece) for piece in pieces)
+    return " ".join(joined.split())
+
+
+def _folded_piece(piece: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", piece)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower().replace("’", "'")
 
 
 def split_sentences(text: str) -> list[str]:
