@@ -173,6 +173,15 @@ class NoteSuggestion(_Model):
     why: list[str] = Field(min_length=1, description="Reasons, strongest first.")
 
 
+class WeakReading(_Model):
+    """A reading by meaning a tentative warning rests on."""
+
+    attribute: str = Field(description="The attribute read.")
+    label: str = Field(description="'Attribute: value' for readers.")
+    sentence: str = Field(description="The description's sentence it was read from.")
+    confidence: float = Field(description="The reading's confidence (below 0.5).")
+
+
 class RuleWarning(_Model):
     """What the method says about the situation: a rule that fired."""
 
@@ -184,6 +193,9 @@ class RuleWarning(_Model):
     evidence: list[str] = Field(description="The profile's facts that made the rule fire.")
     note_id: str = Field(description="The note that explains the rule.")
     source_lines: str = Field("", description="Lines of the working paper the rule states.")
+    tentative: bool = Field(False, description="True when the warning rests on a weak reading of the "
+                                               "description (a reading by meaning below 0.5): confirm it.")
+    rests_on: list[WeakReading] = Field(default_factory=list, description="The weak readings it rests on.")
 
 
 class InferredValue(_Model):

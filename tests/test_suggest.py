@@ -214,3 +214,22 @@ def test_a_given_sector_wins_over_the_one_the_description_names(casebase):
     answer = casebase.suggest({"description": "Shoe makers.", "sectors": ["software"]}).to_dict()
     assert not [item for item in answer["inferred"] if item["attribute"] == "sectors"]
     assert answer["profile"]["sectors"] == ["software"]
+
+
+def test_a_warning_resting_on_a_weak_reading_is_marked_tentative(casebase):
+    # Readings by meaning between 0.40 and 0.50 were mostly wrong on the sealed sets, and
+    # a warning resting on one looked as sure as one resting on a stated fact.
+    from indexer.advisor.explain import TENTATIVE_BELOW, with_weak_readings
+    from indexer.advisor.readings import Inferred, Reading
+    from indexer.advisor.rules import Firing
+
+    advisor = casebase.advisor()
+    rule = advisor.content.rules[0]
+    key = next(iter(rule.alternatives()[0][0]))
+    weak = Reading((Inferred(key, "x", "A sentence.", TENTATIVE_BELOW - 0.05, "meaning"),), frozenset(), True)
+    sure = Reading((Inferred(key, "x", "A sentence.", 1.0, "phrase"),), frozenset(), True)
+    firing = Firing(rule, ("because",), (key,))
+    assert with_weak_readings(firing, weak, advisor.labels)["rests_on"][0]["sentence"] == "A sentence."
+    assert with_weak_readings(firing, sure, advisor.labels)["tentative"] is False
+    given = casebase.suggest({"sectors": ["footwear"], "driver": "private", "approach": "top-down"}).to_dict()
+    assert all(warning["tentative"] is False for warning in given["warnings"])

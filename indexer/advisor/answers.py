@@ -63,7 +63,7 @@ class Suggestion:
             profile=self.profile, cases=[case.to_model() for case in self.cases],
             lessons=[models.LessonSuggestion.model_construct(**lesson) for lesson in self.lessons],
             notes=[models.NoteSuggestion.model_construct(**note) for note in self.notes],
-            warnings=[models.RuleWarning.model_construct(**warning) for warning in self.warnings],
+            warnings=[_rule_warning(warning) for warning in self.warnings],
             readings=[models.RuleWarning.model_construct(**reading) for reading in self.readings],
             given=self.given, inferred=[models.InferredValue.model_construct(**item) for item in self.inferred],
             undecided=[models.Undecided.model_construct(**item) for item in self.undecided],
@@ -72,3 +72,8 @@ class Suggestion:
     def to_dict(self) -> dict:
         """The documented JSON shape, produced by the typed model."""
         return self.to_model().model_dump()
+
+
+def _rule_warning(warning: dict) -> models.RuleWarning:
+    rests_on = [models.WeakReading.model_construct(**item) for item in warning.get("rests_on", ())]
+    return models.RuleWarning.model_construct(**dict(warning, rests_on=rests_on))

@@ -321,3 +321,36 @@ def reason(parts: list[AttributeScore], labels: Labels) -> str:
     if missing:
         return "does not record " + " or ".join(missing)
     return "nothing to compare"
+
+
+# A warning that rests on a reading by meaning below this confidence is marked tentative:
+# on the sealed profile sets most readings between 0.40 and 0.50 of a Spanish or
+# Portuguese sentence were wrong (README, "How far to trust each figure").
+TENTATIVE_BELOW = 0.5
+
+
+def with_weak_readings(firing: Firing, reading: Reading, labels: Labels) -> dict:
+    """The warning's dict, with `tentative` and, when so, `rests_on`: the readings by
+    meaning below TENTATIVE_BELOW that the warning's conditions took from the description.
+
+    >>> from indexer.advisor.readings import Inferred
+    >>> from indexer.content.vocabulary import Vocabulary
+    >>> rule = Rule("r", "warning", "m", "n", {"pressure": ("doing-well",)})
+    >>> weak = Reading((Inferred("pressure", "doing-well", "Sales soar.", 0.43, "meaning"),), frozenset(), True)
+    >>> answer = with_weak_readings(Firing(rule, ("e",), ("pressure",)), weak, Labels(Vocabulary({})))
+    >>> answer["tentative"], answer["rests_on"][0]["sentence"], answer["rests_on"][0]["confidence"]
+    (True, 'Sales soar.', 0.43)
+    >>> with_weak_readings(Firing(rule, ("e",), ("pressure",)), Reading((), frozenset(), True),
+    ...                    Labels(Vocabulary({})))["tentative"]
+    False
+    """
+    attributes = {"activities" if key in ACTIVITY_KEYS else key for key in firing.conditions}
+    weak = [item for item in reading.inferred
+            if item.attribute in attributes and item.method == "meaning" and item.confidence < TENTATIVE_BELOW]
+    answer = firing.to_dict()
+    answer["tentative"] = bool(weak)
+    if weak:
+        answer["rests_on"] = [{"attribute": item.attribute, "label": labels.condition(item.attribute, item.value),
+                               "sentence": item.sentence, "confidence": round(item.confidence, 2)}
+                              for item in weak]
+    return answer

@@ -61,6 +61,7 @@ class Firing:
 
     rule: Rule
     evidence: tuple[str, ...]
+    conditions: tuple[str, ...] = ()  # the attributes of the option that held
 
     def to_dict(self) -> dict[str, Any]:
         """The shape of a warning in the suggestion output."""
@@ -219,7 +220,7 @@ def evaluate(rule: Rule, profile: Profile, ambiguous: frozenset[str] = frozenset
                 break
             evidence.append(found)
         else:
-            return Firing(rule, tuple(evidence))
+            return Firing(rule, tuple(evidence), tuple(when))
     return None
 
 

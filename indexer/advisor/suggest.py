@@ -22,7 +22,8 @@ from indexer.advisor.answers import CaseMatch, Suggestion
 from indexer.advisor.casetable import CaseRecord, CaseTable
 from indexer.advisor.examples import embed_examples, load_examples, load_lexicon
 from indexer.advisor.explain import (INITIATIVE, Labels, inferred_entries, merged_profile, nearest_sector,
-                                     nothing_alike_notice, pair, reason, short, undecided, unrecorded_notice)
+                                     nothing_alike_notice, pair, reason, short, undecided, unrecorded_notice,
+                                     with_weak_readings)
 from indexer.advisor.sectors import SectorFinder
 from indexer.advisor.inference import DescriptionReader, Reading
 from indexer.advisor.ranking import CaseScores, Passages, score_cases
@@ -304,7 +305,8 @@ class Advisor:
                            reading.text or None)
         lessons = rank_lessons(self, used, query_vector, similarities, scored.scores, lesson_limit)
         notes = recommend_notes(self, similarities, ranked[:TOP_CASES_FOR_NOTES], firings)[:note_limit]
-        warnings = [firing.to_dict() for firing in firings if firing.rule.kind != "reading"]
+        warnings = [with_weak_readings(firing, reading, self.labels) for firing in firings
+                    if firing.rule.kind != "reading"]
         readings = [firing.to_dict() for firing in firings if firing.rule.kind == "reading"]
         notice, nearest = self._sector_notice(used, scored)
         shown = ranked[:case_limit]
@@ -348,7 +350,7 @@ class Advisor:
         read_in = {item.attribute: item.sentence for item in reading.inferred}
         firings = fire_all(self.content.rules, used, self.labels.condition, read_in, reading.undecided,
                            reading.text or None)
-        return [firing.to_dict() for firing in firings if firing.rule.kind != "reading"]
+        return [with_weak_readings(firing, reading, self.labels) for firing in firings if firing.rule.kind != "reading"]
 
     def read(self, profile: Profile) -> Reading:
         """What the description states about the attributes the profile does not give."""

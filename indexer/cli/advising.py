@@ -103,6 +103,9 @@ def _print_suggestion(answer) -> None:
     for warning in answer.warnings:
         click.echo(f"  [{warning['kind']}] {warning['title']}: {warning['message']}")
         click.echo(f"      because: {'; '.join(warning['evidence'])}  (read: {warning['note_id']})")
+        if warning.get("tentative"):
+            weak = "; ".join(f"{item['label']} ({item['confidence']:.2f})" for item in warning["rests_on"])
+            click.echo(f"      tentative: it rests on a weak reading of the description: {weak}")
     if not answer.warnings:
         click.echo("  No warning fires on what is known.")
         undecided: dict[str, list[str]] = {}
