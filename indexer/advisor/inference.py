@@ -101,8 +101,10 @@ class DescriptionReader:
         statements = split_sentences(description)
         if not statements:
             return Reading((), frozenset(), encode_many is not None and self.matrix is not None)
-        narrowed, phrase_hits, conflicting = self._phrases(statements, given)
-        lacking = self._lacking(statements)
+        # Each statement folded, with its English gloss: where the rules' phrases are looked for.
+        searched = [self._phrase_text(statement) for statement in statements]
+        narrowed, phrase_hits, conflicting = self._phrases(statements, searched, given)
+        lacking = self._lacking(searched)
         inferred: list[Inferred] = []
         if self.sectors is not None and "sectors" not in given:
             inferred += [Inferred("sectors", sector, statement, 1.0, PHRASE)
@@ -164,8 +166,8 @@ class DescriptionReader:
         inferred = implied(inferred, given)
         if any(item.attribute == "driver" for item in inferred):
             undecided.discard("driver")
-        text = " ".join(self._phrase_text(statement) for statement in statements)
-        return Reading(tuple(inferred), frozenset(undecided), by_meaning, vector if by_meaning else None, text)
+        return Reading(tuple(inferred), frozenset(undecided), by_meaning, vector if by_meaning else None,
+                       " ".join(searched))
 
     def decide(self, supports: Sequence[Support], threshold: float | None = None,
                alike: Iterable[frozenset[str]] = ()) -> tuple[Support | None, bool]:
@@ -196,11 +198,11 @@ class DescriptionReader:
 
     # -- the two passes -------------------------------------------------------
 
-    def _phrases(self, statements: list[str], given: set[str]):
+    def _phrases(self, statements: list[str], folded: list[str], given: set[str]):
         """Attribute -> values the rules' phrases allow; the statement of the first hit;
-        attributes whose phrases disagree. A Spanish or Portuguese statement is searched
-        as written and in its English gloss, so the English phrases reach it too."""
-        folded = [self._phrase_text(statement) for statement in statements]
+        attributes whose phrases disagree. Each statement is searched in `folded` (see
+        _phrase_text): a Spanish or Portuguese one as written and in its English gloss, so
+        the English phrases reach it too."""
         allowed: dict[str, set[str]] = {}
         hits: dict[str, str] = {}
         for rule in self.rules:
@@ -235,9 +237,9 @@ class DescriptionReader:
         gloss = self.lexicon.gloss(statement, language) if language != "en" else ""
         return f"{folded} | {gloss}" if gloss else folded
 
-    def _lacking(self, statements: list[str]) -> set[str]:
-        """Activities a `lacks_activities` phrase of the rules says the plan goes without."""
-        folded = [self._phrase_text(statement) for statement in statements]
+    def _lacking(self, folded: list[str]) -> set[str]:
+        """Activities a `lacks_activities` phrase of the rules says the plan goes without
+        (`folded`: the statements as _phrase_text gives them)."""
         lacking: set[str] = set()
         for rule in self.rules:
             for when, evidence in rule.alternatives():
