@@ -218,9 +218,12 @@ class Casebase(InstanceParts, AdviceParts):
             self.reload_content()
         key = self.generation_key()
         if key != self._seen_key:
-            self._seen_key = key
+            # Marked seen only once the switch is followed: a request that found the mark
+            # set while another was still opening the new generation answered from the old
+            # one, and the response cache kept that answer under the new generation's key.
             if self._searcher is not None:
                 self._reopen_if_changed()
+            self._seen_key = key
 
     def _stamp_path(self) -> Path:
         return self.settings.instance_dir / CONTENT_STAMP

@@ -67,3 +67,44 @@ def test_searches_during_twenty_updates_see_the_old_or_the_new_answer(tree, tmp_
     assert seen and set(seen) <= whole, sorted(map(sorted, set(seen) - whole))
     assert len(set(seen)) > 2  # the readers really ran across updates
     assert frozenset(f"town-{n}" for n in range(UPDATES)) == frozenset(hit["id"].split("#")[0] for hit in final)
+
+
+def test_a_request_during_another_s_switch_waits_for_the_new_generation(tree, tmp_path, monkeypatch):
+    # A request that came while another was still opening the new generation found the
+    # switch marked seen and answered from the old searcher; the response cache then kept
+    # that old answer under the new generation's key (a stale answer after an update).
+    from indexer.search.searcher import Searcher
+
+    tree.case("town-0", title="Town 0 furniture cluster")
+    tree.note()
+    settings = Settings.from_env(content_dir=tree.root, index_dir=tmp_path / "index", environ={})
+    serving = Casebase.open(settings, encoder=HashingEncoder())
+    serving.build_index()
+    old = serving.searcher
+    tree.case("town-1", title="Town 1 zebra crossing")
+    building = Casebase.open(settings, encoder=HashingEncoder())  # another server publishes
+    building.build_index()
+    building.close()
+
+    opening, release = threading.Event(), threading.Event()
+    real_open = Searcher.open.__func__
+
+    def slow_open(cls, *args, **kwargs):
+        opening.set()
+        release.wait(10)
+        return real_open(cls, *args, **kwargs)
+
+    monkeypatch.setattr(Searcher, "open", classmethod(slow_open))
+    answers: dict[str, object] = {}
+    first = threading.Thread(target=lambda: answers.setdefault("first", serving.searcher))
+    first.start()
+    assert opening.wait(10)
+    second = threading.Thread(target=lambda: answers.setdefault("second", serving.searcher))
+    second.start()
+    second.join(0.3)
+    answered_early = not second.is_alive()
+    release.set()
+    first.join(10)
+    second.join(10)
+    serving.close()
+    assert not answered_early and answers["second"] is answers["first"] is not old
