@@ -18,7 +18,8 @@ import argparse
 import json
 import time
 
-from webui.rendering import Renderer, TooComplex, convert_within
+from webui.markdown_limits import TooComplex, convert_within
+from webui.rendering import Renderer, safe_html
 
 PATTERNS = {
     "[[note:": "[[note:", "[": "[", "![": "![", "[a](": "[a](", "[a][": "[a][", "[^": "[^",
@@ -46,7 +47,7 @@ def _time_old(text: str, cap: float) -> float | None:
     so that it can be stopped at the cap."""
     started = time.monotonic()
     try:
-        convert_within(text, cap)
+        convert_within(text, safe_html, cap)
     except TooComplex:
         return None
     return time.monotonic() - started

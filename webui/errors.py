@@ -16,7 +16,7 @@ from indexer.errors import CasebaseError, InvalidInput, NotFound, Refused, State
 from indexer.library.editing import InvalidEdit
 from indexer.models import ErrorBody, ErrorResponse
 
-from .rendering import TooComplex
+from .markdown_limits import TooComplex
 
 # Category -> HTTP status, most specific first; a class is answered by its first match.
 # An edit that does not validate is 422 (the form is answered with its problems), and so

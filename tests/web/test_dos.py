@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from webui.rendering import RENDER_BUDGET_SECONDS, Renderer, TooComplex, defuse
+from webui.markdown_limits import RENDER_BUDGET_SECONDS, TooComplex, defuse
+from webui.rendering import Renderer
 
 from tests.web.support import PASSWORD, close_app, copy_content, indexed_app
 
