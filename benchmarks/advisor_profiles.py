@@ -35,6 +35,7 @@ from pathlib import Path
 import yaml
 
 from indexer.advisor.profile import Profile
+from indexer.advisor.readings import LIST_ATTRIBUTES
 from indexer.advisor.rules import ACTIVITY_KEYS, find_phrase, fold
 from indexer.search.encoder import SentenceTransformerEncoder
 from indexer.advisor.suggest import Advisor
@@ -101,7 +102,7 @@ def answer_inferred(answer: dict) -> dict[str, object] | None:
     for entry in raw:
         if not isinstance(entry, dict):
             continue
-        if entry["attribute"] in (*ACTIVITY_KEYS, "sectors"):  # a list attribute: one entry per value
+        if entry["attribute"] in LIST_ATTRIBUTES:  # a list attribute: one entry per value
             inferred.setdefault(entry["attribute"], []).append(entry.get("value"))
         else:
             inferred[entry["attribute"]] = entry.get("value")

@@ -14,6 +14,7 @@ from functools import cached_property
 from typing import Iterable, Sequence
 
 from indexer.advisor.inference import Reading
+from indexer.advisor.readings import LIST_ATTRIBUTES, MEANING
 from indexer.advisor.profile import Profile, term_label, term_title
 from indexer.advisor.rules import ACTIVITY_KEYS, Firing, Rule
 from indexer.advisor.similarity import AttributeScore
@@ -124,7 +125,7 @@ def merged_profile(profile: Profile, reading: Reading) -> Profile:
     values = dict(reading.values())
     values.update(profile.values)
     lists = dict(profile.lists)
-    for attribute in {item.attribute for item in reading.inferred if item.attribute in ("activities", "sectors")}:
+    for attribute in {item.attribute for item in reading.inferred if item.attribute in LIST_ATTRIBUTES}:
         if not lists.get(attribute):
             lists[attribute] = reading.items(attribute)
     return replace(profile, values=values, lists=lists)
@@ -346,7 +347,7 @@ def with_weak_readings(firing: Firing, reading: Reading, labels: Labels) -> dict
     """
     attributes = {"activities" if key in ACTIVITY_KEYS else key for key in firing.conditions}
     weak = [item for item in reading.inferred
-            if item.attribute in attributes and item.method == "meaning" and item.confidence < TENTATIVE_BELOW]
+            if item.attribute in attributes and item.method == MEANING and item.confidence < TENTATIVE_BELOW]
     answer = firing.to_dict()
     answer["tentative"] = bool(weak)
     if weak:
