@@ -45,7 +45,7 @@ AFFIRMING_IDIOMS = re.compile(
     # ("never sold as much as before" does not).
     r"never (?:\w+ ){0,2}(?:as|so) (?:much|many|well|good) as (?:now|today|this year)|"
     r"nunca (?:\w+ ){0,2}(?:tanto|tantos|tantas|tan bien|tao bem)(?: \w+){0,2} (?:como|quanto|que) "
-    r"(?:ahora|hoy|agora|hoje|este ano|este año|neste ano))\b")
+    r"(?:ahora|hoy|agora|hoje|este ano|neste ano))\b")
 # Cues that are ordinary words in one language: Portuguese "no" is "in the" (its
 # negation is "não"), so a Portuguese sentence is not negated by it.
 NOT_NEGATION = {"pt": frozenset({"no"})}
