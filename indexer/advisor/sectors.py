@@ -20,6 +20,19 @@ from indexer.advisor.sentences import fold
 NOT_A_SECTOR = frozenset({"multi-sector"})
 
 
+def plurals(word: str) -> tuple[str, ...]:
+    """A folded word and its regular plurals: "-s" always, "-es" after a consonant only
+    (Spanish "motor, motores"). After a vowel "-es" makes other words: "aço" (steel)
+    folds to "aco", and "acoes" is "ações" (actions).
+
+    >>> plurals("aco"), plurals("panel")
+    (('aco', 'acos'), ('panel', 'panels', 'paneles'))
+    """
+    if word[-1:] in "aeiou":
+        return word, word + "s"
+    return word, word + "s", word + "es"
+
+
 @dataclass(frozen=True)
 class SectorFinder:
     """One pattern of every sector phrase (longest first) and the sector each names."""
@@ -38,7 +51,7 @@ class SectorFinder:
         ...      "footwear": {"label": "Footwear", "parents": ["manufacturing"], "words": ["shoe", "calçado"]}},
         ...     lambda sector: ["manufacturing"] if sector == "footwear" else [])
         >>> sorted(finder.sector_of)  # with the regular plurals
-        ['calcado', 'calcadoes', 'calcados', 'footwear', 'footweares', 'footwears', 'shoe', 'shoees', 'shoes']
+        ['calcado', 'calcados', 'footwear', 'footweares', 'footwears', 'shoe', 'shoes']
         """
         sector_of: dict[str, str] = {}
         for key, entry in sectors.items():
@@ -49,7 +62,7 @@ class SectorFinder:
                 phrases.append(str(entry.get("label") or key))
             for phrase in phrases:
                 folded = fold(str(phrase))
-                for form in (folded, folded + "s", folded + "es"):
+                for form in plurals(folded):
                     sector_of.setdefault(form, key)
         ordered = sorted(sector_of, key=len, reverse=True)
         pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, ordered)) + r")(?!\w)") if ordered else None

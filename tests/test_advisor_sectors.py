@@ -1,0 +1,25 @@
+"""The sectors a description names, read by phrase from the bundled vocabulary."""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer.advisor.sectors import SectorFinder
+from indexer.checking import load_library
+from tests.conftest import REPO_ROOT
+
+
+@pytest.fixture(scope="module")
+def finder() -> SectorFinder:
+    vocabulary = load_library(REPO_ROOT).vocabulary
+    return SectorFinder.from_vocabulary(vocabulary.values("sectors"), vocabulary.sector_ancestors)
+
+
+def test_a_word_that_is_another_word_s_made_up_plural_names_no_sector(finder):
+    # "aço" (steel) folds to "aco"; "acoes" is "ações" (actions), not steel.
+    assert finder.find(["Ninguém se interessa por ações coletivas."]) == []
+
+
+def test_regular_plurals_of_sector_words_still_name_their_sector(finder):
+    found = dict(finder.find(["Os produtores de aços especiais da região."]))
+    assert found and set(found) <= {"coal-and-steel"}
