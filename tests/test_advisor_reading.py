@@ -388,3 +388,21 @@ def test_portuguese_is_is_not_and():
     assert "government is" in lexicon.gloss("A prefeitura é o problema e a burocracia.", "pt")
     assert " and " in lexicon.gloss("A prefeitura é o problema e a burocracia.", "pt")
     assert lexicon.gloss("El sector está en crisis.", "es") == lexicon.gloss("El sector esta en crisis.", "es")
+
+
+def test_one_statement_reads_at_most_per_statement_values_the_clearest_first():
+    # A statement near the examples of four attributes is about none of them in
+    # particular: only its clearest readings count. The same value stated in a
+    # statement of its own is read.
+    names = ("a", "b", "c", "d")
+    examples = {name: (Example(f"example {name}", f"{name}-value", None, "en", False),) for name in names}
+    bank = ExampleBank({name: AttributeExamples(name, False, (f"{name}-value",), examples[name]) for name in names},
+                       tuple(f"example {name}" for name in names))
+    matrix = np.eye(4, dtype=np.float32)
+    generic, plain = "They met in the town hall.", "It is d."
+    encode = _encoder({generic: [0.62, 0.6, 0.58, 0.56], plain: [0, 0, 0, 1]})
+    reader = DescriptionReader(bank, Lexicon({}), [], matrix, threshold=0.5, margin=0.01, per_statement=3)
+    assert sorted(reader.read(generic, set(), encode).values()) == ["a", "b", "c"]
+    assert sorted(reader.read(f"{generic} {plain}", set(), encode).values()) == ["a", "b", "c", "d"]
+    unlimited = DescriptionReader(bank, Lexicon({}), [], matrix, threshold=0.5, margin=0.01, per_statement=4)
+    assert sorted(unlimited.read(generic, set(), encode).values()) == ["a", "b", "c", "d"]

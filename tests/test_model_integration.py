@@ -186,9 +186,14 @@ def test_owners_who_distrust_each_other_state_their_culture_and_nothing_more(rea
     assert [warning["rule"] for warning in answer["warnings"]] == []
 
 
-@pytest.mark.parametrize("description", ["A new programme.", "Um projeto novo.", "What should we do first?"])
+@pytest.mark.parametrize("description", [
+    "A new programme.", "Um projeto novo.", "What should we do first?",
+    "We met the mayor and two business owners on Tuesday.",
+    "Unas cuatrocientas personas trabajan en el sector, la mayoría mujeres.",
+    "El pueblo queda a dos horas de la capital, junto a la carretera principal."])
 def test_a_description_that_states_nothing_reads_nothing(real_casebase, description):
-    # "A new programme." read as a public, top-down, large-fund initiative and fired two warnings.
+    # "A new programme." read as a public, top-down, large-fund initiative and fired two
+    # warnings; a mayor met read as a government lead; a headcount read six attributes.
     answer = real_casebase.suggest({"description": description}).to_dict()
     assert answer["inferred"] == [] and answer["warnings"] == []
 
