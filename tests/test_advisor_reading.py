@@ -406,3 +406,29 @@ def test_one_statement_reads_at_most_per_statement_values_the_clearest_first():
     assert sorted(reader.read(f"{generic} {plain}", set(), encode).values()) == ["a", "b", "c", "d"]
     unlimited = DescriptionReader(bank, Lexicon({}), [], matrix, threshold=0.5, margin=0.01, per_statement=4)
     assert sorted(unlimited.read(generic, set(), encode).values()) == ["a", "b", "c", "d"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Only "un" and "de" mark it: it was taken for English, so it was never glossed.
+    ("Un banco de desarrollo ofrece un programa de quince millones de dólares.", "es"),
+    ("Um banco de desenvolvimento oferece um programa de quinze milhões de dólares.", "pt"),
+    ("A development bank offers a programme of fifteen million dollars.", "en"),
+])
+def test_a_sentence_without_articles_is_still_told_apart(text, expected):
+    from indexer.advisor.sentences import language_of
+
+    assert language_of(text) == expected
+
+
+def test_a_value_dropped_from_a_full_statement_is_read_from_another_that_states_it():
+    names = ("a", "b", "c", "d")
+    examples = {name: (Example(f"example {name}", f"{name}-value", None, "en", False),) for name in names}
+    bank = ExampleBank({name: AttributeExamples(name, False, (f"{name}-value",), examples[name]) for name in names},
+                       tuple(f"example {name}" for name in names))
+    generic, weaker = "They met in the town hall.", "It is rather d."
+    encode = _encoder({generic: [0.62, 0.6, 0.58, 0.56], weaker: [0, 0, 0, 0.52]})
+    reader = DescriptionReader(bank, Lexicon({}), [], np.eye(4, dtype=np.float32), threshold=0.5, margin=0.01,
+                               per_statement=3)
+    reading = reader.read(f"{generic} {weaker}", set(), encode)
+    assert {item.attribute: item.sentence for item in reading.inferred} == {
+        "a": generic, "b": generic, "c": generic, "d": weaker}

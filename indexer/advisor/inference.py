@@ -14,10 +14,11 @@ Two passes over the description's statements (sentences, and clauses after a "bu
    runner-up by MARGIN; two values both supported closely (opposites) read neither,
    unless the rules treat them alike. A value that is two others at once (a mixed
    culture: some firms cooperate, others not) is read when one sentence states both.
+   A statement states a few values at most (PER_STATEMENT): a value that is not among
+   its statement's clearest is read from its best support elsewhere, if any.
 
-Spanish and Portuguese: the model is English-only, so a statement in those languages
-is compared as written with the same-language examples, and glossed into rough English
-(kb/description_lexicon.yaml) with the English examples; the better match counts.
+How alike a statement is to the examples, in any of the three languages, is
+indexer/advisor/likeness.py's concern.
 
 An attribute the profile gives explicitly is never read: given values always win.
 """
@@ -28,14 +29,14 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from indexer.advisor.examples import AttributeExamples, Example, ExampleBank, Lexicon, known_words, language_baselines
-from indexer.advisor.readings import (MEANING, PHRASE, Inferred, Reading, Support, fewest_per_statement, implied,
-                                     mixed)
+from indexer.advisor.examples import AttributeExamples, ExampleBank, Lexicon
+from indexer.advisor.likeness import NEIGHBOURS, Likeness
+from indexer.advisor.readings import (DRIVER_OF_LEAD_BODY, MEANING, PHRASE, Inferred, Reading, Support,
+                                     fewest_per_statement, implied, mixed)
 from indexer.advisor.rules import ACTIVITY_KEYS, Rule, find_phrase, values_treated_alike
 from indexer.advisor.sectors import SectorFinder
-from indexer.advisor.sentences import (clauses, fold, language_of, names_large_and_small_firms, negates,
-                                      short_clauses, split_sentences, without_names,
-                                      without_negated_qualifiers)
+from indexer.advisor.sentences import (clauses, fold, language_of, names_large_and_small_firms, short_clauses,
+                                      split_sentences, without_negated_qualifiers)
 
 # Cosine a statement must reach with an example to count. MiniLM puts close paraphrases
 # at 0.6-0.8 and same-topic statements at 0.4-0.6; 0.5 left half the attributes a
@@ -49,15 +50,9 @@ MARGIN = 0.02
 # which puts their cosines lower than sentence-to-sentence ones: 0.5 left 10 of 20
 # held-out activities unread, 0.45 reads 14 with no false reading.
 LIST_THRESHOLD = 0.45
-# A statement counts for the values of its nearest examples only (over all attributes).
-NEIGHBOURS = 5
-# A statement this close to a neutral one (kb/attribute_examples.yaml `neutral`) must be
-# nearer to a value's example than to it to support the value. Below it, the nearest
-# neutral statement is only a topic shared (0.45 cost a fresh profile, 0.55 two neutral ones).
-PLAIN_FLOOR = 0.5
 # Values one statement may state by meaning (activities apart: a plan lists several).
 # Over the tuning sets 3 lost no profile and cut unexpected warnings by a tenth; 2 lost
-# seven profiles (benchmarks/advisor_profiles.py).
+# three profiles (benchmarks/advisor_profiles.py).
 PER_STATEMENT = 3
 # The firm structure a statement naming large and small firms side by side states.
 LARGE_AND_SME = "large-and-sme"
@@ -74,12 +69,9 @@ class DescriptionReader:
         self.sectors = sectors
         self.matrix = matrix
         self.threshold, self.margin, self.list_threshold = threshold, margin, list_threshold
-        self.neighbours, self.per_statement = neighbours, per_statement
+        self.per_statement = per_statement
         self.alike = values_treated_alike(self.rules)
-        self.known = known_words(bank, lexicon)
         # Masks over the examples, computed once: the reading runs on every request.
-        self.example_lang = np.array([example.lang for entry in bank.attributes.values()
-                                      for example in entry.examples] + [example.lang for example in bank.neutral])
         self.masks = {name: (np.array([example.negated for example in entry.examples], dtype=bool),
                              {value: (np.array([example.value == value for example in entry.examples], dtype=bool),
                                       np.array([example.contrast_for == value for example in entry.examples],
@@ -87,17 +79,8 @@ class DescriptionReader:
                               for value in entry.values})
                       for name, entry in bank.attributes.items()}
         self.rows = {name: bank.rows(name) for name in bank.attributes}
-        # Examples grouped by what they say (attribute and value, or the contrast they are),
-        # in an order that puts each group's examples side by side for one reduce per group.
-        said = [(name, example.value, example.contrast_for if example.value is None else None)
-                for name, entry in bank.attributes.items() for example in entry.examples]
-        said += [("", None, None)] * len(bank.neutral)
-        self.neutral_rows = bank.neutral_rows()
-        groups = {key: index for index, key in enumerate(dict.fromkeys(said))}
-        self.example_group = np.array([groups[key] for key in said], dtype=np.int64)
-        self.group_order = np.argsort(self.example_group, kind="stable")
-        self.group_starts = np.searchsorted(self.example_group[self.group_order], np.arange(len(groups)))
-        self.baselines = language_baselines(matrix, self.example_lang) if matrix is not None else {}
+        self.likeness = Likeness(bank, lexicon, matrix, neighbours) if matrix is not None else None
+        self.baselines = self.likeness.baselines if self.likeness is not None else {}
 
     def read(self, description: str, given: Iterable[str],
              encode_many: Callable[[list[str]], np.ndarray] | None) -> Reading:
@@ -122,7 +105,7 @@ class DescriptionReader:
         undecided = set(conflicting)
         vector = None
         if by_meaning:
-            assert encode_many is not None
+            assert encode_many is not None and self.likeness is not None
             # Clauses of long statements are read too (their vectors are not the description's),
             # and so is a statement's affirmative rest once its negated qualifiers are cut (shown
             # as the statement: the user did not write the rest). Short clauses are read only
@@ -142,39 +125,70 @@ class DescriptionReader:
             # The sentence each shown text belongs to (";" and "but" cut a sentence into statements).
             sentence = np.cumsum([0] + [not text.rstrip("\"'”»)").endswith((",", ";")) for text in statements])[:-1]
             sentence_of = {text: int(sentence[parent[i]]) for i, text in enumerate(shown)}
-            similarities, polarity, vector, plain = self._similarities(pieces, encode_many, len(statements))
+            similarities, polarity, vector, plain = self.likeness.of(pieces, encode_many, len(statements))
             done = {item.attribute for item in inferred} | given | conflicting
-            for attribute, entry in self.bank.attributes.items():
-                if attribute in done:
-                    continue
+
+            def read_attribute(attribute, entry, hidden=None):
                 allowed = narrowed.get(attribute)
-                supports = self._supports(entry, shown, similarities[:, self.rows[attribute].start:self.rows[attribute].stop],
-                                          polarity, parent, readable, plain)
+                rows = similarities[:, self.rows[attribute].start:self.rows[attribute].stop]
+                if hidden is not None:
+                    rows = np.where(hidden[:, None], -1.0, rows)
+                supports = self._supports(entry, shown, rows, polarity, parent, readable, plain)
                 if allowed:
                     supports = [s for s in supports if s.value in allowed]
                 if entry.is_list:  # a phrase saying the plan lacks an activity outweighs a reading of it
                     supports = [s for s in supports if s.value not in lacking]
                 if entry.is_list:
-                    inferred.extend(Inferred(attribute, s.value, s.sentence, round(s.score, 3), MEANING)
-                                    for s in supports if s.score >= self.list_threshold)
-                    continue
+                    return [Inferred(attribute, s.value, s.sentence, round(s.score, 3), MEANING)
+                            for s in supports if s.score >= self.list_threshold], False
                 supports = mixed(supports, entry.mixtures, self.threshold,
                                  lambda one, other: sentence_of.get(one) == sentence_of.get(other))
-                chosen, ambiguous = self.decide(supports, entry.threshold,
-                                                self.alike.get(attribute, ()))
+                chosen, ambiguous = self.decide(supports, entry.threshold, self.alike.get(attribute, ()))
                 if chosen is not None:
-                    inferred.append(Inferred(attribute, chosen.value, chosen.sentence, round(chosen.score, 3),
-                                             MEANING))
-                elif ambiguous:
+                    return [Inferred(attribute, chosen.value, chosen.sentence, round(chosen.score, 3), MEANING)], False
+                return [], ambiguous
+
+            for attribute, entry in self.bank.attributes.items():
+                if attribute in done:
+                    continue
+                found, ambiguous = read_attribute(attribute, entry)
+                inferred += found
+                if ambiguous:
                     undecided.add(attribute)
-        inferred = fewest_per_statement(inferred, self.per_statement, self._lead,
-                                        lambda item: not self.bank.attributes[item.attribute].is_list)
+            inferred = self._fewest(inferred, read_attribute, shown, parent)
         # The leading body settles a driver the description left undecided (Table 3).
         inferred = implied(inferred, given)
         if any(item.attribute == "driver" for item in inferred):
             undecided.discard("driver")
         return Reading(tuple(inferred), frozenset(undecided), by_meaning, vector if by_meaning else None,
                        " ".join(searched))
+
+    def _fewest(self, inferred: list[Inferred], read_attribute, shown: list[str], parent: np.ndarray
+                ) -> list[Inferred]:
+        """`inferred` with at most `per_statement` values read by meaning from one statement;
+        each value dropped is read again without that statement (its clauses included):
+        "the federation chose the projects and will run them from its seat" is the fourth
+        clearest value of its statement, a top-down approach, which the sentence before it
+        also states."""
+        kept = fewest_per_statement(inferred, self.per_statement, self._lead, self._counted(inferred))
+        ids = {id(item) for item in kept}
+        for item in inferred:
+            if id(item) not in ids:
+                hidden = np.isin(parent, parent[[text == item.sentence for text in shown]])
+                kept += read_attribute(item.attribute, self.bank.attributes[item.attribute], hidden)[0]
+        return kept
+
+    def _counted(self, inferred: Sequence[Inferred]) -> Callable[[Inferred], bool]:
+        """Which readings count towards a statement's PER_STATEMENT: not activities (a plan
+        lists several), and not a driver its statement's leading body implies (Table 3:
+        "the federation of industries will launch" states one thing, a private lead)."""
+        leads = {item.sentence: item.value for item in inferred if item.attribute == "lead_body"}
+
+        def counted(item: Inferred) -> bool:
+            if self.bank.attributes[item.attribute].is_list:
+                return False
+            return not (item.attribute == "driver" and DRIVER_OF_LEAD_BODY.get(leads.get(item.sentence, "")) == item.value)
+        return counted
 
     def _lead(self, item: Inferred) -> float:
         """How far a value read by meaning is above what its attribute needs."""
@@ -258,94 +272,6 @@ class DescriptionReader:
                 if any(find_phrase(phrase, text) for phrase in phrases for text in folded):
                     lacking |= set(when["lacks_activities"])
         return lacking
-
-    def _similarities(self, statements: list[str], encode_many,
-                      whole: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Statements x examples cosine (the better of as-written and glossed, each against
-        the examples of its language), each statement's polarity, the description's
-        vector (the mean of the first `whole` statements: the description's own sentences),
-        and each statement's plainness (see _plainness)."""
-        assert self.matrix is not None
-        languages = [language_of(statement) for statement in statements]
-        unnamed = [without_names(statement, self.known) for statement in statements]
-        glossed = [self.lexicon.gloss(statement, language) if language != "en" else ""
-                   for statement, language in zip(unnamed, languages)]
-        texts = unnamed + [g for g in glossed if g]
-        vectors = np.asarray(encode_many(texts), dtype=np.float32)
-        cosines = self._cosines(vectors)
-        raw = np.stack([self._on_english_scale(row, language)
-                        for row, language in zip(cosines[:len(statements)], languages)])
-        same_language = self.example_lang[None, :] == np.array(languages)[:, None]
-        similarities = self._standing_out(raw, same_language)
-        plain = self._plainness(np.where(same_language, raw, -1.0))
-        row = len(statements)
-        english = np.broadcast_to(self.example_lang == "en", raw.shape[1:])
-        for index, gloss in enumerate(glossed):
-            if gloss:
-                scores = self._standing_out(cosines[row][None, :], english[None, :])[0]
-                similarities[index] = np.maximum(similarities[index], scores)
-                plain[index] = max(plain[index], self._plainness(np.where(english, cosines[row], -1.0)[None, :])[0])
-                row += 1
-        polarity = np.array([negates(statement, language) for statement, language in zip(statements, languages)])
-        # One batch serves both: the statements' mean stands for the whole description
-        # (encoding it again would double the model's time per request).
-        mean = vectors[:whole or len(statements)].mean(axis=0)
-        return similarities, polarity, mean / max(float(np.linalg.norm(mean)), 1e-9), plain
-
-    def _on_english_scale(self, cosines: np.ndarray, language: str) -> np.ndarray:
-        """A non-English statement's cosines with the examples, put on the scale of English
-        ones: the English-only model finds any two sentences of one foreign language alike
-        (the mean cosine between two Spanish examples is about twice that between two
-        English ones), so a Spanish sentence's 0.6 with a Spanish example says less than
-        0.6 in English. Linear, fixing the language's mean and 1.0."""
-        if language == "en" or language not in self.baselines or "en" not in self.baselines:
-            return cosines
-        own, english = self.baselines[language], self.baselines["en"]
-        return (cosines - own) / (1.0 - own) * (1.0 - english) + english
-
-    def _cosines(self, vectors: np.ndarray) -> np.ndarray:
-        """Texts x examples cosine similarities. One matrix-vector product per text: a
-        matrix-matrix product of these small shapes takes OpenBLAS's threaded path,
-        some 300 times slower here on a busy two-core machine (16 ms against 0.05 ms)."""
-        assert self.matrix is not None
-        return np.stack([self.matrix @ vector for vector in vectors])
-
-    def _standing_out(self, similarities: np.ndarray, pool: np.ndarray) -> np.ndarray:
-        """Each statement's similarities to the examples of its `neighbours` nearest values
-        within `pool` (the others -1): a statement is evidence only for what its nearest
-        examples say. A generic statement ("the city wants a cluster initiative") is
-        moderately close to examples of every attribute, but only a few are its nearest;
-        and the English-only model finds any two Spanish sentences alike, which ranking
-        within the Spanish examples discounts. Values are ranked by their best example,
-        so one value's near-duplicate examples do not crowd out the other attributes a
-        statement states ("the national ministry will select six sectors" is a public
-        driver AND a top-down approach; five public-driver examples were its five nearest)."""
-        masked = np.where(pool, similarities, -1.0)
-        keep = min(self.neighbours, len(self.group_starts))
-        if keep == 0 or masked.shape[1] == 0:
-            return masked
-        by_group = np.maximum.reduceat(masked[:, self.group_order], self.group_starts, axis=1)
-        cutoff = -np.sort(-by_group, axis=1)[:, keep - 1:keep]
-        kept = by_group[:, self.example_group] >= cutoff
-        return np.where(pool & kept & (masked > -1.0), masked, -1.0)
-
-    def _plainness(self, similarities: np.ndarray) -> np.ndarray:
-        """Each text's similarity to its nearest neutral statement, when at least
-        PLAIN_FLOOR (else -1): a value's support must beat it. "A new programme" is
-        moderately close to a top-down, a large-fund and a federation example alike; it
-        is closer still to "a programme for the region", which says nothing.
-
-        >>> bank = ExampleBank({}, ("A programme for the region.", "Notes."),
-        ...                    (Example("A programme for the region.", None, None, "en", False),
-        ...                     Example("Notes.", None, None, "en", False)))
-        >>> reader = DescriptionReader(bank, Lexicon({}), [], np.eye(2))
-        >>> reader._plainness(np.array([[0.7, 0.2], [0.3, 0.45]])).tolist()
-        [0.7, -1.0]
-        """
-        if not len(self.neutral_rows):
-            return np.full(similarities.shape[0], -1.0)
-        best = similarities[:, self.neutral_rows.start:self.neutral_rows.stop].max(axis=1)
-        return np.where(best >= PLAIN_FLOOR, best, -1.0)
 
     def _supports(self, entry: AttributeExamples, statements: list[str], similarities: np.ndarray,
                   polarity: np.ndarray, parent: np.ndarray | None = None,

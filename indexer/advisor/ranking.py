@@ -11,7 +11,7 @@ exactly those of the per-case definition (tests/test_advisor_scale.py checks it)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 

@@ -45,7 +45,11 @@ AFFIRMING_IDIOMS = re.compile(
     # ("never sold as much as before" does not).
     r"never (?:\w+ ){0,2}(?:as|so) (?:much|many|well|good) as (?:now|today|this year)|"
     r"nunca (?:\w+ ){0,2}(?:tanto|tantos|tantas|tan bien|tao bem)(?: \w+){0,2} (?:como|quanto|que) "
-    r"(?:ahora|hoy|agora|hoje|este ano|neste ano))\b")
+    r"(?:ahora|hoy|agora|hoje|este ano|neste ano)|"
+    # "sales have never been so high (or so low)": a superlative of the present, unless
+    # it is compared with the past ("never so good as before").
+    r"never (?:\w+ ){0,2}(?:so|this) (?!much\b|many\b)\w+\b(?! as (?:before|in the past))|"
+    r"nunca (?:\w+ ){0,2}(?:tan|tao) (?!bien\b|bem\b)\w+\b(?! (?:como|quanto|que) (?:antes|no passado|en el pasado)))\b")
 # Cues that are ordinary words in one language: Portuguese "no" is "in the" (its
 # negation is "não"), so a Portuguese sentence is not negated by it.
 NOT_NEGATION = {"pt": frozenset({"no"})}
@@ -180,6 +184,10 @@ def negates(sentence: str, language: str | None = None) -> bool:
     (False, False)
     >>> negates("As vinícolas nunca venderam tanto quanto agora."), negates("They have never sold as much as now.")
     (False, False)
+    >>> negates("As vendas nunca estiveram tão altas."), negates("Los precios nunca estuvieron tan bajos.")
+    (False, False)
+    >>> negates("Orders have never been so scarce."), negates("Nunca estuvieron tan unidos como antes.")
+    (False, True)
     >>> negates("Nunca venderam nada."), negates("Nunca mais trabalharão juntos."), negates("They never sell abroad.")
     (True, True, True)
     >>> negates("Os produtores no polo exportam juntos.", "pt"), negates("No hay confianza.", "es")
@@ -199,13 +207,16 @@ def language_of(text: str) -> str:
     'es'
     >>> language_of("The firms do not trust the association.")
     'en'
+    >>> language_of("Un banco ofrece un programa de quince millones de dólares.")
+    'es'
     """
     words = re.findall(r"[\w']+", fold(text))
     marks = {
         "en": {"the", "and", "of", "to", "is", "are", "with", "their", "they", "for", "will", "have"},
-        "es": {"el", "los", "las", "y", "del", "en", "con", "sus", "una", "para", "que", "hay", "muy", "por"},
+        "es": {"el", "los", "las", "y", "del", "en", "con", "sus", "una", "para", "que", "hay", "muy", "por",
+               "un", "de", "al", "se", "su", "es"},
         "pt": {"o", "os", "as", "e", "do", "da", "dos", "das", "em", "com", "uma", "para", "que", "nao", "ha",
-               "no", "na", "nos", "pelo", "pela"},
+               "no", "na", "nos", "pelo", "pela", "um", "de", "ao", "se", "seu", "sua"},
     }
     scores = {language: sum(word in vocabulary for word in words) for language, vocabulary in marks.items()}
     # Spanish and Portuguese share "que", "para", "en"/"em": letters decide between them.
