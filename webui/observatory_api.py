@@ -24,7 +24,7 @@ from . import observatory_shapes as shapes
 from . import presenters, urls
 from .api import json_body
 from .auth import require
-from .editor import announce_draft
+from .editor_web import announce_draft
 from .errors import BadParameter
 from .services import casebase
 

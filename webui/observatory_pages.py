@@ -17,7 +17,7 @@ from indexer.observatory.models import MEMBER_ROLES, SHARING, STATUSES
 
 from . import charts, documents_pages, documents_web, observatory_records, presenters, urls
 from .auth import require
-from .editor import announce_draft
+from .editor_web import announce_draft
 from .observatory_presenters import (chosen_filters, filter_chips, filter_options, indicator_chart,
                                      last_self_evaluation, open_actions, plain_rows, profile_facts)
 from .observatory_web import error_of, listed, observatory, optional_date, respond, text, viewer, wants_json

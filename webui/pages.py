@@ -16,8 +16,9 @@ from indexer.content.schema import ATTRIBUTE, REGISTRY, FieldRegistry
 from indexer.content.vocabulary import Vocabulary
 from indexer.search.searcher import MODES
 
-from . import advising, browsing, forms, params, presenters, reading, searching, urls
+from . import advising, browsing, params, presenters, reading, searching, urls
 from .errors import BadParameter
+from .form_controls import form_controls, lesson_controls
 from .services import casebase, document_or_404, renderer
 
 bp = Blueprint("pages", __name__)
@@ -38,11 +39,11 @@ def template_helpers() -> dict:
 
 def _form_controls(kind: str) -> list[dict]:
     _vocabulary()  # the controls offer vocabulary values
-    return forms.form_controls(kind, casebase().content)
+    return form_controls(kind, casebase().content)
 
 
 def _lesson_controls() -> dict:
-    return forms.lesson_controls(_vocabulary())
+    return lesson_controls(_vocabulary())
 
 
 def _vocabulary() -> Vocabulary:

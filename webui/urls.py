@@ -98,7 +98,7 @@ def api_document() -> str:
     return url_for("api.openapi")
 
 
-# -- editing routes (webui/editor.py and webui/auth.py declare them) -------------
+# -- editing routes (webui/editor.py, reviewing.py, history.py and auth.py declare them)
 
 def edit(kind: str, doc_id: str) -> str:
     """The edit form of a case or note."""

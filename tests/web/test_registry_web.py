@@ -26,6 +26,7 @@ from indexer.content.schema import REGISTRY, FieldSpec
 from indexer.content.vocabulary import Vocabulary
 from indexer.search.searcher import SearchRequest
 from webui import forms, openapi, pages, params, presenters
+from webui.form_controls import controls_names, form_controls
 
 NEW = "export_orientation"
 PATH = f"situation.{NEW}"
@@ -62,12 +63,12 @@ def content(bundled_casebase):
 
 
 def test_the_edit_form_offers_and_saves_the_new_field(app, content, registry):
-    groups = forms.form_controls("case", content, registry)
+    groups = form_controls("case", content, registry)
     situation = next(group for group in groups if group["legend"] == "Situation")
     control = next(item for item in situation["controls"] if item["name"] == CONTROL)
     assert control["label"] == "Export orientation" and control["widget"] == "select"
     assert control["options"] == [(value, entry["label"]) for value, entry in VALUES.items()]
-    assert CONTROL not in forms.controls_names(forms.form_controls("case", content))
+    assert CONTROL not in controls_names(form_controls("case", content))
 
     text = content.documents[CASE_ID].path.read_text(encoding="utf-8")
     values = forms.text_to_form("case", text, registry)
@@ -80,7 +81,7 @@ def test_the_edit_form_offers_and_saves_the_new_field(app, content, registry):
 
     with app.test_request_context():
         page = render_template("edit.html", kind="case", doc_id=CASE_ID, values=values, base="x", errors={},
-                               is_new=False, form_controls=lambda kind: forms.form_controls(kind, content, registry))
+                               is_new=False, form_controls=lambda kind: form_controls(kind, content, registry))
     assert f'<label for="f-{CONTROL}">Export orientation</label>' in page
     assert '<option value="home-market" >Serves the home market</option>' in page
 
