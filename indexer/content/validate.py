@@ -33,7 +33,7 @@ MAX_SHOWN_CHARS = 60
 # How close a misspelt field name must be to a known one to suggest it (0-100).
 FIELD_HINT_CUTOFF = 60
 
-# Messages a form rewords for people who never see the YAML (webui/forms.py matches on them).
+# Messages a form rewords for people who never see the YAML (webui/form_errors.py matches on them).
 EMPTY_TEXT = "must be a non-empty text"
 MISSING = "required field is missing"
 MISSING_OR_UNKNOWN = "required field is missing (write 'unknown' if the source is silent)"
