@@ -27,7 +27,6 @@ from .security import valid_id
 from .services import casebase, renderer
 
 bp = Blueprint("editor", __name__)
-KINDS = params.DOCUMENT_KINDS
 EDIT_MAX_CONTENT_LENGTH = 1024 * 1024
 
 
