@@ -205,9 +205,11 @@ class InferredValue(_Model):
     value: str = Field(description="The value read.")
     label: str = Field(description="The value's label for readers, with the attribute's name.")
     sentence: str = Field(description="The description's sentence that supports it.")
-    confidence: Fraction = Field(description="1.0 for a listed phrase; else the cosine similarity with the "
-                                             "nearest example sentence of the value.")
-    method: Literal["phrase", "meaning"] = Field(description="How it was read.")
+    confidence: Fraction = Field(description="1.0 for a listed phrase or a sum of money named; else the cosine "
+                                             "similarity with the nearest example sentence of the value.")
+    method: Literal["phrase", "meaning", "amount"] = Field(
+        description="How it was read: a listed phrase, by meaning, or the sum of money a sentence names "
+                    "(the funding level).")
     source: Literal["description"] = Field("description", description="Always 'description'.")
 
 

@@ -31,7 +31,8 @@ import numpy as np
 
 from indexer.advisor.examples import AttributeExamples, ExampleBank, Lexicon
 from indexer.advisor.likeness import NEIGHBOURS, Likeness
-from indexer.advisor.readings import (DRIVER_OF_LEAD_BODY, MEANING, PHRASE, Inferred, Reading, Support,
+from indexer.advisor.amounts import funding_level
+from indexer.advisor.readings import (AMOUNT, DRIVER_OF_LEAD_BODY, MEANING, PHRASE, Inferred, Reading, Support,
                                      fewest_per_statement, implied, mixed)
 from indexer.advisor.rules import ACTIVITY_KEYS, Rule, find_phrase, values_treated_alike
 from indexer.advisor.sectors import SectorFinder
@@ -101,6 +102,8 @@ class DescriptionReader:
             if len(values) == 1:
                 value = next(iter(values))
                 inferred.append(Inferred(attribute, value, phrase_hits[attribute], 1.0, PHRASE))
+        if not {"funding_level"} & (given | set(narrowed) | conflicting):
+            inferred += self._funding_named(statements)
         by_meaning = encode_many is not None and self.matrix is not None
         undecided = set(conflicting)
         vector = None
@@ -261,6 +264,16 @@ class DescriptionReader:
         language = language_of(statement)
         gloss = self.lexicon.gloss(statement, language) if language != "en" else ""
         return f"{folded} | {gloss}" if gloss else folded
+
+    @staticmethod
+    def _funding_named(statements: Sequence[str]) -> list[Inferred]:
+        """The funding level of the first statement that names a sum put into the initiative
+        (indexer/advisor/amounts.py), as a precise reading."""
+        for statement in statements:
+            level = funding_level(statement)
+            if level is not None:
+                return [Inferred("funding_level", level, statement, 1.0, AMOUNT)]
+        return []
 
     def _lacking(self, folded: list[str]) -> set[str]:
         """Activities a `lacks_activities` phrase of the rules says the plan goes without

@@ -13,6 +13,7 @@ from indexer.advisor.rules import ACTIVITY_KEYS
 
 PHRASE = "phrase"
 MEANING = "meaning"
+AMOUNT = "amount"  # the funding level, from the sum of money a sentence names
 # Attributes read as several values at once.
 LIST_ATTRIBUTES = (*ACTIVITY_KEYS, "sectors")
 
@@ -31,7 +32,7 @@ class Inferred:
     value: str
     sentence: str
     confidence: float
-    method: str  # PHRASE or MEANING
+    method: str  # PHRASE, MEANING or AMOUNT
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 MAX_READ_CHARS = 30_000
 MAX_QUOTE_CHARS = 300
 MAX_SLUG_CHARS = 48
+# How each reading method is named in a draft's notes (indexer/advisor/readings.py).
+METHOD_WORDS = {"phrase": "by phrase", "meaning": "by meaning", "amount": "by the sum of money named"}
 
 
 def case_slug(title: str, document_id: int) -> str:
@@ -195,7 +197,7 @@ def _read(reading: "Reading | None", passages: list[Passage], profile: dict, sta
         else:
             profile[attribute] = value
         line = (f"- {labels.get(attribute, attribute)}: {value}, read from {where_read(item.sentence, passages)} "
-                f"({'by phrase' if item.method == 'phrase' else 'by meaning'}): {quotation(item.sentence)} ({citation})")
+                f"({METHOD_WORDS.get(item.method, 'by meaning')}): {quotation(item.sentence)} ({citation})")
         if attribute in paths:
             marks.append(f"{paths[attribute]}={value}" if listed else paths[attribute])
             lines.append(line)

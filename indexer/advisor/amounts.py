@@ -1,0 +1,131 @@
+"""The sum of money a description puts into the initiative, read as the funding level
+(issue 9): "un programa de quince millones de dólares" is a large fund whatever words
+surround it, and the sentence model reads sums poorly (it matched "twenty million
+dollars" with seed money).
+
+Number words become digits with text2num (English, Spanish and Portuguese: "quince
+millones" is 15000000, "vinte milhões" 20000000); this module finds the sum, its
+currency and whether the sentence is about funding at all (a fund, a programme, a
+grant, a loan, an investment), not about sales or exports ("their annual exports
+amount to more than one million US dollars" is the Zamora frog producers' turnover,
+983).
+
+The levels are our reading of the paper's scale, which names no bounds: Thailand's
+notional national budget, about $85,000 (1523), is the small money the paper
+recommends, and "huge amounts of funds" (1503-1504) are what a cluster programme should
+not promise. So below 100,000 US dollars is seed money, from half a million (a sum
+that pays for years of a single initiative's activities) a large fund, and between
+them a moderate budget.
+"""
+
+from __future__ import annotations
+
+import re
+
+from text_to_num import alpha2digit
+
+from indexer.advisor.sentences import fold, language_of
+
+SEED_BELOW = 100_000
+LARGE_FROM = 500_000
+
+# Rough US dollars per unit: orders of magnitude to place a sum on the scale above,
+# not exchange rates. "Pesos" are left out: a Mexican and a Colombian peso differ
+# two hundredfold.
+DOLLARS_PER_UNIT = {
+    "usd": 1.0, "eur": 1.1, "gbp": 1.3, "brl": 0.2, "pen": 0.27, "bob": 0.14, "thb": 0.03, "inr": 0.012,
+    "etb": 0.008, "ghs": 0.07, "kes": 0.008, "zar": 0.055, "cny": 0.14, "try": 0.03, "mzn": 0.016,
+    "aoa": 0.0011, "gtq": 0.13,
+}
+CURRENCY_WORDS = {
+    "dollars": "usd", "dollar": "usd", "dolares": "usd", "dolar": "usd", "usd": "usd", "us$": "usd", "$": "usd",
+    "euros": "eur", "euro": "eur", "eur": "eur", "€": "eur", "pounds": "gbp", "libras": "gbp", "£": "gbp",
+    "reais": "brl", "real": "brl", "r$": "brl", "brl": "brl", "soles": "pen", "bolivianos": "bob",
+    "baht": "thb", "rupees": "inr", "rupias": "inr", "birr": "etb", "cedis": "ghs", "shillings": "kes",
+    "rand": "zar", "yuan": "cny", "lira": "try", "liras": "try", "meticais": "mzn", "kwanzas": "aoa",
+    "quetzales": "gtq",
+}
+# A sentence about money put into the initiative, not money the firms earn.
+FUNDING = re.compile(
+    r"\b(funds?|funding|budget|grants?|programmes?|programs?|loans?|credits?|invest\w*|financ\w*|donors?|"
+    r"fondos?|fundos?|presupuesto|orcamento|subsidios?|subvencion\w*|doac\w*|programas?|prestamos?|"
+    r"emprestimos?|creditos?|invert\w*|inversion\w*|investimentos?|investir|investe\w*|donantes?|doador\w*|"
+    r"apoyo|apoio|aporta\w*|ofrece\w*|oferece\w*|disponibiliza\w*|put\w* .* into)\b")
+TRADE = re.compile(
+    r"\b(exports?|exported|sales|sells?|sold|turnover|revenues?|earn\w*|export\w*|vend\w*|ventas|"
+    r"factur\w*|fatur\w*|ingresos|receitas?)\b")
+_NUMBER = r"\d+(?:[.,]\d+)*"
+_SUM = re.compile(
+    rf"(?P<before>us\$|r\$|\$|€|£|usd|eur|brl)?\s?(?P<number>{_NUMBER})(?P<suffix>m|mn|bn|k)?\b"
+    rf"(?:\s(?P<multiplier>1000000000|1000000|1000)\b)?"
+    rf"(?:\s(?:de|of|em|en))?(?:\s(?P<after>[a-z$]+))?")
+_HALF = re.compile(r"\b(half(?: a)?|medio|meio)\s*$")
+_SEVERAL = re.compile(r"\b(several|many|varios|varias|muchos|muitos|algunos|alguns)\s*$")
+_SUFFIX = {"m": 1e6, "mn": 1e6, "bn": 1e9, "k": 1e3}
+
+
+def number_of(text: str) -> float:
+    """A number as written, with thousands grouped by "," or "." and a decimal "," or ".".
+
+    >>> number_of("2.000.000"), number_of("1,5"), number_of("2.5"), number_of("1,500")
+    (2000000.0, 1.5, 2.5, 1500.0)
+    """
+    parts = re.split(r"[.,]", text)
+    if len(parts) > 1 and all(len(part) == 3 for part in parts[1:]):
+        return float("".join(parts))
+    whole, _, fraction = text.replace(",", ".").rpartition(".")
+    return float(f"{whole.replace('.', '')}.{fraction}") if whole else float(fraction)
+
+
+def dollars_in(sentence: str) -> float | None:
+    """The largest sum of money the sentence names, in rough US dollars (None: none, or
+    only in a currency this module does not place).
+
+    >>> dollars_in("Un banco ofrece un programa de quince millones de dólares.")
+    15000000.0
+    >>> dollars_in("O estado anunciou um programa de vinte milhões de reais.")
+    4000000.0
+    >>> dollars_in("A fund of US$ 2.5 million."), dollars_in("A $20m fund."), dollars_in("Half a million euros.")
+    (2500000.0, 20000000.0, 550000.0)
+    >>> dollars_in("Several million dollars."), dollars_in("About 300 workshops.")
+    (3000000.0, None)
+    """
+    language = language_of(sentence)
+    text = fold(alpha2digit(sentence, language) if language in ("en", "es", "pt") else sentence)
+    best = None
+    for match in _SUM.finditer(text):
+        currency = CURRENCY_WORDS.get(match["before"] or "") or CURRENCY_WORDS.get(match["after"] or "")
+        if currency is None:
+            continue
+        amount = number_of(match["number"]) * _SUFFIX.get(match["suffix"] or "", 1.0)
+        amount *= float(match["multiplier"] or 1)
+        ahead = text[:match.start()]
+        if _HALF.search(ahead):
+            amount *= 0.5
+        elif _SEVERAL.search(ahead) and match["number"] in ("1000", "1000000", "1000000000"):
+            amount *= 3
+        dollars = amount * DOLLARS_PER_UNIT[currency]
+        best = dollars if best is None else max(best, dollars)
+    return best
+
+
+def funding_level(sentence: str) -> str | None:
+    """'seed', 'moderate' or 'large' when the sentence names a sum put into the
+    initiative; None when it names none, or names what firms sell.
+
+    >>> funding_level("A donor will put twenty million dollars into the kente weavers.")
+    'large'
+    >>> funding_level("Their annual exports amount to more than one million US dollars.") is None
+    True
+    >>> funding_level("The national budget is notional, about $85,000."), funding_level("Un fondo de 300.000 euros.")
+    ('seed', 'moderate')
+    """
+    folded = fold(sentence)
+    if not FUNDING.search(folded) or TRADE.search(folded):
+        return None
+    dollars = dollars_in(sentence)
+    if dollars is None:
+        return None
+    if dollars >= LARGE_FROM:
+        return "large"
+    return "seed" if dollars < SEED_BELOW else "moderate"
