@@ -222,3 +222,21 @@ def test_statements_that_do_not_decide_an_attribute(real_casebase, text, attribu
     read = {item["value"] for item in real_casebase.suggest({"description": text}).to_dict()["inferred"]
             if item["attribute"] == attribute}
     assert not (read if values is None else read & values), read
+
+
+# Statements the reader missed (session 7): a place's relative clause states the local
+# economy; an unfamiliar word for a regional government leads; "never so high" affirms;
+# a sum named is the fund's size.
+READ_AS = [
+    ("The provincial chamber of commerce will lead the initiative in a town where almost everyone "
+     "lives from rubber tapping and the rubber factories.", "local_economy", "one-or-two-industries"),
+    ("The governorate will lead a programme for the furniture workshops of Damietta.", "lead_body", "government"),
+    ("As vendas de café especial nunca estiveram tão altas.", "pressure", "doing-well"),
+    ("Un banco de desarrollo ofrece un programa de quince millones de dólares.", "funding_level", "large"),
+]
+
+
+@pytest.mark.parametrize("text, attribute, value", READ_AS, ids=[text[:40] for text, _, _ in READ_AS])
+def test_statements_that_decide_an_attribute(real_casebase, text, attribute, value):
+    read = {item["attribute"]: item["value"] for item in real_casebase.suggest({"description": text}).to_dict()["inferred"]}
+    assert read.get(attribute) == value, read

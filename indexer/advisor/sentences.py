@@ -131,10 +131,13 @@ def split_sentences(text: str) -> list[str]:
     return [statement.strip() for statement in statements if len(statement.strip()) > 1]
 
 
-# Where a long statement joins two claims: a colon, or a comma before "and" (y, e) or a
-# relative turn. The model averages a long sentence's words, so "half the factories
-# closed" inside a forty-word sentence is matched much more weakly than on its own.
-CLAUSE_BREAK = re.compile(r"\s*:\s+|,\s+(?=(?:and|y|e|while|mientras|enquanto|so|asi que|entao)\b)", re.IGNORECASE)
+# Where a long statement joins two claims: a colon, a comma before "and" (y, e) or a
+# relative turn, or a place's relative clause ("in a town where almost everyone lives
+# from rubber"): the place's situation is a claim of its own. The model averages a long
+# sentence's words, so "half the factories closed" inside a forty-word sentence is
+# matched much more weakly than on its own.
+CLAUSE_BREAK = re.compile(r"\s*:\s+|,\s+(?=(?:and|y|e|while|mientras|enquanto|so|asi que|entao)\b)"
+                          r"|,?\s+(?=(?:where|donde|onde)\s)", re.IGNORECASE)
 # A clause shorter than this many words is too little to be read on its own: six-word
 # clauses ("most have two to ten workers") were read as cultures and economies.
 CLAUSE_MIN_WORDS = 7
@@ -147,6 +150,8 @@ def clauses(statement: str) -> list[str]:
     >>> clauses("Pedreira was the porcelain capital of Brazil: in twenty years half of the factories "
     ...         "closed, and the rest compete for the last customers.")
     ['Pedreira was the porcelain capital of Brazil', 'in twenty years half of the factories closed', 'and the rest compete for the last customers.']
+    >>> clauses("The chamber will lead the initiative in a town where almost everyone lives from rubber tapping.")
+    ['The chamber will lead the initiative in a town', 'where almost everyone lives from rubber tapping.']
     >>> clauses("Sales, prices and margins fell.")
     []
     """
