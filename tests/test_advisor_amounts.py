@@ -17,6 +17,9 @@ SUMS = [
     ("El presupuesto del programa es de 250.000 dólares.", "moderate"),
     ("O fundo tem duzentos mil reais.", "seed"),
     ("The grant is $20,000 for the first workshops.", "seed"),
+    # "an export cluster" is what the money is for, not what the firms sell
+    ("Un banco de cooperación ofrece un programa de doce millones de dólares para un clúster exportador.", "large"),
+    ("A $3 million fund for an export consortium.", "large"),
 ]
 
 

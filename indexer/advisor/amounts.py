@@ -51,9 +51,12 @@ FUNDING = re.compile(
     r"fondos?|fundos?|presupuesto|orcamento|subsidios?|subvencion\w*|doac\w*|programas?|prestamos?|"
     r"emprestimos?|creditos?|invert\w*|inversion\w*|investimentos?|investir|investe\w*|donantes?|doador\w*|"
     r"apoyo|apoio|aporta\w*|ofrece\w*|oferece\w*|disponibiliza\w*|put\w* .* into)\b")
+# Selling and exporting as what the firms do, not "an export cluster" ("un clúster
+# exportador" is what a programme would build).
 TRADE = re.compile(
-    r"\b(exports?|exported|sales|sells?|sold|turnover|revenues?|earn\w*|export\w*|vend\w*|ventas|"
-    r"factur\w*|fatur\w*|ingresos|receitas?)\b")
+    r"\b(exports|exported|exporting|sales|sells?|sold|turnover|revenues?|earn\w*|"
+    r"exportan|exporta|exportaron|exportaciones|venden|vende|vendieron|ventas|facturan|factura|facturacion|ingresos|"
+    r"exportam|exportaram|exportacoes|vendem|venderam|vendas|faturam|fatura|faturamento|receitas?)\b")
 _NUMBER = r"\d+(?:[.,]\d+)*"
 _SUM = re.compile(
     rf"(?P<before>us\$|r\$|\$|€|£|usd|eur|brl)?\s?(?P<number>{_NUMBER})(?P<suffix>m|mn|bn|k)?\b"
@@ -117,6 +120,9 @@ def funding_level(sentence: str) -> str | None:
     'large'
     >>> funding_level("Their annual exports amount to more than one million US dollars.") is None
     True
+    >>> funding_level("Un banco ofrece un programa de doce millones de dólares para crear un clúster exportador.")
+    'large'
+
     >>> funding_level("The national budget is notional, about $85,000."), funding_level("Un fondo de 300.000 euros.")
     ('seed', 'moderate')
     """

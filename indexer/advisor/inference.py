@@ -14,8 +14,8 @@ Two passes over the description's statements (sentences, and clauses after a "bu
    runner-up by MARGIN; two values both supported closely (opposites) read neither,
    unless the rules treat them alike. A value that is two others at once (a mixed
    culture: some firms cooperate, others not) is read when one sentence states both.
-   A statement states a few values at most (PER_STATEMENT): a value that is not among
-   its statement's clearest is read from its best support elsewhere, if any.
+   A statement supports a few attributes at most (PER_STATEMENT), those it states most
+   clearly: a sentence near the examples of six attributes is about none of them.
 
 How alike a statement is to the examples, in any of the three languages, is
 indexer/advisor/likeness.py's concern.
@@ -32,8 +32,7 @@ import numpy as np
 from indexer.advisor.examples import AttributeExamples, ExampleBank, Lexicon
 from indexer.advisor.likeness import NEIGHBOURS, Likeness
 from indexer.advisor.amounts import funding_level
-from indexer.advisor.readings import (AMOUNT, DRIVER_OF_LEAD_BODY, MEANING, PHRASE, Inferred, Reading, Support,
-                                     fewest_per_statement, implied, mixed)
+from indexer.advisor.readings import AMOUNT, MEANING, PHRASE, Inferred, Reading, Support, implied, mixed
 from indexer.advisor.rules import ACTIVITY_KEYS, Rule, find_phrase, values_treated_alike
 from indexer.advisor.sectors import SectorFinder
 from indexer.advisor.sentences import (clauses, fold, language_of, names_large_and_small_firms, short_clauses,
@@ -51,9 +50,10 @@ MARGIN = 0.02
 # which puts their cosines lower than sentence-to-sentence ones: 0.5 left 10 of 20
 # held-out activities unread, 0.45 reads 14 with no false reading.
 LIST_THRESHOLD = 0.45
-# Values one statement may state by meaning (activities apart: a plan lists several).
-# Over the tuning sets 3 lost no profile and cut unexpected warnings by a tenth; 2 lost
-# three profiles (benchmarks/advisor_profiles.py).
+# Attributes one statement may support by meaning (activities apart: a plan lists
+# several; the driver too: the leading body states it). Over the tuning sets 3 lost no
+# profile and cut unexpected fires by 8%; 2 lost eight profiles, 4 cut nothing
+# (benchmarks/advisor_profiles.py).
 PER_STATEMENT = 3
 # The firm structure a statement naming large and small firms side by side states.
 LARGE_AND_SME = "large-and-sme"
@@ -151,14 +151,19 @@ class DescriptionReader:
                     return [Inferred(attribute, chosen.value, chosen.sentence, round(chosen.score, 3), MEANING)], False
                 return [], ambiguous
 
+            # A statement supports only the attributes it states most clearly.
+            hidden = self._beyond_clearest(
+                {attribute: self._support_rows(entry, similarities[:, self.rows[attribute].start:self.rows[attribute].stop],
+                                               polarity, parent, readable, plain)
+                 for attribute, entry in self.bank.attributes.items() if attribute not in done},
+                parent)
             for attribute, entry in self.bank.attributes.items():
                 if attribute in done:
                     continue
-                found, ambiguous = read_attribute(attribute, entry)
+                found, ambiguous = read_attribute(attribute, entry, hidden.get(attribute))
                 inferred += found
                 if ambiguous:
                     undecided.add(attribute)
-            inferred = self._fewest(inferred, read_attribute, shown, parent)
         # The leading body settles a driver the description left undecided (Table 3).
         inferred = implied(inferred, given)
         if any(item.attribute == "driver" for item in inferred):
@@ -166,36 +171,29 @@ class DescriptionReader:
         return Reading(tuple(inferred), frozenset(undecided), by_meaning, vector if by_meaning else None,
                        " ".join(searched))
 
-    def _fewest(self, inferred: list[Inferred], read_attribute, shown: list[str], parent: np.ndarray
-                ) -> list[Inferred]:
-        """`inferred` with at most `per_statement` values read by meaning from one statement;
-        each value dropped is read again without that statement (its clauses included):
-        "the federation chose the projects and will run them from its seat" is the fourth
-        clearest value of its statement, a top-down approach, which the sentence before it
-        also states."""
-        kept = fewest_per_statement(inferred, self.per_statement, self._lead, self._counted(inferred))
-        ids = {id(item) for item in kept}
-        for item in inferred:
-            if id(item) not in ids:
-                hidden = np.isin(parent, parent[[text == item.sentence for text in shown]])
-                kept += read_attribute(item.attribute, self.bank.attributes[item.attribute], hidden)[0]
-        return kept
-
-    def _counted(self, inferred: Sequence[Inferred]) -> Callable[[Inferred], bool]:
-        """Which readings count towards a statement's PER_STATEMENT: not activities (a plan
-        lists several), and not a driver its statement's leading body implies (Table 3:
-        "the federation of industries will launch" states one thing, a private lead)."""
-        leads = {item.sentence: item.value for item in inferred if item.attribute == "lead_body"}
-
-        def counted(item: Inferred) -> bool:
-            if self.bank.attributes[item.attribute].is_list:
-                return False
-            return not (item.attribute == "driver" and DRIVER_OF_LEAD_BODY.get(leads.get(item.sentence, "")) == item.value)
-        return counted
-
-    def _lead(self, item: Inferred) -> float:
-        """How far a value read by meaning is above what its attribute needs."""
-        return item.confidence - max(self.threshold, self.bank.attributes[item.attribute].threshold or 0.0)
+    def _beyond_clearest(self, matrices: dict[str, np.ndarray], parent: np.ndarray) -> dict[str, np.ndarray]:
+        """Attribute -> the rows (pieces) whose statement states other attributes more
+        clearly: each statement supports at most `per_statement` attributes (activities and
+        the driver apart), those it supports furthest above their thresholds."""
+        counted = [attribute for attribute in matrices
+                   if not self.bank.attributes[attribute].is_list and attribute != "driver"]
+        statements = np.unique(parent)
+        leads = np.full((len(statements), len(counted)), -1.0)
+        for column, attribute in enumerate(counted):
+            matrix = matrices[attribute]
+            best = matrix.max(axis=1) if matrix.shape[1] else np.full(len(parent), -1.0)
+            need = max(self.threshold, self.bank.attributes[attribute].threshold or 0.0)
+            for row, statement in enumerate(statements):
+                here = best[parent == statement]
+                if here.size and here.max() >= need:
+                    leads[row, column] = here.max() - need
+        hidden = {}
+        for column, attribute in enumerate(counted):
+            rank = (leads > leads[:, column:column + 1]).sum(axis=1)
+            beyond = statements[(leads[:, column] >= 0) & (rank >= self.per_statement)]
+            if beyond.size:
+                hidden[attribute] = np.isin(parent, beyond)
+        return hidden
 
     def decide(self, supports: Sequence[Support], threshold: float | None = None,
                alike: Iterable[frozenset[str]] = ()) -> tuple[Support | None, bool]:
@@ -289,17 +287,29 @@ class DescriptionReader:
     def _supports(self, entry: AttributeExamples, statements: list[str], similarities: np.ndarray,
                   polarity: np.ndarray, parent: np.ndarray | None = None,
                   readable: np.ndarray | None = None, plain: np.ndarray | None = None) -> list[Support]:
-        """Each value's best support over the statements. A statement nearer to one of a
-        value's contrasts than to its examples supports nothing; so does a statement one of
-        whose clauses (`parent`: each row's statement) is: "..., and the association is
-        divided" is generically close to "the association leads it" as a whole, yet its
-        clause is plainly a contrast (an association described, not one leading). Rows not
-        `readable` (short clauses) only contradict."""
+        """Each value's best support over the statements (see _support_rows)."""
         supports = []
+        matrix = self._support_rows(entry, similarities, polarity, parent, readable, plain)
+        for column, value in enumerate(entry.values):
+            best = int(np.argmax(matrix[:, column]))
+            if matrix[best, column] > 0:
+                supports.append(Support(value, float(matrix[best, column]), statements[best]))
+        return supports
+
+    def _support_rows(self, entry: AttributeExamples, similarities: np.ndarray, polarity: np.ndarray,
+                      parent: np.ndarray | None = None, readable: np.ndarray | None = None,
+                      plain: np.ndarray | None = None) -> np.ndarray:
+        """Statements x values: how much each statement supports each value (-1: not). A
+        statement nearer to one of a value's contrasts than to its examples supports
+        nothing; so does a statement one of whose clauses (`parent`: each row's statement)
+        is: "..., and the association is divided" is generically close to "the association
+        leads it" as a whole, yet its clause is plainly a contrast (an association
+        described, not one leading). Rows not `readable` (short clauses) only contradict."""
         negated, by_value = self.masks[entry.attribute]
         agree = negated[None, :] == polarity[:, None]
         if readable is not None:
             agree = agree & readable[:, None]
+        columns = []
         for value in entry.values:
             positive, contrast = by_value[value]
             support = np.where(positive[None, :] & agree, similarities, -1.0).max(axis=1)
@@ -310,7 +320,5 @@ class DescriptionReader:
                 support = np.where(support > against, support, -1.0)
             if plain is not None:
                 support = np.where(support > plain, support, -1.0)
-            best = int(np.argmax(support))
-            if support[best] > 0:
-                supports.append(Support(value, float(support[best]), statements[best]))
-        return supports
+            columns.append(support)
+        return np.stack(columns, axis=1) if columns else np.zeros((len(similarities), 0))

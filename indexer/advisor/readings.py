@@ -124,28 +124,3 @@ def mixed(supports: Sequence[Support], mixtures: Iterable[tuple[str, tuple[str, 
         del by_value[first], by_value[second]
     return list(by_value.values())
 
-
-def fewest_per_statement(inferred: Sequence[Inferred], keep: int, lead: Callable[[Inferred], float],
-                         counted: Callable[[Inferred], bool]) -> list[Inferred]:
-    """`inferred` with at most `keep` of the `counted` values read by meaning from any one
-    statement: those whose `lead` (confidence over the attribute's threshold) is largest.
-    A statement states a few things; one that reads as six ("some four hundred people
-    work in the sector, most of them women" read as transnational, working, small firms,
-    government an obstacle, heavy research and one industry) is about none of them, and
-    its weakest readings are the first to be chance.
-
-    >>> def item(attribute, confidence, sentence="s"):
-    ...     return Inferred(attribute, "v", sentence, confidence, MEANING)
-    >>> read = [item("a", 0.6), item("b", 0.5), item("c", 0.7), item("d", 0.45, "t")]
-    >>> [i.attribute for i in fewest_per_statement(read, 2, lambda i: i.confidence, lambda i: True)]
-    ['a', 'c', 'd']
-    >>> [i.attribute for i in fewest_per_statement(read, 2, lambda i: i.confidence, lambda i: i.attribute != "b")]
-    ['a', 'b', 'c', 'd']
-    """
-    by_statement: dict[str, list[Inferred]] = {}
-    for item in inferred:
-        if item.method == MEANING and counted(item):
-            by_statement.setdefault(item.sentence, []).append(item)
-    dropped = {id(item) for items in by_statement.values()
-               for item in sorted(items, key=lambda item: -lead(item))[keep:]}
-    return [item for item in inferred if id(item) not in dropped]

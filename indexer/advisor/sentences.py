@@ -41,6 +41,9 @@ AFFIRMING_IDIOMS = re.compile(
     r"\b(never been better|never better|no doubt|not only|no less than|nunca estuvo mejor|nunca estuvieron mejor|"
     r"nunca fue mejor|nunca foi melhor|nunca esteve melhor|no solo|nao so|sem duvida|sin duda|"
     r"mas que nunca|menos que nunca|mais do que nunca|mais que nunca|menos do que nunca|"
+    # "cannot keep up with the orders": more demand than they can meet
+    r"no dan abasto|no da abasto|nao dao conta|nao da conta|nao conseguem dar conta|"
+    r"(?:cannot|can't|can not|could not|couldn't) keep up|"
     # "never sold as much as now": a comparison of the present with the past that affirms
     # ("never sold as much as before" does not).
     r"never (?:\w+ ){0,2}(?:as|so) (?:much|many|well|good) as (?:now|today|this year)|"
@@ -193,6 +196,8 @@ def negates(sentence: str, language: str | None = None) -> bool:
     (False, False)
     >>> negates("Orders have never been so scarce."), negates("Nunca estuvieron tan unidos como antes.")
     (False, True)
+    >>> negates("Los talleres no dan abasto con los pedidos."), negates("They cannot keep up with orders.")
+    (False, False)
     >>> negates("Nunca venderam nada."), negates("Nunca mais trabalharão juntos."), negates("They never sell abroad.")
     (True, True, True)
     >>> negates("Os produtores no polo exportam juntos.", "pt"), negates("No hay confianza.", "es")
