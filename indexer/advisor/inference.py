@@ -146,7 +146,8 @@ class DescriptionReader:
                             for s in supports if s.score >= self.list_threshold], False
                 supports = mixed(supports, entry.mixtures, self.threshold,
                                  lambda one, other: sentence_of.get(one) == sentence_of.get(other))
-                chosen, ambiguous = self.decide(supports, entry.threshold, self.alike.get(attribute, ()))
+                chosen, ambiguous = self.decide(supports, entry.threshold, self.alike.get(attribute, ()),
+                                                entry.mixtures)
                 if chosen is not None:
                     return [Inferred(attribute, chosen.value, chosen.sentence, round(chosen.score, 3), MEANING)], False
                 return [], ambiguous
@@ -196,10 +197,14 @@ class DescriptionReader:
         return hidden
 
     def decide(self, supports: Sequence[Support], threshold: float | None = None,
-               alike: Iterable[frozenset[str]] = ()) -> tuple[Support | None, bool]:
+               alike: Iterable[frozenset[str]] = (),
+               mixtures: Iterable[tuple[str, tuple[str, str]]] = ()) -> tuple[Support | None, bool]:
         """(the value read, or None; whether two values were too close to choose). An
         attribute's own `threshold`, when stricter, replaces the reader's; a runner-up
-        the rules treat `alike` with the best value does not make the reading ambiguous.
+        the rules treat `alike` with the best value does not make the reading ambiguous,
+        nor does a mixture of the best value and another that nothing states ("the owners
+        already talk of doing more together" is a little like "some cooperate, others
+        refuse", but nothing says that others refuse).
 
         >>> reader = DescriptionReader(ExampleBank({}), Lexicon({}), [])
         >>> reader.decide([Support("a", 0.7, "s1"), Support("b", 0.3, "s2")])[0].value
@@ -212,11 +217,21 @@ class DescriptionReader:
         (None, False)
         >>> reader.decide([Support("a", 0.5, "s1")], 0.6)
         (None, False)
+        >>> mixture = [("ab", ("a", "b"))]
+        >>> reader.decide([Support("a", 0.7, "s1"), Support("ab", 0.69, "s1")], mixtures=mixture)[0].value
+        'a'
+        >>> reader.decide([Support("a", 0.7, "s1"), Support("ab", 0.69, "s1"), Support("b", 0.5, "s2")],
+        ...               mixtures=mixture)
+        (None, True)
         """
         ranked = sorted(supports, key=lambda s: -s.score)
-        if not ranked or ranked[0].score < max(self.threshold, threshold or 0.0):
+        need = max(self.threshold, threshold or 0.0)
+        if not ranked or ranked[0].score < need:
             return None, False
         kin = set().union(*(group for group in alike if ranked[0].value in group))
+        stated = {s.value for s in ranked if s.score >= need}
+        kin |= {mixture for mixture, parts in mixtures
+                if ranked[0].value in parts and not (set(parts) - {ranked[0].value}) & stated}
         rivals = [s for s in ranked[1:] if s.value not in kin]
         if rivals and ranked[0].score - rivals[0].score < self.margin:
             return None, True
