@@ -20,6 +20,8 @@ SUMS = [
     # "an export cluster" is what the money is for, not what the firms sell
     ("Un banco de cooperación ofrece un programa de doce millones de dólares para un clúster exportador.", "large"),
     ("A $3 million fund for an export consortium.", "large"),
+    # "a few thousand" was read by meaning as a large fund
+    ("The programme pays seed grants of a few thousand dinars to groups of presses.", "seed"),
 ]
 
 

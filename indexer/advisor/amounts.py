@@ -35,7 +35,7 @@ LARGE_FROM = 500_000
 DOLLARS_PER_UNIT = {
     "usd": 1.0, "eur": 1.1, "gbp": 1.3, "brl": 0.2, "pen": 0.27, "bob": 0.14, "thb": 0.03, "inr": 0.012,
     "etb": 0.008, "ghs": 0.07, "kes": 0.008, "zar": 0.055, "cny": 0.14, "try": 0.03, "mzn": 0.016,
-    "aoa": 0.0011, "gtq": 0.13,
+    "aoa": 0.0011, "gtq": 0.13, "jod": 1.4,
 }
 CURRENCY_WORDS = {
     "dollars": "usd", "dollar": "usd", "dolares": "usd", "dolar": "usd", "usd": "usd", "us$": "usd", "$": "usd",
@@ -43,7 +43,7 @@ CURRENCY_WORDS = {
     "reais": "brl", "real": "brl", "r$": "brl", "brl": "brl", "soles": "pen", "bolivianos": "bob",
     "baht": "thb", "rupees": "inr", "rupias": "inr", "birr": "etb", "cedis": "ghs", "shillings": "kes",
     "rand": "zar", "yuan": "cny", "lira": "try", "liras": "try", "meticais": "mzn", "kwanzas": "aoa",
-    "quetzales": "gtq",
+    "quetzales": "gtq", "dinars": "jod", "dinares": "jod",
 }
 # A sentence about money put into the initiative, not money the firms earn.
 FUNDING = re.compile(
@@ -63,7 +63,7 @@ _SUM = re.compile(
     rf"(?:\s(?P<multiplier>1000000000|1000000|1000)\b)?"
     rf"(?:\s(?:de|of|em|en))?(?:\s(?P<after>[a-z$]+))?")
 _HALF = re.compile(r"\b(half(?: a)?|medio|meio)\s*$")
-_SEVERAL = re.compile(r"\b(several|many|varios|varias|muchos|muitos|algunos|alguns)\s*$")
+_SEVERAL = re.compile(r"\b(several|many|a few|few|varios|varias|muchos|muitos|algunos|alguns|unos pocos|poucos)\s*$")
 _SUFFIX = {"m": 1e6, "mn": 1e6, "bn": 1e9, "k": 1e3}
 
 
