@@ -186,18 +186,15 @@ def negates(sentence: str, language: str | None = None) -> bool:
     (True, True)
     >>> negates("Order books are full."), negates("Notably, the node grows.")
     (False, False)
-    >>> negates("Orders have never been better."), negates("El sector nunca estuvo mejor.")
-    (False, False)
-    >>> negates("Venden más que nunca."), negates("Vendem mais do que nunca.")
-    (False, False)
-    >>> negates("As vinícolas nunca venderam tanto quanto agora."), negates("They have never sold as much as now.")
-    (False, False)
-    >>> negates("As vendas nunca estiveram tão altas."), negates("Los precios nunca estuvieron tan bajos.")
-    (False, False)
-    >>> negates("Orders have never been so scarce."), negates("Nunca estuvieron tan unidos como antes.")
-    (False, True)
-    >>> negates("Los talleres no dan abasto con los pedidos."), negates("They cannot keep up with orders.")
-    (False, False)
+    >>> affirming = ["Orders have never been better.", "El sector nunca estuvo mejor.", "Venden más que nunca.",
+    ...              "Vendem mais do que nunca.", "As vinícolas nunca venderam tanto quanto agora.",
+    ...              "They have never sold as much as now.", "As vendas nunca estiveram tão altas.",
+    ...              "Los precios nunca estuvieron tan bajos.", "Orders have never been so scarce.",
+    ...              "Los talleres no dan abasto con los pedidos.", "They cannot keep up with orders."]
+    >>> [sentence for sentence in affirming if negates(sentence)]
+    []
+    >>> negates("Nunca estuvieron tan unidos como antes.")
+    True
     >>> negates("Nunca venderam nada."), negates("Nunca mais trabalharão juntos."), negates("They never sell abroad.")
     (True, True, True)
     >>> negates("Os produtores no polo exportam juntos.", "pt"), negates("No hay confianza.", "es")
