@@ -112,7 +112,7 @@ class DescriptionReader:
             # Clauses of long statements are read too (their vectors are not the description's),
             # and so is a statement's affirmative rest once its negated qualifiers are cut (shown
             # as the statement: the user did not write the rest). Short clauses are read only
-            # as contrasts (see _supports).
+            # as contrasts (see _support_rows).
             rests = [[rest] if (rest := without_negated_qualifiers(statement)) else [] for statement in statements]
             split = [clauses(statement) for statement in statements]
             short = [short_clauses(statement) for statement in statements]
@@ -131,12 +131,9 @@ class DescriptionReader:
             similarities, polarity, vector, plain = self.likeness.of(pieces, encode_many, len(statements))
             done = {item.attribute for item in inferred} | given | conflicting
 
-            def read_attribute(attribute, entry, hidden=None):
+            def read_attribute(attribute, entry, support):
                 allowed = narrowed.get(attribute)
-                rows = similarities[:, self.rows[attribute].start:self.rows[attribute].stop]
-                if hidden is not None:
-                    rows = np.where(hidden[:, None], -1.0, rows)
-                supports = self._supports(entry, shown, rows, polarity, parent, readable, plain)
+                supports = self._supports(entry, shown, support)
                 if allowed:
                     supports = [s for s in supports if s.value in allowed]
                 if entry.is_list:  # a phrase saying the plan lacks an activity outweighs a reading of it
@@ -152,16 +149,15 @@ class DescriptionReader:
                     return [Inferred(attribute, chosen.value, chosen.sentence, round(chosen.score, 3), MEANING)], False
                 return [], ambiguous
 
+            support = {attribute: self._support_rows(entry, similarities[:, self.rows[attribute].start:
+                                                                          self.rows[attribute].stop],
+                                                     polarity, parent, readable, plain)
+                       for attribute, entry in self.bank.attributes.items() if attribute not in done}
             # A statement supports only the attributes it states most clearly.
-            hidden = self._beyond_clearest(
-                {attribute: self._support_rows(entry, similarities[:, self.rows[attribute].start:self.rows[attribute].stop],
-                                               polarity, parent, readable, plain)
-                 for attribute, entry in self.bank.attributes.items() if attribute not in done},
-                parent)
-            for attribute, entry in self.bank.attributes.items():
-                if attribute in done:
-                    continue
-                found, ambiguous = read_attribute(attribute, entry, hidden.get(attribute))
+            for attribute, rows in self._beyond_clearest(support, parent).items():
+                support[attribute] = np.where(rows[:, None], -1.0, support[attribute])
+            for attribute, matrix in support.items():
+                found, ambiguous = read_attribute(attribute, self.bank.attributes[attribute], matrix)
                 inferred += found
                 if ambiguous:
                     undecided.add(attribute)
@@ -299,16 +295,14 @@ class DescriptionReader:
                     lacking |= set(when["lacks_activities"])
         return lacking
 
-    def _supports(self, entry: AttributeExamples, statements: list[str], similarities: np.ndarray,
-                  polarity: np.ndarray, parent: np.ndarray | None = None,
-                  readable: np.ndarray | None = None, plain: np.ndarray | None = None) -> list[Support]:
-        """Each value's best support over the statements (see _support_rows)."""
+    @staticmethod
+    def _supports(entry: AttributeExamples, statements: list[str], support: np.ndarray) -> list[Support]:
+        """Each value's best support over the statements (`support`: see _support_rows)."""
         supports = []
-        matrix = self._support_rows(entry, similarities, polarity, parent, readable, plain)
         for column, value in enumerate(entry.values):
-            best = int(np.argmax(matrix[:, column]))
-            if matrix[best, column] > 0:
-                supports.append(Support(value, float(matrix[best, column]), statements[best]))
+            best = int(np.argmax(support[:, column]))
+            if support[best, column] > 0:
+                supports.append(Support(value, float(support[best, column]), statements[best]))
         return supports
 
     def _support_rows(self, entry: AttributeExamples, similarities: np.ndarray, polarity: np.ndarray,
