@@ -41,6 +41,8 @@ AFFIRMING_IDIOMS = re.compile(
     r"\b(never been better|never better|no doubt|not only|no less than|nunca estuvo mejor|nunca estuvieron mejor|"
     r"nunca fue mejor|nunca foi melhor|nunca esteve melhor|no solo|nao so|sem duvida|sin duda|"
     r"mas que nunca|menos que nunca|mais do que nunca|mais que nunca|menos do que nunca|"
+    # "nothing holds them back as much as the government": the government holds them back most
+    r"nada (?:\w+ ){0,3}(?:tanto como|tanto quanto|mas que|mais do que)|nothing (?:\w+ ){0,3}(?:as much as|more than)|"
     # "cannot keep up with the orders": more demand than they can meet
     r"no dan abasto|no da abasto|nao dao conta|nao da conta|nao conseguem dar conta|"
     r"(?:cannot|can't|can not|could not|couldn't) keep up|"
@@ -190,7 +192,8 @@ def negates(sentence: str, language: str | None = None) -> bool:
     ...              "Vendem mais do que nunca.", "As vinícolas nunca venderam tanto quanto agora.",
     ...              "They have never sold as much as now.", "As vendas nunca estiveram tão altas.",
     ...              "Los precios nunca estuvieron tan bajos.", "Orders have never been so scarce.",
-    ...              "Los talleres no dan abasto con los pedidos.", "They cannot keep up with orders."]
+    ...              "Los talleres no dan abasto con los pedidos.", "They cannot keep up with orders.",
+    ...              "Nada los frena tanto como el gobierno.", "Nothing holds them back more than the permits."]
     >>> [sentence for sentence in affirming if negates(sentence)]
     []
     >>> negates("Nunca estuvieron tan unidos como antes.")
