@@ -214,6 +214,9 @@ NOT_READ_AS = [
     ("The programme offers 100% grants for a small training course.", "funding_level", {"large"}),
     ("Owners complain that tax inspectors harass them.", "monitoring_style", {"external-inspection"}),
     ("The exporters pay for quality inspection of every batch.", "monitoring_style", {"external-inspection"}),
+    # "cut" names the flowers here, not a fall (kb/trend_words.yaml)
+    ("Demand for cut orchids from the growers near Bangkok has grown every year and prices are good.",
+     "pressure", {"under-pressure"}),
 ]
 
 
@@ -233,6 +236,18 @@ READ_AS = [
     ("The governorate will lead a programme for the furniture workshops of Damietta.", "lead_body", "government"),
     ("As vendas de café especial nunca estiveram tão altas.", "pressure", "doing-well"),
     ("Un banco de desarrollo ofrece un programa de quince millones de dólares.", "funding_level", "large"),
+    # Session 8: the model hears a trend's topic, not its direction, and cooperation's
+    # topic, not its sign; the words of kb/trend_words.yaml and kb/cooperation_words.yaml
+    # now say which way. Before, the honey statements were read wrongly or not at all by
+    # both encoders, the cider one by the bundled int8 encoder.
+    ("Since the supermarkets began selling cheap blended honey from outside the EU, the members' prices have "
+     "fallen by a quarter, and jars they used to sell in a week now sit on the shelf for a month.",
+     "pressure", "under-pressure"),
+    ("The cider makers of the valley sell every bottle they make and have waiting lists for their best "
+     "vintages.", "pressure", "doing-well"),
+    ("The beekeepers compete for the same shops, but they have bottled their honey together in the "
+     "cooperative's plant for twelve years, lend one another extractors and trust the joint accounts.",
+     "cooperative_culture", "cooperative"),
 ]
 
 

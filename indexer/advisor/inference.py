@@ -35,6 +35,8 @@ from indexer.advisor.amounts import funding_level
 from indexer.advisor.readings import AMOUNT, MEANING, PHRASE, Inferred, Reading, Support, implied, mixed
 from indexer.advisor.rules import ACTIVITY_KEYS, Rule, find_phrase, values_treated_alike
 from indexer.advisor.sectors import SectorFinder
+from indexer.advisor.cooperation import CooperationWords
+from indexer.advisor.trends import TrendWords, steer
 from indexer.advisor.sentences import (clauses, fold, language_of, names_large_and_small_firms, short_clauses,
                                       split_sentences, without_negated_qualifiers)
 
@@ -55,6 +57,11 @@ LIST_THRESHOLD = 0.45
 # profile and cut unexpected fires by 7% against a limit on readings; 2 lost eight
 # profiles; 4 kept 9% more unexpected fires than 3 (benchmarks/advisor_profiles.py).
 PER_STATEMENT = 3
+# What a statement's words add to its support when they name the value the model's
+# topic is steered to (indexer/advisor/trends.py, cooperation.py): two signals agree.
+# Over the tuning sets 0.05 passed seven more profiles than no steering; 0.03 one fewer,
+# 0.08 one fewer (benchmarks/advisor_profiles.py).
+WORDS_BONUS = 0.05
 # The firm structure a statement naming large and small firms side by side states.
 LARGE_AND_SME = "large-and-sme"
 
@@ -65,9 +72,12 @@ class DescriptionReader:
     def __init__(self, bank: ExampleBank, lexicon: Lexicon, rules: Sequence[Rule],
                  matrix: np.ndarray | None = None, threshold: float = THRESHOLD, margin: float = MARGIN,
                  list_threshold: float = LIST_THRESHOLD, neighbours: int = NEIGHBOURS,
-                 sectors: SectorFinder | None = None, per_statement: int = PER_STATEMENT):
+                 sectors: SectorFinder | None = None, per_statement: int = PER_STATEMENT,
+                 directions: Sequence[TrendWords | CooperationWords] = ()):
         self.bank, self.lexicon, self.rules = bank, lexicon, list(rules)
         self.sectors = sectors
+        # Attributes whose values are directions of one topic: the words name the direction.
+        self.directions = {words.attribute: words for words in directions}
         self.matrix = matrix
         self.threshold, self.margin, self.list_threshold = threshold, margin, list_threshold
         self.per_statement = per_statement
@@ -153,6 +163,11 @@ class DescriptionReader:
                                                                           self.rows[attribute].stop],
                                                      polarity, parent, readable, plain)
                        for attribute, entry in self.bank.attributes.items() if attribute not in done}
+            for attribute in self.directions.keys() & support.keys():
+                # The model says what a statement is about, its words say which way it goes.
+                support[attribute] = steer(support[attribute], self.bank.attributes[attribute].values,
+                                           self._named(attribute, pieces, parent, len(statements)),
+                                           WORDS_BONUS)
             # A statement supports only the attributes it states most clearly.
             for attribute, rows in self._beyond_clearest(support, parent).items():
                 support[attribute] = np.where(rows[:, None], -1.0, support[attribute])
@@ -273,6 +288,22 @@ class DescriptionReader:
         language = language_of(statement)
         gloss = self.lexicon.gloss(statement, language) if language != "en" else ""
         return f"{folded} | {gloss}" if gloss else folded
+
+    def _named(self, attribute: str, pieces: Sequence[str], parent: np.ndarray, whole: int) -> list[str | None]:
+        """Per piece, the `attribute` value its words name (None: none). A clause takes
+        its statement's value when the statement names one: "two of them laughed when we
+        mentioned a joint project" is no joint work in a statement about refusing it."""
+        words = self.directions[attribute]
+        named: list[str | None] = []
+        for piece in pieces:
+            language = language_of(piece)
+            found = {words.value_of(piece, language)}
+            if words.reads_gloss and language != "en" and (gloss := self.lexicon.gloss(piece, language)):
+                found.add(words.value_of(gloss, "en"))
+            found.discard(None)
+            named.append(found.pop() if len(found) == 1 else None)
+        return [named[int(parent[i])] if i >= whole and named[int(parent[i])] is not None else value
+                for i, value in enumerate(named)]
 
     @staticmethod
     def _funding_named(statements: Sequence[str]) -> list[Inferred]:

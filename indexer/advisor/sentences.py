@@ -41,6 +41,10 @@ AFFIRMING_IDIOMS = re.compile(
     r"\b(never been better|never better|no doubt|not only|no less than|nunca estuvo mejor|nunca estuvieron mejor|"
     r"nunca fue mejor|nunca foi melhor|nunca esteve melhor|no solo|nao so|sem duvida|sin duda|"
     r"mas que nunca|menos que nunca|mais do que nunca|mais que nunca|menos do que nunca|"
+    r"mejor que nunca|melhor do que nunca|melhor que nunca|"
+    # "nunca venderam tanto:" (never sold so much) at the end of its clause affirms; "nunca
+    # venderam tanto como antes" (as much as before) does not
+    r"nunca (?:\w+ ){0,2}(?:tanto|tantos|tantas)(?= *[:;,.!]| *$)|never (?:\w+ ){0,2}(?:so|as) (?:much|many)(?= *[:;,.!]| *$)|"
     # "nothing holds them back as much as the government": the government holds them back most
     r"nada (?:\w+ ){0,3}(?:tanto como|tanto quanto|mas que|mais do que)|nothing (?:\w+ ){0,3}(?:as much as|more than)|"
     # "cannot keep up with the orders": more demand than they can meet
@@ -193,7 +197,8 @@ def negates(sentence: str, language: str | None = None) -> bool:
     ...              "They have never sold as much as now.", "As vendas nunca estiveram tão altas.",
     ...              "Los precios nunca estuvieron tan bajos.", "Orders have never been so scarce.",
     ...              "Los talleres no dan abasto con los pedidos.", "They cannot keep up with orders.",
-    ...              "Nada los frena tanto como el gobierno.", "Nothing holds them back more than the permits."]
+    ...              "Nada los frena tanto como el gobierno.", "Nothing holds them back more than the permits.",
+    ...              "A los productores les va mejor que nunca.", "As malharias nunca venderam tanto: os pedidos esgotaram."]
     >>> [sentence for sentence in affirming if negates(sentence)]
     []
     >>> negates("Nunca estuvieron tan unidos como antes.")

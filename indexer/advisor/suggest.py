@@ -26,6 +26,7 @@ from indexer.advisor.explain import (INITIATIVE, Labels, inferred_entries, merge
                                      with_weak_readings)
 from indexer.advisor.sectors import SectorFinder
 from indexer.advisor.inference import DescriptionReader, Reading
+from indexer.advisor.cooperation import load_directions
 from indexer.advisor.ranking import CaseScores, Passages, score_cases
 from indexer.advisor.recommend import rank_lessons, recommend_notes
 from indexer.advisor.profile import Profile, term_values
@@ -374,7 +375,7 @@ class Advisor:
                 matrix = embed_examples(bank, self.encode_many, self.encode(MODEL_PROBE))
             sectors = SectorFinder.from_vocabulary(vocabulary.values("sectors"), vocabulary.sector_ancestors)
             self._reader = DescriptionReader(bank, load_lexicon(self.content.root), self.content.rules, matrix,
-                                             sectors=sectors)
+                                             sectors=sectors, directions=load_directions(self.content.root))
         return self._reader
 
     def similar(self, case_id: str, limit: int = 5) -> list[CaseMatch]:

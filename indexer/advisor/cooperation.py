@@ -1,0 +1,117 @@
+"""Whether a statement says the firms act together, apart, or some of each (issue 9):
+the direction of the cooperative culture, read from its words.
+
+The sentence model hears the topic of working together, not its sign: "they have
+bottled their honey together for twelve years and trust the joint accounts" is nearer
+to "they have never done anything together" than to any cooperative example. So, as
+for the trend of business (indexer/advisor/trends.py), the model says whether a
+statement is about cooperation and the words say which way: words of acting together
+(together, share, trust), unless a negation comes before them in their clause ("nobody
+wants shared projects"); words of acting apart (alone, distrust, copy); "some ...,
+others ..." for a mixed culture. The words are data, in kb/cooperation_words.yaml.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+import yaml
+
+from indexer.advisor.sentences import AFFIRMING_IDIOMS, fold_for
+from indexer.advisor.trends import NEGATING, SEGMENT, WORD, TrendWords, load_trend_words
+
+COOPERATION_FILE = "kb/cooperation_words.yaml"
+
+
+@dataclass(frozen=True)
+class CooperationWords:
+    """Per language (folded): phrases of acting together, of acting apart, and the
+    patterns of "some ..., others ..."."""
+
+    attribute: str
+    together_value: str
+    apart_value: str
+    mixed_value: str
+    together: Mapping[str, tuple[str, ...]]
+    apart: Mapping[str, tuple[str, ...]]
+    some_others: Mapping[str, re.Pattern]
+    # Connectives that hold a negation word and negate nothing ("sin embargo": however).
+    connectives: Mapping[str, tuple[str, ...]]
+    # Phrases of the agency's plan: such a statement says nothing of the firms' culture.
+    plans: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Read in the statement's own language only: the rough English gloss makes "junta de
+    # freguesia" (parish council) and "reuniendo ideas" (gathering ideas) "together".
+    reads_gloss = False
+
+    @classmethod
+    def from_mapping(cls, data: Mapping) -> "CooperationWords":
+        """Build from the mapping kb/cooperation_words.yaml holds."""
+        def phrases(section: Mapping | None) -> dict[str, tuple[str, ...]]:
+            return {language: tuple(sorted({fold_for(str(p), language) for p in items or ()}, key=len, reverse=True))
+                    for language, items in (section or {}).items()}
+        patterns = {language: re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, pair['some']))})(?!\w).*"
+                                         rf"(?<!\w)(?:{'|'.join(map(re.escape, pair['others']))})(?!\w)")
+                    for language, pair in (data.get("some_others") or {}).items()}
+        values = data["values"]
+        return cls(str(data["attribute"]), str(values["together"]), str(values["apart"]), str(values["mixed"]),
+                   phrases(data["together"]), phrases(data["apart"]), patterns, phrases(data.get("connectives")),
+                   phrases(data.get("plans")))
+
+    def value_of(self, text: str, language: str = "en") -> str | None:
+        """The culture the text's words name, or None: the side more of its phrases take
+        (none named, or as many for each side, reads nothing), unless it says "some ...,
+        others ...".
+
+        >>> words = CooperationWords("c", "cooperative", "non-cooperative", "mixed",
+        ...     {"en": ("together", "share")}, {"en": ("alone", "distrust", "to themselves")},
+        ...     {"en": re.compile(r"\\bsome\\b.*\\bothers\\b")}, {}, {"en": ("we propose",)})
+        >>> [words.value_of(t) for t in ("They have bottled their honey together for years.",
+        ...     "They have never done anything together.", "Each works alone.", "Some share tools, others refuse.",
+        ...     "Nobody wants to share anything.", "Owners distrust each other but share a truck.",
+        ...     "They met the mayor.", "They work together, not only at the fair.",
+        ...     "They keep to themselves, work alone, and laughed at a joint project.",
+        ...     "We propose a lab where firms work together.")]
+        ['cooperative', 'non-cooperative', 'non-cooperative', 'mixed', 'non-cooperative', None, None, 'cooperative', 'non-cooperative', None]
+        """
+        folded = AFFIRMING_IDIOMS.sub(" ", fold_for(text, language))
+        if any(re.search(rf"(?<!\w){re.escape(plan)}(?!\w)", folded) for plan in self.plans.get(language, ())):
+            return None
+        for connective in self.connectives.get(language, ()):
+            folded = re.sub(rf"(?<!\w){re.escape(connective)}(?!\w)", " ", folded)
+        pattern = self.some_others.get(language)
+        if pattern is not None and pattern.search(folded):
+            return self.mixed_value
+        together = apart = 0
+        for segment in SEGMENT.split(folded):
+            for phrase in self.together.get(language, ()):
+                for match in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", segment):
+                    if NEGATING & set(WORD.findall(segment[:match.start()])):
+                        apart += 1
+                    else:
+                        together += 1
+            for phrase in self.apart.get(language, ()):  # "no longer work alone" says neither
+                for match in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", segment):
+                    apart += not NEGATING & set(WORD.findall(segment[:match.start()]))
+        if together == apart:
+            return None
+        return self.together_value if together > apart else self.apart_value
+
+
+def load_cooperation_words(root: Path) -> CooperationWords | None:
+    """kb/cooperation_words.yaml under `root`, or None when the content has none."""
+    path = root / COOPERATION_FILE
+    if not path.exists():
+        return None
+    try:
+        return CooperationWords.from_mapping(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (KeyError, TypeError, AttributeError, yaml.YAMLError) as error:
+        raise ValueError(f"{path}: expected attribute, values.together/apart/mixed, together, apart and "
+                         f"some_others ({error})") from error
+
+
+def load_directions(root: Path) -> list[TrendWords | CooperationWords]:
+    """The words that name directions (trend, cooperation) the content under `root` has."""
+    return [words for words in (load_trend_words(root), load_cooperation_words(root)) if words is not None]

@@ -1,0 +1,173 @@
+"""Which way a statement says business is going (issue 9): the direction of a trend,
+read from its words, for the one attribute whose values are two directions of one topic
+(pressure: under pressure or doing well, Figure 5).
+
+The sentence model matches a statement's topic far better than its direction: "the
+members' prices have fallen by a quarter" is as close to "sales have risen year after
+year" as to "cheaper imports have taken away many of our customers", and "the smoke
+houses sold almost a third less" is closer to the first. So the model says whether a
+statement is about the trend at all, and the words say which way it goes: a measure
+whose rise is good news (sales, orders, prices) or bad news (costs, imports) next to a
+word of moving up or down, or news that needs no measure ("in crisis", "sold out").
+The words are data, in kb/trend_words.yaml, for English and the two other languages
+(a Spanish or Portuguese statement is read as written and in its English gloss).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+import yaml
+
+from indexer.advisor.sentences import NEGATION_CUES, fold_for
+
+TREND_FILE = "kb/trend_words.yaml"
+# Words between a measure and its move ("prices have roughly fallen"), at most.
+WINDOW = 4
+# Single-word negation cues: one of these just before a move, or between it and its
+# measure, leaves the pair unread ("sales have not fallen" says no direction for sure).
+NEGATING = frozenset(cue for cue in NEGATION_CUES if " " not in cue and cue != "n't") | {"didn't", "haven't",
+                                                                                          "hasn't", "don't"}
+# Words from a move to a measure after it, at most: "queda nas vendas" ("boa parte das
+# encomendas", a good part of the orders, is no move).
+AFTER = 2
+SEGMENT = re.compile(r"[,;:()]| - | – ")
+WORD = re.compile(r"[\w']+")
+
+
+@dataclass(frozen=True)
+class TrendWords:
+    """The words of a trend, per language (folded): measures whose rise is good or bad
+    news, words of moving up or down, and news that needs no measure."""
+
+    attribute: str
+    good_value: str
+    bad_value: str
+    good_measures: Mapping[str, frozenset[str]]
+    bad_measures: Mapping[str, frozenset[str]]
+    up: Mapping[str, frozenset[str]]
+    down: Mapping[str, frozenset[str]]
+    good_news: Mapping[str, tuple[str, ...]]
+    bad_news: Mapping[str, tuple[str, ...]]
+    # A Spanish or Portuguese statement is read in its English gloss too ("venderam quase
+    # um terço menos": "sold almost a third less").
+    reads_gloss = True
+
+    @classmethod
+    def from_mapping(cls, data: Mapping) -> "TrendWords":
+        """Build from the mapping kb/trend_words.yaml holds."""
+        def words(section: Mapping | None) -> dict[str, frozenset[str]]:
+            return {language: frozenset(fold_for(str(word), language) for word in items or ())
+                    for language, items in (section or {}).items()}
+
+        def phrases(section: Mapping | None) -> dict[str, tuple[str, ...]]:
+            return {language: tuple(sorted({fold_for(str(p), language) for p in items or ()}, key=len, reverse=True))
+                    for language, items in (section or {}).items()}
+        return cls(str(data["attribute"]), str(data["good"]), str(data["bad"]),
+                   words(data["measures"]["good"]), words(data["measures"]["bad"]),
+                   words(data["moves"]["up"]), words(data["moves"]["down"]),
+                   phrases(data["news"]["good"]), phrases(data["news"]["bad"]))
+
+    def direction(self, text: str, language: str = "en") -> int:
+        """+1 when the text says business goes well, -1 when badly, 0 when it says
+        neither or both. `text` is as written; its `language`'s words are looked for.
+
+        >>> words = TrendWords.from_mapping({"attribute": "pressure", "good": "doing-well", "bad": "under-pressure",
+        ...     "measures": {"good": {"en": ["sales", "prices"]}, "bad": {"en": ["costs"]}},
+        ...     "moves": {"up": {"en": ["rose", "up", "doubled"]}, "down": {"en": ["fallen", "falling", "down"]}},
+        ...     "news": {"good": {"en": ["sold out"]}, "bad": {"en": ["in crisis"]}}})
+        >>> [words.direction(t) for t in ("The members' prices have fallen by a quarter.", "Sales rose.",
+        ...     "Costs are up.", "Sales are down, costs are up.", "Sales have not fallen.", "The harvest is sold out.",
+        ...     "The branch is in crisis, but prices doubled.", "They met the mayor.", "Falling sales.",
+        ...     "They set up a joint sales office.", "Prices are ever more down.")]
+        [-1, 1, -1, -1, 0, 1, 0, 0, -1, 0, -1]
+        """
+        folded = fold_for(text, language)
+        votes = set()
+        for segment in SEGMENT.split(folded):
+            tokens = WORD.findall(segment)
+            votes |= self._pairs(tokens, language)
+        for sign, news in ((1, self.good_news), (-1, self.bad_news)):
+            if any(_states(phrase, folded) for phrase in news.get(language, ())):
+                votes.add(sign)
+        return votes.pop() if len(votes) == 1 else 0
+
+    def _pairs(self, tokens: Sequence[str], language: str) -> set[int]:
+        """The directions of the measure-and-move pairs among one segment's tokens: each
+        move with its nearest measure (one before it first: "sales fell"; else one after:
+        "falling sales")."""
+        good, bad = self.good_measures.get(language, frozenset()), self.bad_measures.get(language, frozenset())
+        up, down = self.up.get(language, frozenset()), self.down.get(language, frozenset())
+        votes = set()
+        for index, token in enumerate(tokens):
+            move = 1 if token in up else -1 if token in down else 0
+            # In "más bajos" (lower) the second word is the move.
+            if not move or (index + 1 < len(tokens) and tokens[index + 1] in up | down):
+                continue
+            before = [i for i in range(max(0, index - WINDOW - 1), index) if tokens[i] in good | bad]
+            # A move before its measure is an adjective or a noun next to it ("falling sales",
+            # "queda nas vendas"); "up" only follows its measure ("set up a sales office").
+            after = [i for i in range(index + 1, min(len(tokens), index + AFTER + 1))
+                     if tokens[i] in good | bad and token != "up"]
+            if before:
+                measure = before[-1]
+                span = tokens[max(0, measure - 2):index]
+            elif after:
+                measure = after[0]
+                span = tokens[max(0, index - 2):measure]
+            else:
+                continue
+            if NEGATING & set(span):
+                continue
+            votes.add(move if tokens[measure] in good else -move)
+        return votes
+
+    def value_of(self, text: str, language: str = "en") -> str | None:
+        """The attribute's value the text's direction names (None: no direction)."""
+        direction = self.direction(text, language)
+        return self.good_value if direction > 0 else self.bad_value if direction < 0 else None
+
+
+def steer(support: np.ndarray, values: Sequence[str], named: Sequence[str | None],
+          bonus: float = 0.0) -> np.ndarray:
+    """Statements x values support (-1: none) with each statement whose words name a
+    value supporting that value only, as strongly as it supported any value of the
+    attribute: the model said what the statement is about, the words say which way it
+    goes. Statements naming no value (None) keep their support.
+
+    >>> steer(np.array([[0.43, 0.41], [0.5, -1.0], [-1.0, -1.0]]), ("doing-well", "under-pressure"),
+    ...       ["under-pressure", None, "doing-well"]).tolist()
+    [[-1.0, 0.43], [0.5, -1.0], [-1.0, -1.0]]
+    """
+    steered = support.copy()
+    column = {value: index for index, value in enumerate(values)}
+    for row, value in enumerate(named):
+        best = float(support[row].max()) if support.shape[1] else -1.0
+        if value in column and best > -1.0:
+            steered[row] = -1.0
+            steered[row, column[value]] = best + bonus
+    return steered
+
+
+def _states(phrase: str, folded: str) -> bool:
+    """Does `folded` hold the phrase as whole words, with no negation just before it?"""
+    for match in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", folded):
+        if not NEGATING & set(WORD.findall(folded[max(0, match.start() - 25):match.start()])[-2:]):
+            return True
+    return False
+
+
+def load_trend_words(root: Path) -> TrendWords | None:
+    """kb/trend_words.yaml under `root`, or None when the content has none."""
+    path = root / TREND_FILE
+    if not path.exists():
+        return None
+    try:
+        return TrendWords.from_mapping(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (KeyError, TypeError, AttributeError, yaml.YAMLError) as error:
+        raise ValueError(f"{path}: expected attribute, good, bad, measures.good/bad, moves.up/down and "
+                         f"news.good/bad ({error})") from error

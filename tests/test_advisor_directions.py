@@ -1,0 +1,82 @@
+"""The words that say which way a statement goes (kb/trend_words.yaml,
+kb/cooperation_words.yaml), read without the model."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from indexer.advisor.cooperation import COOPERATION_FILE, load_cooperation_words, load_directions
+from indexer.advisor.sentences import fold_for
+from indexer.advisor.trends import TREND_FILE, load_trend_words
+
+from tests.conftest import REPO_ROOT
+
+
+def _words(node, language=None):
+    """(language, word) for every word or phrase of a words file's per-language lists."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _words(value, key if key in ("en", "es", "pt") else language)
+    elif isinstance(node, list) and language:
+        for word in node:
+            yield language, str(word)
+
+
+@pytest.mark.parametrize("name", [TREND_FILE, COOPERATION_FILE])
+def test_the_bundled_words_are_folded_as_the_reader_folds_statements(name):
+    data = yaml.safe_load((REPO_ROOT / name).read_text(encoding="utf-8"))
+    unfolded = [(language, word) for language, word in _words(data) if fold_for(word, language) != word]
+    assert unfolded == []
+
+
+@pytest.mark.parametrize("text, language, value", [
+    ("The members' prices have fallen by a quarter since the supermarkets sell cheap honey.", "en",
+     "under-pressure"),
+    ("As casas de fumeiro venderam quase um terço menos em dois anos.", "pt", "under-pressure"),
+    ("Los camaroneros enfrentan precios cada vez más bajos.", "es", "under-pressure"),
+    ("Demand for cut orchids has grown every year and prices are good.", "en", "doing-well"),
+    ("Las tejedoras venden bajo su propia marca en la feria.", "es", None),
+    ("As fábricas perderam boa parte das encomendas.", "pt", None),
+])
+def test_the_trend_words_name_the_direction_of_business(text, language, value):
+    assert load_trend_words(REPO_ROOT).value_of(text, language) == value
+
+
+@pytest.mark.parametrize("text, language, value", [
+    ("They have bottled their honey together for twelve years and trust the joint accounts.", "en", "cooperative"),
+    ("None of the growers sees a point in working with the others: they keep their buyers to themselves, "
+     "and two of them laughed when we mentioned a joint project.", "en", "non-cooperative"),
+    ("Suppliers range from a few firms that cooperate on logistics to many that keep everything to themselves.",
+     "en", "mixed"),
+    ("The first project we propose is a joint laboratory where firms develop a coating together.", "en", None),
+    ("El galpón de empaque es de todos: lo pagaron entre todos.", "es", "cooperative"),
+    ("Cada uno vende por su cuenta y desconfían de los vecinos.", "es", "non-cooperative"),
+    ("Almoçámos com o presidente da junta de freguesia.", "pt", None),
+    ("The owners distrust each other.", "en", "non-cooperative"),
+])
+def test_the_cooperation_words_name_the_sign_of_working_together(text, language, value):
+    assert load_cooperation_words(REPO_ROOT).value_of(text, language) == value
+
+
+def test_content_without_the_files_has_no_direction_words(tmp_path):
+    assert load_directions(tmp_path) == []
+
+
+@pytest.mark.parametrize("name, loader", [(TREND_FILE, load_trend_words), (COOPERATION_FILE, load_cooperation_words)])
+def test_a_malformed_words_file_is_named_in_the_error(tmp_path, name, loader):
+    path = tmp_path / name
+    path.parent.mkdir(parents=True)
+    path.write_text("attribute: pressure\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=str(Path(name))):
+        loader(tmp_path)
+    path.write_text("attribute: [pressure\n", encoding="utf-8")  # not YAML
+    with pytest.raises(ValueError, match=str(Path(name))):
+        loader(tmp_path)
+
+
+def test_the_bundled_words_name_values_the_examples_have():
+    examples = yaml.safe_load((REPO_ROOT / "kb" / "attribute_examples.yaml").read_text(encoding="utf-8"))["attributes"]
+    for words in load_directions(REPO_ROOT):
+        named = {value for name, value in vars(words).items() if name.endswith("_value")}
+        assert named <= set(examples[words.attribute]["values"]), (words.attribute, named)
