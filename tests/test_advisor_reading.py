@@ -283,10 +283,32 @@ def test_a_future_verb_is_glossed_through_its_infinitive():
     # Table 3: a ministry or a national government makes the initiative top-down.
     ("El ministerio de turismo pagará un estudio de competitividad.", "approach", "top-down"),
     ("O governo central decidiu apoiar as fábricas.", "approach", "top-down"),
+    # Session 8, from the tuning sets: informal one- or two-person workshops are a
+    # survival cluster (361-367); the government named as what holds firms back most
+    # is the obstacle of 1425-1428; "not a single producer" is a cluster to be created.
+    ("Trabajan cientos de talleres, casi todos informales y de una o dos personas.", "altenburg_meyer_stamer",
+     "survival"),
+    ("Hundreds of people make clay figures at home and undercut one another.", "altenburg_meyer_stamer",
+     "survival"),
+    ("Nada los frena tanto como ese mismo gobierno regional.", "government_view", "obstacle"),
+    ("Para eles, não há nada que trave mais o negócio do que a câmara.", "government_view", "obstacle"),
 ])
 def test_the_method_s_phrases_name_the_lead_and_the_level_without_a_model(text, attribute, value):
     from tests.documents_store_fixtures import phrase_reader
     assert phrase_reader()(text).values().get(attribute) == value
+
+
+def test_not_a_single_producer_is_a_cluster_to_be_created_without_a_model():
+    # Session 8: "não há um único laboratório" glossed to "there is no a single
+    # laboratory", which no phrase of no-critical-mass matched.
+    from indexer.advisor.rules import find_phrase
+    from tests.documents_store_fixtures import phrase_reader
+    reading = phrase_reader()("O ministério quer um polo farmacêutico onde não há um único laboratório.")
+    from indexer.checking import load_library
+    from tests.conftest import REPO_ROOT
+    rule = next(rule for rule in load_library(REPO_ROOT).rules if rule.id == "no-critical-mass")
+    phrases = [phrase for _, evidence in rule.alternatives() for phrase in evidence.get("enright", ())]
+    assert [phrase for phrase in phrases if find_phrase(phrase, reading.text)] == ["not a single laboratory"]
 
 
 def test_more_than_ever_is_not_a_negation():
