@@ -37,7 +37,8 @@ def test_the_bundled_words_are_folded_as_the_reader_folds_statements(name):
     ("Los camaroneros enfrentan precios cada vez más bajos.", "es", "under-pressure"),
     ("Demand for cut orchids has grown every year and prices are good.", "en", "doing-well"),
     ("Las tejedoras venden bajo su propia marca en la feria.", "es", None),
-    ("As fábricas perderam boa parte das encomendas.", "pt", None),
+    ("As fábricas perderam boa parte das encomendas.", "pt", "under-pressure"),
+    ("Mais de quarenta empresas exportam.", "pt", None),
 ])
 def test_the_trend_words_name_the_direction_of_business(text, language, value):
     assert load_trend_words(REPO_ROOT).value_of(text, language) == value

@@ -45,6 +45,7 @@ class CooperationWords:
     # Read in the statement's own language only: the rough English gloss makes "junta de
     # freguesia" (parish council) and "reuniendo ideas" (gathering ideas) "together".
     reads_gloss = False
+    required = False
 
     @classmethod
     def from_mapping(cls, data: Mapping) -> "CooperationWords":

@@ -167,7 +167,7 @@ class DescriptionReader:
                 # The model says what a statement is about, its words say which way it goes.
                 support[attribute] = steer(support[attribute], self.bank.attributes[attribute].values,
                                            self._named(attribute, pieces, parent, len(statements)),
-                                           WORDS_BONUS)
+                                           WORDS_BONUS, self.directions[attribute].required)
             # A statement supports only the attributes it states most clearly.
             for attribute, rows in self._beyond_clearest(support, parent).items():
                 support[attribute] = np.where(rows[:, None], -1.0, support[attribute])

@@ -16,7 +16,7 @@ The words are data, in kb/trend_words.yaml, for English and the two other langua
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -32,9 +32,9 @@ WINDOW = 4
 # measure, leaves the pair unread ("sales have not fallen" says no direction for sure).
 NEGATING = frozenset(cue for cue in NEGATION_CUES if " " not in cue and cue != "n't") | {"didn't", "haven't",
                                                                                           "hasn't", "don't"}
-# Words from a move to a measure after it, at most: "queda nas vendas" ("boa parte das
-# encomendas", a good part of the orders, is no move).
-AFTER = 2
+# Words from a move to a measure after it, at most: "queda forte nas encomendas" (the
+# `adjacent` moves must be next to it: "a good part of the orders" is no move).
+AFTER = 4
 SEGMENT = re.compile(r"[,;:()]| - | – ")
 WORD = re.compile(r"[\w']+")
 
@@ -53,9 +53,15 @@ class TrendWords:
     down: Mapping[str, frozenset[str]]
     good_news: Mapping[str, tuple[str, ...]]
     bad_news: Mapping[str, tuple[str, ...]]
+    # Moves that pair with a measure after them only right next to it: "good prices", not
+    # "a good part of the orders"; "more orders", not "more than forty firms export".
+    adjacent: Mapping[str, frozenset[str]] = field(default_factory=dict)
     # A Spanish or Portuguese statement is read in its English gloss too ("venderam quase
     # um terço menos": "sold almost a third less").
     reads_gloss = True
+    # A statement whose words name no direction supports no value: by meaning alone a
+    # trip's cost or a course's fee read as pressure.
+    required: bool = False
 
     @classmethod
     def from_mapping(cls, data: Mapping) -> "TrendWords":
@@ -70,7 +76,8 @@ class TrendWords:
         return cls(str(data["attribute"]), str(data["good"]), str(data["bad"]),
                    words(data["measures"]["good"]), words(data["measures"]["bad"]),
                    words(data["moves"]["up"]), words(data["moves"]["down"]),
-                   phrases(data["news"]["good"]), phrases(data["news"]["bad"]))
+                   phrases(data["news"]["good"]), phrases(data["news"]["bad"]), words(data["moves"].get("adjacent")),
+                   bool(data.get("required", False)))
 
     def direction(self, text: str, language: str = "en") -> int:
         """+1 when the text says business goes well, -1 when badly, 0 when it says
@@ -102,6 +109,7 @@ class TrendWords:
         "falling sales")."""
         good, bad = self.good_measures.get(language, frozenset()), self.bad_measures.get(language, frozenset())
         up, down = self.up.get(language, frozenset()), self.down.get(language, frozenset())
+        adjacent = self.adjacent.get(language, frozenset())
         votes = set()
         for index, token in enumerate(tokens):
             move = 1 if token in up else -1 if token in down else 0
@@ -111,7 +119,8 @@ class TrendWords:
             before = [i for i in range(max(0, index - WINDOW - 1), index) if tokens[i] in good | bad]
             # A move before its measure is an adjective or a noun next to it ("falling sales",
             # "queda nas vendas"); "up" only follows its measure ("set up a sales office").
-            after = [i for i in range(index + 1, min(len(tokens), index + AFTER + 1))
+            reach = 2 if token in adjacent else AFTER + 1
+            after = [i for i in range(index + 1, min(len(tokens), index + reach))
                      if tokens[i] in good | bad and token != "up"]
             if before:
                 measure = before[-1]
@@ -133,18 +142,24 @@ class TrendWords:
 
 
 def steer(support: np.ndarray, values: Sequence[str], named: Sequence[str | None],
-          bonus: float = 0.0) -> np.ndarray:
+          bonus: float = 0.0, required: bool = False) -> np.ndarray:
     """Statements x values support (-1: none) with each statement whose words name a
     value supporting that value only, as strongly as it supported any value of the
     attribute: the model said what the statement is about, the words say which way it
-    goes. Statements naming no value (None) keep their support.
+    goes. Statements naming no value (None) keep their support, or lose it when the
+    words are `required`.
 
     >>> steer(np.array([[0.43, 0.41], [0.5, -1.0], [-1.0, -1.0]]), ("doing-well", "under-pressure"),
     ...       ["under-pressure", None, "doing-well"]).tolist()
     [[-1.0, 0.43], [0.5, -1.0], [-1.0, -1.0]]
+    >>> steer(np.array([[0.43, 0.41], [0.5, -1.0]]), ("doing-well", "under-pressure"),
+    ...       ["under-pressure", None], required=True).tolist()
+    [[-1.0, 0.43], [-1.0, -1.0]]
     """
     steered = support.copy()
     column = {value: index for index, value in enumerate(values)}
+    if required:
+        steered[[value is None for value in named]] = -1.0
     for row, value in enumerate(named):
         best = float(support[row].max()) if support.shape[1] else -1.0
         if value in column and best > -1.0:
