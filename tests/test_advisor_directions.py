@@ -7,6 +7,7 @@ import pytest
 import yaml
 
 from indexer.advisor.cooperation import COOPERATION_FILE, load_cooperation_words, load_directions
+from indexer.advisor.leading import LEADING_FILE, load_leading_words
 from indexer.advisor.sentences import fold_for
 from indexer.advisor.trends import TREND_FILE, load_trend_words
 
@@ -23,7 +24,7 @@ def _words(node, language=None):
             yield language, str(word)
 
 
-@pytest.mark.parametrize("name", [TREND_FILE, COOPERATION_FILE])
+@pytest.mark.parametrize("name", [TREND_FILE, COOPERATION_FILE, LEADING_FILE])
 def test_the_bundled_words_are_folded_as_the_reader_folds_statements(name):
     data = yaml.safe_load((REPO_ROOT / name).read_text(encoding="utf-8"))
     unfolded = [(language, word) for language, word in _words(data) if fold_for(word, language) != word]
@@ -60,11 +61,36 @@ def test_the_cooperation_words_name_the_sign_of_working_together(text, language,
     assert load_cooperation_words(REPO_ROOT).value_of(text, language) == value
 
 
+@pytest.mark.parametrize("text, language, leads", [
+    ("The chamber of commerce has lent us its second-floor meeting room for Friday.", "en", False),
+    ("A câmara municipal cedeu o salão nobre para a reunião.", "pt", False),
+    ("El municipio liderará el programa para los fabricantes de calzado.", "es", True),
+    ("The Ministry's national cluster programme has picked the town's gem cutters.", "en", True),
+    ("La asociación de exportadores llevará adelante la iniciativa.", "es", True),
+])
+def test_the_leading_words_tell_a_body_that_leads_from_one_named(text, language, leads):
+    for words in load_leading_words(REPO_ROOT):
+        assert (words.value_of(text, language) is not None) == leads, words.attribute
+
+
+@pytest.mark.parametrize("text, attribute, value", [
+    # Session 8: the rules' phrase "chamber of commerce" read a host as the lead.
+    ("The chamber of commerce has lent us its second-floor meeting room for Friday.", "lead_body", None),
+    ("The town's chamber of commerce will run the programme.", "lead_body", "chamber"),
+    ("La Secretaría de Agricultura del gobierno provincial nos presta su sala.", "driver", None),
+    ("El gobierno provincial liderará el programa.", "driver", "public"),
+])
+def test_a_body_named_without_a_verb_of_leading_is_not_read_as_the_lead(text, attribute, value):
+    from tests.documents_store_fixtures import phrase_reader
+    assert phrase_reader()(text).values().get(attribute) == value
+
+
 def test_content_without_the_files_has_no_direction_words(tmp_path):
     assert load_directions(tmp_path) == []
 
 
-@pytest.mark.parametrize("name, loader", [(TREND_FILE, load_trend_words), (COOPERATION_FILE, load_cooperation_words)])
+@pytest.mark.parametrize("name, loader", [(TREND_FILE, load_trend_words), (COOPERATION_FILE, load_cooperation_words),
+                                          (LEADING_FILE, load_leading_words)])
 def test_a_malformed_words_file_is_named_in_the_error(tmp_path, name, loader):
     path = tmp_path / name
     path.parent.mkdir(parents=True)
@@ -79,5 +105,7 @@ def test_a_malformed_words_file_is_named_in_the_error(tmp_path, name, loader):
 def test_the_bundled_words_name_values_the_examples_have():
     examples = yaml.safe_load((REPO_ROOT / "kb" / "attribute_examples.yaml").read_text(encoding="utf-8"))["attributes"]
     for words in load_directions(REPO_ROOT):
+        if words.attribute in ("lead_body", "driver"):
+            continue  # the leading words name no value
         named = {value for name, value in vars(words).items() if name.endswith("_value")}
         assert named <= set(examples[words.attribute]["values"]), (words.attribute, named)

@@ -113,6 +113,9 @@ def load_cooperation_words(root: Path) -> CooperationWords | None:
                          f"some_others ({error})") from error
 
 
-def load_directions(root: Path) -> list[TrendWords | CooperationWords]:
-    """The words that name directions (trend, cooperation) the content under `root` has."""
-    return [words for words in (load_trend_words(root), load_cooperation_words(root)) if words is not None]
+def load_directions(root: Path) -> list:
+    """The words that steer readings by meaning (trend, cooperation, leading) the
+    content under `root` has."""
+    from indexer.advisor.leading import load_leading_words
+    found = [words for words in (load_trend_words(root), load_cooperation_words(root)) if words is not None]
+    return found + load_leading_words(root)

@@ -161,7 +161,8 @@ class DescriptionReader:
 
             support = {attribute: self._support_rows(entry, similarities[:, self.rows[attribute].start:
                                                                           self.rows[attribute].stop],
-                                                     polarity, parent, readable, plain)
+                                                     polarity, parent, readable,
+                                                     None if self._words_say_it(attribute) else plain)
                        for attribute, entry in self.bank.attributes.items() if attribute not in done}
             for attribute in self.directions.keys() & support.keys():
                 # The model says what a statement is about, its words say which way it goes.
@@ -263,7 +264,8 @@ class DescriptionReader:
                     if key in ACTIVITY_KEYS or key in given:
                         continue
                     for phrase in phrases:
-                        where = next((i for i, text in enumerate(folded) if find_phrase(phrase, text)), None)
+                        where = next((i for i, text in enumerate(folded) if find_phrase(phrase, text)
+                                      and self._may_state(key, statements[i])), None)
                         if where is None:
                             continue
                         allowed[key] = allowed.get(key, set(when[key])) & set(when[key])
@@ -288,6 +290,20 @@ class DescriptionReader:
         language = language_of(statement)
         gloss = self.lexicon.gloss(statement, language) if language != "en" else ""
         return f"{folded} | {gloss}" if gloss else folded
+
+    def _may_state(self, attribute: str, statement: str) -> bool:
+        """Can the statement state `attribute` at all? Not where required words say it
+        cannot: "the chamber of commerce has lent us its meeting room" names a chamber,
+        and no body that leads."""
+        if not self._words_say_it(attribute):
+            return True
+        return self._named(attribute, [statement], np.zeros(1, dtype=np.int64), 1)[0] is not None
+
+    def _words_say_it(self, attribute: str) -> bool:
+        """Do required words decide whether a statement is about `attribute`? Then they,
+        not nearness to a neutral statement, tell a plain statement from one that is."""
+        words = self.directions.get(attribute)
+        return words is not None and getattr(words, "replaces_plainness", False)
 
     def _named(self, attribute: str, pieces: Sequence[str], parent: np.ndarray, whole: int) -> list[str | None]:
         """Per piece, the `attribute` value its words name (None: none). A clause takes

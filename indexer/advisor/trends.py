@@ -141,13 +141,18 @@ class TrendWords:
         return self.good_value if direction > 0 else self.bad_value if direction < 0 else None
 
 
+# A statement's words may name no value and still be what the attribute needs (the
+# verb of leading for the body that leads): `steer` keeps such a statement's support.
+ANY = "*"
+
+
 def steer(support: np.ndarray, values: Sequence[str], named: Sequence[str | None],
           bonus: float = 0.0, required: bool = False) -> np.ndarray:
     """Statements x values support (-1: none) with each statement whose words name a
     value supporting that value only, as strongly as it supported any value of the
     attribute: the model said what the statement is about, the words say which way it
     goes. Statements naming no value (None) keep their support, or lose it when the
-    words are `required`.
+    words are `required`; those whose words name ANY keep it as it is.
 
     >>> steer(np.array([[0.43, 0.41], [0.5, -1.0], [-1.0, -1.0]]), ("doing-well", "under-pressure"),
     ...       ["under-pressure", None, "doing-well"]).tolist()
@@ -162,7 +167,7 @@ def steer(support: np.ndarray, values: Sequence[str], named: Sequence[str | None
         steered[[value is None for value in named]] = -1.0
     for row, value in enumerate(named):
         best = float(support[row].max()) if support.shape[1] else -1.0
-        if value in column and best > -1.0:
+        if value in column and best > -1.0 and value != ANY:
             steered[row] = -1.0
             steered[row, column[value]] = best + bonus
     return steered
