@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from indexer.advisor.cooperation import COOPERATION_FILE, load_cooperation_words, load_directions
-from indexer.advisor.leading import LEADING_FILE, load_leading_words
+from indexer.advisor.gates import LEADING_FILE, PLAN_FILE, GateWords, load_gate_words
 from indexer.advisor.sentences import fold_for
 from indexer.advisor.trends import TREND_FILE, load_trend_words
 
@@ -24,7 +24,7 @@ def _words(node, language=None):
             yield language, str(word)
 
 
-@pytest.mark.parametrize("name", [TREND_FILE, COOPERATION_FILE, LEADING_FILE])
+@pytest.mark.parametrize("name", [TREND_FILE, COOPERATION_FILE, LEADING_FILE, PLAN_FILE])
 def test_the_bundled_words_are_folded_as_the_reader_folds_statements(name):
     data = yaml.safe_load((REPO_ROOT / name).read_text(encoding="utf-8"))
     unfolded = [(language, word) for language, word in _words(data) if fold_for(word, language) != word]
@@ -69,7 +69,7 @@ def test_the_cooperation_words_name_the_sign_of_working_together(text, language,
     ("La asociación de exportadores llevará adelante la iniciativa.", "es", True),
 ])
 def test_the_leading_words_tell_a_body_that_leads_from_one_named(text, language, leads):
-    for words in load_leading_words(REPO_ROOT):
+    for words in (words for words in load_gate_words(REPO_ROOT) if words.attribute in ("lead_body", "driver")):
         assert (words.value_of(text, language) is not None) == leads, words.attribute
 
 
@@ -90,7 +90,7 @@ def test_content_without_the_files_has_no_direction_words(tmp_path):
 
 
 @pytest.mark.parametrize("name, loader", [(TREND_FILE, load_trend_words), (COOPERATION_FILE, load_cooperation_words),
-                                          (LEADING_FILE, load_leading_words)])
+                                          (LEADING_FILE, load_gate_words), (PLAN_FILE, load_gate_words)])
 def test_a_malformed_words_file_is_named_in_the_error(tmp_path, name, loader):
     path = tmp_path / name
     path.parent.mkdir(parents=True)
@@ -105,7 +105,20 @@ def test_a_malformed_words_file_is_named_in_the_error(tmp_path, name, loader):
 def test_the_bundled_words_name_values_the_examples_have():
     examples = yaml.safe_load((REPO_ROOT / "kb" / "attribute_examples.yaml").read_text(encoding="utf-8"))["attributes"]
     for words in load_directions(REPO_ROOT):
-        if words.attribute in ("lead_body", "driver"):
-            continue  # the leading words name no value
+        if isinstance(words, GateWords):
+            continue  # gate words name no value
         named = {value for name, value in vars(words).items() if name.endswith("_value")}
         assert named <= set(examples[words.attribute]["values"]), (words.attribute, named)
+
+
+@pytest.mark.parametrize("text, plans", [
+    ("The bookkeeping course of the institute starts on 2 March and has twenty-four people enrolled.", False),
+    ("We saw the evening classes at the technical school.", False),
+    ("What they want to do first is buy glass jars, lids and labels together.", True),
+    ("Queremos empezar con capacitación básica y con microcrédito.", True),
+    ("O primeiro projeto será uma central de compras.", True),
+])
+def test_the_plan_words_tell_a_plan_from_a_fact(text, plans):
+    from indexer.advisor.sentences import language_of
+    words = next(words for words in load_gate_words(REPO_ROOT) if words.attribute == "activities")
+    assert (words.value_of(text, language_of(text)) is not None) == plans

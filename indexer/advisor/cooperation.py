@@ -116,6 +116,6 @@ def load_cooperation_words(root: Path) -> CooperationWords | None:
 def load_directions(root: Path) -> list:
     """The words that steer readings by meaning (trend, cooperation, leading) the
     content under `root` has."""
-    from indexer.advisor.leading import load_leading_words
+    from indexer.advisor.gates import load_gate_words
     found = [words for words in (load_trend_words(root), load_cooperation_words(root)) if words is not None]
-    return found + load_leading_words(root)
+    return found + load_gate_words(root)

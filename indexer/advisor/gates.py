@@ -1,0 +1,80 @@
+"""Words a statement needs before it can state an attribute at all (issue 9).
+
+Who leads. A body named in a first note is often only a place or a host: "the chamber of commerce
+has lent us its meeting room", "the câmara municipal's great hall". The sentence model
+reads such a statement as the chamber or the town hall leading, because it hears who is
+named, not what they do. So the leading body and the driver are read by meaning only
+from a statement whose words say someone leads, runs, coordinates, drives, proposes,
+wants or pays for it; the verbs are data, in kb/leading_words.yaml.
+
+What is planned. A note that a bookkeeping course starts on 2 March, or that the
+visit included an evening class, plans nothing; the planned activities are read only
+from a statement that speaks of a plan, a wish or a next step (kb/plan_words.yaml).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+import yaml
+
+from indexer.advisor.sentences import fold_for
+from indexer.advisor.trends import ANY
+
+LEADING_FILE = "kb/leading_words.yaml"
+PLAN_FILE = "kb/plan_words.yaml"
+GATE_FILES = (LEADING_FILE, PLAN_FILE)
+
+
+@dataclass(frozen=True)
+class GateWords:
+    """Per language (folded), the phrases one attribute needs in a statement."""
+
+    attribute: str
+    phrases: Mapping[str, re.Pattern]
+    # The phrases, not nearness to a neutral statement, tell a plain statement from one
+    # that is not: "El municipio liderará el programa" is as near to "a programme for the
+    # region" as to any lead's example, and the verb of leading says it is not plain.
+    replaces_plainness: bool = False
+    reads_gloss = True
+    required = True
+
+    def value_of(self, text: str, language: str = "en") -> str | None:
+        """ANY when the text holds one of the phrases (any value may hold), else None.
+
+        >>> words = GateWords.from_phrases("lead_body", {"en": ["leads", "will lead"]})
+        >>> words.value_of("The chamber leads the initiative."), words.value_of("The chamber lent us a room.")
+        ('*', None)
+        """
+        pattern = self.phrases.get(language)
+        return ANY if pattern is not None and pattern.search(fold_for(text, language)) else None
+
+    @classmethod
+    def from_phrases(cls, attribute: str, phrases: Mapping[str, list],
+                     replaces_plainness: bool = False) -> "GateWords":
+        """One attribute's words from {language: phrases}."""
+        patterns = {}
+        for language, items in phrases.items():
+            folded = sorted({fold_for(str(item), language) for item in items or ()}, key=len, reverse=True)
+            if folded:
+                patterns[language] = re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, folded))})(?!\w)")
+        return cls(attribute, patterns, replaces_plainness)
+
+
+def load_gate_words(root: Path) -> list[GateWords]:
+    """One GateWords per attribute the gate files (GATE_FILES) under `root` name."""
+    found = []
+    for name in GATE_FILES:
+        path = root / name
+        if not path.exists():
+            continue
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            found += [GateWords.from_phrases(str(attribute), data["phrases"], bool(data.get("replaces_plainness")))
+                      for attribute in data["attributes"]]
+        except (KeyError, TypeError, AttributeError, yaml.YAMLError) as error:
+            raise ValueError(f"{path}: expected attributes and phrases per language ({error})") from error
+    return found
