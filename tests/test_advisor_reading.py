@@ -291,6 +291,9 @@ def test_a_future_verb_is_glossed_through_its_infinitive():
     ("Hundreds of people make clay figures at home and undercut one another.", "altenburg_meyer_stamer",
      "survival"),
     ("Nada los frena tanto como ese mismo gobierno regional.", "government_view", "obstacle"),
+    ("Na cidade quase tudo depende do calçado: curtumes e até as lojas vivem do setor.", "local_economy",
+     "one-or-two-industries"),
+    ("Fuera del mueble y de un poco de vino, apenas hay otra actividad.", "local_economy", "one-or-two-industries"),
     ("Para eles, não há nada que trave mais o negócio do que a câmara.", "government_view", "obstacle"),
 ])
 def test_the_method_s_phrases_name_the_lead_and_the_level_without_a_model(text, attribute, value):
