@@ -9,7 +9,7 @@ import yaml
 from indexer.advisor.cooperation import COOPERATION_FILE, load_cooperation_words, load_directions
 from indexer.advisor.gates import LEADING_FILE, PLAN_FILE, GateWords, load_gate_words
 from indexer.advisor.sentences import fold_for
-from indexer.advisor.trends import TREND_FILE, load_trend_words
+from indexer.advisor.trends import STAGE_FILE, TREND_FILE, load_trend_words
 
 from tests.conftest import REPO_ROOT
 
@@ -24,7 +24,7 @@ def _words(node, language=None):
             yield language, str(word)
 
 
-@pytest.mark.parametrize("name", [TREND_FILE, COOPERATION_FILE, LEADING_FILE, PLAN_FILE])
+@pytest.mark.parametrize("name", [TREND_FILE, STAGE_FILE, COOPERATION_FILE, LEADING_FILE, PLAN_FILE])
 def test_the_bundled_words_are_folded_as_the_reader_folds_statements(name):
     data = yaml.safe_load((REPO_ROOT / name).read_text(encoding="utf-8"))
     unfolded = [(language, word) for language, word in _words(data) if fold_for(word, language) != word]
@@ -43,6 +43,16 @@ def test_the_bundled_words_are_folded_as_the_reader_folds_statements(name):
 ])
 def test_the_trend_words_name_the_direction_of_business(text, language, value):
     assert load_trend_words(REPO_ROOT).value_of(text, language) == value
+
+
+@pytest.mark.parametrize("text, language, value", [
+    ("Metade das serrações da zona está fechada.", "pt", "decline"),
+    ("The number of firms has doubled in ten years.", "en", "growth"),
+    ("Das empresas que resistem, as duas maiores mudaram de mãos há pouco.", "pt", None),
+    ("Sales fell by a third.", "en", None),  # pressure, not the cluster's life cycle
+])
+def test_the_stage_words_name_growth_or_decline(text, language, value):
+    assert load_trend_words(REPO_ROOT, STAGE_FILE).value_of(text, language) == value
 
 
 @pytest.mark.parametrize("text, language, value", [

@@ -21,7 +21,7 @@ from typing import Mapping
 import yaml
 
 from indexer.advisor.sentences import AFFIRMING_IDIOMS, fold_for
-from indexer.advisor.trends import NEGATING, SEGMENT, WORD, TrendWords, load_trend_words
+from indexer.advisor.trends import NEGATING, SEGMENT, STAGE_FILE, TREND_FILE, WORD, load_trend_words
 
 COOPERATION_FILE = "kb/cooperation_words.yaml"
 
@@ -116,8 +116,9 @@ def load_cooperation_words(root: Path) -> CooperationWords | None:
 
 
 def load_directions(root: Path) -> list:
-    """The words that steer readings by meaning (trend, cooperation, leading) the
+    """The words that steer readings by meaning (trend, stage, cooperation, leading, plans) the
     content under `root` has."""
     from indexer.advisor.gates import load_gate_words
-    found = [words for words in (load_trend_words(root), load_cooperation_words(root)) if words is not None]
+    found = [words for words in (load_trend_words(root, TREND_FILE), load_trend_words(root, STAGE_FILE),
+                                 load_cooperation_words(root)) if words is not None]
     return found + load_gate_words(root)

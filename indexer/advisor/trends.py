@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Collection, Mapping, Sequence
 
 import numpy as np
 import yaml
@@ -26,6 +26,8 @@ import yaml
 from indexer.advisor.sentences import NEGATION_CUES, fold_for
 
 TREND_FILE = "kb/trend_words.yaml"
+# The same reading for the life-cycle stage: more firms is growth, firms closing decline.
+STAGE_FILE = "kb/stage_words.yaml"
 # Words between a measure and its move ("prices have roughly fallen"), at most.
 WINDOW = 4
 # Single-word negation cues: one of these just before a move, or between it and its
@@ -59,9 +61,11 @@ class TrendWords:
     # A Spanish or Portuguese statement is read in its English gloss too ("venderam quase
     # um terço menos": "sold almost a third less").
     reads_gloss = True
-    # A statement whose words name no direction supports no value: by meaning alone a
-    # trip's cost or a course's fee read as pressure.
-    required: bool = False
+    # A statement whose words name no direction supports no value (True) or neither of
+    # the two directions (`required: directions` in the file): by meaning alone a trip's
+    # cost read as pressure, and firms changing hands as growth, while a mature cluster
+    # is stated in other words than a direction's.
+    required: bool | tuple[str, ...] = False
 
     @classmethod
     def from_mapping(cls, data: Mapping) -> "TrendWords":
@@ -77,7 +81,7 @@ class TrendWords:
                    words(data["measures"]["good"]), words(data["measures"]["bad"]),
                    words(data["moves"]["up"]), words(data["moves"]["down"]),
                    phrases(data["news"]["good"]), phrases(data["news"]["bad"]), words(data["moves"].get("adjacent")),
-                   bool(data.get("required", False)))
+                   _required(data.get("required", False), str(data["good"]), str(data["bad"])))
 
     def direction(self, text: str, language: str = "en") -> int:
         """+1 when the text says business goes well, -1 when badly, 0 when it says
@@ -147,12 +151,13 @@ ANY = "*"
 
 
 def steer(support: np.ndarray, values: Sequence[str], named: Sequence[str | None],
-          bonus: float = 0.0, required: bool = False) -> np.ndarray:
+          bonus: float = 0.0, required: bool | Collection[str] = False) -> np.ndarray:
     """Statements x values support (-1: none) with each statement whose words name a
     value supporting that value only, as strongly as it supported any value of the
     attribute: the model said what the statement is about, the words say which way it
     goes. Statements naming no value (None) keep their support, or lose it when the
-    words are `required`; those whose words name ANY keep it as it is.
+    words are `required` (True: for every value; a collection: for those values only);
+    those whose words name ANY keep it as it is.
 
     >>> steer(np.array([[0.43, 0.41], [0.5, -1.0], [-1.0, -1.0]]), ("doing-well", "under-pressure"),
     ...       ["under-pressure", None, "doing-well"]).tolist()
@@ -160,17 +165,33 @@ def steer(support: np.ndarray, values: Sequence[str], named: Sequence[str | None
     >>> steer(np.array([[0.43, 0.41], [0.5, -1.0]]), ("doing-well", "under-pressure"),
     ...       ["under-pressure", None], required=True).tolist()
     [[-1.0, 0.43], [-1.0, -1.0]]
+    >>> steer(np.array([[0.5, 0.45]]), ("growth", "maturity"), [None], required=("growth",)).tolist()
+    [[-1.0, 0.45]]
     """
     steered = support.copy()
     column = {value: index for index, value in enumerate(values)}
-    if required:
-        steered[[value is None for value in named]] = -1.0
+    unnamed = np.array([value is None for value in named], dtype=bool)
+    if required is True:
+        steered[unnamed] = -1.0
+    elif required:
+        for value in required:
+            if value in column:
+                steered[unnamed, column[value]] = -1.0
     for row, value in enumerate(named):
         best = float(support[row].max()) if support.shape[1] else -1.0
         if value in column and best > -1.0 and value != ANY:
             steered[row] = -1.0
             steered[row, column[value]] = best + bonus
     return steered
+
+
+def _required(raw, good: str, bad: str) -> bool | tuple[str, ...]:
+    """The `required` setting of a trend words file: true, false, or `directions`."""
+    if raw == "directions":
+        return (good, bad)
+    if isinstance(raw, bool):
+        return raw
+    raise TypeError(f"required must be true, false or directions, not {raw!r}")
 
 
 def _states(phrase: str, folded: str) -> bool:
@@ -181,9 +202,9 @@ def _states(phrase: str, folded: str) -> bool:
     return False
 
 
-def load_trend_words(root: Path) -> TrendWords | None:
-    """kb/trend_words.yaml under `root`, or None when the content has none."""
-    path = root / TREND_FILE
+def load_trend_words(root: Path, name: str = TREND_FILE) -> TrendWords | None:
+    """The trend words file `name` under `root`, or None when the content has none."""
+    path = root / name
     if not path.exists():
         return None
     try:
