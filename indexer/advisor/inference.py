@@ -25,6 +25,7 @@ An attribute the profile gives explicitly is never read: given values always win
 
 from __future__ import annotations
 
+import functools
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
@@ -312,14 +313,21 @@ class DescriptionReader:
         words = self.directions[attribute]
         named: list[str | None] = []
         for piece in pieces:
-            language = language_of(piece)
+            language, gloss = self._language_and_gloss(piece)
             found = {words.value_of(piece, language)}
-            if words.reads_gloss and language != "en" and (gloss := self.lexicon.gloss(piece, language)):
+            if words.reads_gloss and gloss:
                 found.add(words.value_of(gloss, "en"))
             found.discard(None)
             named.append(found.pop() if len(found) == 1 else None)
         return [named[int(parent[i])] if i >= whole and named[int(parent[i])] is not None else value
                 for i, value in enumerate(named)]
+
+    @functools.lru_cache(maxsize=4096)
+    def _language_and_gloss(self, piece: str) -> tuple[str, str]:
+        """A piece's language and English gloss ('' for English), computed once: every
+        words-steered attribute asks for them."""
+        language = language_of(piece)
+        return language, self.lexicon.gloss(piece, language) if language != "en" else ""
 
     @staticmethod
     def _funding_named(statements: Sequence[str]) -> list[Inferred]:
