@@ -66,7 +66,7 @@ def failing_extractor(data: bytes, filename: str, limits: DocumentLimits) -> Ext
 def phrase_reader():
     """The advisor's reader without a model: the bundled method's evidence phrases (built once)."""
     content = load_library(REPO_ROOT)
-    from indexer.advisor.cooperation import load_directions
+    from indexer.advisor.words import load_directions
     reader = DescriptionReader(ExampleBank({}), load_lexicon(REPO_ROOT), content.rules, None,
                                directions=load_directions(REPO_ROOT))
     return lambda text: reader.read(text, set(), None)

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from indexer.advisor.cooperation import COOPERATION_FILE, load_cooperation_words, load_directions
+from indexer.advisor.cooperation import COOPERATION_FILE, load_cooperation_words
+from indexer.advisor.words import load_directions
 from indexer.advisor.gates import LEADING_FILE, PLAN_FILE, GateWords, load_gate_words
 from indexer.advisor.sentences import fold_for
 from indexer.advisor.trends import STAGE_FILE, TREND_FILE, load_trend_words

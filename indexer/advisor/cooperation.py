@@ -18,10 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-import yaml
-
 from indexer.advisor.sentences import AFFIRMING_IDIOMS, fold_for
-from indexer.advisor.trends import NEGATING, SEGMENT, STAGE_FILE, TREND_FILE, WORD, load_trend_words
+from indexer.advisor.trends import NEGATING, SEGMENT, WORD, read_words_file
 
 COOPERATION_FILE = "kb/cooperation_words.yaml"
 
@@ -105,20 +103,5 @@ class CooperationWords:
 
 def load_cooperation_words(root: Path) -> CooperationWords | None:
     """kb/cooperation_words.yaml under `root`, or None when the content has none."""
-    path = root / COOPERATION_FILE
-    if not path.exists():
-        return None
-    try:
-        return CooperationWords.from_mapping(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (KeyError, TypeError, AttributeError, yaml.YAMLError) as error:
-        raise ValueError(f"{path}: expected attribute, values.together/apart/mixed, together, apart and "
-                         f"some_others ({error})") from error
-
-
-def load_directions(root: Path) -> list:
-    """The words that steer readings by meaning (trend, stage, cooperation, leading, plans) the
-    content under `root` has."""
-    from indexer.advisor.gates import load_gate_words
-    found = [words for words in (load_trend_words(root, TREND_FILE), load_trend_words(root, STAGE_FILE),
-                                 load_cooperation_words(root)) if words is not None]
-    return found + load_gate_words(root)
+    return read_words_file(root / COOPERATION_FILE, CooperationWords.from_mapping,
+                           "attribute, values.together/apart/mixed, together, apart and some_others")

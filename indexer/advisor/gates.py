@@ -19,10 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-import yaml
-
 from indexer.advisor.sentences import fold_for
-from indexer.advisor.trends import ANY
+from indexer.advisor.trends import ANY, read_words_file
 
 LEADING_FILE = "kb/leading_words.yaml"
 PLAN_FILE = "kb/plan_words.yaml"
@@ -66,15 +64,8 @@ class GateWords:
 
 def load_gate_words(root: Path) -> list[GateWords]:
     """One GateWords per attribute the gate files (GATE_FILES) under `root` name."""
-    found = []
-    for name in GATE_FILES:
-        path = root / name
-        if not path.exists():
-            continue
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-            found += [GateWords.from_phrases(str(attribute), data["phrases"], bool(data.get("replaces_plainness")))
-                      for attribute in data["attributes"]]
-        except (KeyError, TypeError, AttributeError, yaml.YAMLError) as error:
-            raise ValueError(f"{path}: expected attributes and phrases per language ({error})") from error
-    return found
+    def build(data: Mapping) -> list[GateWords]:
+        return [GateWords.from_phrases(str(attribute), data["phrases"], bool(data.get("replaces_plainness")))
+                for attribute in data["attributes"]]
+    return [words for name in GATE_FILES
+            for words in read_words_file(root / name, build, "attributes and phrases per language") or []]

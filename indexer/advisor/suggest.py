@@ -26,7 +26,7 @@ from indexer.advisor.explain import (INITIATIVE, Labels, inferred_entries, merge
                                      with_weak_readings)
 from indexer.advisor.sectors import SectorFinder
 from indexer.advisor.inference import DescriptionReader, Reading
-from indexer.advisor.cooperation import load_directions
+from indexer.advisor.words import load_directions
 from indexer.advisor.ranking import CaseScores, Passages, score_cases
 from indexer.advisor.recommend import rank_lessons, recommend_notes
 from indexer.advisor.profile import Profile, term_values

@@ -18,13 +18,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Collection, Mapping, Sequence
+from typing import Callable, Collection, Mapping, Sequence, TypeVar
 
 import numpy as np
 import yaml
 
 from indexer.advisor.sentences import NEGATION_CUES, fold_for
 
+T = TypeVar("T")
 TREND_FILE = "kb/trend_words.yaml"
 # The same reading for the life-cycle stage: more firms is growth, firms closing decline.
 STAGE_FILE = "kb/stage_words.yaml"
@@ -202,13 +203,18 @@ def _states(phrase: str, folded: str) -> bool:
     return False
 
 
-def load_trend_words(root: Path, name: str = TREND_FILE) -> TrendWords | None:
-    """The trend words file `name` under `root`, or None when the content has none."""
-    path = root / name
+def read_words_file(path: Path, build: Callable[[Mapping], T], expected: str) -> T | None:
+    """`build` applied to the YAML mapping at `path`; None when there is no such file. A
+    file that is not YAML or lacks a key raises ValueError naming the file and `expected`."""
     if not path.exists():
         return None
     try:
-        return TrendWords.from_mapping(yaml.safe_load(path.read_text(encoding="utf-8")))
+        return build(yaml.safe_load(path.read_text(encoding="utf-8")))
     except (KeyError, TypeError, AttributeError, yaml.YAMLError) as error:
-        raise ValueError(f"{path}: expected attribute, good, bad, measures.good/bad, moves.up/down and "
-                         f"news.good/bad ({error})") from error
+        raise ValueError(f"{path}: expected {expected} ({error})") from error
+
+
+def load_trend_words(root: Path, name: str = TREND_FILE) -> TrendWords | None:
+    """The trend words file `name` under `root`, or None when the content has none."""
+    return read_words_file(root / name, TrendWords.from_mapping,
+                           "attribute, good, bad, measures.good/bad, moves.up/down and news.good/bad")
