@@ -43,6 +43,7 @@ class CooperationWords:
     # Read in the statement's own language only: the rough English gloss makes "junta de
     # freguesia" (parish council) and "reuniendo ideas" (gathering ideas) "together".
     reads_gloss = False
+    replaces_plainness = False
     # Not required: "they would never dream of a joint project" and many other ways of
     # stating a culture hold none of the words (all but 14 tuning profiles were lost).
     required = False

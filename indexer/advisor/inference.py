@@ -25,7 +25,6 @@ An attribute the profile gives explicitly is never read: given values always win
 
 from __future__ import annotations
 
-import functools
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
@@ -37,6 +36,7 @@ from indexer.advisor.readings import AMOUNT, MEANING, PHRASE, Inferred, Reading,
 from indexer.advisor.rules import ACTIVITY_KEYS, Rule, find_phrase, values_treated_alike
 from indexer.advisor.sectors import SectorFinder
 from indexer.advisor.cooperation import CooperationWords
+from indexer.advisor.gates import GateWords
 from indexer.advisor.trends import TrendWords, steer
 from indexer.advisor.sentences import (clauses, fold, language_of, names_large_and_small_firms, short_clauses,
                                       split_sentences, without_negated_qualifiers)
@@ -63,6 +63,8 @@ PER_STATEMENT = 3
 # Over the tuning sets 0.05 passed seven more profiles than no steering; 0.03 one fewer,
 # 0.08 one fewer (benchmarks/advisor_profiles.py).
 WORDS_BONUS = 0.05
+# Pieces whose language and gloss the reader keeps, at most.
+GLOSS_MEMO = 4096
 # The firm structure a statement naming large and small firms side by side states.
 LARGE_AND_SME = "large-and-sme"
 
@@ -74,11 +76,12 @@ class DescriptionReader:
                  matrix: np.ndarray | None = None, threshold: float = THRESHOLD, margin: float = MARGIN,
                  list_threshold: float = LIST_THRESHOLD, neighbours: int = NEIGHBOURS,
                  sectors: SectorFinder | None = None, per_statement: int = PER_STATEMENT,
-                 directions: Sequence[TrendWords | CooperationWords] = ()):
+                 directions: Sequence[TrendWords | CooperationWords | GateWords] = ()):
         self.bank, self.lexicon, self.rules = bank, lexicon, list(rules)
         self.sectors = sectors
-        # Attributes whose values are directions of one topic: the words name the direction.
+        # Attributes steered by words: the words name a value's direction, or are needed.
         self.directions = {words.attribute: words for words in directions}
+        self._glossed: dict[str, tuple[str, str]] = {}
         self.matrix = matrix
         self.threshold, self.margin, self.list_threshold = threshold, margin, list_threshold
         self.per_statement = per_statement
@@ -163,7 +166,7 @@ class DescriptionReader:
             support = {attribute: self._support_rows(entry, similarities[:, self.rows[attribute].start:
                                                                           self.rows[attribute].stop],
                                                      polarity, parent, readable,
-                                                     None if self._words_say_it(attribute) else plain)
+                                                     None if self._gated_by_words(attribute) else plain)
                        for attribute, entry in self.bank.attributes.items() if attribute not in done}
             for attribute in self.directions.keys() & support.keys():
                 # The model says what a statement is about, its words say which way it goes.
@@ -293,18 +296,19 @@ class DescriptionReader:
         return f"{folded} | {gloss}" if gloss else folded
 
     def _may_state(self, attribute: str, statement: str) -> bool:
-        """Can the statement state `attribute` at all? Not where required words say it
-        cannot: "the chamber of commerce has lent us its meeting room" names a chamber,
-        and no body that leads."""
-        if not self._words_say_it(attribute):
+        """Can the statement state `attribute` at all? Not without the words the attribute
+        is gated by: "the chamber of commerce has lent us its meeting room" names a
+        chamber, and no body that leads."""
+        if not self._gated_by_words(attribute):
             return True
         return self._named(attribute, [statement], np.zeros(1, dtype=np.int64), 1)[0] is not None
 
-    def _words_say_it(self, attribute: str) -> bool:
-        """Do required words decide whether a statement is about `attribute`? Then they,
-        not nearness to a neutral statement, tell a plain statement from one that is."""
+    def _gated_by_words(self, attribute: str) -> bool:
+        """Do the attribute's words alone decide whether a statement can state it (the
+        lead and the driver)? Then they, not nearness to a neutral statement, tell a
+        plain statement from one that is, and they hold for the rules' phrases too."""
         words = self.directions.get(attribute)
-        return words is not None and getattr(words, "replaces_plainness", False)
+        return words is not None and words.replaces_plainness
 
     def _named(self, attribute: str, pieces: Sequence[str], parent: np.ndarray, whole: int) -> list[str | None]:
         """Per piece, the `attribute` value its words name (None: none). A clause takes
@@ -322,12 +326,17 @@ class DescriptionReader:
         return [named[int(parent[i])] if i >= whole and named[int(parent[i])] is not None else value
                 for i, value in enumerate(named)]
 
-    @functools.lru_cache(maxsize=4096)
     def _language_and_gloss(self, piece: str) -> tuple[str, str]:
         """A piece's language and English gloss ('' for English), computed once: every
-        words-steered attribute asks for them."""
-        language = language_of(piece)
-        return language, self.lexicon.gloss(piece, language) if language != "en" else ""
+        words-steered attribute asks for them (the memo is bounded: pieces recur only
+        within a request and across requests for the same description)."""
+        found = self._glossed.get(piece)
+        if found is None:
+            if len(self._glossed) >= GLOSS_MEMO:
+                self._glossed.clear()
+            language = language_of(piece)
+            found = self._glossed[piece] = (language, self.lexicon.gloss(piece, language) if language != "en" else "")
+        return found
 
     @staticmethod
     def _funding_named(statements: Sequence[str]) -> list[Inferred]:

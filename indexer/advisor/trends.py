@@ -62,6 +62,7 @@ class TrendWords:
     # A Spanish or Portuguese statement is read in its English gloss too ("venderam quase
     # um terço menos": "sold almost a third less").
     reads_gloss = True
+    replaces_plainness = False
     # A statement whose words name no direction supports no value (True) or neither of
     # the two directions (`required: directions` in the file): by meaning alone a trip's
     # cost read as pressure, and firms changing hands as growth, while a mature cluster
