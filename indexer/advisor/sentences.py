@@ -118,6 +118,8 @@ def split_sentences(text: str) -> list[str]:
     ['¿Qué hacemos?', 'Los talleres compiten,', 'pero comparten un técnico.']
     >>> split_sentences("It costs 3.5 million, about 600,000 a year.")
     ['It costs 3.5 million, about 600,000 a year.']
+    >>> split_sentences("The owners, although fierce rivals, want to work together.")
+    ['The owners, although fierce rivals, want to work together.']
     """
     flat = " ".join(text.split())
     pieces: list[str] = []
@@ -134,6 +136,8 @@ def split_sentences(text: str) -> list[str]:
     for piece in pieces:
         cut = 0
         for match in CONTRAST_CLAUSE.finditer(piece):
+            if len(piece[cut:match.start()].split()) < 3 and "," in piece[match.end():]:
+                continue  # "The owners, although rivals, want ...": the subject and an aside
             statements.append(piece[cut:match.start() + 1])
             cut = match.end()
         statements.append(piece[cut:])
