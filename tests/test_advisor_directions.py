@@ -7,6 +7,7 @@ import pytest
 import yaml
 
 from indexer.advisor.cooperation import COOPERATION_FILE, load_cooperation_words
+from indexer.advisor.values import BUYERS_FILE, load_value_words
 from indexer.advisor.words import load_directions
 from indexer.advisor.gates import LEADING_FILE, PLAN_FILE, GateWords, load_gate_words
 from indexer.advisor.sentences import fold_for
@@ -25,7 +26,7 @@ def _words(node, language=None):
             yield language, str(word)
 
 
-@pytest.mark.parametrize("name", [TREND_FILE, STAGE_FILE, COOPERATION_FILE, LEADING_FILE, PLAN_FILE])
+@pytest.mark.parametrize("name", [TREND_FILE, STAGE_FILE, COOPERATION_FILE, LEADING_FILE, PLAN_FILE, BUYERS_FILE])
 def test_the_bundled_words_are_folded_as_the_reader_folds_statements(name):
     data = yaml.safe_load((REPO_ROOT / name).read_text(encoding="utf-8"))
     unfolded = [(language, word) for language, word in _words(data) if fold_for(word, language) != word]
@@ -101,7 +102,8 @@ def test_content_without_the_files_has_no_direction_words(tmp_path):
 
 
 @pytest.mark.parametrize("name, loader", [(TREND_FILE, load_trend_words), (COOPERATION_FILE, load_cooperation_words),
-                                          (LEADING_FILE, load_gate_words), (PLAN_FILE, load_gate_words)])
+                                          (LEADING_FILE, load_gate_words), (PLAN_FILE, load_gate_words),
+                                          (BUYERS_FILE, load_value_words)])
 def test_a_malformed_words_file_is_named_in_the_error(tmp_path, name, loader):
     path = tmp_path / name
     path.parent.mkdir(parents=True)
@@ -133,3 +135,14 @@ def test_the_plan_words_tell_a_plan_from_a_fact(text, plans):
     from indexer.advisor.sentences import language_of
     words = next(words for words in load_gate_words(REPO_ROOT) if words.attribute == "activities")
     assert (words.value_of(text, language_of(text)) is not None) == plans
+
+
+@pytest.mark.parametrize("text, language, value", [
+    ("Cada uma vende com marca própria a centenas de lojas.", "pt", "own-markets"),
+    ("Os ourives vendem com marca própria a joalharias de Paris e Tóquio.", "pt", "own-markets"),
+    ("Three European supermarket chains set the price week by week.", "en", "global-buyers"),
+    ("Los talleres cosen para marcas extranjeras.", "es", "global-buyers"),
+    ("They export to a dozen small importers in France.", "en", None),
+])
+def test_the_buyers_words_name_who_rules_the_market(text, language, value):
+    assert load_value_words(REPO_ROOT)[0].value_of(text, language) == value

@@ -1,0 +1,66 @@
+"""Words that name one value of an attribute outright (issue 9): "under their own brand"
+is a firm that owns its market, "for foreign brands" one whose buyers rule it. The model
+hears "sells ... to hundreds of shops abroad" as global buyers whichever way the brand
+goes; these words, data in kb/buyers_words.yaml, say which. Read as the other words are
+(indexer/advisor/trends.py): the model says the statement is about the attribute, the
+words which value it states."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from indexer.advisor.sentences import fold_for
+from indexer.advisor.trends import NEGATING, WORD, read_words_file
+
+BUYERS_FILE = "kb/buyers_words.yaml"
+
+
+@dataclass(frozen=True)
+class ValueWords:
+    """Per value and language (folded), the phrases that name the value."""
+
+    attribute: str
+    phrases: Mapping[str, Mapping[str, tuple[str, ...]]]  # value -> language -> phrases
+    reads_gloss = True
+    replaces_plainness = False
+    required = False
+
+    @classmethod
+    def from_mapping(cls, data: Mapping) -> "ValueWords":
+        """Build from the mapping a values words file holds."""
+        return cls(str(data["attribute"]), {
+            str(value): {language: tuple(sorted({fold_for(str(p), language) for p in items or ()}, key=len,
+                                                reverse=True))
+                         for language, items in languages.items()}
+            for value, languages in data["values"].items()})
+
+    def value_of(self, text: str, language: str = "en") -> str | None:
+        """The value more of whose phrases the text holds, not negated just before them
+        (None: none, or a tie).
+
+        >>> words = ValueWords("buyers", {"own-markets": {"en": ("own brand",)},
+        ...                               "global-buyers": {"en": ("foreign brands",)}})
+        >>> [words.value_of(t) for t in ("They sell under their own brand.", "They sew for foreign brands.",
+        ...                              "Not under their own brand.", "They met the mayor.")]
+        ['own-markets', 'global-buyers', None, None]
+        """
+        folded = fold_for(text, language)
+        counts = {}
+        for value, languages in self.phrases.items():
+            for phrase in languages.get(language, ()):
+                for match in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", folded):
+                    if not NEGATING & set(WORD.findall(folded[max(0, match.start() - 30):match.start()])[-3:]):
+                        counts[value] = counts.get(value, 0) + 1
+        ranked = sorted(counts.items(), key=lambda item: -item[1])
+        if not ranked or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
+            return None
+        return ranked[0][0]
+
+
+def load_value_words(root: Path) -> list[ValueWords]:
+    """The values words files under `root` (none when the content has none)."""
+    found = read_words_file(root / BUYERS_FILE, ValueWords.from_mapping, "attribute and values per language")
+    return [found] if found is not None else []
