@@ -9,7 +9,7 @@ import yaml
 from indexer.advisor.cooperation import COOPERATION_FILE, load_cooperation_words
 from indexer.advisor.values import BUYERS_FILE, load_value_words
 from indexer.advisor.words import load_directions
-from indexer.advisor.gates import LEADING_FILE, PLAN_FILE, GateWords, load_gate_words
+from indexer.advisor.gates import JUDGING_FILE, LEADING_FILE, PLAN_FILE, STUDY_FILE, GateWords, load_gate_words
 from indexer.advisor.sentences import fold_for
 from indexer.advisor.trends import STAGE_FILE, TREND_FILE, load_trend_words
 
@@ -26,7 +26,8 @@ def _words(node, language=None):
             yield language, str(word)
 
 
-@pytest.mark.parametrize("name", [TREND_FILE, STAGE_FILE, COOPERATION_FILE, LEADING_FILE, PLAN_FILE, BUYERS_FILE])
+@pytest.mark.parametrize("name", [TREND_FILE, STAGE_FILE, COOPERATION_FILE, LEADING_FILE, PLAN_FILE, BUYERS_FILE,
+                                  JUDGING_FILE, STUDY_FILE])
 def test_the_bundled_words_are_folded_as_the_reader_folds_statements(name):
     data = yaml.safe_load((REPO_ROOT / name).read_text(encoding="utf-8"))
     unfolded = [(language, word) for language, word in _words(data) if fold_for(word, language) != word]
@@ -146,3 +147,16 @@ def test_the_plan_words_tell_a_plan_from_a_fact(text, plans):
 ])
 def test_the_buyers_words_name_who_rules_the_market(text, language, value):
     assert load_value_words(REPO_ROOT)[0].value_of(text, language) == value
+
+
+@pytest.mark.parametrize("attribute, text, needed", [
+    ("evaluation_focus", "A reunião sobre exportações passou para a sala 3 do Sebrae.", False),
+    ("evaluation_focus", "The project will be judged only on jobs created and export growth.", True),
+    ("monitoring_style", "Evaluators will come twice a year to inspect each village group.", True),
+    ("research_budget", "O consultor da federação pediu os contactos dos doze viveiristas.", False),
+    ("research_budget", "Cuando el documento esté terminado se presentará a los empresarios.", True),
+])
+def test_judging_and_study_words_tell_a_statement_about_them_from_a_mention(attribute, text, needed):
+    from indexer.advisor.sentences import language_of
+    words = next(words for words in load_gate_words(REPO_ROOT) if words.attribute == attribute)
+    assert (words.value_of(text, language_of(text)) is not None) == needed

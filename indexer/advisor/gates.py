@@ -24,7 +24,9 @@ from indexer.advisor.trends import ANY, read_words_file
 
 LEADING_FILE = "kb/leading_words.yaml"
 PLAN_FILE = "kb/plan_words.yaml"
-GATE_FILES = (LEADING_FILE, PLAN_FILE)
+JUDGING_FILE = "kb/judging_words.yaml"
+STUDY_FILE = "kb/study_words.yaml"
+GATE_FILES = (LEADING_FILE, PLAN_FILE, JUDGING_FILE, STUDY_FILE)
 
 
 @dataclass(frozen=True)
