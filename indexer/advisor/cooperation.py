@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Mapping
 
 from indexer.advisor.sentences import AFFIRMING_IDIOMS, fold_for
-from indexer.advisor.trends import NEGATING, SEGMENT, WORD, read_words_file
+from indexer.advisor.trends import NEGATING, SEGMENT, WORD, folded_phrases, read_words_file
 
 COOPERATION_FILE = "kb/cooperation_words.yaml"
 
@@ -51,16 +51,13 @@ class CooperationWords:
     @classmethod
     def from_mapping(cls, data: Mapping) -> "CooperationWords":
         """Build from the mapping kb/cooperation_words.yaml holds."""
-        def phrases(section: Mapping | None) -> dict[str, tuple[str, ...]]:
-            return {language: tuple(sorted({fold_for(str(p), language) for p in items or ()}, key=len, reverse=True))
-                    for language, items in (section or {}).items()}
         patterns = {language: re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, pair['some']))})(?!\w).*"
                                          rf"(?<!\w)(?:{'|'.join(map(re.escape, pair['others']))})(?!\w)")
                     for language, pair in (data.get("some_others") or {}).items()}
         values = data["values"]
         return cls(str(data["attribute"]), str(values["together"]), str(values["apart"]), str(values["mixed"]),
-                   phrases(data["together"]), phrases(data["apart"]), patterns, phrases(data.get("connectives")),
-                   phrases(data.get("plans")))
+                   folded_phrases(data["together"]), folded_phrases(data["apart"]), patterns,
+                   folded_phrases(data.get("connectives")), folded_phrases(data.get("plans")))
 
     def value_of(self, text: str, language: str = "en") -> str | None:
         """The culture the text's words name, or None: the side more of its phrases take

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Mapping
 
 from indexer.advisor.sentences import fold_for
-from indexer.advisor.trends import ANY, read_words_file
+from indexer.advisor.trends import ANY, folded_phrases, read_words_file
 
 LEADING_FILE = "kb/leading_words.yaml"
 PLAN_FILE = "kb/plan_words.yaml"
@@ -57,8 +57,7 @@ class GateWords:
                      replaces_plainness: bool = False) -> "GateWords":
         """One attribute's words from {language: phrases}."""
         patterns = {}
-        for language, items in phrases.items():
-            folded = sorted({fold_for(str(item), language) for item in items or ()}, key=len, reverse=True)
+        for language, folded in folded_phrases(phrases).items():
             if folded:
                 patterns[language] = re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, folded))})(?!\w)")
         return cls(attribute, patterns, replaces_plainness)

@@ -17,8 +17,10 @@ Two passes over the description's statements (sentences, and clauses after a "bu
    A statement supports a few attributes at most (PER_STATEMENT), those it states most
    clearly: a sentence near the examples of six attributes is about none of them.
 
-How alike a statement is to the examples, in any of the three languages, is
-indexer/advisor/likeness.py's concern.
+   For some attributes a statement's words then steer it (indexer/advisor/words.py):
+   they name the value (which way a trend goes), or the statement needs them at all.
+
+How alike a statement is to the examples is indexer/advisor/likeness.py's concern.
 
 An attribute the profile gives explicitly is never read: given values always win.
 """

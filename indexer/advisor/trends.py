@@ -1,6 +1,8 @@
 """Which way a statement says business is going (issue 9): the direction of a trend,
-read from its words, for the one attribute whose values are two directions of one topic
-(pressure: under pressure or doing well, Figure 5).
+read from its words, for attributes whose values are two directions of one topic
+(pressure: under pressure or doing well, Figure 5; the life-cycle stage: growth or
+decline). It also holds what every kind of steering words shares: folding their
+phrases, finding a phrase not negated, reading their files, and `steer`.
 
 The sentence model matches a statement's topic far better than its direction: "the
 members' prices have fallen by a quarter" is as close to "sales have risen year after
@@ -76,13 +78,11 @@ class TrendWords:
             return {language: frozenset(fold_for(str(word), language) for word in items or ())
                     for language, items in (section or {}).items()}
 
-        def phrases(section: Mapping | None) -> dict[str, tuple[str, ...]]:
-            return {language: tuple(sorted({fold_for(str(p), language) for p in items or ()}, key=len, reverse=True))
-                    for language, items in (section or {}).items()}
         return cls(str(data["attribute"]), str(data["good"]), str(data["bad"]),
                    words(data["measures"]["good"]), words(data["measures"]["bad"]),
                    words(data["moves"]["up"]), words(data["moves"]["down"]),
-                   phrases(data["news"]["good"]), phrases(data["news"]["bad"]), words(data["moves"].get("adjacent")),
+                   folded_phrases(data["news"]["good"]), folded_phrases(data["news"]["bad"]),
+                   words(data["moves"].get("adjacent")),
                    _required(data.get("required", False), str(data["good"]), str(data["bad"])))
 
     def direction(self, text: str, language: str = "en") -> int:
@@ -105,7 +105,7 @@ class TrendWords:
             tokens = WORD.findall(segment)
             votes |= self._pairs(tokens, language)
         for sign, news in ((1, self.good_news), (-1, self.bad_news)):
-            if any(_states(phrase, folded) for phrase in news.get(language, ())):
+            if any(stated(phrase, folded) for phrase in news.get(language, ())):
                 votes.add(sign)
         return votes.pop() if len(votes) == 1 else 0
 
@@ -196,10 +196,25 @@ def _required(raw, good: str, bad: str) -> bool | tuple[str, ...]:
     raise TypeError(f"required must be true, false or directions, not {raw!r}")
 
 
-def _states(phrase: str, folded: str) -> bool:
-    """Does `folded` hold the phrase as whole words, with no negation just before it?"""
+def folded_phrases(section: Mapping | None) -> dict[str, tuple[str, ...]]:
+    """{language: phrases} folded as the reader folds statements, longest first.
+
+    >>> folded_phrases({"pt": ["Está fechada", "fechou"]})
+    {'pt': ('está fechada', 'fechou')}
+    """
+    return {str(language): tuple(sorted({fold_for(str(p), str(language)) for p in items or ()}, key=len, reverse=True))
+            for language, items in (section or {}).items()}
+
+
+def stated(phrase: str, folded: str) -> bool:
+    """Does `folded` hold the phrase as whole words, with no negation just before it?
+
+    >>> stated("own brand", "they sell under their own brand."), stated("own brand", "not under their own brand.")
+    (True, False)
+    """
     for match in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", folded):
-        if not NEGATING & set(WORD.findall(folded[max(0, match.start() - 25):match.start()])[-2:]):
+        # The three words before it, as the rules' phrases are read (rules.find_phrase).
+        if not NEGATING & set(WORD.findall(folded[max(0, match.start() - 30):match.start()])[-3:]):
             return True
     return False
 

@@ -7,13 +7,12 @@ words which value it states."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
 from indexer.advisor.sentences import fold_for
-from indexer.advisor.trends import NEGATING, WORD, read_words_file
+from indexer.advisor.trends import folded_phrases, read_words_file, stated
 
 BUYERS_FILE = "kb/buyers_words.yaml"
 
@@ -31,11 +30,8 @@ class ValueWords:
     @classmethod
     def from_mapping(cls, data: Mapping) -> "ValueWords":
         """Build from the mapping a values words file holds."""
-        return cls(str(data["attribute"]), {
-            str(value): {language: tuple(sorted({fold_for(str(p), language) for p in items or ()}, key=len,
-                                                reverse=True))
-                         for language, items in languages.items()}
-            for value, languages in data["values"].items()})
+        return cls(str(data["attribute"]),
+                   {str(value): folded_phrases(languages) for value, languages in data["values"].items()})
 
     def value_of(self, text: str, language: str = "en") -> str | None:
         """The value more of whose phrases the text holds, not negated just before them
@@ -50,10 +46,9 @@ class ValueWords:
         folded = fold_for(text, language)
         counts = {}
         for value, languages in self.phrases.items():
-            for phrase in languages.get(language, ()):
-                for match in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", folded):
-                    if not NEGATING & set(WORD.findall(folded[max(0, match.start() - 30):match.start()])[-3:]):
-                        counts[value] = counts.get(value, 0) + 1
+            hits = sum(stated(phrase, folded) for phrase in languages.get(language, ()))
+            if hits:
+                counts[value] = hits
         ranked = sorted(counts.items(), key=lambda item: -item[1])
         if not ranked or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
             return None
