@@ -140,6 +140,20 @@ def test_the_buyers_words_name_who_rules_the_market(text, language, value):
     ("monitoring_style", "Evaluators will come twice a year to inspect each village group.", True),
     ("research_budget", "O consultor da federação pediu os contactos dos doze viveiristas.", False),
     ("research_budget", "Cuando el documento esté terminado se presentará a los empresarios.", True),
+    ("firm_structure", "The workshops produce wooden toys, kitchen tables and doors.", False),
+    ("firm_structure", "Não pode ser emprestado, só fotocopiado no balcão.", False),
+    ("firm_structure", "Its members are two large factories and about three hundred small family workshops.", True),
+    ("firm_structure", "Casi todos los talleres son familiares.", True),
+    ("approach", "The ministry's letterhead for the invitation letters is attached.", False),
+    ("approach", "El Ministerio de Producción quiere encabezar un programa provincial.", True),
+    ("government_view", "El gerente de ventas de la fábrica de fideos nos mostró la planta.", False),
+    ("government_view", "Para os oleiros, a própria prefeitura é quem mais atrapalha.", True),
+    ("ownership", "The spreadsheet lists 143 firms by district, with addresses and phone numbers.", False),
+    ("ownership", "Cuatro de las seis plantas son de grupos españoles y chinos.", True),
+    ("launch_plan", "Las decisiones sobre inversiones se toman en la casa matriz.", False),
+    ("launch_plan", "It will open with a lecture by a world-famous business professor.", True),
+    ("altenburg_meyer_stamer", "As diárias da viagem serão depositadas na conta de cada um até sexta-feira.", False),
+    ("altenburg_meyer_stamer", "Hundreds of weavers work from home, with no formal training.", True),
 ])
 def test_gate_words_tell_a_statement_that_can_state_the_attribute_from_a_mention(attribute, text, needed):
     from indexer.advisor.sentences import language_of

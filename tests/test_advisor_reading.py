@@ -461,3 +461,23 @@ def test_a_value_dropped_from_a_full_statement_is_read_from_another_that_states_
     reading = reader.read(f"{generic} {weaker}", set(), encode)
     assert {item.attribute: item.sentence for item in reading.inferred} == {
         "a": generic, "b": generic, "c": generic, "d": weaker}
+
+
+def test_however_in_spanish_is_no_negation():
+    # "Sin embargo" (however) holds "sin" (without): a sentence opening with it read as
+    # negated, so the province the firms named as their obstacle was never read.
+    assert not negates("Sin embargo, los empresarios dijeron que la provincia les traba el negocio.", "es")
+    assert not negates("No obstante, las ventas crecen.", "es")
+    assert negates("Sin embargo, no exportan.", "es")
+
+
+def test_a_negation_that_only_corrects_states_what_follows_it():
+    # "no es la competencia sino la propia provincia" states the province; the statement
+    # was read as negated and nothing in it could support a reading.
+    from indexer.advisor.sentences import without_negated_qualifiers
+    rest = without_negated_qualifiers("Lo que más les traba el negocio no es la competencia sino la propia provincia: "
+                                      "habilitaciones que tardan un año y reintegros que no llegan nunca.")
+    assert rest == "Lo que más les traba el negocio es la propia provincia: habilitaciones que tardan un año y reintegros."
+    assert not negates(rest, "es")
+    assert without_negated_qualifiers("O problema não é o governo mas sim a concorrência chinesa.") == \
+        "O problema é a concorrência chinesa."

@@ -26,7 +26,14 @@ LEADING_FILE = "kb/leading_words.yaml"
 PLAN_FILE = "kb/plan_words.yaml"
 JUDGING_FILE = "kb/judging_words.yaml"
 STUDY_FILE = "kb/study_words.yaml"
-GATE_FILES = (LEADING_FILE, PLAN_FILE, JUDGING_FILE, STUDY_FILE)
+FIRM_FILE = "kb/firm_words.yaml"
+APPROACH_FILE = "kb/approach_words.yaml"
+GOVERNMENT_FILE = "kb/government_words.yaml"
+OWNERSHIP_FILE = "kb/ownership_words.yaml"
+LAUNCH_FILE = "kb/launch_words.yaml"
+TYPOLOGY_FILE = "kb/typology_words.yaml"
+GATE_FILES = (LEADING_FILE, PLAN_FILE, JUDGING_FILE, STUDY_FILE, FIRM_FILE, APPROACH_FILE, GOVERNMENT_FILE,
+              OWNERSHIP_FILE, LAUNCH_FILE, TYPOLOGY_FILE)
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ NEGATION_CUES = (
 )
 # Idioms that contain a negation cue but affirm: "orders have never been better".
 AFFIRMING_IDIOMS = re.compile(
-    r"\b(never been better|never better|no doubt|not only|no less than|nunca estuvo mejor|nunca estuvieron mejor|"
+    r"\b(never been better|never better|no doubt|not only|no less than|sin embargo|no obstante|nao obstante|nunca estuvo mejor|nunca estuvieron mejor|"
     r"nunca fue mejor|nunca foi melhor|nunca esteve melhor|no solo|nao so|sem duvida|sin duda|"
     r"mas que nunca|menos que nunca|mais do que nunca|mais que nunca|menos do que nunca|"
     r"mejor que nunca|melhor do que nunca|melhor que nunca|"
@@ -205,6 +205,8 @@ def negates(sentence: str, language: str | None = None) -> bool:
     ...              "A los productores les va mejor que nunca.", "As malharias nunca venderam tanto: os pedidos esgotaram."]
     >>> [sentence for sentence in affirming if negates(sentence)]
     []
+    >>> negates("Sin embargo, las ventas crecen."), negates("No obstante, exportan más."), negates("Sin embargo, no exportan.")
+    (False, False, True)
     >>> negates("Nunca estuvieron tan unidos como antes.")
     True
     >>> negates("Nunca venderam nada."), negates("Nunca mais trabalharão juntos."), negates("They never sell abroad.")
@@ -309,8 +311,17 @@ def without_names(statement: str, known: frozenset[str] = frozenset()) -> str:
 _NEGATED_QUALIFIER = re.compile(
     r"(?:,\s*|\s)(?:with no|without|but not|and not|not even|sin|sem|pero no|mas nao|mas não|e nao|e não|y no|"
     # a relative clause that never happens: "permits that never arrive"
-    r"that never|which never|que nunca|que jamás|que jamas)"
+    r"that never|which never|que nunca|que jamás|que jamas|that do not|that don't|which do not|que no|que não|que nao)"
     r"(?:\s+[^\s,;.]+){1,5}(?=\s*[,;.]|\s*$)", re.IGNORECASE)
+
+
+# A negation that only corrects: "what holds them back is not the competition but the
+# province" states the province; the negated words are dropped with the correcting word.
+_CORRECTED_NEGATION = re.compile(
+    r"\b(?:(is|are|was|were) not|(is|are|was|were)n't)\s+(?:[^\s,;.:]+\s+){1,5}?but\s+(?:rather\s+)?|"
+    r"\bno (es|son|era|eran|fue|fueron)\s+(?:[^\s,;.:]+\s+){1,5}?sino\s+(?:que\s+)?|"
+    r"\bn[aã]o (e|é|s[aã]o|era|eram|foi|foram)\s+(?:[^\s,;.:]+\s+){1,5}?(?:mas sim|e sim|mas)\s+",
+    re.IGNORECASE)
 
 
 def without_negated_qualifiers(statement: str) -> str | None:
@@ -326,12 +337,19 @@ def without_negated_qualifiers(statement: str) -> str | None:
     'A moderate budget, well beyond seed money, for looms.'
     >>> without_negated_qualifiers("La alcaldía es su mayor problema, con multas y permisos que nunca llegan.")
     'La alcaldía es su mayor problema, con multas y permisos.'
+    >>> without_negated_qualifiers("Lo que más les traba el negocio no es la competencia sino la propia provincia.")
+    'Lo que más les traba el negocio es la propia provincia.'
+    >>> without_negated_qualifiers("What holds them back most is not the competition but the permits office.")
+    'What holds them back most is the permits office.'
     >>> without_negated_qualifiers("A precision the big brands cannot find elsewhere.") is None
     True
     >>> without_negated_qualifiers("Owners are not interested, with no exception.") is None
     True
     """
-    rest, count = _NEGATED_QUALIFIER.subn("", statement)
+    rest, corrected = _CORRECTED_NEGATION.subn(
+        lambda match: next((verb + " " for verb in match.groups() if verb), ""), statement)
+    rest, count = _NEGATED_QUALIFIER.subn("", rest)
+    count += corrected
     if not count:
         return None
     rest = " ".join(rest.replace(" ,", ",").split())
