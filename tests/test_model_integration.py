@@ -217,6 +217,11 @@ NOT_READ_AS = [
     # "cut" names the flowers here, not a fall (kb/trend_words.yaml)
     ("Demand for cut orchids from the growers near Bangkok has grown every year and prices are good.",
      "pressure", {"under-pressure"}),
+    # Session 9: statements without the words an attribute needs (kb/*_words.yaml gates);
+    # the model had read each as the attribute.
+    ("The workshops produce wooden toys, kitchen tables and doors.", "firm_structure", None),
+    ("As diárias da viagem serão depositadas na conta de cada um até sexta-feira.", "altenburg_meyer_stamer", None),
+    ("El gerente de ventas de la fábrica de fideos nos mostró la planta y el depósito.", "government_view", None),
 ]
 
 
@@ -248,6 +253,10 @@ READ_AS = [
     ("The beekeepers compete for the same shops, but they have bottled their honey together in the "
      "cooperative's plant for twelve years, lend one another extractors and trust the joint accounts.",
      "cooperative_culture", "cooperative"),
+    # Session 9: a long statement whose words say which way business goes, but which the
+    # model finds only loosely about the trend (detail around the claim), is lifted.
+    ("Desde que os turistas passaram a voltar no mesmo dia, as casas de pasto da vila perderam boa parte da "
+     "clientela de fim de semana, e três fecharam só este ano.", "pressure", "under-pressure"),
 ]
 
 

@@ -153,13 +153,16 @@ ANY = "*"
 
 
 def steer(support: np.ndarray, values: Sequence[str], named: Sequence[str | None],
-          bonus: float = 0.0, required: bool | Collection[str] = False) -> np.ndarray:
+          bonus: float = 0.0, required: bool | Collection[str] = False,
+          lift: tuple[float, float] | None = None) -> np.ndarray:
     """Statements x values support (-1: none) with each statement whose words name a
     value supporting that value only, as strongly as it supported any value of the
     attribute: the model said what the statement is about, the words say which way it
     goes. Statements naming no value (None) keep their support, or lose it when the
     words are `required` (True: for every value; a collection: for those values only);
-    those whose words name ANY keep it as it is.
+    those whose words name ANY keep it as it is. With `lift` (low, to), a statement
+    whose words name a value and whose support is at least `low` supports it at least
+    `to`.
 
     >>> steer(np.array([[0.43, 0.41], [0.5, -1.0], [-1.0, -1.0]]), ("doing-well", "under-pressure"),
     ...       ["under-pressure", None, "doing-well"]).tolist()
@@ -169,6 +172,9 @@ def steer(support: np.ndarray, values: Sequence[str], named: Sequence[str | None
     [[-1.0, 0.43], [-1.0, -1.0]]
     >>> steer(np.array([[0.5, 0.45]]), ("growth", "maturity"), [None], required=("growth",)).tolist()
     [[-1.0, 0.45]]
+    >>> steer(np.array([[0.3, -1.0], [0.2, -1.0]]), ("doing-well", "under-pressure"),
+    ...       ["under-pressure", "under-pressure"], lift=(0.25, 0.42)).tolist()
+    [[-1.0, 0.42], [-1.0, 0.2]]
     """
     steered = support.copy()
     column = {value: index for index, value in enumerate(values)}
@@ -184,6 +190,8 @@ def steer(support: np.ndarray, values: Sequence[str], named: Sequence[str | None
         if value in column and best > -1.0 and value != ANY:
             steered[row] = -1.0
             steered[row, column[value]] = best + bonus
+            if lift is not None and best >= lift[0]:
+                steered[row, column[value]] = max(best + bonus, lift[1])
     return steered
 
 
