@@ -310,6 +310,7 @@ def without_names(statement: str, known: frozenset[str] = frozenset()) -> str:
 # cannot find it elsewhere") are the claim itself and are not qualifiers.
 _NEGATED_QUALIFIER = re.compile(
     r"(?:,\s*|\s)(?:with no|without|but not|and not|not even|sin|sem|pero no|mas nao|mas não|e nao|e não|y no|"
+    r"almost none|hardly any|casi ninguno|casi ninguna|quase nenhum|quase nenhuma|"
     # a relative clause that never happens: "permits that never arrive"
     r"that never|which never|que nunca|que jamás|que jamas|that do not|that don't|which do not|que no|que não|que nao)"
     r"(?:\s+[^\s,;.]+){1,5}(?=\s*[,;.]|\s*$)", re.IGNORECASE)
@@ -341,6 +342,8 @@ def without_negated_qualifiers(statement: str) -> str | None:
     'Lo que más les traba el negocio es la propia provincia.'
     >>> without_negated_qualifiers("What holds them back most is not the competition but the permits office.")
     'What holds them back most is the permits office.'
+    >>> without_negated_qualifiers("Eighty carpenters work alone under tin roofs, almost none with a licence, and undercut each other.")
+    'Eighty carpenters work alone under tin roofs, and undercut each other.'
     >>> without_negated_qualifiers("A precision the big brands cannot find elsewhere.") is None
     True
     >>> without_negated_qualifiers("Owners are not interested, with no exception.") is None
