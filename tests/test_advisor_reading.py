@@ -481,3 +481,22 @@ def test_a_negation_that_only_corrects_states_what_follows_it():
     assert not negates(rest, "es")
     assert without_negated_qualifiers("O problema não é o governo mas sim a concorrência chinesa.") == \
         "O problema é a concorrência chinesa."
+
+
+def test_a_trend_the_words_name_is_compared_whatever_the_statement_s_nearest_values():
+    # A long statement about customers lost was nearer to five other values than to any
+    # of pressure's, so its trend words had nothing to steer (session 9, fresh16 Macau).
+    from indexer.advisor.likeness import Likeness
+    driver = (Example("public", "public", None, "en", False),)
+    pressure = (Example("sales fell", "under-pressure", None, "en", False),)
+    bank = ExampleBank({"driver": AttributeExamples("driver", False, ("public",), driver),
+                        "pressure": AttributeExamples("pressure", False, ("under-pressure",), pressure)},
+                       ("public", "sales fell"))
+    matrix = np.array([[1, 0, 0], [0, 1, 0]], dtype=np.float32)
+    statement = np.array([[0.9, 0.4, 0.0]], dtype=np.float32)
+
+    def similarities(likeness):
+        return likeness.of(["They lost customers."], lambda texts: np.repeat(statement, len(texts), axis=0))[0][0]
+    assert similarities(Likeness(bank, Lexicon({}), matrix, neighbours=1))[1] == -1.0
+    assert similarities(Likeness(bank, Lexicon({}), matrix, neighbours=1,
+                                 always_compared=frozenset({"pressure"})))[1] > 0

@@ -35,13 +35,14 @@ from indexer.advisor.examples import AttributeExamples, ExampleBank, Lexicon
 from indexer.advisor.likeness import NEIGHBOURS, Likeness
 from indexer.advisor.amounts import funding_level
 from indexer.advisor.readings import AMOUNT, MEANING, PHRASE, Inferred, Reading, Support, implied, mixed
-from indexer.advisor.rules import ACTIVITY_KEYS, Rule, find_phrase, values_treated_alike
+from indexer.advisor.rules import Rule, find_phrase, values_treated_alike
 from indexer.advisor.sectors import SectorFinder
 from indexer.advisor.cooperation import CooperationWords
 from indexer.advisor.gates import GateWords
+from indexer.advisor.phrasing import phrase_text, phrase_values
 from indexer.advisor.trends import TrendWords, steer
-from indexer.advisor.sentences import (clauses, fold, language_of, names_large_and_small_firms, short_clauses,
-                                      split_sentences, without_negated_qualifiers)
+from indexer.advisor.sentences import (clauses, language_of, short_clauses, split_sentences,
+                                      without_negated_qualifiers)
 
 # Cosine a statement must reach with an example to count. MiniLM puts close paraphrases
 # at 0.6-0.8 and same-topic statements at 0.4-0.6; 0.5 left half the attributes a
@@ -70,8 +71,6 @@ WORDS_BONUS = 0.05
 WORDS_LIFT = (0.25, 0.42)
 # Pieces whose language and gloss the reader keeps, at most.
 GLOSS_MEMO = 4096
-# The firm structure a statement naming large and small firms side by side states.
-LARGE_AND_SME = "large-and-sme"
 
 
 class DescriptionReader:
@@ -99,7 +98,12 @@ class DescriptionReader:
                               for value in entry.values})
                       for name, entry in bank.attributes.items()}
         self.rows = {name: bank.rows(name) for name in bank.attributes}
-        self.likeness = Likeness(bank, lexicon, matrix, neighbours) if matrix is not None else None
+        # Whether a statement speaks of pressure its words say, not whether pressure is
+        # among its nearest values: "the eating houses lost much of their weekend custom"
+        # was nearer to five other values in a long sentence.
+        trends = frozenset(name for name, words in self.directions.items()
+                           if isinstance(words, TrendWords) and words.required is True)
+        self.likeness = Likeness(bank, lexicon, matrix, neighbours, trends) if matrix is not None else None
         self.baselines = self.likeness.baselines if self.likeness is not None else {}
 
     def read(self, description: str, given: Iterable[str],
@@ -110,8 +114,8 @@ class DescriptionReader:
         if not statements:
             return Reading((), frozenset(), encode_many is not None and self.matrix is not None)
         # Each statement folded, with its English gloss: where the rules' phrases are looked for.
-        searched = [self._phrase_text(statement) for statement in statements]
-        narrowed, phrase_hits, conflicting = self._phrases(statements, searched, given)
+        searched = [phrase_text(statement, self.lexicon) for statement in statements]
+        narrowed, phrase_hits, conflicting = phrase_values(self.rules, statements, searched, given, self._may_state)
         lacking = self._lacking(searched)
         inferred: list[Inferred] = []
         if self.sectors is not None and "sectors" not in given:
@@ -261,46 +265,6 @@ class DescriptionReader:
 
     # -- the two passes -------------------------------------------------------
 
-    def _phrases(self, statements: list[str], folded: list[str], given: set[str]):
-        """Attribute -> values the rules' phrases allow; the statement of the first hit;
-        attributes whose phrases disagree. Each statement is searched in `folded` (see
-        _phrase_text): a Spanish or Portuguese one as written and in its English gloss, so
-        the English phrases reach it too."""
-        allowed: dict[str, set[str]] = {}
-        hits: dict[str, str] = {}
-        for rule in self.rules:
-            for when, evidence in rule.alternatives():
-                for key, phrases in evidence.items():
-                    if key in ACTIVITY_KEYS or key in given:
-                        continue
-                    for phrase in phrases:
-                        where = next((i for i, text in enumerate(folded) if find_phrase(phrase, text)
-                                      and self._may_state(key, statements[i])), None)
-                        if where is None:
-                            continue
-                        allowed[key] = allowed.get(key, set(when[key])) & set(when[key])
-                        hits.setdefault(key, statements[where])
-                        break
-        if "firm_structure" not in given:
-            where = next((i for i, text in enumerate(folded) if names_large_and_small_firms(text)), None)
-            if where is not None:
-                allowed["firm_structure"] = allowed.get("firm_structure", {LARGE_AND_SME}) & {LARGE_AND_SME}
-                hits.setdefault("firm_structure", statements[where])
-        conflicting = frozenset(key for key, values in allowed.items() if not values)
-        return {key: values for key, values in allowed.items() if values}, hits, conflicting
-
-    def _phrase_text(self, statement: str) -> str:
-        """The folded statement, and after a bar its English gloss when it has one.
-
-        >>> reader = DescriptionReader(ExampleBank({}), Lexicon.from_mapping({"es": {"gira en torno": "revolves around"}}), [])
-        >>> reader._phrase_text("Todo gira en torno al puerto.")
-        'todo gira en torno al puerto. | todo revolves around al puerto.'
-        """
-        folded = fold(statement)
-        language = language_of(statement)
-        gloss = self.lexicon.gloss(statement, language) if language != "en" else ""
-        return f"{folded} | {gloss}" if gloss else folded
-
     def _may_state(self, attribute: str, statement: str) -> bool:
         """Can the statement state `attribute` at all? Not without the words the attribute
         is gated by: "the chamber of commerce has lent us its meeting room" names a
@@ -356,7 +320,7 @@ class DescriptionReader:
 
     def _lacking(self, folded: list[str]) -> set[str]:
         """Activities a `lacks_activities` phrase of the rules says the plan goes without
-        (`folded`: the statements as _phrase_text gives them)."""
+        (`folded`: the statements as phrasing.phrase_text gives them)."""
         lacking: set[str] = set()
         for rule in self.rules:
             for when, evidence in rule.alternatives():

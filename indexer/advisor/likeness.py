@@ -26,7 +26,8 @@ PLAIN_FLOOR = 0.5
 class Likeness:
     """The example sentences' embeddings, with what comparing a statement with them needs."""
 
-    def __init__(self, bank: ExampleBank, lexicon: Lexicon, matrix: np.ndarray, neighbours: int = NEIGHBOURS):
+    def __init__(self, bank: ExampleBank, lexicon: Lexicon, matrix: np.ndarray, neighbours: int = NEIGHBOURS,
+                 always_compared: frozenset[str] = frozenset()):
         self.lexicon, self.matrix, self.neighbours = lexicon, matrix, neighbours
         self.known = known_words(bank, lexicon)
         self.example_lang = np.array([example.lang for entry in bank.attributes.values()
@@ -42,6 +43,8 @@ class Likeness:
         self.group_order = np.argsort(self.example_group, kind="stable")
         self.group_starts = np.searchsorted(self.example_group[self.group_order], np.arange(len(groups)))
         self.baselines = language_baselines(matrix, self.example_lang)
+        # Attributes whose examples every statement is compared with, nearest or not.
+        self.always = np.array([key[0] in always_compared for key in said], dtype=bool)
 
     def of(self, statements: list[str], encode_many,
                       whole: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -101,14 +104,15 @@ class Likeness:
         within the Spanish examples discounts. Values are ranked by their best example,
         so one value's near-duplicate examples do not crowd out the other attributes a
         statement states ("the national ministry will select six sectors" is a public
-        driver AND a top-down approach; five public-driver examples were its five nearest)."""
+        driver AND a top-down approach; five public-driver examples were its five nearest).
+        The examples of `always_compared` attributes are kept whatever their rank."""
         masked = np.where(pool, similarities, -1.0)
         keep = min(self.neighbours, len(self.group_starts))
         if keep == 0 or masked.shape[1] == 0:
             return masked
         by_group = np.maximum.reduceat(masked[:, self.group_order], self.group_starts, axis=1)
         cutoff = -np.sort(-by_group, axis=1)[:, keep - 1:keep]
-        kept = by_group[:, self.example_group] >= cutoff
+        kept = (by_group[:, self.example_group] >= cutoff) | self.always[None, :]
         return np.where(pool & kept & (masked > -1.0), masked, -1.0)
 
     def plainness(self, similarities: np.ndarray) -> np.ndarray:
