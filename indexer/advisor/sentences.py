@@ -312,7 +312,9 @@ _NEGATED_QUALIFIER = re.compile(
     r"(?:,\s*|\s)(?:with no|without|but not|and not|not even|sin|sem|pero no|mas nao|mas não|e nao|e não|y no|"
     r"almost none|hardly any|casi ninguno|casi ninguna|quase nenhum|quase nenhuma|"
     # a relative clause that never happens: "permits that never arrive"
-    r"that never|which never|que nunca|que jamás|que jamas|that do not|that don't|which do not|que no|que não|que nao)"
+    r"that never|which never|que nunca|que jamás|que jamas|that do not|that don't|which do not|que no|que não|que nao|"
+    # ... or whose subject comes first: "a checklist that the growers neither know nor helped to write"
+    r"(?:that|which|que)(?:\s+[^\s,;.]+){1,3}?\s+(?:not|never|neither|no|nunca|não|nao|ni|nem))"
     r"(?:\s+[^\s,;.]+){1,5}(?=\s*[,;.]|\s*$)", re.IGNORECASE)
 
 
@@ -344,6 +346,8 @@ def without_negated_qualifiers(statement: str) -> str | None:
     'What holds them back most is the permits office.'
     >>> without_negated_qualifiers("Eighty carpenters work alone under tin roofs, almost none with a licence, and undercut each other.")
     'Eighty carpenters work alone under tin roofs, and undercut each other.'
+    >>> without_negated_qualifiers("Auditors will inspect each group with a checklist that the growers neither know nor helped write.")
+    'Auditors will inspect each group with a checklist.'
     >>> without_negated_qualifiers("A precision the big brands cannot find elsewhere.") is None
     True
     >>> without_negated_qualifiers("Owners are not interested, with no exception.") is None
