@@ -46,6 +46,9 @@ class GateWords:
     # that is not: "El municipio liderará el programa" is as near to "a programme for the
     # region" as to any lead's example, and the verb of leading says it is not plain.
     replaces_plainness: bool = False
+    # The rules' phrases for the attribute need the words too ("the ministry" named as a
+    # host lends a room and makes no initiative top-down).
+    gates_phrases: bool = False
     reads_gloss = True
     required = True
 
@@ -61,19 +64,20 @@ class GateWords:
 
     @classmethod
     def from_phrases(cls, attribute: str, phrases: Mapping[str, list],
-                     replaces_plainness: bool = False) -> "GateWords":
+                     replaces_plainness: bool = False, gates_phrases: bool = False) -> "GateWords":
         """One attribute's words from {language: phrases}."""
         patterns = {}
         for language, folded in folded_phrases(phrases).items():
             if folded:
                 patterns[language] = re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, folded))})(?!\w)")
-        return cls(attribute, patterns, replaces_plainness)
+        return cls(attribute, patterns, replaces_plainness, gates_phrases or replaces_plainness)
 
 
 def load_gate_words(root: Path) -> list[GateWords]:
     """One GateWords per attribute the gate files (GATE_FILES) under `root` name."""
     def build(data: Mapping) -> list[GateWords]:
-        return [GateWords.from_phrases(str(attribute), data["phrases"], bool(data.get("replaces_plainness")))
+        return [GateWords.from_phrases(str(attribute), data["phrases"], bool(data.get("replaces_plainness")),
+                                       bool(data.get("gates_phrases")))
                 for attribute in data["attributes"]]
     return [words for name in GATE_FILES
             for words in read_words_file(root / name, build, "attributes and phrases per language") or []]

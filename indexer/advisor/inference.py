@@ -115,7 +115,8 @@ class DescriptionReader:
             return Reading((), frozenset(), encode_many is not None and self.matrix is not None)
         # Each statement folded, with its English gloss: where the rules' phrases are looked for.
         searched = [phrase_text(statement, self.lexicon) for statement in statements]
-        narrowed, phrase_hits, conflicting = phrase_values(self.rules, statements, searched, given, self._may_state)
+        narrowed, phrase_hits, conflicting, unstated = phrase_values(self.rules, statements, searched, given,
+                                                                     self._may_state)
         lacking = self._lacking(searched)
         inferred: list[Inferred] = []
         if self.sectors is not None and "sectors" not in given:
@@ -196,7 +197,7 @@ class DescriptionReader:
         if any(item.attribute == "driver" for item in inferred):
             undecided.discard("driver")
         return Reading(tuple(inferred), frozenset(undecided), by_meaning, vector if by_meaning else None,
-                       " ".join(searched))
+                       " ".join(searched), unstated - {item.attribute for item in inferred})
 
     def _beyond_clearest(self, matrices: dict[str, np.ndarray], parent: np.ndarray) -> dict[str, np.ndarray]:
         """Attribute -> the rows (pieces) whose statement states other attributes more
@@ -269,7 +270,7 @@ class DescriptionReader:
         """Can the statement state `attribute` at all? Not without the words the attribute
         is gated by: "the chamber of commerce has lent us its meeting room" names a
         chamber, and no body that leads."""
-        if not self._gated_by_words(attribute):
+        if not getattr(self.directions.get(attribute), "gates_phrases", False):
             return True
         return self._named(attribute, [statement], np.zeros(1, dtype=np.int64), 1)[0] is not None
 

@@ -31,20 +31,23 @@ def phrase_text(statement: str, lexicon: Lexicon) -> str:
 def phrase_values(rules: Iterable[Rule], statements: list[str], folded: list[str], given: set[str],
                   may_state: Callable[[str, str], bool]):
     """Attribute -> values the rules' phrases allow; the statement of the first hit;
-    attributes whose phrases disagree. Each statement is searched in `folded` (see
+    attributes whose phrases disagree; attributes whose phrases occur only where they
+    may not be stated. Each statement is searched in `folded` (see
     phrase_text); `may_state(attribute, statement)` says whether the statement can state
     the attribute at all (the words it is gated by)."""
     allowed: dict[str, set[str]] = {}
     hits: dict[str, str] = {}
+    refused: set[str] = set()
     for rule in rules:
         for when, evidence in rule.alternatives():
             for key, phrases in evidence.items():
                 if key in ACTIVITY_KEYS or key in given:
                     continue
                 for phrase in phrases:
-                    where = next((i for i, text in enumerate(folded) if find_phrase(phrase, text)
-                                  and may_state(key, statements[i])), None)
+                    found = [i for i, text in enumerate(folded) if find_phrase(phrase, text)]
+                    where = next((i for i in found if may_state(key, statements[i])), None)
                     if where is None:
+                        refused.update([key] if found else [])
                         continue
                     allowed[key] = allowed.get(key, set(when[key])) & set(when[key])
                     hits.setdefault(key, statements[where])
@@ -55,4 +58,5 @@ def phrase_values(rules: Iterable[Rule], statements: list[str], folded: list[str
             allowed["firm_structure"] = allowed.get("firm_structure", {LARGE_AND_SME}) & {LARGE_AND_SME}
             hits.setdefault("firm_structure", statements[where])
     conflicting = frozenset(key for key, values in allowed.items() if not values)
-    return {key: values for key, values in allowed.items() if values}, hits, conflicting
+    return ({key: values for key, values in allowed.items() if values}, hits, conflicting,
+            frozenset(refused - set(allowed)))

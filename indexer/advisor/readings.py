@@ -47,6 +47,15 @@ class Reading:
     # Where the rules' phrases are looked for: the folded description, each Spanish or
     # Portuguese statement followed by its English gloss ('' before any reading).
     text: str = field(default="", compare=False, hash=False)
+    # Attributes whose rules' phrases occur only in statements that cannot state them (a
+    # ministry named as the host of a meeting, with no word of leading): the rules take
+    # nothing from those phrases.
+    unstated: frozenset[str] = field(default=frozenset(), compare=False, hash=False)
+
+    @property
+    def phraseless(self) -> frozenset[str]:
+        """Attributes the rules may not take from the description's phrases."""
+        return self.undecided | self.unstated
 
     def values(self) -> dict[str, str]:
         """Scalar attribute -> value read."""

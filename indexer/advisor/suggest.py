@@ -302,7 +302,7 @@ class Advisor:
         scored = self._score_cases(used, similarities)
         ranked = self._matches(used, query_vector, similarities, scored, max(case_limit, TOP_CASES_FOR_NOTES))
         read_in = {item.attribute: item.sentence for item in reading.inferred}
-        firings = fire_all(self.content.rules, used, self.labels.condition, read_in, reading.undecided,
+        firings = fire_all(self.content.rules, used, self.labels.condition, read_in, reading.phraseless,
                            reading.text or None)
         lessons = rank_lessons(self, used, query_vector, similarities, scored.scores, lesson_limit)
         notes = recommend_notes(self, similarities, ranked[:TOP_CASES_FOR_NOTES], firings)[:note_limit]
@@ -349,7 +349,7 @@ class Advisor:
         reading = self.read(profile)
         used = merged_profile(profile, reading)
         read_in = {item.attribute: item.sentence for item in reading.inferred}
-        firings = fire_all(self.content.rules, used, self.labels.condition, read_in, reading.undecided,
+        firings = fire_all(self.content.rules, used, self.labels.condition, read_in, reading.phraseless,
                            reading.text or None)
         return [with_weak_readings(firing, reading, self.labels) for firing in firings if firing.rule.kind != "reading"]
 
