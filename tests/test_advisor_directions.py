@@ -148,6 +148,8 @@ def test_the_buyers_words_name_who_rules_the_market(text, language, value):
     ("approach", "El Ministerio de Producción quiere encabezar un programa provincial.", True),
     ("government_view", "El gerente de ventas de la fábrica de fideos nos mostró la planta.", False),
     ("government_view", "Para os oleiros, a própria prefeitura é quem mais atrapalha.", True),
+    ("government_view", "El registro de la alcaldía lista 34 fábricas de dulces.", False),
+    ("government_view", "The municipality lends its hall for the meeting on 9 May.", False),
     ("ownership", "The spreadsheet lists 143 firms by district, with addresses and phone numbers.", False),
     ("ownership", "Cuatro de las seis plantas son de grupos españoles y chinos.", True),
     ("launch_plan", "Las decisiones sobre inversiones se toman en la casa matriz.", False),

@@ -15,7 +15,7 @@ from a statement that speaks of a plan, a wish or a next step (kb/plan_words.yam
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
@@ -49,6 +49,9 @@ class GateWords:
     # The rules' phrases for the attribute need the words too ("the ministry" named as a
     # host lends a room and makes no initiative top-down).
     gates_phrases: bool = False
+    # A second list the statement needs as well (empty: none): a government named is not
+    # yet a view of it ("the prefeitura's register lists 34 sweet factories").
+    also: Mapping[str, re.Pattern] = field(default_factory=dict)
     reads_gloss = True
     required = True
 
@@ -59,25 +62,36 @@ class GateWords:
         >>> words.value_of("The chamber leads the initiative."), words.value_of("The chamber lent us a room.")
         ('*', None)
         """
-        pattern = self.phrases.get(language)
-        return ANY if pattern is not None and pattern.search(fold_for(text, language)) else None
+        pattern, also = self.phrases.get(language), self.also.get(language)
+        folded = fold_for(text, language)
+        if pattern is None or not pattern.search(folded) or (self.also and (also is None or not also.search(folded))):
+            return None
+        return ANY
 
     @classmethod
-    def from_phrases(cls, attribute: str, phrases: Mapping[str, list],
-                     replaces_plainness: bool = False, gates_phrases: bool = False) -> "GateWords":
-        """One attribute's words from {language: phrases}."""
-        patterns = {}
-        for language, folded in folded_phrases(phrases).items():
-            if folded:
-                patterns[language] = re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, folded))})(?!\w)")
-        return cls(attribute, patterns, replaces_plainness, gates_phrases or replaces_plainness)
+    def from_phrases(cls, attribute: str, phrases: Mapping[str, list], replaces_plainness: bool = False,
+                     gates_phrases: bool = False, also: Mapping[str, list] | None = None) -> "GateWords":
+        """One attribute's words from {language: phrases} (and `also` phrases, likewise).
+
+        >>> words = GateWords.from_phrases("government_view", {"en": ["ministry"]}, also={"en": ["obstacle"]})
+        >>> words.value_of("The ministry is their main obstacle."), words.value_of("The ministry lent a room.")
+        ('*', None)
+        """
+        return cls(attribute, _patterns(phrases), replaces_plainness, gates_phrases or replaces_plainness,
+                   _patterns(also or {}))
+
+
+def _patterns(phrases: Mapping[str, list]) -> dict[str, re.Pattern]:
+    """{language: one pattern matching any of its phrases as whole words}."""
+    return {language: re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, folded))})(?!\w)")
+            for language, folded in folded_phrases(phrases).items() if folded}
 
 
 def load_gate_words(root: Path) -> list[GateWords]:
     """One GateWords per attribute the gate files (GATE_FILES) under `root` name."""
     def build(data: Mapping) -> list[GateWords]:
         return [GateWords.from_phrases(str(attribute), data["phrases"], bool(data.get("replaces_plainness")),
-                                       bool(data.get("gates_phrases")))
+                                       bool(data.get("gates_phrases")), data.get("also_phrases"))
                 for attribute in data["attributes"]]
     return [words for name in GATE_FILES
             for words in read_words_file(root / name, build, "attributes and phrases per language") or []]
