@@ -69,6 +69,12 @@ def test_the_stage_words_name_growth_or_decline(text, language, value):
     ("Cada uno vende por su cuenta y desconfían de los vecinos.", "es", "non-cooperative"),
     ("Almoçámos com o presidente da junta de freguesia.", "pt", None),
     ("The owners distrust each other.", "en", "non-cooperative"),
+    # Session 9: a photocopy is no copying of designs; a statement with no word of the
+    # topic states no culture; one with the topic's words but no side leaves it to the model.
+    ("The clerk will circulate a typed copy next week.", "en", None),
+    ("Pedimos a los talleres de cerámica los datos de ventas del año pasado.", "es", None),
+    ("The makers are rivals at the fair but meet every month.", "en", "*"),
+    ("Os produtores se conhecem há gerações.", "pt", "*"),
 ])
 def test_the_cooperation_words_name_the_sign_of_working_together(text, language, value):
     assert load_cooperation_words(REPO_ROOT).value_of(text, language) == value

@@ -222,6 +222,9 @@ NOT_READ_AS = [
     ("The workshops produce wooden toys, kitchen tables and doors.", "firm_structure", None),
     ("As diárias da viagem serão depositadas na conta de cada um até sexta-feira.", "altenburg_meyer_stamer", None),
     ("El gerente de ventas de la fábrica de fideos nos mostró la planta y el depósito.", "government_view", None),
+    ("Pedimos a los talleres de cerámica los datos de ventas y de personal del año pasado. Dos de los "
+     "dueños enseñan soldadura en el instituto.", "cooperative_culture", None),
+    ("Gostaríamos de apoiar os produtores de mel da região.", "cooperative_culture", None),
 ]
 
 
@@ -257,6 +260,10 @@ READ_AS = [
     # model finds only loosely about the trend (detail around the claim), is lifted.
     ("Desde que os turistas passaram a voltar no mesmo dia, as casas de pasto da vila perderam boa parte da "
      "clientela de fim de semana, e três fecharam só este ano.", "pressure", "under-pressure"),
+    # ... and a statement whose cooperation words name a side, though nearer to a neutral
+    # statement or to five other values (joint buying, a joint brand) than to a culture.
+    ("Hace años que compran juntas el cuajo y los envases, comparten un técnico y quieren lanzar una "
+     "marca común.", "cooperative_culture", "cooperative"),
 ]
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Mapping
 
 from indexer.advisor.sentences import AFFIRMING_IDIOMS, fold_for
-from indexer.advisor.trends import NEGATING, SEGMENT, WORD, folded_phrases, read_words_file
+from indexer.advisor.trends import ANY, NEGATING, SEGMENT, WORD, folded_phrases, read_words_file
 
 COOPERATION_FILE = "kb/cooperation_words.yaml"
 
@@ -40,13 +40,21 @@ class CooperationWords:
     connectives: Mapping[str, tuple[str, ...]]
     # Phrases of the agency's plan: such a statement says nothing of the firms' culture.
     plans: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Words of the topic (rivals, trust, each other, an association...): with them, a
+    # statement that names no side may still state a culture, which the model decides;
+    # without them it states none ("we asked the workshops for last year's sales data").
+    topic: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # Read in the statement's own language only: the rough English gloss makes "junta de
     # freguesia" (parish council) and "reuniendo ideas" (gathering ideas) "together".
     reads_gloss = False
     replaces_plainness = False
-    # Not required: "they would never dream of a joint project" and many other ways of
-    # stating a culture hold none of the words (all but 14 tuning profiles were lost).
-    required = False
+
+    @property
+    def required(self) -> bool:
+        """A statement needs the words of a side or of the topic when topic words are
+        given. Requiring a side's words alone lost all but 14 tuning profiles: "they
+        would never dream of a joint project" holds none of them."""
+        return bool(self.topic)
 
     @classmethod
     def from_mapping(cls, data: Mapping) -> "CooperationWords":
@@ -57,7 +65,8 @@ class CooperationWords:
         values = data["values"]
         return cls(str(data["attribute"]), str(values["together"]), str(values["apart"]), str(values["mixed"]),
                    folded_phrases(data["together"]), folded_phrases(data["apart"]), patterns,
-                   folded_phrases(data.get("connectives")), folded_phrases(data.get("plans")))
+                   folded_phrases(data.get("connectives")), folded_phrases(data.get("plans")),
+                   folded_phrases(data.get("topic")))
 
     def value_of(self, text: str, language: str = "en") -> str | None:
         """The culture the text's words name, or None: the side more of its phrases take
@@ -95,7 +104,8 @@ class CooperationWords:
                 for match in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", segment):
                     apart += not NEGATING & set(WORD.findall(segment[:match.start()]))
         if together == apart:
-            return None
+            topic = self.topic.get(language, ())
+            return ANY if any(re.search(rf"(?<!\w){re.escape(word)}(?!\w)", folded) for word in topic) else None
         return self.together_value if together > apart else self.apart_value
 
 

@@ -40,7 +40,7 @@ from indexer.advisor.sectors import SectorFinder
 from indexer.advisor.cooperation import CooperationWords
 from indexer.advisor.gates import GateWords
 from indexer.advisor.phrasing import phrase_text, phrase_values
-from indexer.advisor.trends import TrendWords, steer
+from indexer.advisor.trends import ANY, TrendWords, steer
 from indexer.advisor.sentences import (clauses, language_of, short_clauses, split_sentences,
                                       without_negated_qualifiers)
 
@@ -98,12 +98,12 @@ class DescriptionReader:
                               for value in entry.values})
                       for name, entry in bank.attributes.items()}
         self.rows = {name: bank.rows(name) for name in bank.attributes}
-        # Whether a statement speaks of pressure its words say, not whether pressure is
-        # among its nearest values: "the eating houses lost much of their weekend custom"
-        # was nearer to five other values in a long sentence.
-        trends = frozenset(name for name, words in self.directions.items()
-                           if isinstance(words, TrendWords) and words.required is True)
-        self.likeness = Likeness(bank, lexicon, matrix, neighbours, trends) if matrix is not None else None
+        # A statement whose words name a side (sales fell; they buy together) speaks of the
+        # attribute whether or not it is among the statement's nearest values: "the eating
+        # houses lost much of their weekend custom" was nearer to five others in a long sentence.
+        self.sided = frozenset(name for name, words in self.directions.items()
+                               if isinstance(words, (TrendWords, CooperationWords)) and words.required is True)
+        self.likeness = Likeness(bank, lexicon, matrix, neighbours, self.sided) if matrix is not None else None
         self.baselines = self.likeness.baselines if self.likeness is not None else {}
 
     def read(self, description: str, given: Iterable[str],
@@ -152,8 +152,17 @@ class DescriptionReader:
             # The sentence each shown text belongs to (";" and "but" cut a sentence into statements).
             sentence = np.cumsum([0] + [not text.rstrip("\"'”»)").endswith((",", ";")) for text in statements])[:-1]
             sentence_of = {text: int(sentence[parent[i]]) for i, text in enumerate(shown)}
-            similarities, polarity, vector, plain = self.likeness.of(pieces, encode_many, len(statements))
+            similarities, polarity, vector, plain, nearest = self.likeness.of(pieces, encode_many, len(statements))
             done = {item.attribute for item in inferred} | given | conflicting
+            named = {attribute: self._named(attribute, pieces, parent, len(statements))
+                     for attribute in self.directions.keys() - done}
+            plainness = {}
+            for attribute in self.sided & named.keys():
+                columns = slice(self.rows[attribute].start, self.rows[attribute].stop)
+                sideless = np.array([value in (None, ANY) for value in named[attribute]])
+                similarities[:, columns] = np.where(sideless[:, None] & ~nearest[:, columns], -1.0,
+                                                    similarities[:, columns])
+                plainness[attribute] = np.where(sideless, plain, -1.0)  # its words say it is not plain
 
             def read_attribute(attribute, entry, support):
                 allowed = narrowed.get(attribute)
@@ -176,14 +185,16 @@ class DescriptionReader:
             support = {attribute: self._support_rows(entry, similarities[:, self.rows[attribute].start:
                                                                           self.rows[attribute].stop],
                                                      polarity, parent, readable,
-                                                     None if self._gated_by_words(attribute) else plain)
+                                                     None if self._gated_by_words(attribute)
+                                                     else plainness.get(attribute, plain))
                        for attribute, entry in self.bank.attributes.items() if attribute not in done}
             for attribute in self.directions.keys() & support.keys():
                 # The model says what a statement is about, its words say which way it goes.
                 words = self.directions[attribute]
                 support[attribute] = steer(support[attribute], self.bank.attributes[attribute].values,
-                                           self._named(attribute, pieces, parent, len(statements)), WORDS_BONUS,
-                                           words.required, WORDS_LIFT if words.required is True else None)
+                                           named[attribute], WORDS_BONUS, words.required,
+                                           WORDS_LIFT if isinstance(words, TrendWords) and words.required is True
+                                           else None)
             # A statement supports only the attributes it states most clearly.
             for attribute, rows in self._beyond_clearest(support, parent).items():
                 support[attribute] = np.where(rows[:, None], -1.0, support[attribute])

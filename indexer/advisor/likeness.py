@@ -43,7 +43,8 @@ class Likeness:
         self.group_order = np.argsort(self.example_group, kind="stable")
         self.group_starts = np.searchsorted(self.example_group[self.group_order], np.arange(len(groups)))
         self.baselines = language_baselines(matrix, self.example_lang)
-        # Attributes whose examples every statement is compared with, nearest or not.
+        # Attributes whose examples every statement is compared with, nearest or not (the
+        # reader keeps them where a statement's words name a side).
         self.always = np.array([key[0] in always_compared for key in said], dtype=bool)
 
     def of(self, statements: list[str], encode_many,
@@ -51,7 +52,8 @@ class Likeness:
         """Statements x examples cosine (the better of as-written and glossed, each against
         the examples of its language), each statement's polarity, the description's
         vector (the mean of the first `whole` statements: the description's own sentences),
-        and each statement's plainness (see plainness)."""
+        each statement's plainness (see plainness), and statements x examples: is the
+        example among the statement's nearest values (always-compared ones may not be)."""
         languages = [language_of(statement) for statement in statements]
         unnamed = [without_names(statement, self.known) for statement in statements]
         glossed = [self.lexicon.gloss(statement, language) if language != "en" else ""
@@ -63,6 +65,7 @@ class Likeness:
                         for row, language in zip(cosines[:len(statements)], languages)])
         same_language = self.example_lang[None, :] == np.array(languages)[:, None]
         similarities = self._standing_out(raw, same_language)
+        nearest = self._standing_out(raw, same_language, keep_always=False) > -1.0
         plain = self.plainness(np.where(same_language, raw, -1.0))
         row = len(statements)
         english = np.broadcast_to(self.example_lang == "en", raw.shape[1:])
@@ -70,13 +73,14 @@ class Likeness:
             if gloss:
                 scores = self._standing_out(cosines[row][None, :], english[None, :])[0]
                 similarities[index] = np.maximum(similarities[index], scores)
+                nearest[index] |= self._standing_out(cosines[row][None, :], english[None, :], False)[0] > -1.0
                 plain[index] = max(plain[index], self.plainness(np.where(english, cosines[row], -1.0)[None, :])[0])
                 row += 1
         polarity = np.array([negates(statement, language) for statement, language in zip(statements, languages)])
         # One batch serves both: the statements' mean stands for the whole description
         # (encoding it again would double the model's time per request).
         mean = vectors[:whole or len(statements)].mean(axis=0)
-        return similarities, polarity, mean / max(float(np.linalg.norm(mean)), 1e-9), plain
+        return similarities, polarity, mean / max(float(np.linalg.norm(mean)), 1e-9), plain, nearest
 
     def _on_english_scale(self, cosines: np.ndarray, language: str) -> np.ndarray:
         """A non-English statement's cosines with the examples, put on the scale of English
@@ -95,7 +99,7 @@ class Likeness:
         some 300 times slower here on a busy two-core machine (16 ms against 0.05 ms)."""
         return np.stack([self.matrix @ vector for vector in vectors])
 
-    def _standing_out(self, similarities: np.ndarray, pool: np.ndarray) -> np.ndarray:
+    def _standing_out(self, similarities: np.ndarray, pool: np.ndarray, keep_always: bool = True) -> np.ndarray:
         """Each statement's similarities to the examples of its `neighbours` nearest values
         within `pool` (the others -1): a statement is evidence only for what its nearest
         examples say. A generic statement ("the city wants a cluster initiative") is
@@ -105,14 +109,17 @@ class Likeness:
         so one value's near-duplicate examples do not crowd out the other attributes a
         statement states ("the national ministry will select six sectors" is a public
         driver AND a top-down approach; five public-driver examples were its five nearest).
-        The examples of `always_compared` attributes are kept whatever their rank."""
+        The examples of `always_compared` attributes are kept whatever their rank, unless
+        not `keep_always`."""
         masked = np.where(pool, similarities, -1.0)
         keep = min(self.neighbours, len(self.group_starts))
         if keep == 0 or masked.shape[1] == 0:
             return masked
         by_group = np.maximum.reduceat(masked[:, self.group_order], self.group_starts, axis=1)
         cutoff = -np.sort(-by_group, axis=1)[:, keep - 1:keep]
-        kept = (by_group[:, self.example_group] >= cutoff) | self.always[None, :]
+        kept = by_group[:, self.example_group] >= cutoff
+        if keep_always:
+            kept = kept | self.always[None, :]
         return np.where(pool & kept & (masked > -1.0), masked, -1.0)
 
     def plainness(self, similarities: np.ndarray) -> np.ndarray:
