@@ -187,3 +187,18 @@ def test_the_rules_take_no_phrase_from_a_statement_that_cannot_state_it(text, fi
     fired = {firing.rule.id for firing in fire_all(content.rules, profile, undecided=reading.phraseless,
                                                    text=reading.text)}
     assert ("public-top-down-financing" in fired) == fires, (fired, reading.unstated)
+
+
+@pytest.mark.parametrize("text, value", [
+    # Session 9: "judged on a single number: jobs created" read as a broad scorecard.
+    ("The programme is to be judged on a single number: jobs created by 2028.", "hard-outcomes-only"),
+    ("Results will be measured by jobs and exports, and also by trust and new networks.", "broad"),
+    ("We will count the new networks, not only the jobs.", "broad"),
+    ("Results will be measured every six months.", "*"),
+    ("A reunião sobre exportações passou para a sala 3.", None),
+])
+def test_judging_words_name_what_success_is_judged_on(text, value):
+    from indexer.advisor.sentences import language_of
+    words = next(words for words in load_gate_words(REPO_ROOT) if words.attribute == "evaluation_focus")
+    assert words.value_of(text, language_of(text)) == value
+

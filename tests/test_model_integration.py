@@ -264,6 +264,9 @@ READ_AS = [
     # statement or to five other values (joint buying, a joint brand) than to a culture.
     ("Hace años que compran juntas el cuajo y los envases, comparten un técnico y quieren lanzar una "
      "marca común.", "cooperative_culture", "cooperative"),
+    # ... and a value the judging words name outright, where the model heard a broad scorecard.
+    ("The ministry's leather programme is to be judged on a single number: jobs created by the end of 2028.",
+     "evaluation_focus", "hard-outcomes-only"),
 ]
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Mapping
 
 from indexer.advisor.sentences import fold_for
-from indexer.advisor.trends import ANY, folded_phrases, read_words_file
+from indexer.advisor.trends import ANY, folded_phrases, read_words_file, stated
 
 LEADING_FILE = "kb/leading_words.yaml"
 PLAN_FILE = "kb/plan_words.yaml"
@@ -52,6 +52,10 @@ class GateWords:
     # A second list the statement needs as well (empty: none): a government named is not
     # yet a view of it ("the prefeitura's register lists 34 sweet factories").
     also: Mapping[str, re.Pattern] = field(default_factory=dict)
+    # Phrases that name a value outright once the statement may state the attribute
+    # (value -> language -> phrases): "judged on a single number: jobs created" is
+    # judged on hard outcomes alone, which the model heard as a broad scorecard.
+    named: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     reads_gloss = True
     required = True
 
@@ -66,11 +70,17 @@ class GateWords:
         folded = fold_for(text, language)
         if pattern is None or not pattern.search(folded) or (self.also and (also is None or not also.search(folded))):
             return None
+        counts = {value: sum(stated(phrase, folded) for phrase in languages.get(language, ()))
+                  for value, languages in self.named.items()}
+        ranked = sorted((count, value) for value, count in counts.items() if count)
+        if ranked and (len(ranked) == 1 or ranked[-1][0] > ranked[-2][0]):
+            return ranked[-1][1]
         return ANY
 
     @classmethod
     def from_phrases(cls, attribute: str, phrases: Mapping[str, list], replaces_plainness: bool = False,
-                     gates_phrases: bool = False, also: Mapping[str, list] | None = None) -> "GateWords":
+                     gates_phrases: bool = False, also: Mapping[str, list] | None = None,
+                     named: Mapping[str, Mapping[str, list]] | None = None) -> "GateWords":
         """One attribute's words from {language: phrases} (and `also` phrases, likewise).
 
         >>> words = GateWords.from_phrases("government_view", {"en": ["ministry"]}, also={"en": ["obstacle"]})
@@ -78,7 +88,8 @@ class GateWords:
         ('*', None)
         """
         return cls(attribute, _patterns(phrases), replaces_plainness, gates_phrases or replaces_plainness,
-                   _patterns(also or {}))
+                   _patterns(also or {}), {str(value): folded_phrases(languages)
+                                           for value, languages in (named or {}).items()})
 
 
 def _patterns(phrases: Mapping[str, list]) -> dict[str, re.Pattern]:
@@ -91,7 +102,8 @@ def load_gate_words(root: Path) -> list[GateWords]:
     """One GateWords per attribute the gate files (GATE_FILES) under `root` name."""
     def build(data: Mapping) -> list[GateWords]:
         return [GateWords.from_phrases(str(attribute), data["phrases"], bool(data.get("replaces_plainness")),
-                                       bool(data.get("gates_phrases")), data.get("also_phrases"))
+                                       bool(data.get("gates_phrases")), data.get("also_phrases"),
+                                       (data.get("values") or {}).get(attribute))
                 for attribute in data["attributes"]]
     return [words for name in GATE_FILES
             for words in read_words_file(root / name, build, "attributes and phrases per language") or []]

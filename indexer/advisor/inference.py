@@ -304,6 +304,8 @@ class DescriptionReader:
             if words.reads_gloss and gloss:
                 found.add(words.value_of(gloss, "en"))
             found.discard(None)
+            if len(found) > 1:
+                found.discard(ANY)  # a value named outright says more than "may state it"
             named.append(found.pop() if len(found) == 1 else None)
         return [named[int(parent[i])] if i >= whole and named[int(parent[i])] is not None else value
                 for i, value in enumerate(named)]
