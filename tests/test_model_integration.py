@@ -225,6 +225,11 @@ NOT_READ_AS = [
     ("Pedimos a los talleres de cerámica los datos de ventas y de personal del año pasado. Dos de los "
      "dueños enseñan soldadura en el instituto.", "cooperative_culture", None),
     ("Gostaríamos de apoiar os produtores de mel da região.", "cooperative_culture", None),
+    ("The donor's project document has already fixed the work plan.", "funding_level", None),
+    # a wish that a later "but" turns against is not what the note states
+    ("The agency wanted to judge the programme on jobs and exports alone, but after the owners objected the "
+     "scorecard now also counts joint projects and attendance at the meetings.", "evaluation_focus",
+     {"hard-outcomes-only"}),
 ]
 
 

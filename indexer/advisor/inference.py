@@ -34,7 +34,8 @@ import numpy as np
 from indexer.advisor.examples import AttributeExamples, ExampleBank, Lexicon
 from indexer.advisor.likeness import NEIGHBOURS, Likeness
 from indexer.advisor.amounts import funding_level
-from indexer.advisor.readings import AMOUNT, MEANING, PHRASE, Inferred, Reading, Support, implied, mixed
+from indexer.advisor.readings import (AMOUNT, MEANING, PHRASE, Inferred, Reading, Support, contrast_wins,
+                                      implied, mixed)
 from indexer.advisor.rules import Rule, find_phrase, values_treated_alike
 from indexer.advisor.sectors import SectorFinder
 from indexer.advisor.cooperation import CooperationWords
@@ -154,7 +155,8 @@ class DescriptionReader:
             sentence_of = {text: int(sentence[parent[i]]) for i, text in enumerate(shown)}
             similarities, polarity, vector, plain, nearest = self.likeness.of(pieces, encode_many, len(statements))
             done = {item.attribute for item in inferred} | given | conflicting
-            named = {attribute: self._named(attribute, pieces, parent, len(statements))
+            named = {attribute: contrast_wins(self._named(attribute, pieces, parent, len(statements)), parent,
+                                              sentence, statements)
                      for attribute in self.directions.keys() - done}
             plainness = {}
             for attribute in self.sided & named.keys():

@@ -4,6 +4,7 @@ that Table 3 says a leading body implies."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
@@ -133,3 +134,30 @@ def mixed(supports: Sequence[Support], mixtures: Iterable[tuple[str, tuple[str, 
         del by_value[first], by_value[second]
     return list(by_value.values())
 
+
+
+# A statement opening with one of these turns against the one before it in its sentence.
+CONTRAST_OPENING = re.compile(r"^\W*(?:but|yet|however|pero|sin embargo|mas|porem|porém|contudo|no entanto)\b",
+                              re.IGNORECASE)
+
+
+def contrast_wins(named: Sequence[str | None], parent: Sequence[int], sentence: Sequence[int],
+                  statements: Sequence[str], unnamed: tuple = (None, "*")) -> list[str | None]:
+    """Per piece, the value its words name, with a statement's value dropped when a later
+    statement of its sentence turns against it ("but ...") and names another value: "the
+    agency wanted to judge it on jobs alone, but after the owners objected the scorecard
+    also counts joint projects" is judged broadly. Pieces inherit their statement's fate.
+
+    >>> contrast_wins(["hard", "broad", "hard"], [0, 1, 0], [0, 0, 0],
+    ...               ["They wanted jobs alone,", "but the scorecard also counts trust."])
+    [None, 'broad', None]
+    >>> contrast_wins(["hard", "broad"], [0, 1], [0, 1], ["Jobs alone.", "But also trust."])
+    ['hard', 'broad']
+    """
+    dropped = set()
+    for later in range(1, len(statements)):
+        if named[later] in unnamed or not CONTRAST_OPENING.match(statements[later]):
+            continue
+        dropped |= {earlier for earlier in range(later) if sentence[earlier] == sentence[later]
+                    and named[earlier] not in unnamed and named[earlier] != named[later]}
+    return [None if int(parent[index]) in dropped else value for index, value in enumerate(named)]
