@@ -163,6 +163,9 @@ def test_the_buyers_words_name_who_rules_the_market(text, language, value):
     ("altenburg_meyer_stamer", "As diárias da viagem serão depositadas na conta de cada um até sexta-feira.", False),
     ("altenburg_meyer_stamer", "Hundreds of weavers work from home, with no formal training.", True),
     ("funding_level", "The donor's project document has already fixed the work plan.", False),
+    ("local_economy", "The firms make furniture in a small town.", False),
+    ("local_economy", "A town that lives almost entirely from the nickel mine.", True),
+    ("local_economy", "Na cidade quase tudo depende do calçado.", True),
     ("funding_level", "Un fondo de quince millones de dólares para los talleres.", True),
 ])
 def test_gate_words_tell_a_statement_that_can_state_the_attribute_from_a_mention(attribute, text, needed):

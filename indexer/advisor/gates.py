@@ -33,8 +33,10 @@ OWNERSHIP_FILE = "kb/ownership_words.yaml"
 LAUNCH_FILE = "kb/launch_words.yaml"
 TYPOLOGY_FILE = "kb/typology_words.yaml"
 MONEY_FILE = "kb/money_words.yaml"
+ECONOMY_FILE = "kb/economy_words.yaml"
 GATE_FILES = (LEADING_FILE, PLAN_FILE, JUDGING_FILE, STUDY_FILE, FIRM_FILE, APPROACH_FILE, GOVERNMENT_FILE,
-              OWNERSHIP_FILE, LAUNCH_FILE, TYPOLOGY_FILE, MONEY_FILE)
+              OWNERSHIP_FILE, LAUNCH_FILE, TYPOLOGY_FILE, MONEY_FILE,
+              ECONOMY_FILE)
 
 
 @dataclass(frozen=True)
