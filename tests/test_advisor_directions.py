@@ -124,7 +124,8 @@ def test_the_bundled_words_name_values_the_examples_have():
     ("Os ourives vendem com marca própria a joalharias de Paris e Tóquio.", "pt", "own-markets"),
     ("Three European supermarket chains set the price week by week.", "en", "global-buyers"),
     ("Los talleres cosen para marcas extranjeras.", "es", "global-buyers"),
-    ("They export to a dozen small importers in France.", "en", None),
+    ("They export to a dozen small importers in France.", "en", "*"),  # the topic, no side: the model's
+    ("Hay que llevar tres copias impresas de la presentación.", "es", None),  # session 9: no topic at all
 ])
 def test_the_buyers_words_name_who_rules_the_market(text, language, value):
     assert load_value_words(REPO_ROOT)[0].value_of(text, language) == value

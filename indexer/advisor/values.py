@@ -7,12 +7,12 @@ words which value it states."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
 from indexer.advisor.sentences import fold_for
-from indexer.advisor.trends import folded_phrases, read_words_file, stated
+from indexer.advisor.trends import ANY, folded_phrases, read_words_file, stated
 
 BUYERS_FILE = "kb/buyers_words.yaml"
 
@@ -23,15 +23,23 @@ class ValueWords:
 
     attribute: str
     phrases: Mapping[str, Mapping[str, tuple[str, ...]]]  # value -> language -> phrases
+    # Words of the topic (buyers, brands, shops, orders...): a statement with none of them
+    # and no value's phrase states no value; one with them is left to the model.
+    topic: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     reads_gloss = True
     replaces_plainness = False
-    required = False
+
+    @property
+    def required(self) -> bool:
+        """A statement needs a value's phrase or a topic word when topic words are given."""
+        return bool(self.topic)
 
     @classmethod
     def from_mapping(cls, data: Mapping) -> "ValueWords":
         """Build from the mapping a values words file holds."""
         return cls(str(data["attribute"]),
-                   {str(value): folded_phrases(languages) for value, languages in data["values"].items()})
+                   {str(value): folded_phrases(languages) for value, languages in data["values"].items()},
+                   folded_phrases(data.get("topic")))
 
     def value_of(self, text: str, language: str = "en") -> str | None:
         """The value more of whose phrases the text holds, not negated just before them
@@ -51,7 +59,7 @@ class ValueWords:
                 counts[value] = hits
         ranked = sorted(counts.items(), key=lambda item: -item[1])
         if not ranked or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
-            return None
+            return ANY if any(stated(word, folded) for word in self.topic.get(language, ())) else None
         return ranked[0][0]
 
 
