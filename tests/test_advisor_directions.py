@@ -151,6 +151,8 @@ def test_the_buyers_words_name_who_rules_the_market(text, language, value):
     ("firm_structure", "Não pode ser emprestado, só fotocopiado no balcão.", False),
     ("firm_structure", "Its members are two large factories and about three hundred small family workshops.", True),
     ("firm_structure", "Casi todos los talleres son familiares.", True),
+    ("firm_structure", "As empresas fabricam móveis numa cidade pequena.", False),  # the town is small
+    ("firm_structure", "Small workshops in a small town.", True),
     ("approach", "The ministry's letterhead for the invitation letters is attached.", False),
     ("approach", "El Ministerio de Producción quiere encabezar un programa provincial.", True),
     ("government_view", "El gerente de ventas de la fábrica de fideos nos mostró la planta.", False),

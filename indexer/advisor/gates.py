@@ -59,6 +59,9 @@ class GateWords:
     # (value -> language -> phrases): "judged on a single number: jobs created" is
     # judged on hard outcomes alone, which the model heard as a broad scorecard.
     named: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
+    # Phrases in which a gate word is something else, removed before the words are looked
+    # for: "a small town" says nothing of the firms' size.
+    unless: Mapping[str, re.Pattern] = field(default_factory=dict)
     reads_gloss = True
     required = True
 
@@ -71,6 +74,8 @@ class GateWords:
         """
         pattern, also = self.phrases.get(language), self.also.get(language)
         folded = fold_for(text, language)
+        if language in self.unless:
+            folded = self.unless[language].sub(" ", folded)
         if pattern is None or not pattern.search(folded) or (self.also and (also is None or not also.search(folded))):
             return None
         counts = {value: sum(stated(phrase, folded) for phrase in languages.get(language, ()))
@@ -83,7 +88,8 @@ class GateWords:
     @classmethod
     def from_phrases(cls, attribute: str, phrases: Mapping[str, list], replaces_plainness: bool = False,
                      gates_phrases: bool = False, also: Mapping[str, list] | None = None,
-                     named: Mapping[str, Mapping[str, list]] | None = None) -> "GateWords":
+                     named: Mapping[str, Mapping[str, list]] | None = None,
+                     unless: Mapping[str, list] | None = None) -> "GateWords":
         """One attribute's words from {language: phrases} (and `also` phrases, likewise).
 
         >>> words = GateWords.from_phrases("government_view", {"en": ["ministry"]}, also={"en": ["obstacle"]})
@@ -92,7 +98,7 @@ class GateWords:
         """
         return cls(attribute, _patterns(phrases), replaces_plainness, gates_phrases or replaces_plainness,
                    _patterns(also or {}), {str(value): folded_phrases(languages)
-                                           for value, languages in (named or {}).items()})
+                                           for value, languages in (named or {}).items()}, _patterns(unless or {}))
 
 
 def _patterns(phrases: Mapping[str, list]) -> dict[str, re.Pattern]:
@@ -106,7 +112,7 @@ def load_gate_words(root: Path) -> list[GateWords]:
     def build(data: Mapping) -> list[GateWords]:
         return [GateWords.from_phrases(str(attribute), data["phrases"], bool(data.get("replaces_plainness")),
                                        bool(data.get("gates_phrases")), data.get("also_phrases"),
-                                       (data.get("values") or {}).get(attribute))
+                                       (data.get("values") or {}).get(attribute), data.get("unless"))
                 for attribute in data["attributes"]]
     return [words for name in GATE_FILES
             for words in read_words_file(root / name, build, "attributes and phrases per language") or []]
