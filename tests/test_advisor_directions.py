@@ -142,6 +142,8 @@ def test_the_buyers_words_name_who_rules_the_market(text, language, value):
     ("activities", "What they want to do first is buy glass jars, lids and labels together.", True),
     ("activities", "Queremos empezar con capacitación básica y con microcrédito.", True),
     ("activities", "O primeiro projeto será uma central de compras.", True),
+    ("activities", "The travel allowances will be paid into each one's account by Friday.", False),
+    ("activities", "We will start with joint purchasing of clay.", True),
     ("evaluation_focus", "A reunião sobre exportações passou para a sala 3 do Sebrae.", False),
     ("evaluation_focus", "The project will be judged only on jobs created and export growth.", True),
     ("monitoring_style", "Evaluators will come twice a year to inspect each village group.", True),
