@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from indexer.advisor.sentences import AFFIRMING_IDIOMS, fold_for
+from indexer.advisor.sentences import AFFIRMING_IDIOMS, fold_for, word_pattern
 from indexer.advisor.trends import ANY, NEGATING, SEGMENT, WORD, folded_phrases, read_words_file
 
 COOPERATION_FILE = "kb/cooperation_words.yaml"
@@ -85,27 +85,27 @@ class CooperationWords:
         ['cooperative', 'non-cooperative', 'non-cooperative', 'mixed', 'non-cooperative', None, None, 'cooperative', 'non-cooperative', None]
         """
         folded = AFFIRMING_IDIOMS.sub(" ", fold_for(text, language))
-        if any(re.search(rf"(?<!\w){re.escape(plan)}(?!\w)", folded) for plan in self.plans.get(language, ())):
+        if any(word_pattern(plan).search(folded) for plan in self.plans.get(language, ())):
             return None
         for connective in self.connectives.get(language, ()):
-            folded = re.sub(rf"(?<!\w){re.escape(connective)}(?!\w)", " ", folded)
+            folded = word_pattern(connective).sub(" ", folded)
         pattern = self.some_others.get(language)
         if pattern is not None and pattern.search(folded):
             return self.mixed_value
         together = apart = 0
         for segment in SEGMENT.split(folded):
             for phrase in self.together.get(language, ()):
-                for match in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", segment):
+                for match in word_pattern(phrase).finditer(segment):
                     if NEGATING & set(WORD.findall(segment[:match.start()])):
                         apart += 1
                     else:
                         together += 1
             for phrase in self.apart.get(language, ()):  # "no longer work alone" says neither
-                for match in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", segment):
+                for match in word_pattern(phrase).finditer(segment):
                     apart += not NEGATING & set(WORD.findall(segment[:match.start()]))
         if together == apart:
             topic = self.topic.get(language, ())
-            return ANY if any(re.search(rf"(?<!\w){re.escape(word)}(?!\w)", folded) for word in topic) else None
+            return ANY if any(word_pattern(word).search(folded) for word in topic) else None
         return self.together_value if together > apart else self.apart_value
 
 

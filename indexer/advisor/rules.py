@@ -9,6 +9,7 @@ evidence that triggered it.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from typing import Any, Callable, Mapping
 
 from indexer.content.frontmatter import FrontMatterError, read_yaml_file
 from indexer.advisor.profile import SCALAR_ATTRIBUTES, Profile, closest, term_values
+from indexer.advisor.sentences import word_pattern
 from indexer.content.validate import Problem
 from indexer.content.vocabulary import Vocabulary
 
@@ -250,6 +252,16 @@ def _with_source(fact: str, sentence: str | None) -> str:
     return f"{fact} (read from your description: \"{sentence}\")" if sentence else fact
 
 
+@functools.lru_cache(maxsize=16384)
+def whole_words(phrase: str) -> re.Pattern:
+    """The folded phrase as a pattern of whole words, compiled once (sentences.word_pattern).
+
+    >>> bool(whole_words("Own brand").search("under their own brand.")), bool(whole_words("own").search("owned"))
+    (True, False)
+    """
+    return word_pattern(fold(phrase))
+
+
 def find_phrase(phrase: str, description: str) -> bool:
     """Does the folded description state `phrase`, not negated just before it?
 
@@ -260,12 +272,11 @@ def find_phrase(phrase: str, description: str) -> bool:
     >>> find_phrase("distrust", fold("Owners distrust each other, not the chamber."))
     True
     """
-    for match in re.finditer(rf"(?<!\w){re.escape(fold(phrase))}(?!\w)", description):
+    for match in whole_words(phrase).finditer(description):
         before = description[max(0, match.start() - 30):match.start()]
         words = re.findall(r"[\w']+", before)[-3:]
         window = " ".join(words)
-        if not any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", window) or window.endswith(n)
-                   for n in NEGATIONS):
+        if not any(whole_words(n).search(window) or window.endswith(n) for n in NEGATIONS):
             return True
     return False
 

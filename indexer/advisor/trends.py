@@ -25,7 +25,7 @@ from typing import Callable, Collection, Mapping, Sequence, TypeVar
 import numpy as np
 import yaml
 
-from indexer.advisor.sentences import NEGATION_CUES, fold_for
+from indexer.advisor.sentences import NEGATION_CUES, fold_for, word_pattern
 
 T = TypeVar("T")
 TREND_FILE = "kb/trend_words.yaml"
@@ -220,7 +220,7 @@ def stated(phrase: str, folded: str) -> bool:
     >>> stated("own brand", "they sell under their own brand."), stated("own brand", "not under their own brand.")
     (True, False)
     """
-    for match in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", folded):
+    for match in word_pattern(phrase).finditer(folded):
         # The three words before it, as the rules' phrases are read (rules.find_phrase).
         if not NEGATING & set(WORD.findall(folded[max(0, match.start() - 30):match.start()])[-3:]):
             return True
