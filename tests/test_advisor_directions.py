@@ -9,7 +9,7 @@ import yaml
 from indexer.advisor.cooperation import COOPERATION_FILE, load_cooperation_words
 from indexer.advisor.values import BUYERS_FILE, load_value_words
 from indexer.advisor.words import load_directions
-from indexer.advisor.gates import JUDGING_FILE, LEADING_FILE, PLAN_FILE, STUDY_FILE, GateWords, load_gate_words
+from indexer.advisor.gates import GATE_FILES, LEADING_FILE, PLAN_FILE, GateWords, load_gate_words
 from indexer.advisor.sentences import fold_for
 from indexer.advisor.trends import STAGE_FILE, TREND_FILE, load_trend_words
 
@@ -26,8 +26,7 @@ def _words(node, language=None):
             yield language, str(word)
 
 
-@pytest.mark.parametrize("name", [TREND_FILE, STAGE_FILE, COOPERATION_FILE, LEADING_FILE, PLAN_FILE, BUYERS_FILE,
-                                  JUDGING_FILE, STUDY_FILE])
+@pytest.mark.parametrize("name", [TREND_FILE, STAGE_FILE, COOPERATION_FILE, BUYERS_FILE, *GATE_FILES])
 def test_the_bundled_words_are_folded_as_the_reader_folds_statements(name):
     data = yaml.safe_load((REPO_ROOT / name).read_text(encoding="utf-8"))
     unfolded = [(language, word) for language, word in _words(data) if fold_for(word, language) != word]
