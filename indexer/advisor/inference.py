@@ -280,9 +280,9 @@ class DescriptionReader:
     # -- the two passes -------------------------------------------------------
 
     def _may_state(self, attribute: str, statement: str) -> bool:
-        """Can the statement state `attribute` at all? Not without the words the attribute
-        is gated by: "the chamber of commerce has lent us its meeting room" names a
-        chamber, and no body that leads."""
+        """May the rules' phrases for `attribute` be read in the statement? Not without the
+        words of a gate file that gates phrases (`gates_phrases`): "the chamber of commerce
+        has lent us its meeting room" names a chamber, and no body that leads."""
         if not getattr(self.directions.get(attribute), "gates_phrases", False):
             return True
         return self._named(attribute, [statement], np.zeros(1, dtype=np.int64), 1)[0] is not None
@@ -290,7 +290,7 @@ class DescriptionReader:
     def _gated_by_words(self, attribute: str) -> bool:
         """Do the attribute's words alone decide whether a statement can state it (the
         lead and the driver)? Then they, not nearness to a neutral statement, tell a
-        plain statement from one that is, and they hold for the rules' phrases too."""
+        plain statement from one that is."""
         words = self.directions.get(attribute)
         return words is not None and words.replaces_plainness
 
