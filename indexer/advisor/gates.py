@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Mapping
 
 from indexer.advisor.sentences import fold_for
-from indexer.advisor.trends import ANY, folded_phrases, read_words_file, stated
+from indexer.advisor.trends import ANY, folded_phrases, most_stated, read_words_file
 
 LEADING_FILE = "kb/leading_words.yaml"
 PLAN_FILE = "kb/plan_words.yaml"
@@ -85,12 +85,7 @@ class GateWords:
             folded = self.unless[language].sub(" ", folded)
         if pattern is None or not pattern.search(folded) or (self.also and (also is None or not also.search(folded))):
             return None
-        counts = {value: sum(stated(phrase, folded) for phrase in languages.get(language, ()))
-                  for value, languages in self.named.items()}
-        ranked = sorted((count, value) for value, count in counts.items() if count)
-        if ranked and (len(ranked) == 1 or ranked[-1][0] > ranked[-2][0]):
-            return ranked[-1][1]
-        return ANY
+        return most_stated(self.named, folded, language) or ANY
 
     @classmethod
     def from_phrases(cls, attribute: str, phrases: Mapping[str, list], replaces_plainness: bool = False,

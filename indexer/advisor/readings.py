@@ -11,6 +11,7 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 
 from indexer.advisor.rules import ACTIVITY_KEYS
+from indexer.advisor.trends import ANY
 
 PHRASE = "phrase"
 MEANING = "meaning"
@@ -135,14 +136,15 @@ def mixed(supports: Sequence[Support], mixtures: Iterable[tuple[str, tuple[str, 
     return list(by_value.values())
 
 
-
 # A statement opening with one of these turns against the one before it in its sentence.
+# Concessives ("although", "aunque", "embora") cut statements too (sentences.CONTRAST_CLAUSE),
+# but the statement they open is the one that gives way, so they are not here.
 CONTRAST_OPENING = re.compile(r"^\W*(?:but|yet|however|pero|sin embargo|mas|porem|porém|contudo|no entanto)\b",
                               re.IGNORECASE)
 
 
 def contrast_wins(named: Sequence[str | None], parent: Sequence[int], sentence: Sequence[int],
-                  statements: Sequence[str], unnamed: tuple = (None, "*")) -> list[str | None]:
+                  statements: Sequence[str], unnamed: tuple = (None, ANY)) -> list[str | None]:
     """Per piece, the value its words name, with a statement's value dropped when a later
     statement of its sentence turns against it ("but ...") and names another value: "the
     agency wanted to judge it on jobs alone, but after the owners objected the scorecard

@@ -214,6 +214,22 @@ def folded_phrases(section: Mapping | None) -> dict[str, tuple[str, ...]]:
             for language, items in (section or {}).items()}
 
 
+def most_stated(phrases: Mapping[str, Mapping[str, tuple[str, ...]]], folded: str, language: str) -> str | None:
+    """The value (of value -> language -> phrases) more of whose phrases `folded` states;
+    None when none is stated or two tie.
+
+    >>> most_stated({"a": {"en": ("own brand",)}, "b": {"en": ("foreign brands", "chains")}},
+    ...             "own brand, not foreign brands", "en")
+    'a'
+    """
+    counts = {value: sum(stated(phrase, folded) for phrase in languages.get(language, ()))
+              for value, languages in phrases.items()}
+    ranked = sorted(((count, value) for value, count in counts.items() if count), reverse=True)
+    if not ranked or (len(ranked) > 1 and ranked[0][0] == ranked[1][0]):
+        return None
+    return ranked[0][1]
+
+
 def stated(phrase: str, folded: str) -> bool:
     """Does `folded` hold the phrase as whole words, with no negation just before it?
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Mapping
 
 from indexer.advisor.sentences import fold_for
-from indexer.advisor.trends import ANY, folded_phrases, read_words_file, stated
+from indexer.advisor.trends import ANY, folded_phrases, most_stated, read_words_file, stated
 
 BUYERS_FILE = "kb/buyers_words.yaml"
 
@@ -52,15 +52,10 @@ class ValueWords:
         ['own-markets', 'global-buyers', None, None]
         """
         folded = fold_for(text, language)
-        counts = {}
-        for value, languages in self.phrases.items():
-            hits = sum(stated(phrase, folded) for phrase in languages.get(language, ()))
-            if hits:
-                counts[value] = hits
-        ranked = sorted(counts.items(), key=lambda item: -item[1])
-        if not ranked or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
-            return ANY if any(stated(word, folded) for word in self.topic.get(language, ())) else None
-        return ranked[0][0]
+        value = most_stated(self.phrases, folded, language)
+        if value is None and any(stated(word, folded) for word in self.topic.get(language, ())):
+            return ANY
+        return value
 
 
 def load_value_words(root: Path) -> list[ValueWords]:
