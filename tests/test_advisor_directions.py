@@ -42,6 +42,8 @@ def test_the_bundled_words_are_folded_as_the_reader_folds_statements(name):
     ("Las tejedoras venden bajo su propia marca en la feria.", "es", None),
     ("As fábricas perderam boa parte das encomendas.", "pt", "under-pressure"),
     ("Mais de quarenta empresas exportam.", "pt", None),
+    # Cost-sharing, no rising costs.
+    ("The winners co-finance a growing share of the costs each year.", "en", None),
 ])
 def test_the_trend_words_name_the_direction_of_business(text, language, value):
     assert load_trend_words(REPO_ROOT).value_of(text, language) == value
@@ -52,6 +54,15 @@ def test_the_trend_words_name_the_direction_of_business(text, language, value):
     ("The number of firms has doubled in ten years.", "en", "growth"),
     ("Das empresas que resistem, as duas maiores mudaram de mãos há pouco.", "pt", None),
     ("Sales fell by a third.", "en", None),  # pressure, not the cluster's life cycle
+    # Counts then and now, with no word of moving down.
+    ("Das catorze fábricas de vidro que havia nos anos oitenta restam quatro.", "pt", "decline"),
+    ("En los años noventa la ciudad tenía más de cuatrocientas fábricas, hoy quedan menos de ciento cincuenta.",
+     "es", "decline"),
+    ("Over the last ten years the machine shops have gone from about sixty to fewer than twenty.", "en", "decline"),
+    ("In 2015 there were twelve workshops and today there are thirty.", "en", "growth"),
+    # The orders were lost, not the factories; a size is no move.
+    ("As fábricas de semijoias da cidade perderam boa parte das encomendas.", "pt", None),
+    ("Its members run from two large exporters to about 150 small workshops with fewer than ten.", "en", None),
 ])
 def test_the_stage_words_name_growth_or_decline(text, language, value):
     assert load_trend_words(REPO_ROOT, STAGE_FILE).value_of(text, language) == value

@@ -103,7 +103,7 @@ class DescriptionReader:
         # attribute whether or not it is among the statement's nearest values: "the eating
         # houses lost much of their weekend custom" was nearer to five others in a long sentence.
         self.sided = frozenset(name for name, words in self.directions.items()
-                               if isinstance(words, (TrendWords, CooperationWords)) and words.required is True)
+                               if isinstance(words, (TrendWords, CooperationWords)) and words.required)
         self.likeness = Likeness(bank, lexicon, matrix, neighbours, self.sided) if matrix is not None else None
         self.baselines = self.likeness.baselines if self.likeness is not None else {}
 
@@ -195,10 +195,11 @@ class DescriptionReader:
                 words = self.directions[attribute]
                 support[attribute] = steer(support[attribute], self.bank.attributes[attribute].values,
                                            named[attribute], WORDS_BONUS, words.required,
-                                           WORDS_LIFT if isinstance(words, TrendWords) and words.required is True
-                                           else None)
+                                           self._lift(attribute))
             # A statement supports only the attributes it states most clearly.
             for attribute, rows in self._beyond_clearest(support, parent).items():
+                if attribute in self.sided:  # its words named the side: they, not the model, state it
+                    rows = rows & np.array([value in (None, ANY) for value in named[attribute]])
                 support[attribute] = np.where(rows[:, None], -1.0, support[attribute])
             for attribute, matrix in support.items():
                 found, ambiguous = read_attribute(attribute, self.bank.attributes[attribute], matrix)
@@ -211,6 +212,14 @@ class DescriptionReader:
             undecided.discard("driver")
         return Reading(tuple(inferred), frozenset(undecided), by_meaning, vector if by_meaning else None,
                        " ".join(searched), unstated - {item.attribute for item in inferred})
+
+    def _lift(self, attribute: str) -> tuple[float, float] | None:
+        """WORDS_LIFT for a trend's words (pressure, the life-cycle stage), up to the
+        attribute's own threshold where that is stricter; None for other words."""
+        words = self.directions[attribute]
+        if not (isinstance(words, TrendWords) and words.required):
+            return None
+        return WORDS_LIFT[0], max(WORDS_LIFT[1], self.bank.attributes[attribute].threshold or 0.0)
 
     def _beyond_clearest(self, matrices: dict[str, np.ndarray], parent: np.ndarray) -> dict[str, np.ndarray]:
         """Attribute -> the rows (pieces) whose statement states other attributes more

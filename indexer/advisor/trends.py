@@ -25,6 +25,7 @@ from typing import Callable, Collection, Mapping, Sequence, TypeVar
 import numpy as np
 import yaml
 
+from indexer.advisor.counts import compared_counts
 from indexer.advisor.sentences import NEGATION_CUES, fold_for, word_pattern
 
 T = TypeVar("T")
@@ -40,6 +41,11 @@ NEGATING = frozenset(cue for cue in NEGATION_CUES if " " not in cue and cue != "
 # Words from a move to a measure after it, at most: "queda forte nas encomendas" (the
 # `adjacent` moves must be next to it: "a good part of the orders" is no move).
 AFTER = 4
+# A comparative after these words states a size ("with fewer than ten workers").
+SIZE_BEFORE = frozenset({"with", "con", "com"})
+# A move of a share is no move of the measure shared: "the winners pay a growing share
+# of the costs" says nothing of costs rising.
+SHARE = frozenset({"share", "proportion", "part", "parte", "proporcion", "proporcao", "porcentaje", "percentagem"})
 SEGMENT = re.compile(r"[,;:()]| - | – ")
 WORD = re.compile(r"[\w']+")
 
@@ -61,6 +67,9 @@ class TrendWords:
     # Moves that pair with a measure after them only right next to it: "good prices", not
     # "a good part of the orders"; "more orders", not "more than forty firms export".
     adjacent: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # Measures of another topic: a move whose object is one of them is not about this
+    # file's measures ("the factories lost much of their orders" is no factory lost).
+    other_measures: Mapping[str, frozenset[str]] = field(default_factory=dict)
     # A Spanish or Portuguese statement is read in its English gloss too ("venderam quase
     # um terço menos": "sold almost a third less").
     reads_gloss = True
@@ -83,7 +92,8 @@ class TrendWords:
                    words(data["moves"]["up"]), words(data["moves"]["down"]),
                    folded_phrases(data["news"]["good"]), folded_phrases(data["news"]["bad"]),
                    words(data["moves"].get("adjacent")),
-                   _required(data.get("required", False), str(data["good"]), str(data["bad"])))
+                   other_measures=words(data["measures"].get("other")),
+                   required=_required(data.get("required", False), str(data["good"]), str(data["bad"])))
 
     def direction(self, text: str, language: str = "en") -> int:
         """+1 when the text says business goes well, -1 when badly, 0 when it says
@@ -107,7 +117,20 @@ class TrendWords:
         for sign, news in ((1, self.good_news), (-1, self.bad_news)):
             if any(stated(phrase, folded) for phrase in news.get(language, ())):
                 votes.add(sign)
+        votes |= self._compared(text, language)
         return votes.pop() if len(votes) == 1 else 0
+
+    def _compared(self, text: str, language: str) -> set[int]:
+        """The directions of the counts the text compares over time (indexer/advisor/counts.py),
+        judged by the first measure among the words next to them: "of fourteen glass works
+        four remain" is fewer firms."""
+        good, bad = self.good_measures.get(language, frozenset()), self.bad_measures.get(language, frozenset())
+        votes = set()
+        for move, nearby in compared_counts(text, language):
+            measure = next((word for word in nearby if word in good | bad), None)
+            if measure is not None:
+                votes.add(move if measure in good else -move)
+        return votes
 
     def _pairs(self, tokens: Sequence[str], language: str) -> set[int]:
         """The directions of the measure-and-move pairs among one segment's tokens: each
@@ -116,18 +139,23 @@ class TrendWords:
         good, bad = self.good_measures.get(language, frozenset()), self.bad_measures.get(language, frozenset())
         up, down = self.up.get(language, frozenset()), self.down.get(language, frozenset())
         adjacent = self.adjacent.get(language, frozenset())
+        other = self.other_measures.get(language, frozenset())
         votes = set()
         for index, token in enumerate(tokens):
             move = 1 if token in up else -1 if token in down else 0
-            # In "más bajos" (lower) the second word is the move.
-            if not move or (index + 1 < len(tokens) and tokens[index + 1] in up | down):
+            # In "más bajos" (lower) the second word is the move; "workshops with fewer than
+            # ten" is a size, no move; nor is "a growing share of the costs".
+            following = tokens[index + 1] if index + 1 < len(tokens) else ""
+            if not move or following in up | down or following in SHARE or (index and tokens[index - 1] in SIZE_BEFORE):
                 continue
             before = [i for i in range(max(0, index - WINDOW - 1), index) if tokens[i] in good | bad]
             # A move before its measure is an adjective or a noun next to it ("falling sales",
             # "queda nas vendas"); "up" only follows its measure ("set up a sales office").
             reach = 2 if token in adjacent else AFTER + 1
             after = [i for i in range(index + 1, min(len(tokens), index + reach))
-                     if tokens[i] in good | bad and token != "up"]
+                     if tokens[i] in good | bad | other and token != "up"]
+            if after and tokens[after[0]] in other:
+                continue
             if before:
                 measure = before[-1]
                 span = tokens[max(0, measure - 2):index]
@@ -176,7 +204,7 @@ def steer(support: np.ndarray, values: Sequence[str], named: Sequence[str | None
     ...       ["under-pressure", "under-pressure"], lift=(0.25, 0.42)).tolist()
     [[-1.0, 0.42], [-1.0, 0.2]]
     """
-    steered = support.copy()
+    steered = support.astype(np.float64)  # a lift to a threshold must reach it exactly
     column = {value: index for index, value in enumerate(values)}
     unnamed = np.array([value is None for value in named], dtype=bool)
     if required is True:
