@@ -44,6 +44,10 @@ def test_the_bundled_words_are_folded_as_the_reader_folds_statements(name):
     ("Mais de quarenta empresas exportam.", "pt", None),
     # Cost-sharing, no rising costs.
     ("The winners co-finance a growing share of the costs each year.", "en", None),
+    # Session 10: a backlog of orders, with words between; selling below cost.
+    ("Las familias tejedoras tienen pedidos de dos galerías hasta el próximo verano.", "es", "doing-well"),
+    ("The bead makers cannot keep pace with demand.", "en", "doing-well"),
+    ("El kilo se paga por debajo de lo que cuesta cosecharlo.", "es", "under-pressure"),
 ])
 def test_the_trend_words_name_the_direction_of_business(text, language, value):
     assert load_trend_words(REPO_ROOT).value_of(text, language) == value
@@ -222,3 +226,42 @@ def test_judging_words_name_what_success_is_judged_on(text, value):
     words = next(words for words in load_gate_words(REPO_ROOT) if words.attribute == "evaluation_focus")
     assert words.value_of(text, language_of(text)) == value
 
+
+
+@pytest.mark.parametrize("text, language, attribute, value", [
+    # Session 10: the model heard a county as a chamber and an association of industries
+    # as a public driver; the body named says which.
+    ("Isiolo County wants to turn the new zone into a garment cluster.", "en", "lead_body", "government"),
+    ("The initiative is being launched nationwide by the Association of Ghana Industries.", "en", "driver",
+     "private"),
+    ("La reunión fue en la Cámara de Comercio, que se ofreció para dirigir el proyecto.", "es", "lead_body",
+     "chamber"),
+    ("A Câmara Municipal quer conduzir a iniciativa com a conserveira.", "pt", "lead_body", "government"),
+    ("The ministry asked the association to lead.", "en", "lead_body", "*"),  # two bodies: the model decides
+    ("The head of the vocational school showed us around.", "en", "lead_body", None),
+])
+def test_the_words_of_leading_name_the_body_that_leads(text, language, attribute, value):
+    gates = {words.attribute: words for words in load_gate_words(REPO_ROOT)}
+    assert gates[attribute].value_of(text, language) == value
+
+
+def test_a_value_the_statement_s_own_words_name_outweighs_its_gloss():
+    # The gloss makes "associação comercial" a chamber of commerce, which left the lead unread.
+    import numpy as np
+
+    from indexer.advisor.examples import ExampleBank, load_lexicon
+    from indexer.advisor.inference import DescriptionReader
+    from indexer.checking import load_library
+
+    reader = DescriptionReader(ExampleBank({}), load_lexicon(REPO_ROOT), load_library(REPO_ROOT).rules, None,
+                               directions=load_directions(REPO_ROOT))
+    statement = "A associação comercial e industrial vai conduzir o projeto."
+    assert reader._named("lead_body", [statement], np.zeros(1, dtype=np.int64), 1) == ["business-association"]
+
+
+@pytest.mark.parametrize("text, language", [
+    ("Terminamos en la sede de la junta de vecinos, donde esperaban veinte productores.", "es"),
+    ("A reunião foi na associação de moradores do bairro.", "pt"),
+])
+def test_a_body_s_name_states_no_culture(text, language):
+    assert load_cooperation_words(REPO_ROOT).value_of(text, language) is None

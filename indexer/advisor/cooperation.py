@@ -44,6 +44,9 @@ class CooperationWords:
     # statement that names no side may still state a culture, which the model decides;
     # without them it states none ("we asked the workshops for last year's sales data").
     topic: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Names of bodies and places whose words say nothing of a culture: "la sede de la
+    # junta de vecinos" (the neighbourhood council's hall) names no neighbours.
+    names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # Read in the statement's own language only: the rough English gloss makes "junta de
     # freguesia" (parish council) and "reuniendo ideas" (gathering ideas) "together".
     reads_gloss = False
@@ -66,7 +69,7 @@ class CooperationWords:
         return cls(str(data["attribute"]), str(values["together"]), str(values["apart"]), str(values["mixed"]),
                    folded_phrases(data["together"]), folded_phrases(data["apart"]), patterns,
                    folded_phrases(data.get("connectives")), folded_phrases(data.get("plans")),
-                   folded_phrases(data.get("topic")))
+                   folded_phrases(data.get("topic")), folded_phrases(data.get("names")))
 
     def value_of(self, text: str, language: str = "en") -> str | None:
         """The culture the text's words name, or None: the side more of its phrases take
@@ -87,7 +90,7 @@ class CooperationWords:
         folded = AFFIRMING_IDIOMS.sub(" ", fold_for(text, language))
         if any(word_pattern(plan).search(folded) for plan in self.plans.get(language, ())):
             return None
-        for connective in self.connectives.get(language, ()):
+        for connective in (*self.connectives.get(language, ()), *self.names.get(language, ())):
             folded = word_pattern(connective).sub(" ", folded)
         pattern = self.some_others.get(language)
         if pattern is not None and pattern.search(folded):

@@ -311,8 +311,11 @@ class DescriptionReader:
         named: list[str | None] = []
         for piece in pieces:
             language, gloss = self._language_and_gloss(piece)
-            found = {words.value_of(piece, language)}
-            if words.reads_gloss and gloss:
+            own = words.value_of(piece, language)
+            found = {own}
+            # A value the statement's own words name outweighs its rough gloss's: the gloss
+            # makes "associação comercial" a chamber of commerce.
+            if words.reads_gloss and gloss and own in (None, ANY):
                 found.add(words.value_of(gloss, "en"))
             found.discard(None)
             if len(found) > 1:

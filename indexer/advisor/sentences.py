@@ -75,15 +75,25 @@ _NEGATION_BY_LANGUAGE = {language: _negation_pattern(set(NEGATION_CUES) - words)
                          for language, words in NOT_NEGATION.items()}
 
 
+# Words a " ... " of a phrase stands for, at most.
+GAP = 4
+
+
 @functools.lru_cache(maxsize=16384)
 def word_pattern(text: str) -> re.Pattern:
     """`text` as a pattern of whole words (as written, not folded), compiled once: the
     reader looks for some thousands of phrases per request, more than re's cache keeps.
+    " ... " in a phrase stands for up to GAP words: "orders ... until" is said with the
+    buyers between ("orders from galleries in Tucson until next summer").
 
     >>> bool(word_pattern("own brand").search("their own brand.")), bool(word_pattern("own").search("owned"))
     (True, False)
+    >>> [bool(word_pattern("orders ... until").search(t)) for t in ("orders from two galleries until june",
+    ...  "orders until june", "orders from one, two, three or four shops and more until")]
+    [True, True, False]
     """
-    return re.compile(rf"(?<!\w){re.escape(text)}(?!\w)")
+    parts = [re.escape(part) for part in text.split(" ... ")]
+    return re.compile(r"(?<!\w)" + rf"(?:\W+\w+){{0,{GAP}}}\W+".join(parts) + r"(?!\w)")
 
 
 def fold(text: str) -> str:
