@@ -265,3 +265,15 @@ def test_a_value_the_statement_s_own_words_name_outweighs_its_gloss():
 ])
 def test_a_body_s_name_states_no_culture(text, language):
     assert load_cooperation_words(REPO_ROOT).value_of(text, language) is None
+
+
+@pytest.mark.parametrize("text, language, value", [
+    ("Según la municipalidad, de cada diez empleos del cantón ocho están en esos talleres.", "es", "*"),
+    ("En Mao casi todo el mundo come del guineo.", "es", "one-or-two-industries"),
+    # Jobs and the economy named are no statement about what the place lives from.
+    ("O programa será julgado apenas pelo número de empregos formais criados.", "pt", None),
+    ("É a câmara que vai dirigir o programa, com o vereador da economia à frente.", "pt", None),
+])
+def test_the_economy_words_tell_what_a_place_lives_from(text, language, value):
+    gates = {words.attribute: words for words in load_gate_words(REPO_ROOT)}
+    assert gates["local_economy"].value_of(text, language) == value

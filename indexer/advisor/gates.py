@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from indexer.advisor.sentences import fold_for
+from indexer.advisor.sentences import fold_for, phrase_regex
 from indexer.advisor.trends import ANY, folded_phrases, most_stated, read_words_file
 
 LEADING_FILE = "kb/leading_words.yaml"
@@ -105,7 +105,7 @@ class GateWords:
 
 def _patterns(phrases: Mapping[str, list]) -> dict[str, re.Pattern]:
     """{language: one pattern matching any of its phrases as whole words}."""
-    return {language: re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, folded))})(?!\w)")
+    return {language: re.compile(rf"(?<!\w)(?:{'|'.join(map(phrase_regex, folded))})(?!\w)")
             for language, folded in folded_phrases(phrases).items() if folded}
 
 

@@ -198,7 +198,7 @@ class DescriptionReader:
                                            self._lift(attribute))
             # A statement supports only the attributes it states most clearly.
             for attribute, rows in self._beyond_clearest(support, parent).items():
-                if attribute in self.sided:  # its words named the side: they, not the model, state it
+                if attribute in named:  # its words named the value: they, not the model, state it
                     rows = rows & np.array([value in (None, ANY) for value in named[attribute]])
                 support[attribute] = np.where(rows[:, None], -1.0, support[attribute])
             for attribute, matrix in support.items():

@@ -92,8 +92,12 @@ def word_pattern(text: str) -> re.Pattern:
     ...  "orders until june", "orders from one, two, three or four shops and more until")]
     [True, True, False]
     """
-    parts = [re.escape(part) for part in text.split(" ... ")]
-    return re.compile(r"(?<!\w)" + rf"(?:\W+\w+){{0,{GAP}}}\W+".join(parts) + r"(?!\w)")
+    return re.compile(rf"(?<!\w){phrase_regex(text)}(?!\w)")
+
+
+def phrase_regex(text: str) -> str:
+    """The regular expression of a phrase, its " ... " standing for up to GAP words."""
+    return rf"(?:\W+\w+){{0,{GAP}}}\W+".join(re.escape(part) for part in text.split(" ... "))
 
 
 def fold(text: str) -> str:
