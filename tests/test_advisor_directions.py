@@ -277,3 +277,14 @@ def test_a_body_s_name_states_no_culture(text, language):
 def test_the_economy_words_tell_what_a_place_lives_from(text, language, value):
     gates = {words.attribute: words for words in load_gate_words(REPO_ROOT)}
     assert gates["local_economy"].value_of(text, language) == value
+
+
+@pytest.mark.parametrize("text, language, value", [
+    ("Lo que más les traba el negocio no es el precio de la leche sino el propio gobierno regional.", "es",
+     "obstacle"),
+    ("Hoje os armadores falam da câmara como de uma aliada.", "pt", "partner"),
+    ("The ministry lent us its hall.", "en", None),  # a body named, no view of it
+])
+def test_the_government_words_name_how_firms_see_government(text, language, value):
+    gates = {words.attribute: words for words in load_gate_words(REPO_ROOT)}
+    assert gates["government_view"].value_of(text, language) == value

@@ -272,6 +272,16 @@ READ_AS = [
     # ... and a value the judging words name outright, where the model heard a broad scorecard.
     ("The ministry's leather programme is to be judged on a single number: jobs created by the end of 2028.",
      "evaluation_focus", "hard-outcomes-only"),
+    # Session 10: a cluster's decline told by counts then and now, with no word of moving down.
+    ("Na Marinha Grande, das catorze fábricas de vidro que havia nos anos oitenta restam quatro.",
+     "stage", "decline"),
+    # ... a view of government named outright in a long, corrected ("no es ... sino") sentence.
+    ("Los queseros fueron clarísimos: lo que más les traba el negocio no es el precio de la leche sino el "
+     "propio gobierno regional, que lleva dos años sin darles la autorización para vender fuera.",
+     "government_view", "obstacle"),
+    # ... and a one-industry town in other words than the examples'.
+    ("En Mao casi todo el mundo come del guineo: las fincas, las empacadoras y hasta los colmados viven de "
+     "los embarques de cada semana.", "local_economy", "one-or-two-industries"),
 ]
 
 

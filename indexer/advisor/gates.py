@@ -69,6 +69,11 @@ class GateWords:
     # Phrases in which a gate word is something else, removed before the words are looked
     # for: "a small town" says nothing of the firms' size.
     unless: Mapping[str, re.Pattern] = field(default_factory=dict)
+    # A value named outright decides (`values_decide`): the statement is compared with
+    # that value's examples even beyond its nearest values and whatever a neutral
+    # statement's nearness, as a trend's named direction is. Not for the judging words,
+    # whose "only" names hard outcomes in "the firms will only be called in later".
+    values_decide: bool = False
     reads_gloss = True
     required = True
 
@@ -91,7 +96,7 @@ class GateWords:
     def from_phrases(cls, attribute: str, phrases: Mapping[str, list], replaces_plainness: bool = False,
                      gates_phrases: bool = False, also: Mapping[str, list] | None = None,
                      named: Mapping[str, Mapping[str, list]] | None = None,
-                     unless: Mapping[str, list] | None = None) -> "GateWords":
+                     unless: Mapping[str, list] | None = None, values_decide: bool = False) -> "GateWords":
         """One attribute's words from {language: phrases} (and `also` phrases, likewise).
 
         >>> words = GateWords.from_phrases("government_view", {"en": ["ministry"]}, also={"en": ["obstacle"]})
@@ -100,7 +105,8 @@ class GateWords:
         """
         return cls(attribute, _patterns(phrases), replaces_plainness, gates_phrases or replaces_plainness,
                    _patterns(also or {}), {str(value): folded_phrases(languages)
-                                           for value, languages in (named or {}).items()}, _patterns(unless or {}))
+                                           for value, languages in (named or {}).items()}, _patterns(unless or {}),
+                   values_decide)
 
 
 def _patterns(phrases: Mapping[str, list]) -> dict[str, re.Pattern]:
@@ -114,7 +120,8 @@ def load_gate_words(root: Path) -> list[GateWords]:
     def build(data: Mapping) -> list[GateWords]:
         return [GateWords.from_phrases(str(attribute), data["phrases"], bool(data.get("replaces_plainness")),
                                        bool(data.get("gates_phrases")), data.get("also_phrases"),
-                                       (data.get("values") or {}).get(attribute), data.get("unless"))
+                                       (data.get("values") or {}).get(attribute), data.get("unless"),
+                                       bool(data.get("values_decide")))
                 for attribute in data["attributes"]]
     return [words for name in GATE_FILES
             for words in read_words_file(root / name, build, "attributes and phrases per language") or []]

@@ -68,7 +68,9 @@ PER_STATEMENT = 3
 # 0.08 one fewer (benchmarks/advisor_profiles.py).
 WORDS_BONUS = 0.05
 # Required words (pressure) lift a statement the model finds loosely on topic (>= 0.25) to 0.42:
-# two more tuning profiles pass; lifting every steered attribute passed two fewer.
+# two more tuning profiles pass; lifting every steered attribute passed two fewer. The
+# stage's directions and the values gate files name outright (`values_decide`) are
+# lifted too, to their attribute's threshold where it is stricter (session 10: six more).
 WORDS_LIFT = (0.25, 0.42)
 # Pieces whose language and gloss the reader keeps, at most.
 GLOSS_MEMO = 4096
@@ -103,7 +105,8 @@ class DescriptionReader:
         # attribute whether or not it is among the statement's nearest values: "the eating
         # houses lost much of their weekend custom" was nearer to five others in a long sentence.
         self.sided = frozenset(name for name, words in self.directions.items()
-                               if isinstance(words, (TrendWords, CooperationWords)) and words.required)
+                               if (isinstance(words, (TrendWords, CooperationWords)) and words.required)
+                               or (isinstance(words, GateWords) and words.values_decide))
         self.likeness = Likeness(bank, lexicon, matrix, neighbours, self.sided) if matrix is not None else None
         self.baselines = self.likeness.baselines if self.likeness is not None else {}
 
@@ -158,13 +161,18 @@ class DescriptionReader:
             named = {attribute: contrast_wins(self._named(attribute, pieces, parent, len(statements)), parent,
                                               sentence, statements)
                      for attribute in self.directions.keys() - done}
-            plainness = {}
+            plainness, affirmed = {}, {}
             for attribute in self.sided & named.keys():
                 columns = slice(self.rows[attribute].start, self.rows[attribute].stop)
                 sideless = np.array([value in (None, ANY) for value in named[attribute]])
                 similarities[:, columns] = np.where(sideless[:, None] & ~nearest[:, columns], -1.0,
                                                     similarities[:, columns])
                 plainness[attribute] = np.where(sideless, plain, -1.0)  # its words say it is not plain
+                if isinstance(self.directions[attribute], GateWords):
+                    # A gate's value named outright, its negations read ("lo que más les traba ...
+                    # no es el precio sino el gobierno"): the statement affirms it. (A culture's
+                    # side is heard better against the negated examples: "nobody cares about ...".)
+                    affirmed[attribute] = polarity & sideless
 
             def read_attribute(attribute, entry, support):
                 allowed = narrowed.get(attribute)
@@ -186,7 +194,7 @@ class DescriptionReader:
 
             support = {attribute: self._support_rows(entry, similarities[:, self.rows[attribute].start:
                                                                           self.rows[attribute].stop],
-                                                     polarity, parent, readable,
+                                                     affirmed.get(attribute, polarity), parent, readable,
                                                      None if self._gated_by_words(attribute)
                                                      else plainness.get(attribute, plain))
                        for attribute, entry in self.bank.attributes.items() if attribute not in done}
@@ -214,10 +222,12 @@ class DescriptionReader:
                        " ".join(searched), unstated - {item.attribute for item in inferred})
 
     def _lift(self, attribute: str) -> tuple[float, float] | None:
-        """WORDS_LIFT for a trend's words (pressure, the life-cycle stage), up to the
-        attribute's own threshold where that is stricter; None for other words."""
+        """WORDS_LIFT for a trend's words (pressure, the life-cycle stage) and for values a
+        gate file names outright, up to the attribute's own threshold where that is
+        stricter; None for other words."""
         words = self.directions[attribute]
-        if not (isinstance(words, TrendWords) and words.required):
+        if not ((isinstance(words, TrendWords) and words.required)
+                or (isinstance(words, GateWords) and words.values_decide)):
             return None
         return WORDS_LIFT[0], max(WORDS_LIFT[1], self.bank.attributes[attribute].threshold or 0.0)
 
