@@ -288,3 +288,24 @@ def test_the_economy_words_tell_what_a_place_lives_from(text, language, value):
 def test_the_government_words_name_how_firms_see_government(text, language, value):
     gates = {words.attribute: words for words in load_gate_words(REPO_ROOT)}
     assert gates["government_view"].value_of(text, language) == value
+
+
+@pytest.mark.parametrize("text, value", [
+    # Session 10: a large sum paid for studies is heavy research spending, read precisely.
+    ("The Welsh Government has paid consultants some £380,000 to map the boatyards and write a strategy.",
+     "heavy-before-trust"),
+    ("A survey of the workshops costing $8,000 is planned.", None),
+    ("The boat builders sell yachts worth £380,000 each.", None),  # no study
+])
+def test_a_sum_paid_for_studies_is_heavy_research_spending(text, value):
+    from tests.documents_store_fixtures import phrase_reader
+    assert phrase_reader()(text).values().get("research_budget") == value
+
+
+@pytest.mark.parametrize("text, language, value", [
+    ("In February the carvers themselves will decide what, if anything, is worth studying.", "en", "modest"),
+    ("El diagnóstico se llevará casi todo el presupuesto.", "es", "heavy-before-trust"),
+])
+def test_the_study_words_name_how_much_research_comes_first(text, language, value):
+    gates = {words.attribute: words for words in load_gate_words(REPO_ROOT)}
+    assert gates["research_budget"].value_of(text, language) == value

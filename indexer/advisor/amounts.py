@@ -135,3 +135,22 @@ def funding_level(sentence: str) -> str | None:
     if dollars >= LARGE_FROM:
         return "large"
     return "seed" if dollars < SEED_BELOW else "moderate"
+
+
+# Research costing this much (rough US dollars) or more, before trust exists, is "massive
+# research and fact-finding" (1570-1572): the seed money a whole initiative should start
+# with (below SEED_BELOW) spent on studies alone.
+HEAVY_RESEARCH_FROM = SEED_BELOW
+
+
+def research_level(sentence: str) -> str | None:
+    """'heavy-before-trust' when the sentence names a sum of HEAVY_RESEARCH_FROM or more;
+    the caller has made sure the sentence is about studies (kb/study_words.yaml).
+
+    >>> research_level("The government has paid consultants some £380,000 to map the boatyards.")
+    'heavy-before-trust'
+    >>> research_level("A survey of the workshops costing $8,000."), research_level("They mapped the yards.")
+    (None, None)
+    """
+    dollars = dollars_in(sentence)
+    return "heavy-before-trust" if dollars is not None and dollars >= HEAVY_RESEARCH_FROM else None

@@ -33,7 +33,7 @@ import numpy as np
 
 from indexer.advisor.examples import AttributeExamples, ExampleBank, Lexicon
 from indexer.advisor.likeness import NEIGHBOURS, Likeness
-from indexer.advisor.amounts import funding_level
+from indexer.advisor.amounts import funding_level, research_level
 from indexer.advisor.readings import (AMOUNT, MEANING, PHRASE, Inferred, Reading, Support, contrast_wins,
                                       implied, mixed)
 from indexer.advisor.rules import Rule, find_phrase, values_treated_alike
@@ -132,6 +132,8 @@ class DescriptionReader:
                 inferred.append(Inferred(attribute, value, phrase_hits[attribute], 1.0, PHRASE))
         if not {"funding_level"} & (given | set(narrowed) | conflicting):
             inferred += self._funding_named(statements)
+        if not {"research_budget"} & (given | set(narrowed) | conflicting):
+            inferred += self._research_sum_named(statements)
         by_meaning = encode_many is not None and self.matrix is not None
         undecided = set(conflicting)
         vector = None
@@ -354,6 +356,18 @@ class DescriptionReader:
             level = funding_level(statement)
             if level is not None:
                 return [Inferred("funding_level", level, statement, 1.0, AMOUNT)]
+        return []
+
+    def _research_sum_named(self, statements: Sequence[str]) -> list[Inferred]:
+        """Heavy research spending, precisely, from the first statement about studies (its
+        study words) that names a large sum for them (indexer/advisor/amounts.py)."""
+        words = self.directions.get("research_budget")
+        for statement in statements:
+            if words is None or self._named("research_budget", [statement], np.zeros(1, dtype=np.int64), 1)[0] is None:
+                continue
+            level = research_level(statement)
+            if level is not None:
+                return [Inferred("research_budget", level, statement, 1.0, AMOUNT)]
         return []
 
     def _lacking(self, folded: list[str]) -> set[str]:
