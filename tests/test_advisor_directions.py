@@ -309,3 +309,19 @@ def test_a_sum_paid_for_studies_is_heavy_research_spending(text, value):
 def test_the_study_words_name_how_much_research_comes_first(text, language, value):
     gates = {words.attribute: words for words in load_gate_words(REPO_ROOT)}
     assert gates["research_budget"].value_of(text, language) == value
+
+
+@pytest.mark.parametrize("text, language, value", [
+    ("Umas cento e vinte famílias curtem couro no terreiro de casa, sem CNPJ nem nota fiscal.", "pt", "survival"),
+    ("Owners trust each other and already work together through informal networks.", "en", None),
+    ("As quatro empresas que compram a folha pertencem a grupos multinacionais.", "pt", "transnational"),
+])
+def test_the_typology_words_name_a_type_outright(text, language, value):
+    gates = {words.attribute: words for words in load_gate_words(REPO_ROOT)}
+    assert gates["altenburg_meyer_stamer"].value_of(text, language) == value
+
+
+def test_a_parliamentary_amendment_is_money_for_the_initiative():
+    from indexer.advisor.amounts import funding_level
+    assert funding_level("Com uma emenda parlamentar de R$ 2,4 milhões já empenhada, a prefeitura quer comprar "
+                         "máquinas.") == "moderate"

@@ -50,7 +50,9 @@ FUNDING = re.compile(
     r"\b(funds?|funding|budget|grants?|programmes?|programs?|loans?|credits?|invest\w*|financ\w*|donors?|"
     r"fondos?|fundos?|presupuesto|orcamento|subsidios?|subvencion\w*|doac\w*|programas?|prestamos?|"
     r"emprestimos?|creditos?|invert\w*|inversion\w*|investimentos?|investir|investe\w*|donantes?|doador\w*|"
-    r"apoyo|apoio|aporta\w*|ofrece\w*|oferece\w*|disponibiliza\w*|put\w* .* into)\b")
+    r"apoyo|apoio|aporta\w*|ofrece\w*|oferece\w*|disponibiliza\w*|put\w* .* into|"
+    # A Brazilian parliamentary amendment ("emenda parlamentar") and "verba" are budget money.
+    r"emendas?|verbas?|recursos)\b")
 # Selling and exporting as what the firms do, not "an export cluster" ("un clúster
 # exportador" is what a programme would build).
 TRADE = re.compile(
