@@ -325,3 +325,14 @@ def test_a_parliamentary_amendment_is_money_for_the_initiative():
     from indexer.advisor.amounts import funding_level
     assert funding_level("Com uma emenda parlamentar de R$ 2,4 milhões já empenhada, a prefeitura quer comprar "
                          "máquinas.") == "moderate"
+
+
+@pytest.mark.parametrize("text, language, value", [
+    ("La oficina quiere abrir la iniciativa trayendo desde Monterrey a un expositor de renombre.", "es",
+     "star-speaker"),
+    ("El presidente municipal llegó con su lista de doce actividades, cada una con su mes.", "es", "fixed-list"),
+    ("The first workshop is on 3 May.", "en", "*"),  # the topic, no value named
+])
+def test_the_launch_words_name_how_the_initiative_opens(text, language, value):
+    gates = {words.attribute: words for words in load_gate_words(REPO_ROOT)}
+    assert gates["launch_plan"].value_of(text, language) == value
