@@ -336,3 +336,14 @@ def test_a_parliamentary_amendment_is_money_for_the_initiative():
 def test_the_launch_words_name_how_the_initiative_opens(text, language, value):
     gates = {words.attribute: words for words in load_gate_words(REPO_ROOT)}
     assert gates["launch_plan"].value_of(text, language) == value
+
+
+@pytest.mark.parametrize("text, value", [
+    ("Isiolo County wants to turn the new zone into a garment cluster, although the county has no clothing "
+     "factory, large or small.", "wishful-thinking"),
+    ("The town has no cold storage plant yet.", None),
+])
+def test_a_place_with_no_factory_of_the_industry_has_no_cluster_to_promote(text, value):
+    from tests.documents_store_fixtures import phrase_reader
+    read = phrase_reader()(text).values().get("enright")
+    assert (read in ("policy-driven", "wishful-thinking")) if value else read is None
