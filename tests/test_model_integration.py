@@ -279,6 +279,11 @@ READ_AS = [
     ("Los queseros fueron clarísimos: lo que más les traba el negocio no es el precio de la leche sino el "
      "propio gobierno regional, que lleva dos años sin darles la autorización para vender fuera.",
      "government_view", "obstacle"),
+    # ... a culture's side named by its words in a statement the model finds only loosely
+    # about cooperation (lifted, CULTURE_LIFT).
+    ("Las tejedoras tienen pedidos hasta el verano, pero cada casa cuida sus diseños como secreto de familia, "
+     "y jamás se han puesto de acuerdo ni para compartir un puesto en la feria.",
+     "cooperative_culture", "non-cooperative"),
     # ... and a one-industry town in other words than the examples'.
     ("En Mao casi todo el mundo come del guineo: las fincas, las empacadoras y hasta los colmados viven de "
      "los embarques de cada semana.", "local_economy", "one-or-two-industries"),

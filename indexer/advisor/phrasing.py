@@ -1,13 +1,16 @@
 """The advisor's first, precise pass over a description (issue 9): the evidence phrases
 of kb/rules.yaml. A phrase that occurs, not negated, narrows its attribute to the values
 its rule accepts; phrases that disagree leave the attribute undecided. The second pass,
-by meaning, is indexer/advisor/inference.py's."""
+by meaning, is indexer/advisor/inference.py's. Sums of money are read precisely here too
+(indexer/advisor/amounts.py)."""
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from typing import Callable, Collection, Iterable, Sequence
 
+from indexer.advisor.amounts import funding_level, research_level
 from indexer.advisor.examples import Lexicon
+from indexer.advisor.readings import AMOUNT, Inferred
 from indexer.advisor.rules import ACTIVITY_KEYS, Rule, find_phrase
 from indexer.advisor.sentences import fold, language_of, names_large_and_small_firms
 
@@ -60,3 +63,34 @@ def phrase_values(rules: Iterable[Rule], statements: list[str], folded: list[str
     conflicting = frozenset(key for key, values in allowed.items() if not values)
     return ({key: values for key, values in allowed.items() if values}, hits, conflicting,
             frozenset(refused - set(allowed)))
+
+
+def named_sums(statements: Sequence[str], closed: Collection[str],
+               about_studies: Callable[[str], bool]) -> list[Inferred]:
+    """Precise readings of sums: the funding level of the first statement that names a sum
+    put into the initiative, and heavy research spending from the first statement about
+    studies (`about_studies`: its study words) that names a large sum for them. Attributes
+    in `closed` (given, or decided by phrases) are left alone."""
+    inferred = []
+    for attribute, level_of, about in (("funding_level", funding_level, lambda statement: True),
+                                       ("research_budget", research_level, about_studies)):
+        if attribute in closed:
+            continue
+        for statement in statements:
+            level = level_of(statement) if about(statement) else None
+            if level is not None:
+                inferred.append(Inferred(attribute, level, statement, 1.0, AMOUNT))
+                break
+    return inferred
+
+
+def lacking_activities(rules: Sequence[Rule], folded: Sequence[str]) -> set[str]:
+    """Activities a `lacks_activities` phrase of the rules says the plan goes without
+    (`folded`: the statements as phrase_text gives them)."""
+    lacking: set[str] = set()
+    for rule in rules:
+        for when, evidence in rule.alternatives():
+            phrases = evidence.get("lacks_activities", ())
+            if any(find_phrase(phrase, text) for phrase in phrases for text in folded):
+                lacking |= set(when["lacks_activities"])
+    return lacking
