@@ -140,6 +140,10 @@ def test_the_bundled_words_name_values_the_examples_have():
     ("Los talleres cosen para marcas extranjeras.", "es", "global-buyers"),
     ("They export to a dozen small importers in France.", "en", "*"),  # the topic, no side: the model's
     ("Hay que llevar tres copias impresas de la presentación.", "es", None),  # session 9: no topic at all
+    # Session 10: the buyers deciding the models and the prices.
+    ("Fabricam quase tudo para duas grandes marcas internacionais, que decidem os modelos e os preços.", "pt",
+     "global-buyers"),
+    ("The brands set the prices and move orders between the factories.", "en", "global-buyers"),
 ])
 def test_the_buyers_words_name_who_rules_the_market(text, language, value):
     assert load_value_words(REPO_ROOT)[0].value_of(text, language) == value

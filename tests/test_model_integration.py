@@ -230,6 +230,9 @@ NOT_READ_AS = [
     ("The agency wanted to judge the programme on jobs and exports alone, but after the owners objected the "
      "scorecard now also counts joint projects and attendance at the meetings.", "evaluation_focus",
      {"hard-outcomes-only"}),
+    # Session 10: one importer ordering more is a buyer, not buyers that rule the chain.
+    ("The bead makers cannot keep pace with demand, and a Dutch fair-trade importer has asked for twice last "
+     "year's order.", "buyers", {"global-buyers"}),
 ]
 
 

@@ -209,6 +209,9 @@ class DescriptionReader:
                 support[attribute] = steer(support[attribute], self.bank.attributes[attribute].values,
                                            named[attribute], WORDS_BONUS, words.required,
                                            self._lift(attribute))
+                for value in getattr(words, "needs_phrases", ()):
+                    column = self.bank.attributes[attribute].values.index(value)
+                    support[attribute][[named_value != value for named_value in named[attribute]], column] = -1.0
             # A statement supports only the attributes it states most clearly.
             for attribute, rows in self._beyond_clearest(support, parent).items():
                 if attribute in named:  # its words named the value: they, not the model, state it

@@ -26,6 +26,10 @@ class ValueWords:
     # Words of the topic (buyers, brands, shops, orders...): a statement with none of them
     # and no value's phrase states no value; one with them is left to the model.
     topic: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Values a statement states only through their own phrases, never by the model alone
+    # ("a Dutch importer has asked for twice last year's order" is a buyer, not buyers
+    # that rule the chain).
+    needs_phrases: tuple[str, ...] = ()
     reads_gloss = True
     replaces_plainness = False
 
@@ -39,7 +43,7 @@ class ValueWords:
         """Build from the mapping a values words file holds."""
         return cls(str(data["attribute"]),
                    {str(value): folded_phrases(languages) for value, languages in data["values"].items()},
-                   folded_phrases(data.get("topic")))
+                   folded_phrases(data.get("topic")), tuple(map(str, data.get("needs_phrases") or ())))
 
     def value_of(self, text: str, language: str = "en") -> str | None:
         """The value more of whose phrases the text holds, not negated just before them
