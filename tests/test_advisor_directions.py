@@ -356,3 +356,14 @@ def test_a_place_with_no_factory_of_the_industry_has_no_cluster_to_promote(text,
     fired = {firing.rule.id for firing in fire_all(content.rules, Profile.from_mapping({"description": text},
                                                                                            content.vocabulary))}
     assert ("no-critical-mass" in fired) == fires
+
+
+@pytest.mark.parametrize("text, language, value", [
+    ("Para acompanhar o projeto, serão eles a definir os indicadores e a revê-los todos os meses.", "pt",
+     "participatory"),
+    ("Uma equipe de Brasília virá auditar cada oficina com indicadores próprios, sem os oleiros darem palpite.",
+     "pt", "external-inspection"),
+])
+def test_the_judging_words_name_who_sets_the_indicators(text, language, value):
+    gates = {words.attribute: words for words in load_gate_words(REPO_ROOT)}
+    assert gates["monitoring_style"].value_of(text, language) == value
