@@ -367,3 +367,19 @@ def test_a_place_with_no_factory_of_the_industry_has_no_cluster_to_promote(text,
 def test_the_judging_words_name_who_sets_the_indicators(text, language, value):
     gates = {words.attribute: words for words in load_gate_words(REPO_ROOT)}
     assert gates["monitoring_style"].value_of(text, language) == value
+
+
+def test_a_price_per_head_is_no_budget():
+    # Session 10 (neutral12): refreshments at 150 shillings a head read as seed money.
+    from indexer.advisor.amounts import funding_level
+    assert funding_level("Tea and coffee go under budget line 3.2, refreshments, at 150 shillings a head.") is None
+    assert funding_level("A fund of two million dollars is run from a head office in Lisbon.") == "large"
+
+
+@pytest.mark.parametrize("text, language, value", [
+    ("The evaluation form template is on the shared drive under Forms.", "en", None),
+    ("Vienen de la mejor campaña que recuerdan: colocaron toda la fruta.", "es", "doing-well"),
+])
+def test_session_10_words_found_on_the_sealed_sets(text, language, value):
+    loader = load_cooperation_words if value is None else load_trend_words
+    assert loader(REPO_ROOT).value_of(text, language) == value

@@ -59,6 +59,9 @@ TRADE = re.compile(
     r"\b(exports|exported|exporting|sales|sells?|sold|turnover|revenues?|earn\w*|"
     r"exportan|exporta|exportaron|exportaciones|venden|vende|vendieron|ventas|facturan|factura|facturacion|ingresos|"
     r"exportam|exportaram|exportacoes|vendem|venderam|vendas|faturam|fatura|faturamento|receitas?)\b")
+# A price per head or per unit is no budget: "refreshments at 150 shillings a head".
+PER_UNIT = re.compile(r"\b(a|per|por|each|cada) (head(?! office)|person|persona|pessoa|participant|participante|"
+                      r"night|noche|noite|kilo|kg|unit|unidad|unidade)\b")
 _NUMBER = r"\d+(?:[.,]\d+)*"
 _SUM = re.compile(
     rf"(?P<before>us\$|r\$|\$|€|£|usd|eur|brl)?\s?(?P<number>{_NUMBER})(?P<suffix>m|mn|bn|k)?\b"
@@ -129,7 +132,7 @@ def funding_level(sentence: str) -> str | None:
     ('seed', 'moderate')
     """
     folded = fold(sentence)
-    if not FUNDING.search(folded) or TRADE.search(folded):
+    if not FUNDING.search(folded) or TRADE.search(folded) or PER_UNIT.search(folded):
         return None
     dollars = dollars_in(sentence)
     if dollars is None:
