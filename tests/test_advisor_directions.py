@@ -64,6 +64,9 @@ def test_the_trend_words_name_the_direction_of_business(text, language, value):
      "es", "decline"),
     ("Over the last ten years the machine shops have gone from about sixty to fewer than twenty.", "en", "decline"),
     ("In 2015 there were twelve workshops and today there are thirty.", "en", "growth"),
+    # Session 10 (fresh20): the count's setting word comes before it, and any noun counted
+    # is the cluster's firms.
+    ("Nos anos oitenta trabalhavam aqui mais de quarenta lagares e hoje moem onze.", "pt", "decline"),
     # The orders were lost, not the factories; a size is no move.
     ("As fábricas de semijoias da cidade perderam boa parte das encomendas.", "pt", None),
     ("Its members run from two large exporters to about 150 small workshops with fewer than ten.", "en", None),
@@ -383,3 +386,9 @@ def test_a_price_per_head_is_no_budget():
 def test_session_10_words_found_on_the_sealed_sets(text, language, value):
     loader = load_cooperation_words if value is None else load_trend_words
     assert loader(REPO_ROOT).value_of(text, language) == value
+
+
+def test_a_purpose_clause_negates_nothing():
+    from indexer.advisor.sentences import negates
+    assert not negates("They agree among themselves when each will harvest, so as not to flood the market.", "en")
+    assert negates("They never agree among themselves.", "en")

@@ -23,9 +23,12 @@ from indexer.advisor.sentences import fold
 
 # Words that set a count in the past or the present, per language (folded).
 PAST = {
-    "en": ("had", "there were", "there used to be", "once", "used to", "at its peak", "was home to"),
-    "es": ("habia", "habian", "tenia", "tenian", "existian", "llego a tener", "llegaron a ser", "eran"),
-    "pt": ("havia", "tinha", "tinham", "existiam", "chegou a ter", "chegaram a ser", "eram"),
+    "en": ("had", "there were", "there used to be", "once", "used to", "at its peak", "was home to", "years ago",
+           "in the seventies", "in the eighties", "in the nineties"),
+    "es": ("habia", "habian", "tenia", "tenian", "existian", "llego a tener", "llegaron a ser", "eran", "trabajaban",
+           "funcionaban", "en los anos", "en la decada de"),
+    "pt": ("havia", "tinha", "tinham", "existiam", "chegou a ter", "chegaram a ser", "eram", "trabalhavam",
+           "funcionavam", "nos anos", "na decada de"),
 }
 PRESENT = {
     "en": ("today", "now", "remain", "remains", "are left", "still open", "still working", "survive"),
@@ -113,14 +116,13 @@ def _is_count(tokens: list[str], index: int) -> bool:
 
 
 def _setting(tokens: list[str], index: int, language: str) -> str | None:
-    """'past' or 'present': the nearest setting word around the count."""
-    best: tuple[int, str] | None = None
-    for kind, markers in (("past", PAST[language]), ("present", PRESENT[language])):
-        for marker in markers:
-            size = len(marker.split())
-            for start in range(max(0, index - SETTING_REACH), min(len(tokens), index + SETTING_REACH + 1)):
-                if " ".join(tokens[start:start + size]) == marker:
-                    distance = abs(start - index)
-                    if best is None or distance < best[0]:
-                        best = (distance, kind)
-    return best[1] if best else None
+    """'past' or 'present': the nearest setting word before the count ("havia mais de
+    trinta", "hoje restam nove"), else the nearest after it ("das catorze fábricas que
+    havia")."""
+    for side in (range(index - 1, max(-1, index - SETTING_REACH - 1), -1),
+                 range(index + 1, min(len(tokens), index + SETTING_REACH + 1))):
+        for start in side:
+            for kind, markers in (("past", PAST[language]), ("present", PRESENT[language])):
+                if any(" ".join(tokens[start:start + len(marker.split())]) == marker for marker in markers):
+                    return kind
+    return None

@@ -46,6 +46,9 @@ AFFIRMING_IDIOMS = re.compile(
     # "nunca venderam tanto:" (never sold so much) at the end of its clause affirms; "nunca
     # venderam tanto como antes" (as much as before) does not
     r"nunca (?:\w+ ){0,2}(?:tanto|tantos|tantas)(?= *[:;,.!]| *$)|never (?:\w+ ){0,2}(?:so|as) (?:much|many)(?= *[:;,.!]| *$)|"
+    # A purpose clause negates nothing of its statement: "they agree when each will harvest,
+    # so as not to flood the market".
+    r"so as not to|in order not to|para no|para nao|"
     # "nothing holds them back as much as the government": the government holds them back most
     r"nada (?:\w+ ){0,3}(?:tanto como|tanto quanto|mas que|mais do que)|nothing (?:\w+ ){0,3}(?:as much as|more than)|"
     # "cannot keep up with the orders": more demand than they can meet

@@ -70,6 +70,9 @@ class TrendWords:
     # Measures of another topic: a move whose object is one of them is not about this
     # file's measures ("the factories lost much of their orders" is no factory lost).
     other_measures: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # Counts compared over time say which way the file's measure goes whatever noun they
+    # count, unless it is another topic's ("forty olive mills then, eleven today").
+    counts_any_noun: bool = False
     # A Spanish or Portuguese statement is read in its English gloss too ("venderam quase
     # um terço menos": "sold almost a third less").
     reads_gloss = True
@@ -93,6 +96,7 @@ class TrendWords:
                    folded_phrases(data["news"]["good"]), folded_phrases(data["news"]["bad"]),
                    words(data["moves"].get("adjacent")),
                    other_measures=words(data["measures"].get("other")),
+                   counts_any_noun=bool(data.get("counts_any_noun")),
                    required=_required(data.get("required", False), str(data["good"]), str(data["bad"])))
 
     def direction(self, text: str, language: str = "en") -> int:
@@ -126,10 +130,13 @@ class TrendWords:
         four remain" is fewer firms."""
         good, bad = self.good_measures.get(language, frozenset()), self.bad_measures.get(language, frozenset())
         votes = set()
+        other = self.other_measures.get(language, frozenset())
         for move, nearby in compared_counts(text, language):
-            measure = next((word for word in nearby if word in good | bad), None)
-            if measure is not None:
+            measure = next((word for word in nearby if word in good | bad | other), None)
+            if measure is not None and measure not in other:
                 votes.add(move if measure in good else -move)
+            elif measure is None and self.counts_any_noun:
+                votes.add(move)
         return votes
 
     def _pairs(self, tokens: Sequence[str], language: str) -> set[int]:
