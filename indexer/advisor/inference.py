@@ -134,9 +134,7 @@ class DescriptionReader:
                 value = next(iter(values))
                 inferred.append(Inferred(attribute, value, phrase_hits[attribute], 1.0, PHRASE))
         closed = given | set(narrowed) | conflicting
-        inferred += named_sums(statements, closed, lambda statement: self._named(
-            "research_budget", [statement], np.zeros(1, dtype=np.int64), 1)[0] is not None
-            if "research_budget" in self.directions else False)
+        inferred += named_sums(statements, closed, lambda statement: self._words_name("research_budget", statement))
         by_meaning = encode_many is not None and self.matrix is not None
         undecided = set(conflicting)
         vector = None
@@ -314,6 +312,13 @@ class DescriptionReader:
         has lent us its meeting room" names a chamber, and no body that leads."""
         if not getattr(self.directions.get(attribute), "gates_phrases", False):
             return True
+        return self._words_name(attribute, statement)
+
+    def _words_name(self, attribute: str, statement: str) -> bool:
+        """Do the attribute's words name a value, or the topic, in one statement? (False
+        when the content has no words for it.)"""
+        if attribute not in self.directions:
+            return False
         return self._named(attribute, [statement], np.zeros(1, dtype=np.int64), 1)[0] is not None
 
     def _gated_by_words(self, attribute: str) -> bool:
