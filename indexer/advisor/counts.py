@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from text_to_num import alpha2digit
 
-from indexer.advisor.sentences import fold
+from indexer.advisor.sentences import fold, word_pattern
 
 # Words that set a count in the past or the present, per language (folded).
 PAST = {
@@ -53,6 +53,12 @@ NOUN_REACH = 4
 # Words from a count to its setting word, at most.
 SETTING_REACH = 8
 COUNT = re.compile(r"\d+(?:[.,]\d{3})*")
+# Compiled once: the reader looks for some thousands of patterns per request.
+FROM_TO_PATTERNS = {language: re.compile(pattern) for language, pattern in FROM_TO.items()}
+# "<noun ...> gone from <about> N to <fewer than> M <noun>", on the digits' tokens.
+FROM_N_TO_M = {language: re.compile(rf"((?:\w+ ){{0,{NOUN_REACH}}}){FROM_TO[language]} (?:\w+ ){{0,2}}?(\d+) "
+                                    rf"(?:\w+ ){{0,2}}?{TO[language]} (?:\w+ ){{0,2}}?(\d+)(?: (\w+))?")
+               for language in FROM_TO}
 
 
 @lru_cache(maxsize=4096)
@@ -76,7 +82,8 @@ def compared_counts(text: str, language: str) -> tuple[tuple[int, tuple[str, ...
     if language not in PAST:
         return ()
     words = fold(text)
-    if not any(_has(words, marker) for marker in PRESENT[language]) and not re.search(FROM_TO[language], words):
+    if not any(word_pattern(marker).search(words) for marker in PRESENT[language]) \
+            and not FROM_TO_PATTERNS[language].search(words):
         return ()
     tokens = re.findall(r"[\w%]+", fold(alpha2digit(text, language)).replace("%", " % "))
     counts = [(index, int(re.sub(r"\D", "", token))) for index, token in enumerate(tokens)
@@ -88,18 +95,11 @@ def compared_counts(text: str, language: str) -> tuple[tuple[int, tuple[str, ...
         start, then = past[0]
         now = present[-1][1]
         found.append((1 if now > then else -1, tuple(tokens[start + 1:start + 1 + NOUN_REACH])))
-    joined = " ".join(tokens)
-    pattern = (rf"((?:\w+ ){{0,{NOUN_REACH}}}){FROM_TO[language]} (?:\w+ ){{0,2}}?(\d+) (?:\w+ ){{0,2}}?"
-               rf"{TO[language]} (?:\w+ ){{0,2}}?(\d+)(?: (\w+))?")
-    for match in re.finditer(pattern, joined):
+    for match in FROM_N_TO_M[language].finditer(" ".join(tokens)):
         then, now, after = int(match.group(2)), int(match.group(3)), match.group(4) or ""
         if then != now and after not in NOT_COUNTED and not _is_year(then) and not _is_year(now):
             found.append((1 if now > then else -1, tuple(match.group(1).split()) + (after,)))
     return tuple(found)
-
-
-def _has(words: str, marker: str) -> bool:
-    return re.search(rf"\b{re.escape(marker)}\b", words) is not None
 
 
 def _is_year(number: int) -> bool:
