@@ -59,3 +59,15 @@ def test_a_description_naming_a_sum_reads_its_funding_level_even_without_a_model
     assert [(item.attribute, item.value, item.sentence, item.method) for item in reading.inferred] == [
         ("funding_level", "large", "A donor will put twenty million dollars into them.", "amount")]
     assert reader.read(text, {"funding_level"}, None).inferred == ()
+
+
+def test_pesos_are_placed_by_the_profiles_country_and_left_unplaced_without_one():
+    from indexer.advisor.examples import ExampleBank, Lexicon
+    from indexer.advisor.inference import DescriptionReader
+
+    reader = DescriptionReader(ExampleBank({}), Lexicon({}), [])
+    text = "El gobierno del estado anunció una bolsa de 180 millones de pesos a fondo perdido."
+    levels = {country: [item.value for item in reader.read(text, set(), None, country).inferred]
+              for country in (None, "Mexico", "Colombia")}
+    # 180 million Mexican pesos are some ten million dollars; Colombian, some 45,000.
+    assert levels == {None: [], "Mexico": ["large"], "Colombia": ["seed"]}

@@ -67,6 +67,9 @@ def test_the_trend_words_name_the_direction_of_business(text, language, value):
     # Session 10 (fresh20): the count's setting word comes before it, and any noun counted
     # is the cluster's firms.
     ("Nos anos oitenta trabalhavam aqui mais de quarenta lagares e hoje moem onze.", "pt", "decline"),
+    # Session 11: the count now is the first after the earlier one, not a later age.
+    ("In the eighties the town had well over forty workshops; today there are nine, the youngest owner "
+     "is fifty-eight.", "en", "decline"),
     # The orders were lost, not the factories; a size is no move.
     ("As fábricas de semijoias da cidade perderam boa parte das encomendas.", "pt", None),
     ("Its members run from two large exporters to about 150 small workshops with fewer than ten.", "en", None),

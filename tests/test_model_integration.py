@@ -233,6 +233,8 @@ NOT_READ_AS = [
     # Session 10: one importer ordering more is a buyer, not buyers that rule the chain.
     ("The bead makers cannot keep pace with demand, and a Dutch fair-trade importer has asked for twice last "
      "year's order.", "buyers", {"global-buyers"}),
+    # Session 11: buyers who come up ("suben") to the village are no rise in demand.
+    ("Cuando suben los compradores de San Cristóbal, los vecinos se los pelean.", "pressure", {"doing-well"}),
 ]
 
 
@@ -297,3 +299,15 @@ READ_AS = [
 def test_statements_that_decide_an_attribute(real_casebase, text, attribute, value):
     read = {item["attribute"]: item["value"] for item in real_casebase.suggest({"description": text}).to_dict()["inferred"]}
     assert read.get(attribute) == value, read
+
+
+def test_a_short_clause_naming_a_side_is_read_and_a_trip_up_is_no_rise(real_casebase):
+    """Session 11, fresh21's Ráquira potters: "Entre los artesanos no hay confianza: ..."
+    was only a contrast (a short clause), "afiliados de todos los oficios" named joint
+    work, and "los compradores que suben los fines de semana" (who come up) was demand."""
+    profiles = yaml.safe_load((REPO_ROOT / "tests" / "data" / "advisor_fresh21.yaml").read_text(encoding="utf-8"))
+    entry = next(entry for entry in profiles["profiles"] if entry["name"].startswith("fresh21-es-raquira"))
+    read = {item["attribute"]: item["value"]
+            for item in real_casebase.suggest(entry["profile"]).to_dict()["inferred"]}
+    assert read.get("cooperative_culture") == "non-cooperative", read
+    assert read.get("pressure") != "doing-well", read

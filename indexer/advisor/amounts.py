@@ -30,20 +30,36 @@ SEED_BELOW = 100_000
 LARGE_FROM = 500_000
 
 # Rough US dollars per unit: orders of magnitude to place a sum on the scale above,
-# not exchange rates. "Pesos" are left out: a Mexican and a Colombian peso differ
-# two hundredfold.
+# not exchange rates.
 DOLLARS_PER_UNIT = {
     "usd": 1.0, "eur": 1.1, "gbp": 1.3, "brl": 0.2, "pen": 0.27, "bob": 0.14, "thb": 0.03, "inr": 0.012,
     "etb": 0.008, "ghs": 0.07, "kes": 0.008, "zar": 0.055, "cny": 0.14, "try": 0.03, "mzn": 0.016,
-    "aoa": 0.0011, "gtq": 0.13, "jod": 1.4,
+    "aoa": 0.0011, "gtq": 0.13, "jod": 1.4, "ngn": 0.00065, "bdt": 0.0083, "hnl": 0.04, "nio": 0.027,
+    "crc": 0.002, "pyg": 0.00013, "xof": 0.0017,
 }
+# Currency names several countries share, placed by the profile's country (rough US
+# dollars per unit). Where the country is not given, "pesos" and "kwacha" are left
+# unplaced (a Mexican and a Colombian peso differ two hundredfold); shillings and rupees
+# keep the rate of CURRENCY_WORDS, Kenya's and India's.
+SHARED_BY_COUNTRY = {
+    "pesos": {"Mexico": 0.055, "Colombia": 0.00025, "Argentina": 0.001, "Chile": 0.001, "Uruguay": 0.025,
+              "Philippines": 0.017, "Cuba": 0.04},
+    "shillings": {"Kenya": 0.008, "Uganda": 0.00027, "Tanzania": 0.0004},
+    "chelines": {"Kenya": 0.008, "Uganda": 0.00027, "Tanzania": 0.0004},
+    "rupees": {"India": 0.012, "Nepal": 0.0075, "Pakistan": 0.0036, "Sri Lanka": 0.0033},
+    "kwacha": {"Malawi": 0.00058, "Zambia": 0.04},
+}
+SHARED_BY_COUNTRY["peso"] = SHARED_BY_COUNTRY["pesos"]
+SHARED_BY_COUNTRY["shilling"] = SHARED_BY_COUNTRY["shillings"]
+SHARED_BY_COUNTRY["rupee"] = SHARED_BY_COUNTRY["rupees"]
 CURRENCY_WORDS = {
     "dollars": "usd", "dollar": "usd", "dolares": "usd", "dolar": "usd", "usd": "usd", "us$": "usd", "$": "usd",
     "euros": "eur", "euro": "eur", "eur": "eur", "€": "eur", "pounds": "gbp", "libras": "gbp", "£": "gbp",
     "reais": "brl", "real": "brl", "r$": "brl", "brl": "brl", "soles": "pen", "bolivianos": "bob",
     "baht": "thb", "rupees": "inr", "rupias": "inr", "birr": "etb", "cedis": "ghs", "shillings": "kes",
     "rand": "zar", "yuan": "cny", "lira": "try", "liras": "try", "meticais": "mzn", "kwanzas": "aoa",
-    "quetzales": "gtq", "dinars": "jod", "dinares": "jod",
+    "quetzales": "gtq", "dinars": "jod", "dinares": "jod", "naira": "ngn", "taka": "bdt", "lempiras": "hnl",
+    "cordobas": "nio", "colones": "crc", "guaranies": "pyg", "cfa": "xof", "shilling": "kes", "rupee": "inr",
 }
 # A sentence about money put into the initiative, not money the firms earn.
 FUNDING = re.compile(
@@ -85,9 +101,10 @@ def number_of(text: str) -> float:
     return float(f"{whole.replace('.', '')}.{fraction}") if whole else float(fraction)
 
 
-def dollars_in(sentence: str) -> float | None:
+def dollars_in(sentence: str, country: str | None = None) -> float | None:
     """The largest sum of money the sentence names, in rough US dollars (None: none, or
-    only in a currency this module does not place).
+    only in a currency this module does not place; `country`, the profile's, places a
+    currency name several countries share).
 
     >>> dollars_in("Un banco ofrece un programa de quince millones de dólares.")
     15000000.0
@@ -97,13 +114,15 @@ def dollars_in(sentence: str) -> float | None:
     (2500000.0, 20000000.0, 550000.0)
     >>> dollars_in("Several million dollars."), dollars_in("About 300 workshops.")
     (3000000.0, None)
+    >>> dollars_in("Doce millones de pesos."), dollars_in("Doce millones de pesos.", "Mexico")
+    (None, 660000.0)
     """
     language = language_of(sentence)
     text = fold(alpha2digit(sentence, language) if language in ("en", "es", "pt") else sentence)
     best = None
     for match in _SUM.finditer(text):
-        currency = CURRENCY_WORDS.get(match["before"] or "") or CURRENCY_WORDS.get(match["after"] or "")
-        if currency is None:
+        rate = _rate(match["before"] or "", country) or _rate(match["after"] or "", country)
+        if rate is None:
             continue
         amount = number_of(match["number"]) * _SUFFIX.get(match["suffix"] or "", 1.0)
         amount *= float(match["multiplier"] or 1)
@@ -112,12 +131,22 @@ def dollars_in(sentence: str) -> float | None:
             amount *= 0.5
         elif _SEVERAL.search(ahead) and match["number"] in ("1000", "1000000", "1000000000"):
             amount *= 3
-        dollars = amount * DOLLARS_PER_UNIT[currency]
+        dollars = amount * rate
         best = dollars if best is None else max(best, dollars)
     return best
 
 
-def funding_level(sentence: str) -> str | None:
+def _rate(word: str, country: str | None) -> float | None:
+    """Rough US dollars per unit of the currency `word` names, in `country` where the
+    name is shared."""
+    shared = SHARED_BY_COUNTRY.get(word, {})
+    if country in shared:
+        return shared[country]
+    currency = CURRENCY_WORDS.get(word)
+    return DOLLARS_PER_UNIT[currency] if currency is not None else None
+
+
+def funding_level(sentence: str, country: str | None = None) -> str | None:
     """'seed', 'moderate' or 'large' when the sentence names a sum put into the
     initiative; None when it names none, or names what firms sell.
 
@@ -134,7 +163,7 @@ def funding_level(sentence: str) -> str | None:
     folded = fold(sentence)
     if not FUNDING.search(folded) or TRADE.search(folded) or PER_UNIT.search(folded):
         return None
-    dollars = dollars_in(sentence)
+    dollars = dollars_in(sentence, country)
     if dollars is None:
         return None
     if dollars >= LARGE_FROM:
@@ -148,7 +177,7 @@ def funding_level(sentence: str) -> str | None:
 HEAVY_RESEARCH_FROM = SEED_BELOW
 
 
-def research_level(sentence: str) -> str | None:
+def research_level(sentence: str, country: str | None = None) -> str | None:
     """'heavy-before-trust' when the sentence names a sum of HEAVY_RESEARCH_FROM or more;
     the caller has made sure the sentence is about studies (kb/study_words.yaml).
 
@@ -157,5 +186,5 @@ def research_level(sentence: str) -> str | None:
     >>> research_level("A survey of the workshops costing $8,000."), research_level("They mapped the yards.")
     (None, None)
     """
-    dollars = dollars_in(sentence)
+    dollars = dollars_in(sentence, country)
     return "heavy-before-trust" if dollars is not None and dollars >= HEAVY_RESEARCH_FROM else None

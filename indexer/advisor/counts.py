@@ -78,6 +78,8 @@ def compared_counts(text: str, language: str) -> tuple[tuple[int, tuple[str, ...
     1
     >>> compared_counts("The hall is booked from ten to one.", "en")
     ()
+    >>> compared_counts("The town had over forty workshops; today there are nine, the youngest owner is 58.", "en")[0][0]
+    -1
     """
     if language not in PAST:
         return ()
@@ -91,9 +93,12 @@ def compared_counts(text: str, language: str) -> tuple[tuple[int, tuple[str, ...
     found = []
     past = [(i, n) for i, n in counts if _setting(tokens, i, language) == "past"]
     present = [(i, n) for i, n in counts if _setting(tokens, i, language) == "present"]
-    if past and present and past[0][1] != present[-1][1]:
+    if past and present:
         start, then = past[0]
-        now = present[-1][1]
+        # The first present count after the earlier one: a later number ("the youngest
+        # owner is 58") is about something else.
+        now = next((n for i, n in present if i > start), present[0][1])
+    if past and present and then != now:
         found.append((1 if now > then else -1, tuple(tokens[start + 1:start + 1 + NOUN_REACH])))
     for match in FROM_N_TO_M[language].finditer(" ".join(tokens)):
         then, now, after = int(match.group(2)), int(match.group(3)), match.group(4) or ""

@@ -114,8 +114,9 @@ class DescriptionReader:
         self.baselines = self.likeness.baselines if self.likeness is not None else {}
 
     def read(self, description: str, given: Iterable[str],
-             encode_many: Callable[[list[str]], np.ndarray] | None) -> Reading:
-        """The attributes the description states, except those in `given`."""
+             encode_many: Callable[[list[str]], np.ndarray] | None, country: str | None = None) -> Reading:
+        """The attributes the description states, except those in `given` (`country`, the
+        profile's, places the sums it names)."""
         given = set(given)
         statements = split_sentences(description)
         if not statements:
@@ -134,7 +135,8 @@ class DescriptionReader:
                 value = next(iter(values))
                 inferred.append(Inferred(attribute, value, phrase_hits[attribute], 1.0, PHRASE))
         closed = given | set(narrowed) | conflicting
-        inferred += named_sums(statements, closed, lambda statement: self._words_name("research_budget", statement))
+        inferred += named_sums(statements, closed, lambda statement: self._words_name("research_budget", statement),
+                               country)
         by_meaning = encode_many is not None and self.matrix is not None
         undecided = set(conflicting)
         vector = None
@@ -164,8 +166,12 @@ class DescriptionReader:
             named = {attribute: contrast_wins(self._named(attribute, pieces, parent, len(statements)), parent,
                                               sentence, statements)
                      for attribute in self.directions.keys() - done}
-            plainness, affirmed = {}, {}
+            plainness, affirmed, readable_for = {}, {}, {}
             for attribute in self.sided & named.keys():
+                # A short clause whose own words name a side is read, not only a contrast:
+                # "entre los artesanos no hay confianza: ...".
+                readable_for[attribute] = readable | np.array([self.directions[attribute].value_of(
+                    piece, self._language_and_gloss(piece)[0]) not in (None, ANY) for piece in pieces])
                 columns = slice(self.rows[attribute].start, self.rows[attribute].stop)
                 sideless = np.array([value in (None, ANY) for value in named[attribute]])
                 similarities[:, columns] = np.where(sideless[:, None] & ~nearest[:, columns], -1.0,
@@ -184,7 +190,6 @@ class DescriptionReader:
                     supports = [s for s in supports if s.value in allowed]
                 if entry.is_list:  # a phrase saying the plan lacks an activity outweighs a reading of it
                     supports = [s for s in supports if s.value not in lacking]
-                if entry.is_list:
                     return [Inferred(attribute, s.value, s.sentence, round(s.score, 3), MEANING)
                             for s in supports if s.score >= self.list_threshold], False
                 supports = mixed(supports, entry.mixtures, self.threshold,
@@ -197,7 +202,8 @@ class DescriptionReader:
 
             support = {attribute: self._support_rows(entry, similarities[:, self.rows[attribute].start:
                                                                           self.rows[attribute].stop],
-                                                     affirmed.get(attribute, polarity), parent, readable,
+                                                     affirmed.get(attribute, polarity), parent,
+                                                     readable_for.get(attribute, readable),
                                                      None if self._gated_by_words(attribute)
                                                      else plainness.get(attribute, plain))
                        for attribute, entry in self.bank.attributes.items() if attribute not in done}

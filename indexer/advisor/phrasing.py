@@ -66,18 +66,19 @@ def phrase_values(rules: Iterable[Rule], statements: list[str], folded: list[str
 
 
 def named_sums(statements: Sequence[str], closed: Collection[str],
-               about_studies: Callable[[str], bool]) -> list[Inferred]:
+               about_studies: Callable[[str], bool], country: str | None = None) -> list[Inferred]:
     """Precise readings of sums: the funding level of the first statement that names a sum
     put into the initiative, and heavy research spending from the first statement about
     studies (`about_studies`: its study words) that names a large sum for them. Attributes
-    in `closed` (given, or decided by phrases) are left alone."""
+    in `closed` (given, or decided by phrases) are left alone; `country`, the profile's,
+    places pesos and shillings."""
     inferred = []
     for attribute, level_of, about in (("funding_level", funding_level, lambda statement: True),
                                        ("research_budget", research_level, about_studies)):
         if attribute in closed:
             continue
         for statement in statements:
-            level = level_of(statement) if about(statement) else None
+            level = level_of(statement, country) if about(statement) else None
             if level is not None:
                 inferred.append(Inferred(attribute, level, statement, 1.0, AMOUNT))
                 break

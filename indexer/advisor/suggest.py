@@ -357,7 +357,8 @@ class Advisor:
         """What the description states about the attributes the profile does not give."""
         given = set(profile.values) | {name for name, items in profile.lists.items() if items}
         reader = self.reader()
-        return reader.read(profile.description, given, self.encode_many if reader.matrix is not None else None)
+        return reader.read(profile.description, given, self.encode_many if reader.matrix is not None else None,
+                           profile.country)
 
     def reader(self) -> DescriptionReader:
         """The description reader, with the example embeddings once there is a model (built on first use)."""

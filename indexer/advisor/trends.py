@@ -73,6 +73,10 @@ class TrendWords:
     # Counts compared over time say which way the file's measure goes whatever noun they
     # count, unless it is another topic's ("forty olive mills then, eleven today").
     counts_any_noun: bool = False
+    # Moves that are also a trip ("suben los compradores": the buyers come up) are no move
+    # of a measure that counts people.
+    travel: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    people: Mapping[str, frozenset[str]] = field(default_factory=dict)
     # A Spanish or Portuguese statement is read in its English gloss too ("venderam quase
     # um terço menos": "sold almost a third less").
     reads_gloss = True
@@ -97,6 +101,7 @@ class TrendWords:
                    words(data["moves"].get("adjacent")),
                    other_measures=words(data["measures"].get("other")),
                    counts_any_noun=bool(data.get("counts_any_noun")),
+                   travel=words(data["moves"].get("travel")), people=words(data["measures"].get("people")),
                    required=_required(data.get("required", False), str(data["good"]), str(data["bad"])))
 
     def direction(self, text: str, language: str = "en") -> int:
@@ -171,7 +176,8 @@ class TrendWords:
                 span = tokens[max(0, index - 2):measure]
             else:
                 continue
-            if NEGATING & set(span):
+            if NEGATING & set(span) or (token in self.travel.get(language, ())
+                                        and tokens[measure] in self.people.get(language, ())):
                 continue
             votes.add(move if tokens[measure] in good else -move)
         return votes
