@@ -48,6 +48,15 @@ def test_the_bundled_words_are_folded_as_the_reader_folds_statements(name):
     ("Las familias tejedoras tienen pedidos de dos galerías hasta el próximo verano.", "es", "doing-well"),
     ("The bead makers cannot keep pace with demand.", "en", "doing-well"),
     ("El kilo se paga por debajo de lo que cuesta cosecharlo.", "es", "under-pressure"),
+    # Session 11 (fresh21): cheap competition by its price, a worth that halves, the best
+    # year anyone has seen, output booked ahead.
+    ("Los almacenes venden loza china a menos de la mitad.", "es", "under-pressure"),
+    ("O quilo da fibra vale quase a metade do que valia em 2023.", "pt", "under-pressure"),
+    ("Printed fabric from China sells at a third of the price of hand-dyed cloth.", "en", "under-pressure"),
+    ("Con el precio que tiene el cacao, los socios no habían visto un año igual.", "es", "doing-well"),
+    ("As oficinas de opala nunca tiveram um ano assim.", "pt", "doing-well"),
+    ("The shoe workshops are working flat out.", "en", "doing-well"),
+    ("Cuando suben los compradores de San Cristóbal, los vecinos se los pelean.", "es", None),
 ])
 def test_the_trend_words_name_the_direction_of_business(text, language, value):
     assert load_trend_words(REPO_ROOT).value_of(text, language) == value
@@ -70,6 +79,8 @@ def test_the_trend_words_name_the_direction_of_business(text, language, value):
     # Session 11: the count now is the first after the earlier one, not a later age.
     ("In the eighties the town had well over forty workshops; today there are nine, the youngest owner "
      "is fifty-eight.", "en", "decline"),
+    ("Entre las cuatro han botado este año dos embarcaciones, cuando hace quince años salían diez o doce.",
+     "es", "decline"),
     # The orders were lost, not the factories; a size is no move.
     ("As fábricas de semijoias da cidade perderam boa parte das encomendas.", "pt", None),
     ("Its members run from two large exporters to about 150 small workshops with fewer than ten.", "en", None),
@@ -95,6 +106,10 @@ def test_the_stage_words_name_growth_or_decline(text, language, value):
     ("Pedimos a los talleres de cerámica los datos de ventas del año pasado.", "es", None),
     ("The makers are rivals at the fair but meet every month.", "en", "*"),
     ("Os produtores se conhecem há gerações.", "pt", "*"),
+    # Session 11: "tampoco" negates; a lone joint idea is a plan, not the culture.
+    ("Tampoco se fían unos de otros.", "es", "non-cooperative"),
+    ("Every owner plays his cards close to his chest.", "en", "non-cooperative"),
+    ("The one joint idea anybody put forward was to buy soda together from a single dealer.", "en", None),
 ])
 def test_the_cooperation_words_name_the_sign_of_working_together(text, language, value):
     assert load_cooperation_words(REPO_ROOT).value_of(text, language) == value

@@ -26,15 +26,16 @@ PAST = {
     "en": ("had", "there were", "there used to be", "once", "used to", "at its peak", "was home to", "years ago",
            "in the seventies", "in the eighties", "in the nineties"),
     "es": ("habia", "habian", "tenia", "tenian", "existian", "llego a tener", "llegaron a ser", "eran", "trabajaban",
-           "funcionaban", "en los anos", "en la decada de"),
+           "funcionaban", "en los anos", "en la decada de", "hace"),
     "pt": ("havia", "tinha", "tinham", "existiam", "chegou a ter", "chegaram a ser", "eram", "trabalhavam",
            "funcionavam", "nos anos", "na decada de"),
 }
 PRESENT = {
-    "en": ("today", "now", "remain", "remains", "are left", "still open", "still working", "survive"),
-    "es": ("hoy", "quedan", "queda", "ahora", "actualmente", "sobreviven", "siguen abiertas", "siguen abiertos"),
+    "en": ("today", "now", "remain", "remains", "are left", "still open", "still working", "survive", "this year"),
+    "es": ("hoy", "quedan", "queda", "ahora", "actualmente", "sobreviven", "siguen abiertas", "siguen abiertos",
+           "este ano"),
     "pt": ("hoje", "restam", "resta", "agora", "atualmente", "sobrevivem", "continuam abertas",
-           "continuam abertos", "sobram"),
+           "continuam abertos", "sobram", "este ano", "neste ano"),
 }
 # A verb of change before "from N to M": "fell from" is already a move word's concern.
 FROM_TO = {
@@ -50,6 +51,9 @@ NOT_COUNTED = frozenset(
 DECADE_BEFORE = frozenset({"anos", "the", "los", "decada", "decadas"})
 # Words from a count, or from "from", to the noun counted, at most.
 NOUN_REACH = 4
+# "Two" is a count too (text2num leaves numbers below three as words); "one" stays a word:
+# "one of them" is no count.
+NUMBER_WORDS_FROM = 2
 # Words from a count to its setting word, at most.
 SETTING_REACH = 8
 COUNT = re.compile(r"\d+(?:[.,]\d{3})*")
@@ -80,6 +84,8 @@ def compared_counts(text: str, language: str) -> tuple[tuple[int, tuple[str, ...
     ()
     >>> compared_counts("The town had over forty workshops; today there are nine, the youngest owner is 58.", "en")[0][0]
     -1
+    >>> compared_counts("Este año han botado dos barcos, cuando hace quince años salían diez o doce.", "es")[0][0]
+    -1
     """
     if language not in PAST:
         return ()
@@ -87,7 +93,7 @@ def compared_counts(text: str, language: str) -> tuple[tuple[int, tuple[str, ...
     if not any(word_pattern(marker).search(words) for marker in PRESENT[language]) \
             and not FROM_TO_PATTERNS[language].search(words):
         return ()
-    tokens = re.findall(r"[\w%]+", fold(alpha2digit(text, language)).replace("%", " % "))
+    tokens = re.findall(r"[\w%]+", fold(alpha2digit(text, language, threshold=NUMBER_WORDS_FROM)).replace("%", " % "))
     counts = [(index, int(re.sub(r"\D", "", token))) for index, token in enumerate(tokens)
               if COUNT.fullmatch(token) and _is_count(tokens, index)]
     found = []

@@ -33,9 +33,9 @@ NEGATION_CUES = (
     "n't", "cannot", "without", "lack", "lacks",
     # Spanish
     "ya no", "todavia no", "aun no", "nunca", "ninguno", "ninguna", "ningun", "nadie", "nada", "sin", "ni",
-    "no hay", "jamas",
+    "no hay", "jamas", "tampoco",
     # Portuguese
-    "nao", "ja nao", "ainda nao", "nenhum", "nenhuma", "ninguem", "nem", "sem", "jamais",
+    "nao", "ja nao", "ainda nao", "nenhum", "nenhuma", "ninguem", "nem", "sem", "jamais", "tampouco",
 )
 # Idioms that contain a negation cue but affirm: "orders have never been better".
 AFFIRMING_IDIOMS = re.compile(
@@ -46,6 +46,9 @@ AFFIRMING_IDIOMS = re.compile(
     # "nunca venderam tanto:" (never sold so much) at the end of its clause affirms; "nunca
     # venderam tanto como antes" (as much as before) does not
     r"nunca (?:\w+ ){0,2}(?:tanto|tantos|tantas)(?= *[:;,.!]| *$)|never (?:\w+ ){0,2}(?:so|as) (?:much|many)(?= *[:;,.!]| *$)|"
+    # "they never had a year like this one": the best year they remember
+    r"never (?:\w+ ){0,2}a year like|nunca (?:\w+ ){0,2}(?:um|un) ano (?:assim|igual|como)|"
+    r"no (?:\w+ ){0,2}visto un ano igual|"
     # A purpose clause negates nothing of its statement: "they agree when each will harvest,
     # so as not to flood the market".
     r"so as not to|in order not to|para no|para nao|"
