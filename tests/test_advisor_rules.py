@@ -185,3 +185,18 @@ def test_a_rule_s_phrases_reach_a_spanish_description_through_its_gloss():
     fired = {firing.rule.id for firing in fire_all(CONTENT.rules, used, text=reading.text)}
     assert "top-down-without-early-engagement" in fired
     assert "top-down-without-early-engagement" not in {firing.rule.id for firing in fire_all(CONTENT.rules, used)}
+
+
+@pytest.mark.parametrize("description, attribute, value", [
+    # Session 11 (fresh21): a state's own programme is top-down (Table 3, 790-802) ...
+    ("El gobierno de Jalisco anunció una bolsa dentro de su programa estatal de proveeduría.", "approach", "top-down"),
+    # ... a meeting's date cleared by head office tells who decides (1189-1206) ...
+    ("The factory managers told us even the date of a meeting had to be cleared by head office.",
+     "ownership", "external"),
+])
+def test_the_phrase_pass_reads_new_wordings_without_a_model(description, attribute, value):
+    from indexer.advisor.examples import ExampleBank, load_lexicon
+    from indexer.advisor.inference import DescriptionReader
+
+    reading = DescriptionReader(ExampleBank({}), load_lexicon(ROOT), CONTENT.rules).read(description, set(), None)
+    assert {item.attribute: item.value for item in reading.inferred}.get(attribute) == value

@@ -292,6 +292,10 @@ READ_AS = [
     # ... and a one-industry town in other words than the examples'.
     ("En Mao casi todo el mundo come del guineo: las fincas, las empacadoras y hasta los colmados viven de "
      "los embarques de cada semana.", "local_economy", "one-or-two-industries"),
+    # Session 11: a negation before a colon ("no se guardaron nada: ...") negates nothing after it.
+    ("Y no se guardaron nada: lo que más les traba el negocio, dijeron, no son los chinos sino el propio "
+     "gobierno, con la factura electrónica de Hacienda y los meses que tarda cualquier trámite.",
+     "government_view", "obstacle"),
 ]
 
 

@@ -271,9 +271,12 @@ def find_phrase(phrase: str, description: str) -> bool:
     False
     >>> find_phrase("distrust", fold("Owners distrust each other, not the chamber."))
     True
+    >>> find_phrase("main obstacle", fold("They hid nothing: the main obstacle is the state."))
+    True
     """
     for match in whole_words(phrase).finditer(description):
-        before = description[max(0, match.start() - 30):match.start()]
+        # A negation before a colon or semicolon does not reach past it.
+        before = re.split(r"[:;]", description[max(0, match.start() - 30):match.start()])[-1]
         words = re.findall(r"[\w']+", before)[-3:]
         window = " ".join(words)
         if not any(whole_words(n).search(window) or window.endswith(n) for n in NEGATIONS):

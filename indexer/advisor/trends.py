@@ -36,6 +36,8 @@ STAGE_FILE = "kb/stage_words.yaml"
 WINDOW = 4
 # Single-word negation cues: one of these just before a move, or between it and its
 # measure, leaves the pair unread ("sales have not fallen" says no direction for sure).
+# Where a negation's reach ends, before a phrase.
+NEGATION_STOP = re.compile(r"[:;]")
 NEGATING = frozenset(cue for cue in NEGATION_CUES if " " not in cue and cue != "n't") | {"didn't", "haven't",
                                                                                           "hasn't", "don't"}
 # Words from a move to a measure after it, at most: "queda forte nas encomendas" (the
@@ -276,10 +278,14 @@ def stated(phrase: str, folded: str) -> bool:
 
     >>> stated("own brand", "they sell under their own brand."), stated("own brand", "not under their own brand.")
     (True, False)
+    >>> stated("biggest problem", "they hid nothing: the biggest problem is the state.")
+    True
     """
     for match in word_pattern(phrase).finditer(folded):
-        # The three words before it, as the rules' phrases are read (rules.find_phrase).
-        if not NEGATING & set(WORD.findall(folded[max(0, match.start() - 30):match.start()])[-3:]):
+        # The three words before it, as the rules' phrases are read (rules.find_phrase),
+        # within its clause: a negation before a colon does not reach past it.
+        before = NEGATION_STOP.split(folded[max(0, match.start() - 30):match.start()])[-1]
+        if not NEGATING & set(WORD.findall(before)[-3:]):
             return True
     return False
 
