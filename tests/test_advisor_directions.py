@@ -309,6 +309,9 @@ def test_the_economy_words_tell_what_a_place_lives_from(text, language, value):
      "obstacle"),
     ("Hoje os armadores falam da câmara como de uma aliada.", "pt", "partner"),
     ("The ministry lent us its hall.", "en", None),  # a body named, no view of it
+    # Session 11 (fresh16, fresh17): other words for the first of their problems.
+    ("Every exporter we met put the government at the top of their list of problems.", "en", "obstacle"),
+    ("Os donos disseram-nos que o que mais lhes trava o negócio é o próprio Estado.", "pt", "obstacle"),
 ])
 def test_the_government_words_name_how_firms_see_government(text, language, value):
     gates = {words.attribute: words for words in load_gate_words(REPO_ROOT)}

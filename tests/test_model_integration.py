@@ -296,6 +296,9 @@ READ_AS = [
     ("Y no se guardaron nada: lo que más les traba el negocio, dijeron, no son los chinos sino el propio "
      "gobierno, con la factura electrónica de Hacienda y los meses que tarda cualquier trámite.",
      "government_view", "obstacle"),
+    # ... and a district's industries department, named by the leading words, is government.
+    ("The district industries department intends to lead a cluster initiative for the town's cutlery makers and "
+     "has already named one of its officers to run it.", "lead_body", "government"),
 ]
 
 
