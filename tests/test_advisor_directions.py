@@ -57,6 +57,7 @@ def test_the_bundled_words_are_folded_as_the_reader_folds_statements(name):
     ("As oficinas de opala nunca tiveram um ano assim.", "pt", "doing-well"),
     ("The shoe workshops are working flat out.", "en", "doing-well"),
     ("Cuando suben los compradores de San Cristóbal, los vecinos se los pelean.", "es", None),
+    ("Los intermediarios pagan hoy el kilo casi un 40 % por debajo de hace dos cosechas.", "es", "under-pressure"),
 ])
 def test_the_trend_words_name_the_direction_of_business(text, language, value):
     assert load_trend_words(REPO_ROOT).value_of(text, language) == value
@@ -81,6 +82,7 @@ def test_the_trend_words_name_the_direction_of_business(text, language, value):
      "is fifty-eight.", "en", "decline"),
     ("Entre las cuatro han botado este año dos embarcaciones, cuando hace quince años salían diez o doce.",
      "es", "decline"),
+    ("Hoy queda una sola congeladora comprando.", "es", "decline"),
     # The orders were lost, not the factories; a size is no move.
     ("As fábricas de semijoias da cidade perderam boa parte das encomendas.", "pt", None),
     ("Its members run from two large exporters to about 150 small workshops with fewer than ten.", "en", None),
@@ -109,6 +111,8 @@ def test_the_stage_words_name_growth_or_decline(text, language, value):
     # Session 11: "tampoco" negates; a lone joint idea is a plan, not the culture.
     ("Tampoco se fían unos de otros.", "es", "non-cooperative"),
     ("Every owner plays his cards close to his chest.", "en", "non-cooperative"),
+    ("A resposta foi sempre a mesma: cada fábrica trata da sua vida e nunca precisaram umas das outras.", "pt",
+     "non-cooperative"),
     ("The one joint idea anybody put forward was to buy soda together from a single dealer.", "en", None),
 ])
 def test_the_cooperation_words_name_the_sign_of_working_together(text, language, value):
