@@ -33,6 +33,7 @@ import numpy as np
 
 from indexer.advisor.examples import AttributeExamples, ExampleBank, Lexicon
 from indexer.advisor.likeness import NEIGHBOURS, Likeness
+from indexer.advisor.lifts import lift_for
 from indexer.advisor.readings import (MEANING, PHRASE, Inferred, Reading, Support, contrast_wins,
                                       implied, mixed)
 from indexer.advisor.rules import Rule, values_treated_alike
@@ -66,20 +67,6 @@ PER_STATEMENT = 3
 # Over the tuning sets 0.05 passed seven more profiles than no steering; 0.03 one fewer,
 # 0.08 one fewer (benchmarks/advisor_profiles.py).
 WORDS_BONUS = 0.05
-# Required words (pressure) lift a statement the model finds loosely on topic (>= 0.25) to 0.42:
-# two more tuning profiles pass; lifting every steered attribute passed two fewer. The
-# stage's directions and the values gate files name outright (`values_decide`) are
-# lifted too, to their attribute's threshold where it is stricter (session 10: six more).
-WORDS_LIFT = (0.25, 0.42)
-# A trend's direction named in a long statement full of other detail is lifted from 0.15
-# (session 11: "entra pimentón de China a mitad de precio, ..." was 0.16 about the trend):
-# two more tuning profiles pass; 0.10 the same, 0.20 one fewer. From 0.15 for the gates'
-# named values too, two neutral notes read a typology.
-TREND_LIFT_FROM = 0.15
-# A culture's side named by its words, in a statement the model finds loosely about
-# cooperation (>= 0.28), is lifted to 0.41: four more tuning profiles pass (session 10);
-# (0.25, 0.40) and (0.30, 0.42) passed one fewer each.
-CULTURE_LIFT = (0.28, 0.41)
 # Pieces whose language and gloss the reader keeps, at most.
 GLOSS_MEMO = 4096
 
@@ -217,7 +204,7 @@ class DescriptionReader:
                 words = self.directions[attribute]
                 support[attribute] = steer(support[attribute], self.bank.attributes[attribute].values,
                                            named[attribute], WORDS_BONUS, words.required,
-                                           self._lift(attribute))
+                                           lift_for(words, self.bank.attributes[attribute].threshold))
                 for value in getattr(words, "needs_phrases", ()):
                     column = self.bank.attributes[attribute].values.index(value)
                     support[attribute][[named_value != value for named_value in named[attribute]], column] = -1.0
@@ -237,19 +224,6 @@ class DescriptionReader:
             undecided.discard("driver")
         return Reading(tuple(inferred), frozenset(undecided), by_meaning, vector if by_meaning else None,
                        " ".join(searched), unstated - {item.attribute for item in inferred})
-
-    def _lift(self, attribute: str) -> tuple[float, float] | None:
-        """WORDS_LIFT for a trend's words (pressure, the life-cycle stage) and for values a
-        gate file names outright, up to the attribute's own threshold where that is
-        stricter; CULTURE_LIFT for a culture's side; None for other words."""
-        words = self.directions[attribute]
-        if isinstance(words, CooperationWords) and words.required:
-            return CULTURE_LIFT
-        if not ((isinstance(words, TrendWords) and words.required)
-                or (isinstance(words, GateWords) and words.values_decide)):
-            return None
-        low = TREND_LIFT_FROM if isinstance(words, TrendWords) else WORDS_LIFT[0]
-        return low, max(WORDS_LIFT[1], self.bank.attributes[attribute].threshold or 0.0)
 
     def _beyond_clearest(self, matrices: dict[str, np.ndarray], parent: np.ndarray) -> dict[str, np.ndarray]:
         """Attribute -> the rows (pieces) whose statement states other attributes more

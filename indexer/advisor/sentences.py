@@ -50,8 +50,7 @@ AFFIRMING_IDIOMS = re.compile(
     r"never (?:\w+ ){0,2}a year like|nunca (?:\w+ ){0,2}(?:um|un) ano (?:assim|igual|como)|"
     r"no (?:\w+ ){0,2}visto un ano igual|"
     # "they held nothing back": they said it plainly
-    r"held nothing back|hid nothing|no se guardaron nada|no se callaron nada|nao esconderam nada|"
-    r"nao guardaram nada|sin pelos en la lengua|sem papas na lingua|"
+    r"held nothing back|hid nothing|no se (?:guardaron|callaron) nada|nao (?:esconderam|guardaram) nada|"
     # A purpose clause negates nothing of its statement: "they agree when each will harvest,
     # so as not to flood the market".
     r"so as not to|in order not to|para no|para nao|"
