@@ -104,8 +104,8 @@ def compared_counts(text: str, language: str) -> tuple[tuple[int, tuple[str, ...
         # The first present count after the earlier one: a later number ("the youngest
         # owner is 58") is about something else.
         now = next((n for i, n in present if i > start), present[0][1])
-    if past and present and then != now:
-        found.append((1 if now > then else -1, tuple(tokens[start + 1:start + 1 + NOUN_REACH])))
+        if then != now:
+            found.append((1 if now > then else -1, tuple(tokens[start + 1:start + 1 + NOUN_REACH])))
     for match in FROM_N_TO_M[language].finditer(" ".join(tokens)):
         then, now, after = int(match.group(2)), int(match.group(3)), match.group(4) or ""
         if then != now and after not in NOT_COUNTED and not _is_year(then) and not _is_year(now):

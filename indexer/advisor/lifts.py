@@ -11,10 +11,11 @@ from indexer.advisor.cooperation import CooperationWords
 from indexer.advisor.gates import GateWords
 from indexer.advisor.trends import TrendWords
 
-# Required words (pressure) lift a statement the model finds loosely on topic (>= 0.25) to 0.42:
-# two more tuning profiles pass; lifting every steered attribute passed two fewer. The
-# stage's directions and the values gate files name outright (`values_decide`) are
-# lifted too, to their attribute's threshold where it is stricter (session 10: six more).
+# Words that name a value lift a statement the model finds loosely on topic (>= 0.25) to
+# 0.42, or to the attribute's threshold where it is stricter: for pressure two more tuning
+# profiles passed, for every steered attribute two fewer; the stage's directions and the
+# values gate files name outright (`values_decide`) passed six more (session 10). The
+# trends now start lower (TREND_LIFT_FROM); the gates' values still start at 0.25.
 WORDS_LIFT = (0.25, 0.42)
 # A trend's direction named in a long statement full of other detail is lifted from 0.15
 # (session 11: "entra pimentón de China a mitad de precio, ..." was 0.16 about the trend):
