@@ -417,3 +417,13 @@ def test_a_purpose_clause_negates_nothing():
     from indexer.advisor.sentences import negates
     assert not negates("They agree among themselves when each will harvest, so as not to flood the market.", "en")
     assert negates("They never agree among themselves.", "en")
+
+
+@pytest.mark.parametrize("text, language, value", [
+    # Session 11 (neutral13): a hall set aside for a meeting is no fund set aside.
+    ("A Câmara Municipal de Barcelos reservou-nos o salão nobre para quinta-feira.", "pt", None),
+    ("A prefeitura reservou 300 mil reais para o programa.", "pt", "government"),
+])
+def test_the_leading_words_tell_money_set_aside_from_a_hall_booked(text, language, value):
+    gates = {words.attribute: words for words in load_gate_words(REPO_ROOT)}
+    assert gates["lead_body"].value_of(text, language) == value
