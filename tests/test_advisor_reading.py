@@ -144,6 +144,10 @@ def test_hardly_states_a_small_amount_not_a_negation():
     ("Mainly small and medium-sized firms, none of them very large.", False),
     ("A large number of small workshops.", False),
     ("Two large factories.", False),
+    # Glosses keep a Romance adjective after its noun ("duas fábricas grandes").
+    ("the owner of one of the two factories large; the others are ninety factories small", True),
+    ("the owner of the bigger weaving mill, and the rest are seventy weaving mills small", True),
+    ("Ninety factories small.", False),
 ])
 def test_large_firms_next_to_small_ones(text, expected):
     from indexer.advisor.sentences import names_large_and_small_firms
@@ -160,6 +164,22 @@ def test_a_statement_naming_large_and_small_firms_reads_large_and_sme_without_a_
     assert reading.values() == {"firm_structure": "large-and-sme"}
     assert reading.inferred[0].sentence == "There are three large groups and hundreds of small workshops."
     assert reader.read(text, {"firm_structure"}, None).inferred == ()
+
+
+def test_large_firms_and_small_ones_in_the_two_halves_of_a_portuguese_sentence():
+    # A ";" cut the sentence into two statements, each naming one size, and the glossed
+    # adjectives follow their nouns: the model read "mostly micro and small firms" and
+    # association-rift never fired (fresh22's Gravatá furniture makers).
+    from pathlib import Path
+
+    from indexer.advisor.examples import load_lexicon
+
+    lexicon = load_lexicon(Path(__file__).resolve().parent.parent)
+    reader = DescriptionReader(_bank(), lexicon, [], None)
+    text = ("A associação é presidida pelo dono de uma das duas fábricas grandes da cidade; "
+            "os demais associados são umas noventa marcenarias e fábricas pequenas.")
+    assert reader.read(text, set(), None).values() == {"firm_structure": "large-and-sme"}
+    assert reader.read("Os associados são umas noventa marcenarias e fábricas pequenas.", set(), None).values() == {}
 
 
 def test_near_duplicate_examples_of_one_value_do_not_crowd_out_another_attribute():

@@ -56,7 +56,11 @@ def phrase_values(rules: Iterable[Rule], statements: list[str], folded: list[str
                     hits.setdefault(key, statements[where])
                     break
     if "firm_structure" not in given:
-        where = next((i for i, text in enumerate(folded) if names_large_and_small_firms(text)), None)
+        # A ";" cuts one sentence into statements, not the contrast between its halves:
+        # "... two large factories; the other members are ninety small workshops".
+        joined = [text + " " + folded[i + 1] if i + 1 < len(folded) and statements[i].rstrip().endswith(";")
+                  else text for i, text in enumerate(folded)]
+        where = next((i for i, text in enumerate(joined) if names_large_and_small_firms(text)), None)
         if where is not None:
             allowed["firm_structure"] = allowed.get("firm_structure", {LARGE_AND_SME}) & {LARGE_AND_SME}
             hits.setdefault("firm_structure", statements[where])
