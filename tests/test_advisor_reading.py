@@ -150,7 +150,7 @@ def test_hardly_states_a_small_amount_not_a_negation():
     ("Ninety factories small.", False),
 ])
 def test_large_firms_next_to_small_ones(text, expected):
-    from indexer.advisor.sentences import names_large_and_small_firms
+    from indexer.advisor.firmsizes import names_large_and_small_firms
 
     assert names_large_and_small_firms(text) is expected
 

@@ -12,7 +12,8 @@ from indexer.advisor.amounts import funding_level, research_level
 from indexer.advisor.examples import Lexicon
 from indexer.advisor.readings import AMOUNT, Inferred
 from indexer.advisor.rules import ACTIVITY_KEYS, Rule, find_phrase
-from indexer.advisor.sentences import fold, language_of, names_large_and_small_firms
+from indexer.advisor.firmsizes import names_large_and_small_firms
+from indexer.advisor.sentences import fold, language_of
 
 # The firm structure a statement naming large and small firms side by side states.
 LARGE_AND_SME = "large-and-sme"

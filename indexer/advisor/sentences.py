@@ -282,45 +282,6 @@ def language_of(text: str) -> str:
     return max(scores, key=lambda language: (scores[language], language == "en"))
 
 
-# Firm structure is a contrast inside one statement ("three large groups and hundreds of
-# small workshops"): the sentence model averages it into "small firms", so the statement's
-# structure is read instead. A size word, up to three words, then a word for firms; or,
-# as a Spanish or Portuguese gloss keeps the adjective after its noun, a word for firms
-# then the size word ("duas fábricas grandes" glosses as "two factories large").
-_FIRMS = (r"(?:firms?|compan(?:y|ies)|manufacturers?|makers?|producers?|factor(?:y|ies)|plants?|mills?|groups?|"
-          r"corporations?|exporters?|enterprises?|businesses|workshops?|shops?|industr(?:y|ies)|suppliers?|"
-          r"subcontractors?|ones)")
-_LARGE_FIRMS = re.compile(rf"\b(?:(?:large|larger|largest|big|bigger|biggest|major|dominant)"
-                          rf"(?:\s+(?!of\b)[\w-]+){{0,3}}?\s+{_FIRMS}|{_FIRMS}\s+(?:large|big)(?!\s+(?:number|share)))\b")
-_SMALL_FIRMS = re.compile(rf"\b(?:smes|pymes|(?:small|smaller|micro|tiny|family)(?:\s+(?!of\b)[\w-]+){{0,3}}?\s+{_FIRMS}"
-                          rf"|{_FIRMS}\s+(?:small|tiny))\b")
-
-
-def names_large_and_small_firms(text: str) -> bool:
-    """Does an affirmative statement (English, or an English gloss) name large firms and
-    small ones side by side (Markusen's and the paper's large firms with SMEs, 288-290,
-    975-978)?
-
-    >>> names_large_and_small_firms("The district has three large eyewear groups and hundreds of small lens workshops.")
-    True
-    >>> names_large_and_small_firms("there is tres large manufacturers and hundreds of small garment workshops")
-    True
-    >>> names_large_and_small_firms("Mainly small and medium-sized firms, none of them very large.")
-    False
-    >>> names_large_and_small_firms("A large number of small workshops.")
-    False
-    >>> names_large_and_small_firms("the owner of a of the two factories large of the city; "
-    ...                             "the others are some ninety carpentry shops and factories small")
-    True
-    >>> names_large_and_small_firms("the owner of the bigger weaving mill, and the rest are seventy weaving mills small")
-    True
-    """
-    folded = fold(text)
-    if negates(folded):
-        return False
-    return bool(_LARGE_FIRMS.search(folded)) and bool(_SMALL_FIRMS.search(folded))
-
-
 # A run of capitalised words inside a statement (not opening it), with the preposition
 # that introduces it: "the furniture workshops of Damietta", "El Ministerio de Economía".
 _CAPITALISED = re.compile(r"(?:\b(?:of|in|near|from|at|around|de|del|do|da|dos|das|en|em|no|na|nos|nas)\s+)?"
@@ -351,15 +312,18 @@ def without_names(statement: str, known: frozenset[str] = frozenset()) -> str:
 
 # A negated qualifier tacked onto a claim, up to the next comma: "with no formal
 # training", "but not a huge programme", "sin formación". Verb negations ("the brands
-# cannot find it elsewhere") are the claim itself and are not qualifiers.
+# cannot find it elsewhere") are the claim itself and are not qualifiers. A preposition's
+# qualifier may run longer ("sem que os produtores tenham voz na avaliação"); a relative
+# clause's may not, or "o que mais os prejudica não é o míldio" would lose its subject.
 _NEGATED_QUALIFIER = re.compile(
-    r"(?:,\s*|\s)(?:with no|without|but not|and not|not even|sin|sem|pero no|mas nao|mas não|e nao|e não|y no|"
+    r"(?:,\s*|\s)(?:(?:with no|without|sin|sem)(?:\s+[^\s,;.]+){1,8}|"
+    r"(?:but not|and not|not even|pero no|mas nao|mas não|e nao|e não|y no|"
     r"almost none|hardly any|casi ninguno|casi ninguna|quase nenhum|quase nenhuma|"
     # a relative clause that never happens: "permits that never arrive"
     r"that never|which never|que nunca|que jamás|que jamas|that do not|that don't|which do not|que no|que não|que nao|"
     # ... or whose subject comes first: "a checklist that the growers neither know nor helped to write"
     r"(?:that|which|que)(?:\s+[^\s,;.]+){1,3}?\s+(?:not|never|neither|no|nunca|não|nao|ni|nem))"
-    r"(?:\s+[^\s,;.]+){1,5}(?=\s*[,;.]|\s*$)", re.IGNORECASE)
+    r"(?:\s+[^\s,;.]+){1,5})(?=\s*[,;.]|\s*$)", re.IGNORECASE)
 
 
 # A negation that only corrects: "what holds them back is not the competition but the
@@ -392,6 +356,10 @@ def without_negated_qualifiers(statement: str) -> str | None:
     'Eighty carpenters work alone under tin roofs, and undercut each other.'
     >>> without_negated_qualifiers("Auditors will inspect each group with a checklist that the growers neither know nor helped write.")
     'Auditors will inspect each group with a checklist.'
+    >>> without_negated_qualifiers("Auditores virão de fora vistoriar cada cooperativa, sem que os produtores tenham voz na avaliação.")
+    'Auditores virão de fora vistoriar cada cooperativa.'
+    >>> without_negated_qualifiers("O que mais os prejudica não é o míldio nem o preço da uva, é a própria administração.") is None
+    True
     >>> without_negated_qualifiers("A precision the big brands cannot find elsewhere.") is None
     True
     >>> without_negated_qualifiers("Owners are not interested, with no exception.") is None
