@@ -235,6 +235,9 @@ NOT_READ_AS = [
      "year's order.", "buyers", {"global-buyers"}),
     # Session 11: buyers who come up ("suben") to the village are no rise in demand.
     ("Cuando suben los compradores de San Cristóbal, los vecinos se los pelean.", "pressure", {"doing-well"}),
+    # Session 12: producers who take no part in the evaluation are no absent industry.
+    ("Un auditor enviado por el ministerio revisará cada trimestre si los cacaoteros cumplieron las metas; "
+     "los productores no participan en la evaluación.", "enright", {"wishful-thinking"}),
 ]
 
 
@@ -299,6 +302,11 @@ READ_AS = [
     # ... and a district's industries department, named by the leading words, is government.
     ("The district industries department intends to lead a cluster initiative for the town's cutlery makers and "
      "has already named one of its officers to run it.", "lead_body", "government"),
+    # Session 12: nobody having worked out the monitoring is none planned, not the firms' own indicators.
+    ("The Private Sector Federation has picked the milk collection centres and small dairies for a national "
+     "cluster programme, to be run from the capital. It comes with a fund of about six million dollars. Nobody "
+     "has worked out how the programme will be monitored or evaluated; the concept note is silent on it.",
+     "monitoring_style", "none"),
 ]
 
 
