@@ -235,6 +235,11 @@ NOT_READ_AS = [
      "year's order.", "buyers", {"global-buyers"}),
     # Session 11: buyers who come up ("suben") to the village are no rise in demand.
     ("Cuando suben los compradores de San Cristóbal, los vecinos se los pelean.", "pressure", {"doing-well"}),
+    # Session 12: a mature cluster needs words of habit or stagnation; by meaning alone these read as one.
+    ("Trout farmers around the lake sell fresh fish in Puno. Demand for their fillets is growing fast and they "
+     "would like to start exporting.", "stage", {"maturity"}),
+    ("The tanneries pollute the river and several owners have not spoken to each other for years.", "stage",
+     {"maturity"}),
     # Session 12: producers who take no part in the evaluation are no absent industry.
     ("Un auditor enviado por el ministerio revisará cada trimestre si los cacaoteros cumplieron las metas; "
      "los productores no participan en la evaluación.", "enright", {"wishful-thinking"}),

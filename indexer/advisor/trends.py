@@ -88,6 +88,10 @@ class TrendWords:
     # cost read as pressure, and firms changing hands as growth, while a mature cluster
     # is stated in other words than a direction's.
     required: bool | tuple[str, ...] = False
+    # Values other than the two directions, named by phrases (value -> language ->
+    # phrases): a mature cluster is stated in words of age and habit ("for a century",
+    # "slow to change"), and by meaning alone "demand is growing fast" read as mature.
+    named: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
 
     @classmethod
     def from_mapping(cls, data: Mapping) -> "TrendWords":
@@ -104,7 +108,8 @@ class TrendWords:
                    other_measures=words(data["measures"].get("other")),
                    counts_any_noun=bool(data.get("counts_any_noun")),
                    travel=words(data["moves"].get("travel")), people=words(data["measures"].get("people")),
-                   required=_required(data.get("required", False), str(data["good"]), str(data["bad"])))
+                   required=_required(data.get("required", False), str(data["good"]), str(data["bad"])),
+                   named={str(value): folded_phrases(languages) for value, languages in (data.get("named") or {}).items()})
 
     def direction(self, text: str, language: str = "en") -> int:
         """+1 when the text says business goes well, -1 when badly, 0 when it says
@@ -185,9 +190,19 @@ class TrendWords:
         return votes
 
     def value_of(self, text: str, language: str = "en") -> str | None:
-        """The attribute's value the text's direction names (None: no direction)."""
+        """The attribute's value the text's direction names, or else one of the `named`
+        values its phrases state (None: neither).
+
+        >>> words = TrendWords.from_mapping({"attribute": "stage", "good": "growth", "bad": "decline",
+        ...     "measures": {"good": {"en": ["firms"]}, "bad": {}}, "moves": {"up": {"en": ["more"]}, "down": {}},
+        ...     "news": {"good": {}, "bad": {}}, "named": {"maturity": {"en": ["for a century"]}}})
+        >>> [words.value_of(t) for t in ("More firms.", "Firms have made bells here for a century.", "Bells.")]
+        ['growth', 'maturity', None]
+        """
         direction = self.direction(text, language)
-        return self.good_value if direction > 0 else self.bad_value if direction < 0 else None
+        if direction:
+            return self.good_value if direction > 0 else self.bad_value
+        return most_stated(self.named, fold_for(text, language), language) if self.named else None
 
 
 # A statement's words may name no value and still be what the attribute needs (the
@@ -239,12 +254,15 @@ def steer(support: np.ndarray, values: Sequence[str], named: Sequence[str | None
 
 
 def _required(raw, good: str, bad: str) -> bool | tuple[str, ...]:
-    """The `required` setting of a trend words file: true, false, or `directions`."""
+    """The `required` setting of a trend words file: true, false, `directions`, or a list
+    of the values that need words."""
     if raw == "directions":
         return (good, bad)
+    if isinstance(raw, list):
+        return tuple(str(value) for value in raw)
     if isinstance(raw, bool):
         return raw
-    raise TypeError(f"required must be true, false or directions, not {raw!r}")
+    raise TypeError(f"required must be true, false, directions or a list of values, not {raw!r}")
 
 
 def folded_phrases(section: Mapping | None) -> dict[str, tuple[str, ...]]:
