@@ -240,6 +240,12 @@ NOT_READ_AS = [
      "would like to start exporting.", "stage", {"maturity"}),
     ("The tanneries pollute the river and several owners have not spoken to each other for years.", "stage",
      {"maturity"}),
+    # Session 12: listening to the firms first is no fixed list, nor is how a programme will be judged.
+    ("Os técnicos da federação vão primeiro ouvir as empresas de cada polo.", "launch_plan",
+     {"fixed-list", "star-speaker"}),
+    ("We will meet firms and buyers before anything is designed.", "launch_plan", {"fixed-list", "star-speaker"}),
+    ("En el convenio quedó escrito que, a los tres años, el programa se calificará por el número de trabajadores "
+     "nuevos y por lo que se exporte, sin ningún otro indicador.", "launch_plan", {"fixed-list"}),
     # Session 12: producers who take no part in the evaluation are no absent industry.
     ("Un auditor enviado por el ministerio revisará cada trimestre si los cacaoteros cumplieron las metas; "
      "los productores no participan en la evaluación.", "enright", {"wishful-thinking"}),
