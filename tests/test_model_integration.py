@@ -313,6 +313,9 @@ READ_AS = [
     # ... and a district's industries department, named by the leading words, is government.
     ("The district industries department intends to lead a cluster initiative for the town's cutlery makers and "
      "has already named one of its officers to run it.", "lead_body", "government"),
+    # Session 12: a budget called moderate is moderate, though "a huge programme" is named (and denied).
+    ("A donor offers a moderate budget, well beyond seed money but not a huge programme, for looms, yarn and a "
+     "sales centre over three years.", "funding_level", "moderate"),
     # Session 12: nobody having worked out the monitoring is none planned, not the firms' own indicators.
     ("The Private Sector Federation has picked the milk collection centres and small dairies for a national "
      "cluster programme, to be run from the capital. It comes with a fund of about six million dollars. Nobody "
