@@ -246,6 +246,10 @@ NOT_READ_AS = [
     ("We will meet firms and buyers before anything is designed.", "launch_plan", {"fixed-list", "star-speaker"}),
     ("En el convenio quedó escrito que, a los tres años, el programa se calificará por el número de trabajadores "
      "nuevos y por lo que se exporte, sin ningún otro indicador.", "launch_plan", {"fixed-list"}),
+    # Session 12: a cluster to be created needs words of absent firms or of a park to attract them.
+    ("The salmon smokers are doing well. None of the owners sees any point in joining forces with the others.",
+     "enright", {"policy-driven", "wishful-thinking"}),
+    ("A equipe da federação escolheu as ações sem ouvir as empresas.", "enright", {"policy-driven", "wishful-thinking"}),
     # Session 12: producers who take no part in the evaluation are no absent industry.
     ("Un auditor enviado por el ministerio revisará cada trimestre si los cacaoteros cumplieron las metas; "
      "los productores no participan en la evaluación.", "enright", {"wishful-thinking"}),

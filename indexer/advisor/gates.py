@@ -13,7 +13,8 @@ from a statement that speaks of a plan, a wish or a next step (kb/plan_words.yam
 
 Likewise for judging and monitoring, research spending, firm sizes, the approach,
 government's standing (a body named and a view of it), ownership, the launch plan,
-the Altenburg / Meyer-Stamer types, money and the local economy: each file (GATE_FILES)
+the Altenburg / Meyer-Stamer types, money, the local economy and Enright's clusters that
+do not exist yet: each file (GATE_FILES)
 says why its words are needed. A file may also ask for a second list (`also_phrases`),
 list phrases in which a word is something else (`unless`: "a small town"), name values
 outright (`values`: "a single number" is hard outcomes only), and gate the rules'
@@ -42,8 +43,9 @@ LAUNCH_FILE = "kb/launch_words.yaml"
 TYPOLOGY_FILE = "kb/typology_words.yaml"
 MONEY_FILE = "kb/money_words.yaml"
 ECONOMY_FILE = "kb/economy_words.yaml"
+ENRIGHT_FILE = "kb/enright_words.yaml"
 GATE_FILES = (LEADING_FILE, PLAN_FILE, JUDGING_FILE, STUDY_FILE, FIRM_FILE, APPROACH_FILE, GOVERNMENT_FILE,
-              OWNERSHIP_FILE, LAUNCH_FILE, TYPOLOGY_FILE, MONEY_FILE, ECONOMY_FILE)
+              OWNERSHIP_FILE, LAUNCH_FILE, TYPOLOGY_FILE, MONEY_FILE, ECONOMY_FILE, ENRIGHT_FILE)
 
 
 @dataclass(frozen=True)
