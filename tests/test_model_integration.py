@@ -250,6 +250,10 @@ NOT_READ_AS = [
     ("The salmon smokers are doing well. None of the owners sees any point in joining forces with the others.",
      "enright", {"policy-driven", "wishful-thinking"}),
     ("A equipe da federação escolheu as ações sem ouvir as empresas.", "enright", {"policy-driven", "wishful-thinking"}),
+    # Session 12: family firms and owners working alone are no survival cluster by themselves.
+    ("The vanilla growers had their best harvest in years. They told the regional officer they have always "
+     "worked alone, trust nobody outside the family and see no reason to start now.", "altenburg_meyer_stamer",
+     {"survival"}),
     # Session 12: producers who take no part in the evaluation are no absent industry.
     ("Un auditor enviado por el ministerio revisará cada trimestre si los cacaoteros cumplieron las metas; "
      "los productores no participan en la evaluación.", "enright", {"wishful-thinking"}),
