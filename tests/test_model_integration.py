@@ -254,6 +254,11 @@ NOT_READ_AS = [
     ("The vanilla growers had their best harvest in years. They told the regional officer they have always "
      "worked alone, trust nobody outside the family and see no reason to start now.", "altenburg_meyer_stamer",
      {"survival"}),
+    # Session 12: a building "ready" is no study, nor is a donor's project document.
+    ("A esperança é que as empresas se instalem depois que o prédio estiver pronto.", "research_budget",
+     {"heavy-before-trust"}),
+    ("Uma agência doadora prepara um pacote de 2,8 milhões de dólares para teares novos e viagens a feiras, e o "
+     "documento do projeto fala em pôr os tecidos nas lojas de design.", "research_budget", {"heavy-before-trust"}),
     # Session 12: producers who take no part in the evaluation are no absent industry.
     ("Un auditor enviado por el ministerio revisará cada trimestre si los cacaoteros cumplieron las metas; "
      "los productores no participan en la evaluación.", "enright", {"wishful-thinking"}),
