@@ -259,6 +259,11 @@ NOT_READ_AS = [
      {"heavy-before-trust"}),
     ("Uma agência doadora prepara um pacote de 2,8 milhões de dólares para teares novos e viagens a feiras, e o "
      "documento do projeto fala em pôr os tecidos nas lojas de design.", "research_budget", {"heavy-before-trust"}),
+    # Session 12: working alone, or employing more "by themselves", is no distrust.
+    ("Três fábricas de sandálias empregam sozinhas mais gente do que todas as outras empresas do polo somadas.",
+     "cooperative_culture", {"non-cooperative"}),
+    ("Milhares de artesãs trabalham sozinhas em casa, sem capacitação, e vendem renda a intermediários por quase "
+     "nada.", "cooperative_culture", {"non-cooperative"}),
     # Session 12: producers who take no part in the evaluation are no absent industry.
     ("Un auditor enviado por el ministerio revisará cada trimestre si los cacaoteros cumplieron las metas; "
      "los productores no participan en la evaluación.", "enright", {"wishful-thinking"}),
