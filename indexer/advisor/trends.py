@@ -89,8 +89,8 @@ class TrendWords:
     # is stated in other words than a direction's.
     required: bool | tuple[str, ...] = False
     # Values other than the two directions, named by phrases (value -> language ->
-    # phrases): a mature cluster is stated in words of age and habit ("for a century",
-    # "slow to change"), and by meaning alone "demand is growing fast" read as mature.
+    # phrases): a mature cluster is stated in words of habit or stagnation ("slow to
+    # change", "ya no crece"), and by meaning alone "demand is growing fast" read as mature.
     named: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
 
     @classmethod
@@ -195,8 +195,8 @@ class TrendWords:
 
         >>> words = TrendWords.from_mapping({"attribute": "stage", "good": "growth", "bad": "decline",
         ...     "measures": {"good": {"en": ["firms"]}, "bad": {}}, "moves": {"up": {"en": ["more"]}, "down": {}},
-        ...     "news": {"good": {}, "bad": {}}, "named": {"maturity": {"en": ["for a century"]}}})
-        >>> [words.value_of(t) for t in ("More firms.", "Firms have made bells here for a century.", "Bells.")]
+        ...     "news": {"good": {}, "bad": {}}, "named": {"maturity": {"en": ["slow to change"]}}})
+        >>> [words.value_of(t) for t in ("More firms.", "The bell founders are slow to change.", "Bells.")]
         ['growth', 'maturity', None]
         """
         direction = self.direction(text, language)
