@@ -18,6 +18,13 @@ from indexer.advisor.sentences import fold
 
 # Sector keys that name no sector of their own.
 NOT_A_SECTOR = frozenset({"multi-sector"})
+# A first note tells of the coffee served at the meeting ("com café e uns doces", "over
+# a cup of tea"): a drink or food served or taken names no sector. Folded.
+REFRESHMENTS = frozenset({"coffee", "cafe", "cafezinho", "tea", "te", "cha", "fruit", "fruta", "frutas", "honey",
+                          "mel", "miel", "wine", "vino", "vinho", "beer", "cerveja", "cerveza", "cider"})
+SERVED_BEFORE = re.compile(r"(?:\b(?:with|com|con|um|un|uns|unos|umas|unas|over|served|drank|tomamos|bebemos|"
+                           r"tomando|bebendo|tomar|beber|cup of|cups of|glass of|taza de|xicara de|copo de|"
+                           r"vaso de|copa de|taca de)\s+)$")
 
 
 def plurals(word: str) -> tuple[str, ...]:
@@ -83,12 +90,17 @@ class SectorFinder:
         [('footwear', 'The shoe makers buy leather together.'), ('wine', 'No wineries are here yet.')]
         >>> finder.find(["Leather tanning and wine."])
         [('leather-and-footwear', 'Leather tanning and wine.'), ('wine', 'Leather tanning and wine.')]
+        >>> finder.find(["The leather workers met over a glass of wine, with wine for all."])
+        [('leather-and-footwear', 'The leather workers met over a glass of wine, with wine for all.')]
         """
         if self.pattern is None:
             return []
         found: dict[str, str] = {}
         for statement in statements:
-            for match in self.pattern.finditer(fold(statement)):
+            folded = fold(statement)
+            for match in self.pattern.finditer(folded):
+                if match.group(0) in REFRESHMENTS and SERVED_BEFORE.search(folded[:match.start()]):
+                    continue
                 found.setdefault(self.sector_of[match.group(0)], statement)
         covered = {ancestor for sector in found for ancestor in self.ancestors(sector) if ancestor != sector}
         return [(sector, statement) for sector, statement in found.items() if sector not in covered]
