@@ -339,6 +339,10 @@ READ_AS = [
      "cluster programme, to be run from the capital. It comes with a fund of about six million dollars. Nobody "
      "has worked out how the programme will be monitored or evaluated; the concept note is silent on it.",
      "monitoring_style", "none"),
+    # Session 13: two negations that make an "every" affirm ("quase não há emprego que não
+    # passe pela pele": almost every job passes through leather).
+    ("Aqui quase não há emprego que não passe pela pele: das fábricas de curtumes vivem os transportadores, "
+     "as oficinas de manutenção e os fornecedores de químicos.", "local_economy", "one-or-two-industries"),
 ]
 
 

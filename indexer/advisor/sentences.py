@@ -59,6 +59,12 @@ AFFIRMING_IDIOMS = re.compile(
     # "cannot keep up with the orders": more demand than they can meet
     r"no dan abasto|no da abasto|nao dao conta|nao da conta|nao conseguem dar conta|"
     r"(?:cannot|can't|can not|could not|couldn't) keep up|"
+    # Two negations that make an "every": "quase não há emprego que não passe pela pele"
+    # (almost every job depends on leather), "no hay taller que no exporte".
+    r"(?:nao ha|no hay|there is no|there are no|there is hardly a|there is hardly any|there is scarcely a|"
+    r"hardly a|nenhum|nenhuma|ningun|ninguna|ninguno) (?:\w+ ){1,3}(?:que (?:nao|no)|"
+    r"(?:that|which|who) (?:does not|doesn't|do not|don't|is not|isn't|are not|aren't|did not|didn't))|"
+    r"(?:nadie|ninguem|nobody|no one) (?:que (?:nao|no)|(?:who|that) (?:does not|doesn't|did not|didn't|is not|isn't))|"
     # "never sold as much as now": a comparison of the present with the past that affirms
     # ("never sold as much as before" does not).
     r"never (?:\w+ ){0,2}(?:as|so) (?:much|many|well|good) as (?:now|today|this year)|"
@@ -247,6 +253,10 @@ def negates(sentence: str, language: str | None = None) -> bool:
     (True, True, True)
     >>> negates("Os produtores no polo exportam juntos.", "pt"), negates("No hay confianza.", "es")
     (False, True)
+    >>> [negates(s) for s in ("Aqui quase não há emprego que não passe pela pele.", "No hay taller que no exporte.",
+    ...                       "There is hardly a job here that does not depend on leather.",
+    ...                       "Não há ninguém que não conheça a fábrica.", "No hay emprego, y la fábrica no paga.")]
+    [False, False, False, False, True]
     """
     pattern = _NEGATION_BY_LANGUAGE.get(language or "", _NEGATION)
     return pattern.search(AFFIRMING_IDIOMS.sub(" ", fold(sentence))) is not None
