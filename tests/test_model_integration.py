@@ -343,6 +343,10 @@ READ_AS = [
     # passe pela pele": almost every job passes through leather).
     ("Aqui quase não há emprego que não passe pela pele: das fábricas de curtumes vivem os transportadores, "
      "as oficinas de manutenção e os fornecedores de químicos.", "local_economy", "one-or-two-industries"),
+    # Session 13: a quantity between a move and its measure ("lost a good share of their
+    # orders") no longer hides the move.
+    ("The area's hundred-odd family-owned firms have lost a good share of their orders since the big car makers "
+     "cut back in 2024, and several have put staff on short-time work.", "pressure", "under-pressure"),
 ]
 
 

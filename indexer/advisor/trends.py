@@ -48,8 +48,44 @@ SIZE_BEFORE = frozenset({"with", "con", "com"})
 # A move of a share is no move of the measure shared: "the winners pay a growing share
 # of the costs" says nothing of costs rising.
 SHARE = frozenset({"share", "proportion", "part", "parte", "proporcion", "proporcao", "porcentaje", "percentagem"})
+# A quantity between a move and its measure is no words apart: "they have lost a good
+# share of their orders" moves the orders ("a", "good", "share", "of", "their": QUANTITY).
+QUANTITY_OPENING = frozenset({"a", "an", "uma", "um", "una", "un", "buena", "boa", "gran", "grande", "much", "most",
+                              "la"})
+QUANTITY = SHARE | frozenset({"chunk", "portion", "slice", "third", "quarter", "half", "bulk", "much", "most",
+                              "tercio", "mitad", "cuarto", "terco", "metade", "maioria", "mayoria", "pedazo"})
+QUANTITY_LINK = frozenset({"of", "de", "do", "da", "dos", "das", "del"})
+QUANTITY_DETERMINER = frozenset({"the", "their", "its", "our", "his", "her", "sus", "su", "los", "las", "el", "la",
+                                 "seus", "suas", "seu", "sua", "os", "as", "o"})
 SEGMENT = re.compile(r"[,;:()]| - | – ")
 WORD = re.compile(r"[\w']+")
+
+
+def past_quantity(tokens: Sequence[str], start: int) -> int:
+    """Where the words after a move resume once a quantity opening them is passed (`start`
+    when none): a move's measure is looked for from there.
+
+    >>> tokens = "lost a good share of their orders".split()
+    >>> tokens[past_quantity(tokens, 1)], past_quantity("lost orders".split(), 1)
+    ('orders', 1)
+    >>> tokens = "perderam boa parte das encomendas".split()
+    >>> tokens[past_quantity(tokens, 1)]
+    'encomendas'
+    """
+    index = start
+    if index < len(tokens) and tokens[index] in QUANTITY_OPENING and tokens[index] not in QUANTITY:
+        index += 1
+    if index + 1 < len(tokens) and tokens[index] not in QUANTITY and tokens[index + 1] in QUANTITY:
+        index += 1  # one adjective: "a good share", "a large part"
+    if index >= len(tokens) or tokens[index] not in QUANTITY:
+        return start
+    index += 1
+    if index >= len(tokens) or tokens[index] not in QUANTITY_LINK:
+        return start
+    index += 1
+    if index < len(tokens) and tokens[index] in QUANTITY_DETERMINER:
+        index += 1
+    return index
 
 
 @dataclass(frozen=True)
@@ -171,7 +207,8 @@ class TrendWords:
             # A move before its measure is an adjective or a noun next to it ("falling sales",
             # "queda nas vendas"); "up" only follows its measure ("set up a sales office").
             reach = 2 if token in adjacent else AFTER + 1
-            after = [i for i in range(index + 1, min(len(tokens), index + reach))
+            opening = past_quantity(tokens, index + 1) - 1
+            after = [i for i in range(index + 1, min(len(tokens), opening + reach))
                      if tokens[i] in good | bad | other and token != "up"]
             if after and tokens[after[0]] in other:
                 continue
