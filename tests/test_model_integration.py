@@ -347,6 +347,11 @@ READ_AS = [
     # orders") no longer hides the move.
     ("The area's hundred-odd family-owned firms have lost a good share of their orders since the big car makers "
      "cut back in 2024, and several have put staff on short-time work.", "pressure", "under-pressure"),
+    # Session 13: a statement whose only negation qualifies it ("jobs they cannot take") is
+    # read through its affirmative rest, and lending each other machines is acting together.
+    ("Yet the owners still lend each other machines and operators when one of them is swamped, pass on jobs "
+     "they cannot take, and meet once a month at breakfast in the industry association's rooms.",
+     "cooperative_culture", "cooperative"),
 ]
 
 

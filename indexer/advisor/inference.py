@@ -139,7 +139,10 @@ class DescriptionReader:
             # as the statement: the user did not write the rest). Short clauses are read only
             # as contrasts (see _support_rows).
             rests = [[rest] if (rest := without_negated_qualifiers(statement)) else [] for statement in statements]
-            split = [clauses(statement) for statement in statements]
+            written = [clauses(statement) for statement in statements]
+            # A clause is read without its negated qualifiers too ("..., pass on jobs they
+            # cannot take"), and shown as written.
+            split = [[without_negated_qualifiers(clause) or clause for clause in parts] for parts in written]
             short = [short_clauses(statement) for statement in statements]
             pieces = statements + [clause for parts in split + rests + short for clause in parts]
             # Each piece's statement: a statement is its own, a clause the one it comes from.
@@ -149,7 +152,12 @@ class DescriptionReader:
             rested = len(statements) + sum(map(len, split))
             shown = [statements[parent[i]] if rested <= i < rested + sum(map(len, rests)) else piece
                      for i, piece in enumerate(pieces)]
+            shown[len(statements):rested] = [clause for parts in written for clause in parts]
             readable = np.arange(len(pieces)) < len(pieces) - sum(len(parts) for parts in short)
+            # A statement whose only negations qualify it is read through its affirmative
+            # rest: as a whole it would be heard as negated ("the owners lend each other
+            # machines, pass on jobs they cannot take, ..." was nobody cooperating).
+            readable[:len(statements)] &= np.array([not parts for parts in rests], dtype=bool)
             # The sentence each shown text belongs to (";" and "but" cut a sentence into statements).
             sentence = np.cumsum([0] + [not text.rstrip("\"'”»)").endswith((",", ";")) for text in statements])[:-1]
             sentence_of = {text: int(sentence[parent[i]]) for i, text in enumerate(shown)}

@@ -333,7 +333,11 @@ _NEGATED_QUALIFIER = re.compile(
     r"that never|which never|que nunca|que jamás|que jamas|that do not|that don't|which do not|que no|que não|que nao|"
     # ... or whose subject comes first: "a checklist that the growers neither know nor helped to write"
     r"(?:that|which|que)(?:\s+[^\s,;.]+){1,3}?\s+(?:not|never|neither|no|nunca|não|nao|ni|nem))"
-    r"(?:\s+[^\s,;.]+){1,5})(?=\s*[,;.]|\s*$)", re.IGNORECASE)
+    r"(?:\s+[^\s,;.]+){1,5})(?=\s*[,;.]|\s*$)|"
+    # ... or an English contact clause of what they cannot handle: "pass on jobs they cannot take"
+    r"(?<=s)\s(?:they|we|he|she)\s+(?:cannot|can't|can not|could not|couldn't)\s+"
+    r"(?:take|handle|fill|meet|manage|finish|deliver|do|make|serve)(?:\s+(?:on|in|alone|themselves|yet))?"
+    r"(?=\s*[,;.]|\s*$|\s+and\b)", re.IGNORECASE)
 
 
 # A negation that only corrects: "what holds them back is not the competition but the
@@ -369,6 +373,10 @@ def without_negated_qualifiers(statement: str) -> str | None:
     >>> without_negated_qualifiers("Auditores virão de fora vistoriar cada cooperativa, sem que os produtores tenham voz na avaliação.")
     'Auditores virão de fora vistoriar cada cooperativa.'
     >>> without_negated_qualifiers("O que mais os prejudica não é o míldio nem o preço da uva, é a própria administração.") is None
+    True
+    >>> without_negated_qualifiers("The owners lend each other machines, pass on jobs they cannot take, and meet monthly.")
+    'The owners lend each other machines, pass on jobs, and meet monthly.'
+    >>> without_negated_qualifiers("The owners say they cannot take more risks.") is None
     True
     >>> without_negated_qualifiers("A precision the big brands cannot find elsewhere.") is None
     True
