@@ -352,6 +352,8 @@ READ_AS = [
     ("Yet the owners still lend each other machines and operators when one of them is swamped, pass on jobs "
      "they cannot take, and meet once a month at breakfast in the industry association's rooms.",
      "cooperative_culture", "cooperative"),
+    # Session 13: "filiais" is glossed: subsidiaries of foreign groups.
+    ("Quase todas são filiais de grupos japoneses, coreanos e chineses.", "ownership", "external"),
 ]
 
 
