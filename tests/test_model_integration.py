@@ -31,6 +31,19 @@ def real_casebase(tmp_path_factory):
     service.close()
 
 
+@pytest.fixture(scope="module")
+def product_casebase(tmp_path_factory):
+    """The bundled content with the encoder the product runs by default (the int8 ONNX
+    export, made in the index folder): its cosines differ a little from the torch model's."""
+    settings = Settings.from_env(content_dir=REPO_ROOT, index_dir=tmp_path_factory.mktemp("product-index"),
+                                 environ={})
+    service = Casebase.open(settings, semantic=True)
+    report = service.build_index()
+    assert report.semantic, report.warnings
+    yield service
+    service.close()
+
+
 def first_ids(service, query, mode="hybrid", n=3, **kwargs):
     return [hit.id for hit in service.search(SearchRequest(query, mode=mode, **kwargs)).results[:n]]
 
@@ -339,12 +352,11 @@ READ_AS = [
      "cluster programme, to be run from the capital. It comes with a fund of about six million dollars. Nobody "
      "has worked out how the programme will be monitored or evaluated; the concept note is silent on it.",
      "monitoring_style", "none"),
-    # Session 13: two negations that make an "every" affirm ("quase não há emprego que não
-    # passe pela pele": almost every job passes through leather).
+    # Session 13: two negations that make an "every" affirm (almost every job passes through
+    # leather), and a quantity between a move and its measure ("lost a good share of their
+    # orders") no longer hides the move.
     ("Aqui quase não há emprego que não passe pela pele: das fábricas de curtumes vivem os transportadores, "
      "as oficinas de manutenção e os fornecedores de químicos.", "local_economy", "one-or-two-industries"),
-    # Session 13: a quantity between a move and its measure ("lost a good share of their
-    # orders") no longer hides the move.
     ("The area's hundred-odd family-owned firms have lost a good share of their orders since the big car makers "
      "cut back in 2024, and several have put staff on short-time work.", "pressure", "under-pressure"),
     # Session 13: a statement whose only negation qualifies it ("jobs they cannot take") is
@@ -352,7 +364,7 @@ READ_AS = [
     ("Yet the owners still lend each other machines and operators when one of them is swamped, pass on jobs "
      "they cannot take, and meet once a month at breakfast in the industry association's rooms.",
      "cooperative_culture", "cooperative"),
-    # Session 13: "filiais" is glossed: subsidiaries of foreign groups.
+    # ... and "filiais" is glossed: subsidiaries of foreign groups.
     ("Quase todas são filiais de grupos japoneses, coreanos e chineses.", "ownership", "external"),
 ]
 
@@ -373,3 +385,15 @@ def test_a_short_clause_naming_a_side_is_read_and_a_trip_up_is_no_rise(real_case
             for item in real_casebase.suggest(entry["profile"]).to_dict()["inferred"]}
     assert read.get("cooperative_culture") == "non-cooperative", read
     assert read.get("pressure") != "doing-well", read
+
+
+def test_almost_all_of_them_doing_the_same_is_no_one_industry_town(product_casebase):
+    """Session 13, fresh23's Inhambane tinsmiths: "Fazem quase todos a mesma coisa" (almost
+    all make the same thing) let the statement's clauses be read as the local economy once
+    a clause was read without its negated qualifier ("quase sem ganho")."""
+    profiles = yaml.safe_load((REPO_ROOT / "tests" / "data" / "advisor_fresh23.yaml").read_text(encoding="utf-8"))
+    entry = next(entry for entry in profiles["profiles"] if entry["name"].startswith("fresh23-pt-inhambane"))
+    read = {item["attribute"]: item["value"]
+            for item in product_casebase.suggest(entry["profile"]).to_dict()["inferred"]}
+    assert "local_economy" not in read, read
+    assert read.get("altenburg_meyer_stamer") == "survival", read
