@@ -366,6 +366,9 @@ READ_AS = [
      "cooperative_culture", "cooperative"),
     # ... and "filiais" is glossed: subsidiaries of foreign groups.
     ("Quase todas são filiais de grupos japoneses, coreanos e chineses.", "ownership", "external"),
+    # Session 13: a government that puts up most of the money drives the initiative.
+    ("The regional government, which puts up most of the money, has already laid out the programme for the "
+     "subcontractors.", "driver", "public"),
 ]
 
 
