@@ -366,6 +366,12 @@ READ_AS = [
      "cooperative_culture", "cooperative"),
     # ... and "filiais" is glossed: subsidiaries of foreign groups.
     ("Quase todas são filiais de grupos japoneses, coreanos e chineses.", "ownership", "external"),
+    # Session 13: a negation that leaves one thing affirms it ("no hay más trabajo que el
+    # zapato": there is no work but shoes; "carved furniture or nothing").
+    ("En Brea prácticamente no hay más trabajo que el zapato: de él viven las fábricas, los talleres de aparado "
+     "y los almacenes de pieles.", "local_economy", "one-or-two-industries"),
+    ("In Chiniot it is carved furniture or nothing: apart from the workshops, the timber depots and the truckers, "
+     "the town has next to no other livelihood.", "local_economy", "one-or-two-industries"),
     # Session 13: a government that puts up most of the money drives the initiative.
     ("The regional government, which puts up most of the money, has already laid out the programme for the "
      "subcontractors.", "driver", "public"),
@@ -400,3 +406,15 @@ def test_almost_all_of_them_doing_the_same_is_no_one_industry_town(product_caseb
             for item in product_casebase.suggest(entry["profile"]).to_dict()["inferred"]}
     assert "local_economy" not in read, read
     assert read.get("altenburg_meyer_stamer") == "survival", read
+
+
+def test_next_to_no_other_livelihood_plans_nothing(product_casebase):
+    """Session 13, fresh22's Chiniot carvers: once "it is carved furniture or nothing" was
+    read as affirming, "next" (to no other livelihood) made it a plan, and the product's
+    encoder read an activity from it."""
+    text = ("In Chiniot it is carved furniture or nothing: apart from the workshops, the timber depots, the "
+            "polishers and the truckers who haul beds down to Lahore and Karachi, the town has next to no other "
+            "livelihood.")
+    read = {item["attribute"]: item["value"] for item in product_casebase.suggest({"description": text}).to_dict()["inferred"]}
+    assert "activities" not in read, read
+    assert read.get("local_economy") == "one-or-two-industries", read

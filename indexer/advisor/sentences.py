@@ -65,6 +65,13 @@ AFFIRMING_IDIOMS = re.compile(
     r"hardly a|nenhum|nenhuma|ningun|ninguna|ninguno) (?:\w+ ){1,3}(?:que (?:nao|no)|"
     r"(?:that|which|who) (?:does not|doesn't|do not|don't|is not|isn't|are not|aren't|did not|didn't))|"
     r"(?:nadie|ninguem|nobody|no one) (?:que (?:nao|no)|(?:who|that) (?:does not|doesn't|did not|didn't|is not|isn't))|"
+    # A negation that leaves one thing: "no hay más trabajo que el zapato" (there is no work
+    # but shoes), "it is carved furniture or nothing", "next to no other livelihood".
+    r"(?:no hay|nao ha|there is no|there's no|there are no) (?:\w+ ){0,1}(?:mas|mais|other|otra|outra|otro|outro)"
+    r"(?: \w+){0,2} (?:que|senao|but|than|alem de|fuera de)\b|"
+    r"(?:casi|quase|practicamente|praticamente) (?:no hay|nao ha) (?:otra|outra) cosa|"
+    r"(?:next to|almost|hardly any|virtually) no other|hardly any other|nothing else but|nothing but|"
+    r"(?:or|o|ou) (?:nothing|nada)(?= *[:;,.!]| *$)|"
     # "never sold as much as now": a comparison of the present with the past that affirms
     # ("never sold as much as before" does not).
     r"never (?:\w+ ){0,2}(?:as|so) (?:much|many|well|good) as (?:now|today|this year)|"
@@ -257,6 +264,10 @@ def negates(sentence: str, language: str | None = None) -> bool:
     ...                       "There is hardly a job here that does not depend on leather.",
     ...                       "Não há ninguém que não conheça a fábrica.", "No hay emprego, y la fábrica no paga.")]
     [False, False, False, False, True]
+    >>> [negates(s) for s in ("En Brea prácticamente no hay más trabajo que el zapato.", "En el pueblo casi no hay otra cosa.",
+    ...                       "In Chiniot it is carved furniture or nothing: the town has next to no other livelihood.",
+    ...                       "No hay más remedio.", "There is no other way.")]
+    [False, False, False, True, True]
     """
     pattern = _NEGATION_BY_LANGUAGE.get(language or "", _NEGATION)
     return pattern.search(AFFIRMING_IDIOMS.sub(" ", fold(sentence))) is not None
