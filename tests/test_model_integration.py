@@ -372,6 +372,11 @@ READ_AS = [
      "y los almacenes de pieles.", "local_economy", "one-or-two-industries"),
     ("In Chiniot it is carved furniture or nothing: apart from the workshops, the timber depots and the truckers, "
      "the town has next to no other livelihood.", "local_economy", "one-or-two-industries"),
+    # Session 13: buyers named by their own phrases ("redes de supermercados") are read in a
+    # statement that also negates something ("não deixam nenhuma fazenda usar marca própria").
+    ("Quase tudo o que eles plantam vai para duas redes de supermercados inglesas e uma holandesa, que decidem a "
+     "cada semana quanto pagam pela caixa, impõem a embalagem e não deixam nenhuma fazenda usar marca própria.",
+     "buyers", "global-buyers"),
     # Session 13: a government that puts up most of the money drives the initiative.
     ("The regional government, which puts up most of the money, has already laid out the programme for the "
      "subcontractors.", "driver", "public"),
@@ -418,3 +423,12 @@ def test_next_to_no_other_livelihood_plans_nothing(product_casebase):
     read = {item["attribute"]: item["value"] for item in product_casebase.suggest({"description": text}).to_dict()["inferred"]}
     assert "activities" not in read, read
     assert read.get("local_economy") == "one-or-two-industries", read
+
+
+def test_big_brands_that_compete_do_not_rule_the_market(product_casebase):
+    """Session 13, fresh9's Salinas cachaça makers: once buyers named by their phrases were
+    lifted, "a concorrência das grandes marcas" (competition from the big brands) read as
+    buyers ruling the chain; only brands the firms make for ("para grandes marcas") are."""
+    text = "Os alambiques de Salinas perderam muitos clientes com a concorrência das grandes marcas."
+    read = {item["attribute"]: item["value"] for item in product_casebase.suggest({"description": text}).to_dict()["inferred"]}
+    assert read.get("buyers") != "global-buyers", read

@@ -42,6 +42,7 @@ from indexer.advisor.cooperation import CooperationWords
 from indexer.advisor.gates import GateWords
 from indexer.advisor.phrasing import lacking_activities, named_sums, phrase_text, phrase_values
 from indexer.advisor.trends import ANY, TrendWords, steer
+from indexer.advisor.values import ValueWords
 from indexer.advisor.sentences import (clauses, language_of, short_clauses, split_sentences,
                                       without_negated_qualifiers)
 
@@ -101,7 +102,8 @@ class DescriptionReader:
         # houses lost much of their weekend custom" was nearer to five others in a long sentence.
         self.sided = frozenset(name for name, words in self.directions.items()
                                if (isinstance(words, (TrendWords, CooperationWords)) and words.required)
-                               or (isinstance(words, GateWords) and words.values_decide))
+                               or (isinstance(words, GateWords) and words.values_decide)
+                               or isinstance(words, ValueWords))
         self.likeness = Likeness(bank, lexicon, matrix, neighbours, self.sided) if matrix is not None else None
         self.baselines = self.likeness.baselines if self.likeness is not None else {}
 
@@ -177,9 +179,11 @@ class DescriptionReader:
                 similarities[:, columns] = np.where(sideless[:, None] & ~nearest[:, columns], -1.0,
                                                     similarities[:, columns])
                 plainness[attribute] = np.where(sideless, plain, -1.0)  # its words say it is not plain
-                if isinstance(self.directions[attribute], GateWords):
-                    # A gate's value named outright, its negations read ("lo que más les traba ...
-                    # no es el precio sino el gobierno"): the statement affirms it. (A culture's
+                if isinstance(self.directions[attribute], (GateWords, ValueWords)):
+                    # A gate's value named outright, or the buyers' by their own phrases, its
+                    # negations read ("lo que más les traba ... no es el precio sino el gobierno";
+                    # "... e não deixam nenhuma fazenda usar marca própria"): the statement
+                    # affirms it. (A culture's
                     # side is heard better against the negated examples: "nobody cares about ...".)
                     affirmed[attribute] = polarity & sideless
 

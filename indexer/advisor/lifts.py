@@ -10,6 +10,7 @@ from __future__ import annotations
 from indexer.advisor.cooperation import CooperationWords
 from indexer.advisor.gates import GateWords
 from indexer.advisor.trends import TrendWords
+from indexer.advisor.values import ValueWords
 
 # Words that name a value lift a statement the model finds loosely on topic (>= 0.25) to
 # 0.42, or to the attribute's threshold where it is stricter: for pressure two more tuning
@@ -28,15 +29,20 @@ TREND_LIFT_FROM = 0.15
 CULTURE_LIFT = (0.28, 0.41)
 
 
-def lift_for(words: TrendWords | CooperationWords | GateWords, threshold: float | None) -> tuple[float, float] | None:
+def lift_for(words: TrendWords | CooperationWords | GateWords | ValueWords,
+             threshold: float | None) -> tuple[float, float] | None:
     """The lift for an attribute's words: a trend's (pressure, the life-cycle stage) from
-    TREND_LIFT_FROM, a gate's values named outright from WORDS_LIFT's low end, both to
-    WORDS_LIFT's or the attribute's own `threshold` where that is stricter; CULTURE_LIFT
-    for a culture's side; None for other words.
+    TREND_LIFT_FROM, a gate's values named outright and a value's own phrases (the buyers)
+    from WORDS_LIFT's low end, all to WORDS_LIFT's or the attribute's own `threshold` where
+    that is stricter; CULTURE_LIFT for a culture's side; None for other words.
 
     >>> lift_for(GateWords("lead_body", {}, values_decide=True), 0.45)
     (0.25, 0.45)
+    >>> lift_for(ValueWords("buyers", {}), 0.45), lift_for(GateWords("stage", {}), 0.45)
+    ((0.25, 0.45), None)
     """
+    if isinstance(words, ValueWords):
+        return WORDS_LIFT[0], max(WORDS_LIFT[1], threshold or 0.0)
     if isinstance(words, CooperationWords) and words.required:
         return CULTURE_LIFT
     if not ((isinstance(words, TrendWords) and words.required)
