@@ -432,3 +432,21 @@ def test_big_brands_that_compete_do_not_rule_the_market(product_casebase):
     text = "Os alambiques de Salinas perderam muitos clientes com a concorrência das grandes marcas."
     read = {item["attribute"]: item["value"] for item in product_casebase.suggest({"description": text}).to_dict()["inferred"]}
     assert read.get("buyers") != "global-buyers", read
+
+
+# Session 13, on notes first met in fresh24 and neutral15: a donor or a venue named with
+# the word "cooperation", and an event starting at an hour, state no culture and no lead.
+NAMED_NOT_STATED = [
+    ("O fundo de cooperação traz para o projecto 600 mil dólares em três anos, com subsídios para máquinas "
+     "eléctricas, uma sala de corte comum e uma bolsa para cada alfaiate que se inscrever.", "cooperative_culture"),
+    ("Como a Feira da Castanha de Marvão ocupa o fim de semana, a reunião com os produtores passa para "
+     "quarta-feira, na sede da cooperativa. A Graça avisa os sócios por SMS.", "cooperative_culture"),
+    ("La charla del profesor de la universidad para los alfareros de Pomaire empieza a las diez en el gimnasio "
+     "municipal. Pidió un micrófono inalámbrico, una extensión eléctrica y un vaso de agua en la mesa.", "lead_body"),
+]
+
+
+@pytest.mark.parametrize("text, attribute", NAMED_NOT_STATED, ids=[text[:30] for text, _ in NAMED_NOT_STATED])
+def test_a_body_or_an_hour_named_states_nothing(product_casebase, text, attribute):
+    read = {item["attribute"]: item["value"] for item in product_casebase.suggest({"description": text}).to_dict()["inferred"]}
+    assert attribute not in read, read
