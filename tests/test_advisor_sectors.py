@@ -37,3 +37,8 @@ def test_coffee_growers_still_name_agriculture(finder):
     found = dict(finder.find(["The coffee cooperatives of the district sell to one exporter.",
                               "Com os cafeicultores da serra."]))
     assert "agriculture" in found, found
+
+
+def test_a_coffee_the_growers_make_still_names_agriculture(finder):
+    # Session 13's review: an article before the drink is no serving of it.
+    assert "agriculture" in dict(finder.find(["Em Minas, produzem um café especial para exportação."]))

@@ -183,8 +183,8 @@ class DescriptionReader:
                     # A gate's value named outright, or the buyers' by their own phrases, its
                     # negations read ("lo que más les traba ... no es el precio sino el gobierno";
                     # "... e não deixam nenhuma fazenda usar marca própria"): the statement
-                    # affirms it. (A culture's
-                    # side is heard better against the negated examples: "nobody cares about ...".)
+                    # affirms it. (A culture's side is heard better against the negated
+                    # examples: "nobody cares about ...".)
                     affirmed[attribute] = polarity & sideless
 
             def read_attribute(attribute, entry, support):

@@ -22,7 +22,8 @@ NOT_A_SECTOR = frozenset({"multi-sector"})
 # a cup of tea"): a drink or food served or taken names no sector. Folded.
 REFRESHMENTS = frozenset({"coffee", "cafe", "cafezinho", "tea", "te", "cha", "fruit", "fruta", "frutas", "honey",
                           "mel", "miel", "wine", "vino", "vinho", "beer", "cerveja", "cerveza", "cider"})
-SERVED_BEFORE = re.compile(r"(?:\b(?:with|com|con|um|un|uns|unos|umas|unas|over|served|drank|tomamos|bebemos|"
+# ("um café especial" may be the growers' own: an article alone is no serving.)
+SERVED_BEFORE = re.compile(r"(?:\b(?:with|com|con|over|served|drank|tomamos|bebemos|"
                            r"tomando|bebendo|tomar|beber|cup of|cups of|glass of|taza de|xicara de|copo de|"
                            r"vaso de|copa de|taca de)\s+)$")
 

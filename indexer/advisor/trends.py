@@ -50,8 +50,7 @@ SIZE_BEFORE = frozenset({"with", "con", "com"})
 SHARE = frozenset({"share", "proportion", "part", "parte", "proporcion", "proporcao", "porcentaje", "percentagem"})
 # A quantity between a move and its measure is no words apart: "they have lost a good
 # share of their orders" moves the orders ("a", "good", "share", "of", "their": QUANTITY).
-QUANTITY_OPENING = frozenset({"a", "an", "uma", "um", "una", "un", "buena", "boa", "gran", "grande", "much", "most",
-                              "la"})
+QUANTITY_OPENING = frozenset({"a", "an", "uma", "um", "una", "un", "buena", "boa", "gran", "grande", "la"})
 QUANTITY = SHARE | frozenset({"chunk", "portion", "slice", "third", "quarter", "half", "bulk", "much", "most",
                               "tercio", "mitad", "cuarto", "terco", "metade", "maioria", "mayoria", "pedazo"})
 QUANTITY_LINK = frozenset({"of", "de", "do", "da", "dos", "das", "del"})
@@ -73,7 +72,7 @@ def past_quantity(tokens: Sequence[str], start: int) -> int:
     'encomendas'
     """
     index = start
-    if index < len(tokens) and tokens[index] in QUANTITY_OPENING and tokens[index] not in QUANTITY:
+    if index < len(tokens) and tokens[index] in QUANTITY_OPENING:
         index += 1
     if index + 1 < len(tokens) and tokens[index] not in QUANTITY and tokens[index + 1] in QUANTITY:
         index += 1  # one adjective: "a good share", "a large part"
